@@ -1,0 +1,4 @@
+/** Commands of this group (to be filled in). */
+import type { CommandSpec } from "./table.ts";
+
+export const hashCommands: CommandSpec[] = [];

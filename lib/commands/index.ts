@@ -1,0 +1,15 @@
+/** Every command group, in the order COMMAND lists them. */
+import type { CommandSpec } from "./table.ts";
+import { connectionCommands } from "./connection.ts";
+import { stringCommands } from "./strings.ts";
+import { hashCommands } from "./hashes.ts";
+import { keyCommands } from "./keys.ts";
+import { serverCommands } from "./server.ts";
+
+export const ALL_COMMANDS: CommandSpec[] = [
+  ...connectionCommands,
+  ...stringCommands,
+  ...hashCommands,
+  ...keyCommands,
+  ...serverCommands,
+];

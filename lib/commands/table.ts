@@ -1,0 +1,256 @@
+/**
+ * The command table and the dispatcher.
+ *
+ * Every command is data (CommandSpec): name, arity, flags, key positions,
+ * group, docs, handler. `dispatch` applies every rule shared by commands
+ * once, from that data: lookup, unknown command / subcommand, arity,
+ * authentication, the store lock for writers, reply modes, MONITOR feed,
+ * statistics and SLOWLOG. Handlers contain only their own logic.
+ */
+import type { Client } from "../server/client.ts";
+
+export type Handler = (c: Client, args: string[]) => void | Promise<void>;
+
+/** Command flags, as Redis names them in COMMAND INFO. */
+export type CommandFlag =
+  | "write"
+  | "readonly"
+  | "denyoom"
+  | "admin"
+  | "pubsub"
+  | "noscript"
+  | "blocking"
+  | "loading"
+  | "stale"
+  | "skip_monitor"
+  | "skip_slowlog"
+  | "fast"
+  | "no_auth"
+  | "may_replicate"
+  | "no_mandatory_keys"
+  | "no_multi"
+  | "allow_busy";
+
+/** One command (or subcommand) as data. */
+export interface CommandSpec {
+  /** Lowercase name; for a subcommand, the part after the container. */
+  name: string;
+  /** Redis's convention: N = exactly N arguments with the name, -N = at least N. */
+  arity: number;
+  flags: CommandFlag[];
+  /** Key positions (1-based argument indexes; lastKey -1 = last argument). */
+  firstKey: number;
+  lastKey: number;
+  step: number;
+  /** Redis's group: string, hash, generic, connection, server, ... */
+  group: string;
+  summary: string;
+  since: string;
+  complexity?: string;
+  /**
+   * Argument syntax for COMMAND DOCS, in Redis's documentation notation,
+   * e.g. "key value [NX | XX] [GET]".
+   */
+  syntax?: string;
+  /** Absent for containers (commands that only have subcommands). */
+  handler?: Handler;
+  subcommands?: CommandSpec[];
+}
+
+const F_WRITE = 1 << 0;
+const F_ADMIN = 1 << 1;
+const F_NO_AUTH = 1 << 2;
+const F_SKIP_MONITOR = 1 << 3;
+const F_SKIP_SLOWLOG = 1 << 4;
+
+/** Per-command statistics (INFO commandstats). */
+export class CommandStats {
+  calls = 0;
+  usec = 0;
+  rejectedCalls = 0;
+  failedCalls = 0;
+}
+
+/** A table entry resolved for fast dispatch. */
+export class Command {
+  readonly fullName: string;
+  readonly bits: number;
+  readonly stats = new CommandStats();
+  readonly subcommands: Map<string, Command> | null;
+  readonly handler: Handler | undefined;
+
+  constructor(readonly spec: CommandSpec, readonly parent: Command | null = null) {
+    this.fullName = parent ? `${parent.spec.name}|${spec.name}` : spec.name;
+    const f = spec.flags;
+    this.bits = (f.includes("write") ? F_WRITE : 0) |
+      (f.includes("admin") ? F_ADMIN : 0) |
+      (f.includes("no_auth") ? F_NO_AUTH : 0) |
+      (f.includes("skip_monitor") ? F_SKIP_MONITOR : 0) |
+      (f.includes("skip_slowlog") ? F_SKIP_SLOWLOG : 0);
+    this.handler = spec.handler;
+    this.subcommands = spec.subcommands
+      ? new Map(spec.subcommands.map((s) => [s.name, new Command(s, this)]))
+      : null;
+  }
+
+  get isWrite(): boolean {
+    return (this.bits & F_WRITE) !== 0;
+  }
+
+  get isAdmin(): boolean {
+    return (this.bits & F_ADMIN) !== 0;
+  }
+}
+
+export class CommandTable {
+  /** Lowercase name -> command; other casings are cached on first use. */
+  readonly #byName = new Map<string, Command>();
+  readonly #byExactName = new Map<string, Command | null>();
+
+  constructor(specs: CommandSpec[]) {
+    for (const spec of specs) {
+      if (this.#byName.has(spec.name)) throw new Error(`duplicate command ${spec.name}`);
+      this.#byName.set(spec.name, new Command(spec));
+    }
+  }
+
+  /** Top-level commands in table order. */
+  all(): Command[] {
+    return [...this.#byName.values()];
+  }
+
+  /** Case-insensitive lookup of a top-level command. */
+  get(name: string): Command | undefined {
+    let cmd = this.#byExactName.get(name);
+    if (cmd === undefined) {
+      // Bounded: only names that match a command are remembered.
+      cmd = this.#byName.get(name.toLowerCase()) ?? null;
+      if (cmd) this.#byExactName.set(name, cmd);
+    }
+    return cmd ?? undefined;
+  }
+
+  /** Resolves "config|get" style full names (COMMAND INFO, COMMAND DOCS). */
+  getFull(fullName: string): Command | undefined {
+    const [top, sub] = fullName.toLowerCase().split("|", 2);
+    const cmd = this.#byName.get(top);
+    if (!cmd || sub === undefined) return cmd;
+    return cmd.subcommands?.get(sub);
+  }
+}
+
+/**
+ * Quotes a user-supplied argument the way Redis's "%.128s" does in error
+ * texts: cut at the first NUL (C strings end there) and at 128 bytes.
+ */
+export function cArg(s: string, max = 128): string {
+  const nul = s.indexOf("\0");
+  if (nul >= 0) s = s.slice(0, nul);
+  return s.length > max ? s.slice(0, max) : s;
+}
+
+function unknownCommandError(args: string[]): string {
+  let tail = "";
+  for (let i = 1; i < args.length && tail.length < 128; i++) {
+    tail += `'${cArg(args[i], 128 - tail.length)}' `;
+  }
+  return `ERR unknown command '${cArg(args[0])}', with args beginning with: ${tail}`;
+}
+
+/**
+ * Runs one command for client `c`. Returns a promise only when the command
+ * had to wait (store lock) or its handler is asynchronous.
+ */
+export function dispatch(c: Client, args: string[]): void | Promise<void> {
+  const server = c.server;
+  let cmd = server.commands.get(args[0]);
+  if (cmd === undefined) {
+    return reject(c, unknownCommandError(args));
+  }
+  if (cmd.subcommands !== null && args.length > 1) {
+    const sub = cmd.subcommands.get(args[1].toLowerCase());
+    if (sub === undefined) {
+      return reject(
+        c,
+        `ERR unknown subcommand '${cArg(args[1])}'. Try ${cArg(args[0]).toUpperCase()} HELP.`,
+      );
+    }
+    cmd = sub;
+  }
+  const arity = cmd.spec.arity;
+  if ((arity > 0 && arity !== args.length) || args.length < -arity) {
+    cmd.stats.rejectedCalls++;
+    return reject(c, `ERR wrong number of arguments for '${cmd.fullName}' command`);
+  }
+  if (!c.authenticated && (cmd.bits & F_NO_AUTH) === 0 && server.authRequired()) {
+    cmd.stats.rejectedCalls++;
+    return reject(c, "NOAUTH Authentication required.");
+  }
+  if ((cmd.bits & F_WRITE) !== 0 && server.keyspace.lock.locked) {
+    // A snapshot, load or shutdown holds the store: writers wait their turn.
+    return server.keyspace.lock.whenFree().then(() => call(c, cmd!, args));
+  }
+  return call(c, cmd, args);
+}
+
+function reject(c: Client, message: string): void {
+  c.server.stats.rejectedCalls++;
+  c.out.error(message);
+}
+
+function call(c: Client, cmd: Command, args: string[]): void | Promise<void> {
+  const server = c.server;
+  if (server.monitors.size !== 0 && (cmd.bits & F_SKIP_MONITOR) === 0) {
+    server.feedMonitors(c, args);
+  }
+  c.lastCommand = cmd;
+  const errorsBefore = c.out.errors;
+  const start = performance.now();
+  const result = cmd.handler!(c, args);
+  if (result instanceof Promise) {
+    return result.then(() => finish(c, cmd, args, start, errorsBefore));
+  }
+  finish(c, cmd, args, start, errorsBefore);
+}
+
+function finish(
+  c: Client,
+  cmd: Command,
+  args: string[],
+  start: number,
+  errorsBefore: number,
+): void {
+  const micros = Math.round((performance.now() - start) * 1000);
+  const stats = cmd.stats;
+  stats.calls++;
+  stats.usec += micros;
+  if (c.out.errors !== errorsBefore) stats.failedCalls++;
+  const server = c.server;
+  server.stats.commandsProcessed++;
+  if ((cmd.bits & F_SKIP_SLOWLOG) === 0) server.slowlog.record(c, args, micros);
+}
+
+/** Fields of a CommandSpec with flags and key positions in short form. */
+export interface CommandDef
+  extends Omit<CommandSpec, "flags" | "firstKey" | "lastKey" | "step" | "subcommands"> {
+  /** Space-separated flags, e.g. "write denyoom fast". */
+  flags: string;
+  /** [first, last, step] key positions; omitted for keyless commands. */
+  keys?: [number, number, number];
+  /** Subcommands inherit the container's group unless they name one. */
+  subcommands?: (Omit<CommandDef, "group"> & { group?: string })[];
+}
+
+/** Builds a CommandSpec from its short form (the way group files declare commands). */
+export function defineCommand(def: CommandDef): CommandSpec {
+  const [firstKey, lastKey, step] = def.keys ?? [0, 0, 0];
+  const { keys: _keys, flags, subcommands, ...rest } = def;
+  return {
+    ...rest,
+    flags: flags.split(" ").filter((f) => f !== "") as CommandFlag[],
+    firstKey,
+    lastKey,
+    step,
+    subcommands: subcommands?.map((s) => defineCommand({ ...s, group: s.group ?? def.group })),
+  };
+}
