@@ -21,3 +21,23 @@ export function formatDouble(d: number): string {
   const fixed = d.toFixed(16 - x);
   return fixed.includes(".") ? fixed.replace(/\.?0+$/, "") : fixed;
 }
+
+/**
+ * INCRBYFLOAT / HINCRBYFLOAT: `current + increment` computed and printed as
+ * Redis 7.0 does (long double, "%.17Lf" with trailing zeros removed).
+ * Returns the new value, or an error reply text.
+ * PLACEHOLDER (doubles, not long doubles) until the strings work lands.
+ */
+export function incrByFloat(
+  current: string,
+  increment: string,
+): { value: string } | { error: string } {
+  const a = Number(current);
+  const b = Number(increment);
+  if (Number.isNaN(a) || /^\s/.test(current)) return { error: "ERR value is not a valid float" };
+  if (Number.isNaN(b) || /^\s/.test(increment)) return { error: "ERR value is not a valid float" };
+  const r = a + b;
+  if (!Number.isFinite(r)) return { error: "ERR increment would produce NaN or Infinity" };
+  const s = r.toFixed(17).replace(/\.?0+$/, "");
+  return { value: s };
+}

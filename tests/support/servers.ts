@@ -1,0 +1,133 @@
+/**
+ * Servers for tests: redeno and real redis-server, each started as its own
+ * process on a free loopback port, with persistence off unless asked for.
+ */
+import { fileURLToPath } from "node:url";
+import { RespClient } from "./resp_client.ts";
+
+const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
+
+export interface TestServer {
+  kind: "redeno" | "redis";
+  port: number;
+  /** Working directory (dir) of the server. */
+  dir: string;
+  process: Deno.ChildProcess;
+  /** Stops the server (SIGTERM, then SIGKILL) and waits for it. */
+  stop(): Promise<void>;
+}
+
+/** A port that was free a moment ago. */
+export function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+async function waitReady(port: number, child: Deno.ChildProcess): Promise<void> {
+  let exited = false;
+  child.status.then(() => (exited = true));
+  for (let i = 0; i < 300; i++) {
+    if (exited) throw new Error(`server on port ${port} exited during start-up`);
+    try {
+      const c = await RespClient.connect(port);
+      const reply = await c.call("PING");
+      c.close();
+      if (reply === "+PONG\r\n" || reply.startsWith("-NOAUTH")) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`server on port ${port} did not start`);
+}
+
+function stopper(child: Deno.ChildProcess): () => Promise<void> {
+  return async () => {
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // already gone
+    }
+    const timer = setTimeout(() => {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // already gone
+      }
+    }, 5000);
+    await child.status;
+    clearTimeout(timer);
+  };
+}
+
+export interface StartOptions {
+  /** Extra `--name value` arguments (after the test defaults, so they win). */
+  args?: string[];
+  /** Keep persistence as configured by args instead of turning it off. */
+  persistence?: boolean;
+  /** Use this directory as `dir` (default: a fresh temporary one). */
+  dir?: string;
+}
+
+function baseArgs(port: number, dir: string, opts: StartOptions): string[] {
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir];
+  if (!opts.persistence) args.push("--appendonly", "no", "--save", "");
+  return [...args, ...(opts.args ?? [])];
+}
+
+/** Starts redeno from this checkout's main.ts. */
+export async function startRedeno(opts: StartOptions = {}): Promise<TestServer> {
+  const port = freePort();
+  const dir = opts.dir ?? Deno.makeTempDirSync({ prefix: "redeno-test-" });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...baseArgs(port, dir, opts)],
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  await waitReady(port, child);
+  return { kind: "redeno", port, dir, process: child, stop: stopper(child) };
+}
+
+/** Path of redis-server, or null when it is not installed. */
+export function redisServerPath(): string | null {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    try {
+      const p = `${dir}/redis-server`;
+      if (Deno.statSync(p).isFile) return p;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+/** True when tests that need real Redis must run (CI), not skip. */
+export function oracleRequired(): boolean {
+  return Deno.env.get("CI") === "true" || Deno.env.get("REDENO_REQUIRE_REDIS") === "1";
+}
+
+/**
+ * Starts a real redis-server, or returns null when it is missing on a
+ * developer's machine (after saying so). In CI a missing redis-server fails.
+ */
+export async function startRedis(opts: StartOptions = {}): Promise<TestServer | null> {
+  const bin = redisServerPath();
+  if (!bin) {
+    if (oracleRequired()) {
+      throw new Error("redis-server is not installed, and CI requires the oracle tests");
+    }
+    console.warn("SKIPPED: redis-server is not installed (apt-get install redis-server)");
+    return null;
+  }
+  const port = freePort();
+  const dir = opts.dir ?? Deno.makeTempDirSync({ prefix: "redis-test-" });
+  const child = new Deno.Command(bin, {
+    args: baseArgs(port, dir, opts),
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  await waitReady(port, child);
+  return { kind: "redis", port, dir, process: child, stop: stopper(child) };
+}
