@@ -1,8 +1,15 @@
 /**
- * redeno: `main.ts [config-file] [--option value ...]`, like redis-server.
+ * redeno: `main.ts [config-file] [--name value ...] [-]`, like redis-server.
  * Flags and configuration in, Server.start() out; nothing else lives here.
  */
-import { ConfigError, loadConfig, REDENO_VERSION, REDIS_COMPAT_VERSION } from "./lib/config.ts";
+import {
+  type Config,
+  ConfigError,
+  loadConfig,
+  REDENO_VERSION,
+  REDIS_COMPAT_VERSION,
+} from "./lib/config.ts";
+import { Logger, type LogLevel, logTimestamp } from "./lib/log.ts";
 import { Server } from "./lib/server/server.ts";
 
 const USAGE = `Usage: redeno [/path/to/redis.conf] [options] [-]
@@ -11,18 +18,25 @@ const USAGE = `Usage: redeno [/path/to/redis.conf] [options] [-]
        redeno -h or --help
 
 Examples:
-       redeno (run the server with default config)
+       redeno (run the server with default conf)
+       echo 'maxmemory 128mb' | redeno -
        redeno /etc/redis/6379.conf
        redeno --port 7777
-       redeno /etc/myredis.conf --loglevel verbose
+       redeno /etc/myredis.conf --loglevel verbose -
        redeno --port 7777 --appendonly no --save ""
 
-Every redis.conf option redeno knows can be given as --name value.`;
+Any redis.conf option redeno knows can be given as --name value.`;
+
+/** A log line written before the logger is configured (Redis's "C" role lines). */
+function earlyLog(msg: string): void {
+  console.log(`${Deno.pid}:C ${logTimestamp()} # ${msg}`);
+}
 
 function main(argv: string[]): number | Promise<number> {
   if (argv[0] === "-v" || argv[0] === "--version") {
     console.log(
-      `redeno v=${REDENO_VERSION} redis_compat=${REDIS_COMPAT_VERSION} deno=${Deno.version.deno} bits=64`,
+      `redeno server v=${REDENO_VERSION} redis=${REDIS_COMPAT_VERSION} ` +
+        `deno=${Deno.version.deno} bits=64`,
     );
     return 0;
   }
@@ -30,27 +44,56 @@ function main(argv: string[]): number | Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  let server: Server;
+  let config: Config;
   try {
-    server = new Server({ config: loadConfig(argv) });
+    config = loadConfig(argv, { log: earlyLog });
   } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      return 1;
-    }
-    throw e;
+    if (!(e instanceof ConfigError)) throw e;
+    if (e.asLog) earlyLog(e.message);
+    else console.error(e.message);
+    return 1;
   }
+  const log = new Logger();
+  log.role = "C";
+  log.setLevel(config.str("loglevel") as LogLevel);
+  try {
+    log.setFile(config.str("logfile"));
+  } catch (e) {
+    console.error(`Can't open the log file: ${(e as Error).message.replace(/ \(os error.*$/, "")}`);
+    return 1;
+  }
+  // Like Redis, run inside `dir` (validated while loading the configuration).
+  try {
+    Deno.chdir(config.str("dir"));
+  } catch (e) {
+    console.error(`Can't chdir to '${config.str("dir")}': ${(e as Error).message}`);
+    return 1;
+  }
+  log.warning("oO0OoO0OoO0Oo redeno is starting oO0OoO0OoO0Oo");
+  log.warning(
+    `redeno version=${REDENO_VERSION}, redis_compat=${REDIS_COMPAT_VERSION}, bits=64, ` +
+      `deno=${Deno.version.deno}, pid=${Deno.pid}, just started`,
+  );
+  log.warning("Configuration loaded");
+  log.role = "M";
+  const server = new Server({ config, log });
   try {
     server.start();
   } catch (e) {
-    server.log.warning((e as Error).message);
+    log.warning((e as Error).message);
     return 1;
   }
-  server.log.notice(server.banner());
-  server.log.notice("Ready to accept connections");
+  server.logStartup();
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     Deno.addSignalListener(signal, () => {
-      server.log.warning(`Received ${signal} scheduling shutdown...`);
+      if (server.shuttingDown) {
+        if (signal === "SIGINT") {
+          log.signal("You insist... exiting now.");
+          Deno.exit(1);
+        }
+        return;
+      }
+      log.signal(`Received ${signal} scheduling shutdown...`);
       server.shutdown();
     });
   }

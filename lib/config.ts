@@ -1,10 +1,13 @@
 /**
  * Configuration: one table of options drives redis.conf parsing, `--name
- * value` overrides, CONFIG GET (glob patterns) and CONFIG SET (validation and
- * live effect). Values are kept parsed; `format` gives them back the way
- * CONFIG GET shows them.
+ * value` overrides, CONFIG GET (glob patterns) and CONFIG SET (validation,
+ * atomic multi-set, live effect). Values are kept parsed; `format` gives them
+ * back the way CONFIG GET shows them. Parsing rules, bounds, defaults and
+ * error texts are Redis 7.0's.
  */
 import { splitArgs } from "./resp/splitargs.ts";
+import { repr } from "./resp/repr.ts";
+import { globMatch } from "./util/glob.ts";
 import { LOG_LEVELS } from "./log.ts";
 
 export const REDIS_COMPAT_VERSION = "7.0.15";
@@ -18,67 +21,82 @@ export interface OptionSpec {
   kind: OptionKind;
   /** Default, as it would be written in redis.conf. */
   default: string;
-  /** Cannot be changed by CONFIG SET. */
+  /** Cannot be changed by CONFIG SET ("can't set immutable config"). */
   immutable?: boolean;
-  min?: number;
-  max?: number;
+  /** Changed by CONFIG SET only with enable-protected-configs (dir, dbfilename). */
+  protected?: boolean;
+  /** Bounds of numeric options (bigint when beyond 2^53). */
+  min?: number | bigint;
+  max?: number | bigint;
   /** Allowed values of an enum. */
   values?: readonly string[];
+  /** Normalizes a parsed value (hz is clamped to 1..500 as Redis does). */
+  adjust?: (v: OptionValue) => OptionValue;
+  /** Extra validation of a string value; returns an error text or null. */
+  validate?: (v: string) => string | null;
 }
 
-const LL_MAX = Number.MAX_SAFE_INTEGER;
+const INT_MAX = 2147483647;
+const UINT_MAX = 4294967295;
+const LLONG_MAX = 9223372036854775807n;
+const ULLONG_MAX = 18446744073709551615n;
+const MB = 1024 * 1024;
+const PROTECTION = ["no", "yes", "local"] as const;
 
-/** Every option redeno knows. */
+/** Every option redeno knows, with Redis 7.0's built-in defaults and bounds. */
 export const OPTIONS: OptionSpec[] = [
-  { name: "port", kind: "int", default: "6379", min: 0, max: 65535, immutable: true },
-  { name: "bind", kind: "bind", default: "127.0.0.1 -::1", immutable: true },
-  { name: "dir", kind: "string", default: "./" },
-  { name: "dbfilename", kind: "string", default: "dump.rdb" },
-  { name: "appendonly", kind: "bool", default: "yes" },
+  { name: "port", kind: "int", default: "6379", min: 0, max: 65535 },
+  // Redis's built-in default is "* -::*" guarded by protected-mode; redeno
+  // listens on loopback unless told otherwise (it has no protected mode).
+  { name: "bind", kind: "bind", default: "127.0.0.1 -::1" },
+  { name: "dir", kind: "string", default: "./", protected: true },
+  {
+    name: "dbfilename",
+    kind: "string",
+    default: "dump.rdb",
+    protected: true,
+    validate: (v) => v.includes("/") ? "dbfilename can't be a path, just a filename" : null,
+  },
+  { name: "appendonly", kind: "bool", default: "no" },
   { name: "appendfilename", kind: "string", default: "appendonly.aof", immutable: true },
   { name: "appenddirname", kind: "string", default: "appendonlydir", immutable: true },
   { name: "appendfsync", kind: "enum", default: "everysec", values: ["always", "everysec", "no"] },
-  { name: "save", kind: "save", default: "1 1" },
+  { name: "save", kind: "save", default: "3600 1 300 100 60 10000" },
   { name: "requirepass", kind: "string", default: "" },
   { name: "loglevel", kind: "enum", default: "notice", values: LOG_LEVELS },
   { name: "logfile", kind: "string", default: "", immutable: true },
-  { name: "databases", kind: "int", default: "16", min: 1, max: 2147483647, immutable: true },
-  { name: "maxclients", kind: "int", default: "10000", min: 1, max: 2147483647 },
-  { name: "timeout", kind: "int", default: "0", min: 0, max: 2147483647 },
+  { name: "databases", kind: "int", default: "16", min: 1, max: INT_MAX, immutable: true },
+  { name: "maxclients", kind: "int", default: "10000", min: 1, max: UINT_MAX },
+  { name: "timeout", kind: "int", default: "0", min: 0, max: INT_MAX },
+  { name: "proto-max-bulk-len", kind: "memory", default: "512mb", min: MB, max: LLONG_MAX },
+  { name: "client-query-buffer-limit", kind: "memory", default: "1gb", min: MB, max: LLONG_MAX },
+  { name: "slowlog-log-slower-than", kind: "int", default: "10000", min: -1, max: LLONG_MAX },
+  { name: "slowlog-max-len", kind: "int", default: "128", min: 0, max: LLONG_MAX },
   {
-    name: "proto-max-bulk-len",
-    kind: "memory",
-    default: "512mb",
-    min: 1024 * 1024,
-    max: LL_MAX,
+    name: "hz",
+    kind: "int",
+    default: "10",
+    min: 0,
+    max: INT_MAX,
+    adjust: (v) => Math.min(Math.max(v as number, 1), 500),
   },
-  {
-    name: "client-query-buffer-limit",
-    kind: "memory",
-    default: "1gb",
-    min: 1024 * 1024,
-    max: LL_MAX,
-  },
-  { name: "slowlog-log-slower-than", kind: "int", default: "10000", min: -1, max: LL_MAX },
-  { name: "slowlog-max-len", kind: "int", default: "128", min: 0, max: LL_MAX },
-  { name: "hz", kind: "int", default: "10", min: 0, max: 2147483647 },
   {
     name: "hash-max-listpack-entries",
     aliases: ["hash-max-ziplist-entries"],
     kind: "int",
     default: "128",
     min: 0,
-    max: LL_MAX,
+    max: LLONG_MAX,
   },
   {
     name: "hash-max-listpack-value",
     aliases: ["hash-max-ziplist-value"],
-    kind: "int",
+    kind: "memory",
     default: "64",
     min: 0,
-    max: LL_MAX,
+    max: LLONG_MAX,
   },
-  { name: "maxmemory", kind: "memory", default: "0", min: 0, max: LL_MAX },
+  { name: "maxmemory", kind: "memory", default: "0", min: 0, max: ULLONG_MAX },
   {
     name: "maxmemory-policy",
     kind: "enum",
@@ -94,25 +112,46 @@ export const OPTIONS: OptionSpec[] = [
       "noeviction",
     ],
   },
-  { name: "lfu-log-factor", kind: "int", default: "10", min: 0, max: 2147483647 },
-  { name: "lfu-decay-time", kind: "int", default: "1", min: 0, max: 2147483647 },
+  { name: "lfu-log-factor", kind: "int", default: "10", min: 0, max: INT_MAX },
+  { name: "lfu-decay-time", kind: "int", default: "1", min: 0, max: INT_MAX },
   { name: "daemonize", kind: "bool", default: "no", immutable: true },
   { name: "protected-mode", kind: "bool", default: "yes" },
-  { name: "tcp-keepalive", kind: "int", default: "300", min: 0, max: 2147483647 },
+  { name: "tcp-keepalive", kind: "int", default: "300", min: 0, max: INT_MAX },
   { name: "stop-writes-on-bgsave-error", kind: "bool", default: "yes" },
   { name: "rdbcompression", kind: "bool", default: "yes" },
   { name: "rdbchecksum", kind: "bool", default: "yes", immutable: true },
   { name: "aof-load-truncated", kind: "bool", default: "yes" },
   { name: "aof-use-rdb-preamble", kind: "bool", default: "yes" },
+  { name: "no-appendfsync-on-rewrite", kind: "bool", default: "no" },
   {
-    name: "appendfsync-no-rewrite",
-    aliases: ["no-appendfsync-on-rewrite"],
-    kind: "bool",
+    name: "enable-protected-configs",
+    kind: "enum",
     default: "no",
+    values: PROTECTION,
+    immutable: true,
+  },
+  {
+    name: "enable-debug-command",
+    kind: "enum",
+    default: "no",
+    values: PROTECTION,
+    immutable: true,
   },
 ];
 
-export class ConfigError extends Error {}
+/**
+ * A configuration error. `message` is the text to show: CONFIG SET puts it
+ * after "possibly related to argument"; start-up prints it as it is.
+ */
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    /** Start-up: print as a log line (Redis logs these) rather than raw on stderr. */
+    readonly asLog = false,
+  ) {
+    super(message);
+  }
+}
 
 const byName = new Map<string, OptionSpec>();
 for (const o of OPTIONS) {
@@ -125,50 +164,66 @@ export function findOption(name: string): OptionSpec | undefined {
   return byName.get(name.toLowerCase());
 }
 
-/** Parses "1gb", "512mb", "100k" as Redis's memtoull does; null when invalid. */
-export function parseMemory(s: string): number | null {
-  const m = /^(-?\d+)(b|k|kb|m|mb|g|gb)?$/i.exec(s);
+const MEMORY_UNITS: Record<string, bigint> = {
+  "": 1n,
+  b: 1n,
+  k: 1000n,
+  kb: 1024n,
+  m: 1000n ** 2n,
+  mb: 1024n ** 2n,
+  g: 1000n ** 3n,
+  gb: 1024n ** 3n,
+};
+
+/**
+ * Parses "1gb", "512mb", "100k" as Redis's memtoull does (digits then an
+ * optional case-insensitive unit; no sign, no fraction); null when invalid.
+ * Returns a number when safe, a bigint beyond 2^53.
+ */
+export function parseMemory(s: string): number | bigint | null {
+  const m = /^(\d*)([a-z]*)$/i.exec(s);
   if (!m) return null;
-  const unit = (m[2] ?? "b").toLowerCase();
-  const mul: Record<string, number> = {
-    b: 1,
-    k: 1000,
-    kb: 1024,
-    m: 1000 ** 2,
-    mb: 1024 ** 2,
-    g: 1000 ** 3,
-    gb: 1024 ** 3,
-  };
-  return Number(m[1]) * mul[unit];
+  const mul = MEMORY_UNITS[m[2].toLowerCase()];
+  if (mul === undefined) return null;
+  const v = BigInt(m[1] === "" ? "0" : m[1]) * mul;
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+}
+
+/** Redis's string2ll: optional '-', digits, no leading zeros, no '+', no spaces. */
+function parseStrictInt(s: string): bigint | null {
+  if (!/^(0|-?[1-9]\d*)$/.test(s) || s.length > 20) return null;
+  const v = BigInt(s);
+  return v > LLONG_MAX || v < -LLONG_MAX - 1n ? null : v;
 }
 
 export type SavePoint = { seconds: number; changes: number };
 
 /** Parsed value of one option. */
-export type OptionValue = string | number | boolean | SavePoint[] | string[];
+export type OptionValue = string | number | bigint | boolean | SavePoint[] | string[];
+
+function parseSave(args: string[]): SavePoint[] {
+  if (args.length === 1 && args[0] === "") return [];
+  const parts = args.length === 1 ? args[0].split(" ").filter((p) => p !== "") : args;
+  if (parts.length === 0 || parts.length % 2 !== 0) {
+    throw new ConfigError("Invalid save parameters");
+  }
+  const points: SavePoint[] = [];
+  for (let i = 0; i < parts.length; i += 2) {
+    const seconds = parseStrictInt(parts[i]);
+    const changes = parseStrictInt(parts[i + 1]);
+    if (seconds === null || changes === null || seconds < 1n || changes < 0n) {
+      throw new ConfigError("Invalid save parameters");
+    }
+    points.push({ seconds: Number(seconds), changes: Number(changes) });
+  }
+  return points;
+}
 
 function parseValue(o: OptionSpec, args: string[]): OptionValue {
-  if (o.kind === "save") {
-    if (args.length === 1 && args[0] === "") return [];
-    const parts = args.length === 1 ? args[0].split(" ").filter((p) => p !== "") : args;
-    if (parts.length % 2 !== 0) throw new ConfigError("Invalid save parameters");
-    const points: SavePoint[] = [];
-    for (let i = 0; i < parts.length; i += 2) {
-      const seconds = Number(parts[i]);
-      const changes = Number(parts[i + 1]);
-      if (
-        !/^\d+$/.test(parts[i]) || !/^\d+$/.test(parts[i + 1]) || seconds < 1 ||
-        changes < 0
-      ) {
-        throw new ConfigError("Invalid save parameters");
-      }
-      points.push({ seconds, changes });
-    }
-    return points;
-  }
+  if (o.kind === "save") return parseSave(args);
   if (o.kind === "bind") {
     const addrs = args.length === 1 ? args[0].split(" ").filter((p) => p !== "") : args;
-    if (addrs.length === 0) throw new ConfigError("Too many bind addresses specified.");
+    if (addrs.length > 16) throw new ConfigError("Too many bind addresses specified.");
     return addrs;
   }
   if (args.length !== 1) throw new ConfigError("wrong number of arguments");
@@ -182,18 +237,24 @@ function parseValue(o: OptionSpec, args: string[]): OptionValue {
     }
     case "int":
     case "memory": {
-      const n = o.kind === "memory" ? parseMemory(v) : (/^-?\d+$/.test(v) ? Number(v) : null);
-      if (n === null || !Number.isSafeInteger(n)) {
-        throw new ConfigError(
-          o.kind === "memory"
-            ? "argument must be a memory value"
-            : "argument couldn't be parsed into an integer",
-        );
+      let n: bigint | null;
+      if (o.kind === "memory") {
+        const m = parseMemory(v);
+        if (m === null) throw new ConfigError("argument must be a memory value");
+        n = BigInt(m);
+      } else {
+        n = parseStrictInt(v);
+        if (n === null) throw new ConfigError("argument couldn't be parsed into an integer");
       }
-      if ((o.min !== undefined && n < o.min) || (o.max !== undefined && n > o.max)) {
-        throw new ConfigError(`argument must be between ${o.min} and ${o.max} inclusive`);
+      const min = BigInt(o.min ?? -LLONG_MAX - 1n);
+      const max = BigInt(o.max ?? LLONG_MAX);
+      if (n < min || n > max) {
+        throw new ConfigError(`argument must be between ${min} and ${max} inclusive`);
       }
-      return n;
+      const out = n <= BigInt(Number.MAX_SAFE_INTEGER) && n >= BigInt(Number.MIN_SAFE_INTEGER)
+        ? Number(n)
+        : n;
+      return o.adjust ? o.adjust(out) : out;
     }
     case "enum": {
       const l = v.toLowerCase();
@@ -202,8 +263,11 @@ function parseValue(o: OptionSpec, args: string[]): OptionValue {
       }
       return l;
     }
-    default:
+    default: {
+      const why = o.validate?.(v);
+      if (why) throw new ConfigError(why);
       return v;
+    }
   }
 }
 
@@ -221,10 +285,23 @@ export function formatValue(o: OptionSpec, v: OptionValue): string {
   }
 }
 
+/** Maps a file-system error to the strerror text Redis would print. */
+function osErrorText(e: unknown): string {
+  if (e instanceof Deno.errors.NotFound) return "No such file or directory";
+  if (e instanceof Deno.errors.PermissionDenied) return "Permission denied";
+  if (e instanceof Deno.errors.NotADirectory) return "Not a directory";
+  return (e as Error).message.replace(/ \(os error \d+\).*$/, "");
+}
+
 export class Config {
   readonly #values = new Map<string, OptionValue>();
-  /** Called after a value changes, to give it live effect. */
-  onChange: ((name: string, value: OptionValue) => void) | null = null;
+  /**
+   * Called after values change, to give them live effect (CONFIG SET). May
+   * throw a ConfigError: the change is then rolled back.
+   */
+  onChange: ((name: string, value: OptionValue, old: OptionValue) => void) | null = null;
+  /** The configuration file read at start-up (INFO config_file). */
+  file = "";
 
   constructor() {
     for (const o of OPTIONS) this.#values.set(o.name, parseValue(o, [o.default]));
@@ -236,8 +313,9 @@ export class Config {
     return v;
   }
 
+  /** A numeric option as a JS number (values past 2^53 lose precision). */
   num(name: string): number {
-    return this.get(name) as number;
+    return Number(this.get(name));
   }
 
   str(name: string): string {
@@ -248,13 +326,27 @@ export class Config {
     return this.get(name) as boolean;
   }
 
-  /** Sets an option from its textual arguments; throws ConfigError. */
+  /** Sets an option from its textual arguments (start-up, tests); throws ConfigError. */
   set(name: string, args: string[]): void {
     const o = findOption(name);
     if (!o) throw new ConfigError("Bad directive or wrong number of arguments");
-    const v = parseValue(o, args);
+    const v = this.#parse(o, args);
+    const old = this.get(o.name);
     this.#values.set(o.name, v);
-    this.onChange?.(o.name, v);
+    this.onChange?.(o.name, v, old);
+  }
+
+  #parse(o: OptionSpec, args: string[]): OptionValue {
+    if (o.name === "dir") {
+      if (args.length !== 1) throw new ConfigError("wrong number of arguments");
+      try {
+        if (!Deno.statSync(args[0]).isDirectory) throw new Deno.errors.NotADirectory();
+        return Deno.realPathSync(args[0]);
+      } catch (e) {
+        throw new ConfigError(osErrorText(e));
+      }
+    }
+    return parseValue(o, args);
   }
 
   /** Formatted value of an option (CONFIG GET). */
@@ -262,67 +354,196 @@ export class Config {
     const o = findOption(name)!;
     return formatValue(o, this.get(o.name));
   }
+
+  /**
+   * CONFIG GET: name/value pairs for every pattern. An exact name (or alias)
+   * is reported as asked; a glob matches names and aliases. No name twice.
+   */
+  getMatching(patterns: string[]): [string, string][] {
+    const out = new Map<string, string>();
+    for (const p of patterns) {
+      if (!/[*?[]/.test(p)) {
+        const o = findOption(p);
+        if (o && !out.has(p)) out.set(p, formatValue(o, this.get(o.name)));
+        continue;
+      }
+      for (const o of OPTIONS) {
+        for (const name of [o.name, ...(o.aliases ?? [])]) {
+          if (!out.has(name) && globMatch(p, name, true)) {
+            out.set(name, formatValue(o, this.get(o.name)));
+          }
+        }
+      }
+    }
+    return [...out];
+  }
+
+  /**
+   * CONFIG SET of several pairs, all or nothing. Returns null on success or
+   * the full error reply text.
+   */
+  setMany(args: string[]): string | null {
+    if (args.length % 2 !== 0) return "ERR syntax error";
+    const specs: OptionSpec[] = [];
+    const seen = new Set<OptionSpec>();
+    const fail = (arg: string, why: string) =>
+      `ERR CONFIG SET failed (possibly related to argument '${arg}') - ${why}`;
+    for (let i = 0; i < args.length; i += 2) {
+      const o = findOption(args[i]);
+      if (!o) return `ERR Unknown option or number of arguments for CONFIG SET - '${args[i]}'`;
+      if (o.immutable) return fail(args[i], "can't set immutable config");
+      if (o.protected && this.str("enable-protected-configs") === "no") {
+        return fail(args[i], "can't set protected config");
+      }
+      if (seen.has(o)) return fail(args[i], "duplicate parameter");
+      seen.add(o);
+      specs.push(o);
+    }
+    const parsed: OptionValue[] = [];
+    for (let i = 0; i < specs.length; i++) {
+      try {
+        parsed.push(this.#parse(specs[i], [args[2 * i + 1]]));
+      } catch (e) {
+        return fail(args[2 * i], (e as Error).message);
+      }
+    }
+    const olds = specs.map((o) => this.get(o.name));
+    specs.forEach((o, i) => this.#values.set(o.name, parsed[i]));
+    const applied: number[] = [];
+    for (let i = 0; i < specs.length; i++) {
+      try {
+        this.onChange?.(specs[i].name, parsed[i], olds[i]);
+        applied.push(i);
+      } catch (e) {
+        // Roll everything back, re-applying the old values that took effect.
+        specs.forEach((o, j) => this.#values.set(o.name, olds[j]));
+        for (const j of applied) {
+          try {
+            this.onChange?.(specs[j].name, olds[j], parsed[j]);
+          } catch {
+            // best effort, as in Redis
+          }
+        }
+        return fail(args[2 * i], (e as Error).message);
+      }
+    }
+    return null;
+  }
+}
+
+export interface LoadOptions {
+  readFile?: (path: string) => string;
+  /** Reads the whole standard input (for `-`). */
+  readStdin?: () => string;
+  /** Called for the log lines Redis prints while loading ("Reading config from stdin"). */
+  log?: (line: string) => void;
 }
 
 /**
  * Builds the configuration the way redis-server does: an optional config
- * file, then `--name value ...` overrides, applied as extra lines after the
- * file. Errors carry Redis's FATAL CONFIG FILE ERROR text.
+ * file, then standard input when `-` is given, then `--name value ...`
+ * overrides as extra lines. Errors carry Redis's FATAL CONFIG FILE ERROR
+ * text (with the line number counted over file + stdin + overrides).
  */
-export function loadConfig(argv: string[], readFile = Deno.readTextFileSync): Config {
+export function loadConfig(argv: string[], opts: LoadOptions = {}): Config {
+  const readFile = opts.readFile ?? Deno.readTextFileSync;
   const config = new Config();
-  let i = 0;
-  const sources: { file: string; lines: string[] }[] = [];
-  if (argv.length > 0 && !argv[0].startsWith("--")) {
+  let j = 0;
+  let text = "";
+  if (argv.length > 0 && !argv[0].startsWith("-")) {
     const file = argv[0];
-    let text: string;
     try {
-      text = file === "-" ? "" : readFile(file);
+      text = readFile(file);
     } catch (e) {
       throw new ConfigError(
-        `Fatal error, can't open config file '${file}': ${(e as Error).message}`,
+        `Fatal error, can't open config file '${file}': ${osErrorText(e)}`,
+        true,
       );
     }
-    sources.push({ file, lines: text.split("\n") });
-    i = 1;
+    config.file = file;
+    j = 1;
   }
-  const overrides: string[] = [];
-  for (; i < argv.length; i++) {
-    const a = argv[i];
-    if (a.startsWith("--")) {
-      overrides.push(a.slice(2));
-    } else if (overrides.length > 0) {
-      overrides[overrides.length - 1] += " " + quoteArg(a);
+  let fromStdin = false;
+  const options: string[] = [];
+  for (; j < argv.length; j++) {
+    const a = argv[j];
+    if (a === "-" && (j === 0 || j === argv.length - 1)) {
+      fromStdin = true;
+    } else if (a.startsWith("--")) {
+      let line = a.slice(2) + " ";
+      // "--save" with no value means save "" (as redis-server treats it).
+      if (a === "--save" && (j + 1 === argv.length || argv[j + 1].startsWith("--"))) {
+        line += '"" ';
+      }
+      options.push(line);
+    } else if (options.length > 0) {
+      options[options.length - 1] += repr(a) + " ";
     } else {
-      throw new ConfigError(`Invalid argument '${a}'`);
+      options.push(repr(a) + " ");
     }
   }
-  if (overrides.length) sources.push({ file: "(command line)", lines: overrides });
-  for (const { file, lines } of sources) {
-    lines.forEach((raw, index) => {
-      const line = raw.trim();
-      if (line === "" || line.startsWith("#")) return;
-      const args = splitArgs(line);
-      const fail = (why: string) =>
-        new ConfigError(
-          `\n*** FATAL CONFIG FILE ERROR (Redis ${REDIS_COMPAT_VERSION}) ***\n` +
-            `Reading the configuration file ${file}, at line ${index + 1}\n` +
-            `>>> '${line}'\n${why}`,
-        );
-      if (args === null) throw fail("Unbalanced quotes in configuration line");
-      if (args.length === 0) return;
-      const o = findOption(args[0]);
-      if (!o || args.length < 2) throw fail("Bad directive or wrong number of arguments");
-      try {
-        config.set(o.name, args.slice(1));
-      } catch (e) {
-        throw fail((e as Error).message);
-      }
-    });
+  if (fromStdin) {
+    opts.log?.("Reading config from stdin");
+    text += (opts.readStdin ?? readAllStdin)();
   }
+  if (options.length > 0) text += "\n" + options.join("\n");
+  applyConfigText(config, text);
   return config;
 }
 
-function quoteArg(a: string): string {
-  return /^[^\s"'\\]+$/.test(a) ? a : `"${a.replace(/["\\]/g, (m) => "\\" + m)}"`;
+/** Applies redis.conf text to `config`; throws ConfigError with Redis's fatal text. */
+export function applyConfigText(config: Config, text: string): void {
+  const lines = text.split("\n");
+  let saveSeen = false;
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index].replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "");
+    if (line === "" || line.startsWith("#")) continue;
+    const fail = (why: string) =>
+      new ConfigError(
+        `\n*** FATAL CONFIG FILE ERROR (Redis ${REDIS_COMPAT_VERSION}) ***\n` +
+          `Reading the configuration file, at line ${index + 1}\n` +
+          `>>> '${line}'\n${why}`,
+      );
+    const args = splitArgs(line);
+    if (args === null) throw fail("Unbalanced quotes in configuration line");
+    if (args.length === 0) continue;
+    const o = findOption(args[0]);
+    if (!o) throw fail("Bad directive or wrong number of arguments");
+    const multi = o.kind === "save" || o.kind === "bind";
+    if (args.length < 2 || (!multi && args.length !== 2)) {
+      throw fail("wrong number of arguments");
+    }
+    try {
+      if (o.kind === "save" && saveSeen && !(args.length === 2 && args[1] === "")) {
+        // Further save lines add points to the first one's.
+        const more = parseSave(args.slice(1));
+        const all = [...(config.get("save") as SavePoint[]), ...more];
+        config.set("save", [all.map((p) => `${p.seconds} ${p.changes}`).join(" ")]);
+      } else {
+        config.set(o.name, args.slice(1));
+      }
+      if (o.kind === "save") saveSeen = true;
+    } catch (e) {
+      throw fail((e as Error).message);
+    }
+  }
+}
+
+function readAllStdin(): string {
+  const chunks: Uint8Array[] = [];
+  const buf = new Uint8Array(65536);
+  for (;;) {
+    const n = Deno.stdin.readSync(buf);
+    if (n === null || n === 0) break;
+    chunks.push(buf.slice(0, n));
+  }
+  let total = 0;
+  for (const c of chunks) total += c.length;
+  const all = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    all.set(c, off);
+    off += c.length;
+  }
+  return new TextDecoder().decode(all);
 }

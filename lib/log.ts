@@ -1,9 +1,11 @@
 /**
- * Logging in Redis's format: `pid:M dd Mon yyyy hh:mm:ss.mmm * message`,
- * with the level marks `.` debug, `-` verbose, `*` notice, `#` warning.
+ * Logging in Redis's format: `pid:R dd Mon yyyy hh:mm:ss.mmm * message`,
+ * with the level marks `.` debug, `-` verbose, `*` notice, `#` warning, and
+ * the role `C` before the server is set up, `M` after.
  */
 
-export const LOG_LEVELS = ["debug", "verbose", "notice", "warning", "nothing"] as const;
+/** The levels Redis 7.0 accepts for `loglevel`. */
+export const LOG_LEVELS = ["debug", "verbose", "notice", "warning"] as const;
 export type LogLevel = typeof LOG_LEVELS[number];
 const MARKS = [".", "-", "*", "#"];
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -23,6 +25,8 @@ export function logTimestamp(d = new Date()): string {
 
 export class Logger {
   #threshold = 2;
+  /** "C" while loading the configuration, "M" once the server runs (as Redis). */
+  role = "M";
   #file: Deno.FsFile | null = null;
   #fileName = "";
 
@@ -57,7 +61,7 @@ export class Logger {
 
   log(level: number, msg: string): void {
     if (level < this.#threshold) return;
-    const line = `${Deno.pid}:M ${logTimestamp()} ${MARKS[level]} ${msg}\n`;
+    const line = `${Deno.pid}:${this.role} ${logTimestamp()} ${MARKS[level]} ${msg}\n`;
     const bytes = encoder.encode(line);
     try {
       if (this.#file) this.#file.writeSync(bytes);
@@ -76,6 +80,14 @@ export class Logger {
     } catch {
       // as above
     }
+  }
+
+  /**
+   * A line the way Redis's signal handler logs it:
+   * `pid:signal-handler (unixtime) message`.
+   */
+  signal(msg: string): void {
+    this.raw(`${Deno.pid}:signal-handler (${Math.floor(Date.now() / 1000)}) ${msg}\n`);
   }
 
   close(): void {

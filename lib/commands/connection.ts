@@ -1,10 +1,22 @@
-/** Connection commands: PING, ECHO, QUIT, SELECT, ... */
+/**
+ * Connection commands: PING, ECHO, QUIT, SELECT, HELLO, AUTH, RESET and
+ * CLIENT with its subcommands.
+ */
 import type { Client } from "../server/client.ts";
 import { constReply } from "../resp/encoder.ts";
-import { ERR_DB_INDEX, intArg } from "./args.ts";
-import { type CommandSpec, defineCommand } from "./table.ts";
+import { ERR_DB_INDEX, ERR_SYNTAX, intArg, isKeyword, parseInt64 } from "./args.ts";
+import { cArg, type CommandSpec, defineCommand } from "./table.ts";
+import { REDIS_COMPAT_VERSION } from "../config.ts";
 
 const PONG = constReply("+PONG\r\n");
+const RESET = constReply("+RESET\r\n");
+const ERR_WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
+const ERR_NO_PASSWORD = "ERR AUTH <password> called without any password configured for the " +
+  "default user. Are you sure your configuration is correct?";
+const ERR_HELLO_NOAUTH = "NOAUTH HELLO must be called with the client already authenticated, " +
+  "otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and " +
+  "select the RESP protocol version at the same time";
+const ERR_CLIENT_NAME = "ERR Client names cannot contain spaces, newlines or special characters.";
 
 function ping(c: Client, args: string[]): void {
   if (args.length > 2) {
@@ -34,6 +46,309 @@ function select(c: Client, args: string[]): void {
   c.out.ok();
 }
 
+/**
+ * Checks a user/password pair: only the default user exists; it takes any
+ * password when requirepass is empty, else exactly requirepass.
+ */
+function checkPassword(c: Client, user: string, pass: string): boolean {
+  if (user !== "default") return false;
+  const required = c.server.config.str("requirepass");
+  return required === "" || pass === required;
+}
+
+function auth(c: Client, args: string[]): void {
+  if (args.length > 3) return c.out.error(ERR_SYNTAX);
+  let user = "default";
+  let pass: string;
+  if (args.length === 2) {
+    if (!c.server.authRequired()) return c.out.error(ERR_NO_PASSWORD);
+    pass = args[1];
+  } else {
+    user = args[1];
+    pass = args[2];
+  }
+  if (!checkPassword(c, user, pass)) return c.out.error(ERR_WRONGPASS);
+  c.authenticated = true;
+  c.user = user;
+  c.out.ok();
+}
+
+/** Redis's rule for client names (and library names): printable ASCII, no spaces. */
+function validName(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    if (ch < 0x21 || ch > 0x7e) return false;
+  }
+  return true;
+}
+
+function hello(c: Client, args: string[]): void {
+  let proto: 2 | 3 | null = null;
+  if (args.length >= 2) {
+    const v = parseInt64(args[1]);
+    if (v === null) return c.out.error("ERR Protocol version is not an integer or out of range");
+    if (v !== 2 && v !== 3) return c.out.error("NOPROTO unsupported protocol version");
+    proto = v;
+  }
+  let user: string | null = null;
+  let pass = "";
+  let name: string | null = null;
+  for (let j = 2; j < args.length; j++) {
+    const more = args.length - 1 - j;
+    if (isKeyword(args[j], "AUTH") && more >= 2) {
+      user = args[j + 1];
+      pass = args[j + 2];
+      j += 2;
+    } else if (isKeyword(args[j], "SETNAME") && more >= 1) {
+      name = args[j + 1];
+      j++;
+    } else {
+      return c.out.error(`ERR Syntax error in HELLO option '${cArg(args[j])}'`);
+    }
+  }
+  if (user !== null) {
+    if (!checkPassword(c, user, pass)) return c.out.error(ERR_WRONGPASS);
+    c.authenticated = true;
+    c.user = user;
+  }
+  if (!c.authenticated && c.server.authRequired()) return c.out.error(ERR_HELLO_NOAUTH);
+  if (name !== null) {
+    if (!validName(name)) return c.out.error(ERR_CLIENT_NAME);
+    c.name = name;
+  }
+  if (proto !== null) c.resp = proto;
+  const out = c.out;
+  out.map(7);
+  out.bulk("server");
+  out.bulk("redis");
+  out.bulk("version");
+  out.bulk(REDIS_COMPAT_VERSION);
+  out.bulk("proto");
+  out.int(c.resp);
+  out.bulk("id");
+  out.int(c.id);
+  out.bulk("mode");
+  out.bulk("standalone");
+  out.bulk("role");
+  out.bulk("master");
+  out.bulk("modules");
+  out.array(0);
+}
+
+function reset(c: Client): void {
+  c.reset();
+  c.out.raw(RESET);
+}
+
+// ---- CLIENT ----
+
+function clientId(c: Client): void {
+  c.out.int(c.id);
+}
+
+function clientSetname(c: Client, args: string[]): void {
+  if (!validName(args[2])) return c.out.error(ERR_CLIENT_NAME);
+  c.name = args[2];
+  c.out.ok();
+}
+
+function clientGetname(c: Client): void {
+  if (c.name === "") c.out.nullBulk();
+  else c.out.bulk(c.name);
+}
+
+/** Redis's client types; monitors count as normal clients. */
+function clientType(name: string): string | null {
+  const t = name.toLowerCase();
+  if (t === "normal" || t === "pubsub" || t === "master") return t;
+  if (t === "slave" || t === "replica") return "replica";
+  return null;
+}
+
+function typeOfClient(_c: Client): string {
+  return "normal";
+}
+
+function clientList(c: Client, args: string[]): void {
+  const server = c.server;
+  let clients: Client[];
+  if (args.length === 2) {
+    clients = [...server.clients.values()];
+  } else if (args.length === 4 && isKeyword(args[2], "TYPE")) {
+    const type = clientType(args[3]);
+    if (type === null) return c.out.error(`ERR Unknown client type '${cArg(args[3])}'`);
+    clients = [...server.clients.values()].filter((x) => typeOfClient(x) === type);
+  } else if (args.length > 3 && isKeyword(args[2], "ID")) {
+    clients = [];
+    for (let j = 3; j < args.length; j++) {
+      const id = parseInt64(args[j]);
+      if (id === null) return c.out.error("ERR Invalid client ID");
+      const found = server.clients.get(Number(id));
+      if (found) clients.push(found);
+    }
+  } else {
+    return c.out.error(ERR_SYNTAX);
+  }
+  const now = Date.now();
+  let text = "";
+  for (const x of clients) text += x.info(now) + "\n";
+  c.out.verbatim(text);
+}
+
+function clientInfo(c: Client): void {
+  c.out.verbatim(c.info() + "\n");
+}
+
+function clientKill(c: Client, args: string[]): void {
+  let addr: string | null = null;
+  let laddr: string | null = null;
+  let id: number | null = null;
+  let type: string | null = null;
+  let user: string | null = null;
+  let skipme = true;
+  const oldForm = args.length === 3;
+  if (oldForm) {
+    addr = args[2];
+    skipme = false;
+  } else {
+    for (let i = 2; i < args.length; i += 2) {
+      const more = i + 1 < args.length;
+      const opt = args[i];
+      const val = args[i + 1];
+      if (!more) return c.out.error(ERR_SYNTAX);
+      if (isKeyword(opt, "ID")) {
+        const v = parseInt64(val);
+        if (v === null || v < 1) return c.out.error("ERR client-id should be greater than 0");
+        id = Number(v);
+      } else if (isKeyword(opt, "TYPE")) {
+        type = clientType(val);
+        if (type === null) return c.out.error(`ERR Unknown client type '${cArg(val)}'`);
+      } else if (isKeyword(opt, "ADDR")) {
+        addr = val;
+      } else if (isKeyword(opt, "LADDR")) {
+        laddr = val;
+      } else if (isKeyword(opt, "USER")) {
+        if (val !== "default") return c.out.error(`ERR No such user '${cArg(val)}'`);
+        user = val;
+      } else if (isKeyword(opt, "SKIPME")) {
+        if (isKeyword(val, "YES")) skipme = true;
+        else if (isKeyword(val, "NO")) skipme = false;
+        else return c.out.error(ERR_SYNTAX);
+      } else {
+        return c.out.error(ERR_SYNTAX);
+      }
+    }
+  }
+  let killed = 0;
+  for (const x of [...c.server.clients.values()]) {
+    if (addr !== null && x.addr !== addr) continue;
+    if (laddr !== null && x.laddr !== laddr) continue;
+    if (id !== null && x.id !== id) continue;
+    if (type !== null && typeOfClient(x) !== type) continue;
+    if (user !== null && x.user !== user) continue;
+    if (x === c && skipme) continue;
+    if (x === c) c.closeAfterReply = true; // reply first, then close
+    else x.kill();
+    killed++;
+  }
+  if (oldForm) {
+    if (killed === 0) c.out.error("ERR No such client");
+    else c.out.ok();
+  } else {
+    c.out.int(killed);
+  }
+}
+
+function clientReply(c: Client, args: string[]): void {
+  const mode = args[2];
+  if (isKeyword(mode, "ON")) {
+    c.replyOff = false;
+    c.replySkipNext = false;
+    c.out.ok();
+  } else if (isKeyword(mode, "OFF")) {
+    c.replyOff = true;
+  } else if (isKeyword(mode, "SKIP")) {
+    if (!c.replyOff) c.replySkipNext = true;
+  } else {
+    c.out.error(ERR_SYNTAX);
+  }
+}
+
+function clientNoEvict(c: Client, args: string[]): void {
+  if (isKeyword(args[2], "ON")) c.noEvict = true;
+  else if (isKeyword(args[2], "OFF")) c.noEvict = false;
+  else return c.out.error(ERR_SYNTAX);
+  c.out.ok();
+}
+
+/** CLIENT SETINFO, answered as Redis 7.2 does (7.0 has no such subcommand). */
+function clientSetinfo(c: Client, args: string[]): void {
+  const attr = args[2];
+  const val = args[3];
+  const isName = isKeyword(attr, "LIB-NAME");
+  if (!isName && !isKeyword(attr, "LIB-VER")) {
+    return c.out.error(`ERR Unrecognized option '${cArg(attr)}'`);
+  }
+  if (!validName(val)) {
+    return c.out.error(`ERR ${cArg(attr)} cannot contain spaces, newlines or special characters.`);
+  }
+  if (isName) c.libName = val;
+  else c.libVersion = val;
+  c.out.ok();
+}
+
+/** Replies with a HELP text the way Redis's addReplyHelp does. */
+export function replyHelp(c: Client, command: string, lines: string[]): void {
+  c.out.array(lines.length + 3);
+  c.out.simple(`${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
+  for (const l of lines) c.out.simple(l);
+  c.out.simple("HELP");
+  c.out.simple("    Prints this help.");
+}
+
+const CLIENT_HELP = [
+  "GETNAME",
+  "    Return the name of the current connection.",
+  "ID",
+  "    Return the ID of the current connection.",
+  "INFO",
+  "    Return information about the current client connection.",
+  "KILL <ip:port>",
+  "    Kill connection made from <ip:port>.",
+  "KILL <option> <value> [<option> <value> [...]]",
+  "    Kill connections. Options are:",
+  "    * ADDR (<ip:port>|<unixsocket>:0)",
+  "      Kill connections made from the specified address",
+  "    * LADDR (<ip:port>|<unixsocket>:0)",
+  "      Kill connections made to specified local address",
+  "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+  "      Kill connections by type.",
+  "    * USER <username>",
+  "      Kill connections authenticated by <username>.",
+  "    * SKIPME (YES|NO)",
+  "      Skip killing current connection (default: yes).",
+  "LIST [options ...]",
+  "    Return information about client connections. Options:",
+  "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+  "      Return clients of specified type.",
+  "REPLY (ON|OFF|SKIP)",
+  "    Control the replies sent to the current connection.",
+  "SETNAME <name>",
+  "    Assign the name <name> to the current connection.",
+  "SETINFO <option> <value>",
+  "    Set client meta attr. Options are:",
+  "    * LIB-NAME: the client lib name.",
+  "    * LIB-VER: the client lib version.",
+  "NO-EVICT (ON|OFF)",
+  "    Protect current client connection from eviction.",
+];
+
+function clientHelp(c: Client): void {
+  replyHelp(c, "CLIENT", CLIENT_HELP);
+}
+
+const CONN = "noscript loading stale";
+
 export const connectionCommands: CommandSpec[] = [
   defineCommand({
     name: "ping",
@@ -42,16 +357,18 @@ export const connectionCommands: CommandSpec[] = [
     group: "connection",
     since: "1.0.0",
     summary: "Ping the server",
+    complexity: "O(1)",
     syntax: "[message]",
     handler: ping,
   }),
   defineCommand({
     name: "echo",
     arity: 2,
-    flags: "fast",
+    flags: "loading stale fast",
     group: "connection",
     since: "1.0.0",
     summary: "Echo the given string",
+    complexity: "O(1)",
     syntax: "message",
     handler: echo,
   }),
@@ -62,6 +379,7 @@ export const connectionCommands: CommandSpec[] = [
     group: "connection",
     since: "1.0.0",
     summary: "Close the connection",
+    complexity: "O(1)",
     handler: quit,
   }),
   defineCommand({
@@ -71,7 +389,148 @@ export const connectionCommands: CommandSpec[] = [
     group: "connection",
     since: "1.0.0",
     summary: "Change the selected database for the current connection",
+    complexity: "O(1)",
     syntax: "index",
     handler: select,
+  }),
+  defineCommand({
+    name: "auth",
+    arity: -2,
+    flags: "noscript loading stale fast no_auth allow_busy",
+    group: "connection",
+    since: "1.0.0",
+    summary: "Authenticate to the server",
+    complexity: "O(N) where N is the number of passwords defined for the user",
+    syntax: "[username] password",
+    handler: auth,
+  }),
+  defineCommand({
+    name: "hello",
+    arity: -1,
+    flags: "noscript loading stale fast no_auth allow_busy",
+    group: "connection",
+    since: "6.0.0",
+    summary: "Handshake with the server, optionally switching protocol",
+    complexity: "O(1)",
+    syntax: "[protover [AUTH username password] [SETNAME clientname]]",
+    handler: hello,
+  }),
+  defineCommand({
+    name: "reset",
+    arity: 1,
+    flags: "noscript loading stale fast no_auth allow_busy",
+    group: "connection",
+    since: "6.2.0",
+    summary: "Reset the connection",
+    complexity: "O(1)",
+    handler: reset,
+  }),
+  defineCommand({
+    name: "client",
+    arity: -2,
+    flags: "",
+    group: "connection",
+    since: "2.4.0",
+    summary: "A container for client connection commands",
+    complexity: "Depends on subcommand.",
+    subcommands: [
+      {
+        name: "id",
+        arity: 2,
+        flags: CONN,
+        since: "5.0.0",
+        summary: "Return the client ID of the current connection",
+        complexity: "O(1)",
+        handler: clientId,
+      },
+      {
+        name: "setname",
+        arity: 3,
+        flags: CONN,
+        since: "2.6.9",
+        summary: "Set the name of the current connection",
+        complexity: "O(1)",
+        syntax: "connection-name",
+        handler: clientSetname,
+      },
+      {
+        name: "getname",
+        arity: 2,
+        flags: CONN,
+        since: "2.6.9",
+        summary: "Get the name of the current connection",
+        complexity: "O(1)",
+        handler: clientGetname,
+      },
+      {
+        name: "list",
+        arity: -2,
+        flags: "admin " + CONN,
+        since: "2.4.0",
+        summary: "List the client connections",
+        complexity: "O(N) where N is the number of client connections",
+        syntax: "[TYPE <NORMAL | MASTER | REPLICA | PUBSUB>] [ID client-id [client-id ...]]",
+        handler: clientList,
+      },
+      {
+        name: "info",
+        arity: 2,
+        flags: CONN,
+        since: "6.2.0",
+        summary: "Describe the current connection",
+        complexity: "O(1)",
+        handler: clientInfo,
+      },
+      {
+        name: "kill",
+        arity: -3,
+        flags: "admin " + CONN,
+        since: "2.4.0",
+        summary: "Close client connections",
+        complexity: "O(N) where N is the number of client connections",
+        syntax: "<ip:port | [ID client-id] [TYPE <NORMAL | MASTER | SLAVE | REPLICA | PUBSUB>] " +
+          "[USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME <YES | NO>]>",
+        handler: clientKill,
+      },
+      {
+        name: "reply",
+        arity: 3,
+        flags: CONN,
+        since: "3.2.0",
+        summary: "Turn replies to this connection on or off",
+        complexity: "O(1)",
+        syntax: "<ON | OFF | SKIP>",
+        handler: clientReply,
+      },
+      {
+        name: "no-evict",
+        arity: 3,
+        flags: "admin " + CONN,
+        since: "7.0.0",
+        summary: "Exempt this connection from client eviction",
+        complexity: "O(1)",
+        syntax: "<ON | OFF>",
+        handler: clientNoEvict,
+      },
+      {
+        name: "setinfo",
+        arity: 4,
+        flags: CONN + " allow_busy",
+        since: "7.2.0",
+        summary: "Record the client library name or version",
+        complexity: "O(1)",
+        syntax: "<LIB-NAME libname | LIB-VER libver>",
+        handler: clientSetinfo,
+      },
+      {
+        name: "help",
+        arity: 2,
+        flags: "loading stale",
+        since: "5.0.0",
+        summary: "Show help about the CLIENT subcommands",
+        complexity: "O(1)",
+        handler: clientHelp,
+      },
+    ],
   }),
 ];

@@ -1,4 +1,501 @@
-/** Commands of this group (to be filled in). */
-import type { CommandSpec } from "./table.ts";
+/** Hash commands: HSET, HGET, HDEL, HGETALL, HINCRBY, HRANDFIELD, HSCAN, ... */
+import type { Client } from "../server/client.ts";
+import { type HashLimits, HashValue } from "../store/hash.ts";
+import { incrByFloat } from "../util/float.ts";
+import {
+  ERR_NOT_FLOAT,
+  ERR_NOT_INTEGER,
+  ERR_OVERFLOW,
+  ERR_SYNTAX,
+  ERR_WRONGTYPE,
+  INT64_MAX,
+  INT64_MIN,
+  isKeyword,
+  parseInt64,
+} from "./args.ts";
+import { parseCursor, parseScanOptions, replyScan, scanMatches } from "./scan.ts";
+import { type CommandSpec, defineCommand } from "./table.ts";
 
-export const hashCommands: CommandSpec[] = [];
+const ERR_HASH_NOT_INTEGER = "ERR hash value is not an integer";
+const ERR_HASH_NOT_FLOAT = "ERR hash value is not a float";
+const ERR_NAN_OR_INFINITY = "ERR value is NaN or Infinity";
+const ERR_OUT_OF_RANGE = "ERR value is out of range";
+/** Redis's LONG_MIN/2 and LONG_MAX/2: the WITHVALUES count bounds. */
+const HALF_LONG_MIN = -4611686018427387904n;
+const HALF_LONG_MAX = 4611686018427387903n;
+
+function limits(c: Client): HashLimits {
+  const config = c.server.config;
+  return {
+    maxEntries: config.num("hash-max-listpack-entries"),
+    maxValue: config.num("hash-max-listpack-value"),
+  };
+}
+
+/** The hash at `key` for reading: undefined when missing, null after WRONGTYPE. */
+function readHash(c: Client, key: string): HashValue | undefined | null {
+  const v = c.db.lookupRead(key);
+  if (v === undefined || v instanceof HashValue) return v;
+  c.out.error(ERR_WRONGTYPE);
+  return null;
+}
+
+/** The hash at `key` for writing: undefined when missing, null after WRONGTYPE. */
+function writeHash(c: Client, key: string): HashValue | undefined | null {
+  const v = c.db.lookupWrite(key);
+  if (v === undefined || v instanceof HashValue) return v;
+  c.out.error(ERR_WRONGTYPE);
+  return null;
+}
+
+/** The hash at `key`, created (and stored) when missing; null after WRONGTYPE. */
+function writeHashOrCreate(c: Client, key: string): HashValue | null {
+  const h = writeHash(c, key);
+  if (h !== undefined) return h;
+  const created = new HashValue();
+  c.db.set(key, created);
+  return created;
+}
+
+/** HSET and HMSET: same work, different reply. */
+function hsetGeneric(name: string, replyCount: boolean) {
+  return (c: Client, args: string[]): void => {
+    if (args.length % 2 === 1) {
+      return c.out.error(`ERR wrong number of arguments for '${name}' command`);
+    }
+    const h = writeHashOrCreate(c, args[1]);
+    if (h === null) return;
+    const lim = limits(c);
+    h.tryConversion(args, 2, args.length - 1, lim);
+    let created = 0;
+    for (let i = 2; i < args.length; i += 2) {
+      if (h.set(args[i], args[i + 1], lim)) created++;
+    }
+    c.server.keyspace.dirty += (args.length - 2) / 2;
+    if (replyCount) c.out.int(created);
+    else c.out.ok();
+  };
+}
+
+function hsetnx(c: Client, args: string[]): void {
+  const h = writeHashOrCreate(c, args[1]);
+  if (h === null) return;
+  if (h.has(args[2])) return c.out.int(0);
+  const lim = limits(c);
+  h.tryConversion(args, 2, 3, lim);
+  h.set(args[2], args[3], lim);
+  c.server.keyspace.dirty++;
+  c.out.int(1);
+}
+
+function hget(c: Client, args: string[]): void {
+  const h = readHash(c, args[1]);
+  if (h === null) return;
+  c.out.bulkOrNull(h?.get(args[2]));
+}
+
+function hmget(c: Client, args: string[]): void {
+  const h = readHash(c, args[1]);
+  if (h === null) return;
+  c.out.array(args.length - 2);
+  for (let i = 2; i < args.length; i++) c.out.bulkOrNull(h?.get(args[i]));
+}
+
+function hdel(c: Client, args: string[]): void {
+  const key = args[1];
+  const h = writeHash(c, key);
+  if (h === null) return;
+  if (h === undefined) return c.out.int(0);
+  let deleted = 0;
+  for (let i = 2; i < args.length; i++) {
+    if (h.delete(args[i])) {
+      deleted++;
+      if (h.size === 0) {
+        c.db.delete(key);
+        break;
+      }
+    }
+  }
+  c.server.keyspace.dirty += deleted;
+  c.out.int(deleted);
+}
+
+function hexists(c: Client, args: string[]): void {
+  const h = readHash(c, args[1]);
+  if (h === null) return;
+  c.out.int(h?.has(args[2]) ? 1 : 0);
+}
+
+function hlen(c: Client, args: string[]): void {
+  const h = readHash(c, args[1]);
+  if (h === null) return;
+  c.out.int(h?.size ?? 0);
+}
+
+function hstrlen(c: Client, args: string[]): void {
+  const h = readHash(c, args[1]);
+  if (h === null) return;
+  c.out.int(h?.get(args[2])?.length ?? 0);
+}
+
+const WANT_FIELDS = 1;
+const WANT_VALUES = 2;
+
+/** HGETALL (a map), HKEYS and HVALS (arrays). */
+function hgetallGeneric(want: number) {
+  const both = want === (WANT_FIELDS | WANT_VALUES);
+  return (c: Client, args: string[]): void => {
+    const h = readHash(c, args[1]);
+    if (h === null) return;
+    const n = h?.size ?? 0;
+    if (both) c.out.map(n);
+    else c.out.array(n);
+    for (let i = 0; i < n; i++) {
+      if (want & WANT_FIELDS) c.out.bulk(h!.fieldAt(i));
+      if (want & WANT_VALUES) c.out.bulk(h!.valueAt(i));
+    }
+  };
+}
+
+function hincrby(c: Client, args: string[]): void {
+  const incr = parseInt64(args[3]);
+  if (incr === null) return c.out.error(ERR_NOT_INTEGER);
+  const h = writeHash(c, args[1]);
+  if (h === null) return;
+  let current: number | bigint = 0;
+  const old = h?.get(args[2]);
+  if (old !== undefined) {
+    const parsed = parseInt64(old);
+    if (parsed === null) return c.out.error(ERR_HASH_NOT_INTEGER);
+    current = parsed;
+  }
+  let result: number | bigint;
+  if (typeof current === "number" && typeof incr === "number") {
+    result = current + incr;
+  } else {
+    result = BigInt(current) + BigInt(incr);
+  }
+  if (!Number.isSafeInteger(result)) {
+    const big = BigInt(current) + BigInt(incr);
+    if (big > INT64_MAX || big < INT64_MIN) return c.out.error(ERR_OVERFLOW);
+    result = big;
+  }
+  const target = h ?? writeHashOrCreate(c, args[1])!;
+  target.set(args[2], String(result), limits(c));
+  c.server.keyspace.dirty++;
+  c.out.int(result);
+}
+
+function hincrbyfloat(c: Client, args: string[]): void {
+  const incr = args[3];
+  // The increment is checked before the key is looked up.
+  const check = incrByFloat("0", incr);
+  if ("error" in check) {
+    return c.out.error(check.error === ERR_NOT_FLOAT ? ERR_NOT_FLOAT : ERR_NAN_OR_INFINITY);
+  }
+  const h = writeHash(c, args[1]);
+  if (h === null) return;
+  const old = h?.get(args[2]);
+  let value: string;
+  if (old === undefined) {
+    value = check.value;
+  } else {
+    const r = incrByFloat(old, incr);
+    if ("error" in r) {
+      return c.out.error(r.error === ERR_NOT_FLOAT ? ERR_HASH_NOT_FLOAT : r.error);
+    }
+    value = r.value;
+  }
+  const target = h ?? writeHashOrCreate(c, args[1])!;
+  target.set(args[2], value, limits(c));
+  c.server.keyspace.dirty++;
+  c.out.bulk(value);
+}
+
+/** Writes the pair at position i: field, or field and value (nested in RESP3). */
+function replyPair(c: Client, h: HashValue, i: number, withValues: boolean): void {
+  if (withValues) {
+    if (c.resp === 3) c.out.array(2);
+    c.out.bulk(h.fieldAt(i));
+    c.out.bulk(h.valueAt(i));
+  } else {
+    c.out.bulk(h.fieldAt(i));
+  }
+}
+
+function hrandfield(c: Client, args: string[]): void {
+  if (args.length === 2) {
+    const h = readHash(c, args[1]);
+    if (h === null) return;
+    if (h === undefined) return c.out.nullBulk();
+    return c.out.bulk(h.fieldAt(h.randomIndex()));
+  }
+  const parsed = parseInt64(args[2]);
+  if (parsed === null) return c.out.error(ERR_NOT_INTEGER);
+  if (parsed === INT64_MIN) {
+    return c.out.error(
+      "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+    );
+  }
+  if (args.length > 4 || (args.length === 4 && !isKeyword(args[3], "WITHVALUES"))) {
+    return c.out.error(ERR_SYNTAX);
+  }
+  const withValues = args.length === 4;
+  if (withValues && (BigInt(parsed) < HALF_LONG_MIN || BigInt(parsed) > HALF_LONG_MAX)) {
+    return c.out.error(ERR_OUT_OF_RANGE);
+  }
+  const h = readHash(c, args[1]);
+  if (h === null) return;
+  if (h === undefined || parsed === 0) return c.out.array(0);
+  const size = h.size;
+  const perPair = withValues && c.resp === 2 ? 2 : 1;
+
+  if (parsed < 0 || parsed === 1) {
+    // Repeats allowed (or a single pick): independent random picks.
+    const count = Number(parsed < 0 ? -parsed : parsed);
+    c.out.array(count * perPair);
+    for (let k = 0; k < count; k++) replyPair(c, h, h.randomIndex(), withValues);
+    return;
+  }
+
+  if (parsed >= size) {
+    // The whole hash, in iteration order.
+    c.out.array(size * perPair);
+    for (let i = 0; i < size; i++) replyPair(c, h, i, withValues);
+    return;
+  }
+
+  // Distinct fields: a random subset, in storage order for a listpack (as
+  // Redis does), in random order for a hashtable.
+  const count = Number(parsed);
+  let picks: number[];
+  if (count * 3 > size) {
+    const all = Array.from({ length: size }, (_, i) => i);
+    for (let i = 0; i < count; i++) {
+      const j = i + Math.floor(Math.random() * (size - i));
+      const t = all[i];
+      all[i] = all[j];
+      all[j] = t;
+    }
+    picks = all.slice(0, count);
+  } else {
+    const seen = new Set<number>();
+    while (seen.size < count) seen.add(h.randomIndex());
+    picks = [...seen];
+  }
+  if (h.isListpack) picks.sort((a, b) => a - b);
+  c.out.array(count * perPair);
+  for (const i of picks) replyPair(c, h, i, withValues);
+}
+
+function hscan(c: Client, args: string[]): void {
+  const cursor = parseCursor(c, args[2]);
+  if (cursor === null) return;
+  const h = readHash(c, args[1]);
+  if (h === null) return;
+  if (h === undefined) return replyScan(c, 0n, []);
+  const opts = parseScanOptions(c, args, 3, false);
+  if (opts === null) return;
+  const items: string[] = [];
+  const next = h.scan(cursor, opts.count, (field, value) => {
+    if (scanMatches(opts, field)) items.push(field, value);
+  });
+  replyScan(c, next, items);
+}
+
+export const hashCommands: CommandSpec[] = [
+  defineCommand({
+    name: "hdel",
+    arity: -3,
+    flags: "write fast",
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.0.0",
+    summary: "Delete one or more fields of a hash",
+    complexity: "O(N) where N is the number of fields to be removed.",
+    syntax: "key field [field ...]",
+    handler: hdel,
+  }),
+  defineCommand({
+    name: "hexists",
+    arity: 3,
+    flags: "readonly fast",
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.0.0",
+    summary: "Tell whether a hash has a field",
+    complexity: "O(1)",
+    syntax: "key field",
+    handler: hexists,
+  }),
+  defineCommand({
+    name: "hget",
+    arity: 3,
+    flags: "readonly fast",
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.0.0",
+    summary: "Get the value of a hash field",
+    complexity: "O(1)",
+    syntax: "key field",
+    handler: hget,
+  }),
+  defineCommand({
+    name: "hgetall",
+    arity: 2,
+    flags: "readonly",
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.0.0",
+    summary: "Get every field and value of a hash",
+    complexity: "O(N) where N is the size of the hash.",
+    syntax: "key",
+    handler: hgetallGeneric(WANT_FIELDS | WANT_VALUES),
+  }),
+  defineCommand({
+    name: "hincrby",
+    arity: 4,
+    flags: "write denyoom fast",
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.0.0",
+    summary: "Add an integer to the integer value of a hash field",
+    complexity: "O(1)",
+    syntax: "key field increment",
+    handler: hincrby,
+  }),
+  defineCommand({
+    name: "hincrbyfloat",
+    arity: 4,
+    flags: "write denyoom fast",
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.6.0",
+    summary: "Add a floating point number to the value of a hash field",
+    complexity: "O(1)",
+    syntax: "key field increment",
+    handler: hincrbyfloat,
+  }),
+  defineCommand({
+    name: "hkeys",
+    arity: 2,
+    flags: "readonly",
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.0.0",
+    summary: "Get every field of a hash",
+    complexity: "O(N) where N is the size of the hash.",
+    syntax: "key",
+    handler: hgetallGeneric(WANT_FIELDS),
+  }),
+  defineCommand({
+    name: "hlen",
+    arity: 2,
+    flags: "readonly fast",
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.0.0",
+    summary: "Count the fields of a hash",
+    complexity: "O(1)",
+    syntax: "key",
+    handler: hlen,
+  }),
+  defineCommand({
+    name: "hmget",
+    arity: -3,
+    flags: "readonly fast",
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.0.0",
+    summary: "Get the values of several hash fields",
+    complexity: "O(N) where N is the number of fields being requested.",
+    syntax: "key field [field ...]",
+    handler: hmget,
+  }),
+  defineCommand({
+    name: "hmset",
+    arity: -4,
+    flags: "write denyoom fast",
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.0.0",
+    summary: "Set several hash fields (deprecated: use HSET)",
+    complexity: "O(N) where N is the number of fields being set.",
+    syntax: "key field value [field value ...]",
+    handler: hsetGeneric("hmset", false),
+  }),
+  defineCommand({
+    name: "hrandfield",
+    arity: -2,
+    flags: "readonly",
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "6.2.0",
+    summary: "Get one or more random fields of a hash",
+    complexity: "O(N) where N is the number of fields returned",
+    syntax: "key [count [WITHVALUES]]",
+    handler: hrandfield,
+  }),
+  defineCommand({
+    name: "hscan",
+    arity: -3,
+    flags: "readonly",
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.8.0",
+    summary: "Iterate over the fields and values of a hash",
+    complexity:
+      "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
+    syntax: "key cursor [MATCH pattern] [COUNT count]",
+    handler: hscan,
+  }),
+  defineCommand({
+    name: "hset",
+    arity: -4,
+    flags: "write denyoom fast",
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.0.0",
+    summary: "Set one or more hash fields",
+    complexity:
+      "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.",
+    syntax: "key field value [field value ...]",
+    handler: hsetGeneric("hset", true),
+  }),
+  defineCommand({
+    name: "hsetnx",
+    arity: 4,
+    flags: "write denyoom fast",
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.0.0",
+    summary: "Set a hash field only if it does not exist yet",
+    complexity: "O(1)",
+    syntax: "key field value",
+    handler: hsetnx,
+  }),
+  defineCommand({
+    name: "hstrlen",
+    arity: 3,
+    flags: "readonly fast",
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "3.2.0",
+    summary: "Get the length of a hash field's value",
+    complexity: "O(1)",
+    syntax: "key field",
+    handler: hstrlen,
+  }),
+  defineCommand({
+    name: "hvals",
+    arity: 2,
+    flags: "readonly",
+    keys: [1, 1, 1],
+    group: "hash",
+    since: "2.0.0",
+    summary: "Get every value of a hash",
+    complexity: "O(N) where N is the size of the hash.",
+    syntax: "key",
+    handler: hgetallGeneric(WANT_VALUES),
+  }),
+];

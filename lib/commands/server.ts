@@ -1,4 +1,1237 @@
-/** Commands of this group (to be filled in). */
-import type { CommandSpec } from "./table.ts";
+/**
+ * Server commands: INFO, CONFIG, COMMAND, TIME, LASTSAVE, SHUTDOWN, MONITOR,
+ * SLOWLOG and DEBUG. COMMAND INFO / DOCS data is derived from the command
+ * table (see the second half of this file).
+ */
+import process from "node:process";
+import type { Client } from "../server/client.ts";
+import type { Server } from "../server/server.ts";
+import { REDENO_VERSION, REDIS_COMPAT_VERSION } from "../config.ts";
+import { globMatch } from "../util/glob.ts";
+import { lruClock } from "../store/keyspace.ts";
+import { ERR_SYNTAX, isKeyword, parseInt64 } from "./args.ts";
+import { replyHelp } from "./connection.ts";
+import { type Command, type CommandSpec, defineCommand } from "./table.ts";
 
-export const serverCommands: CommandSpec[] = [];
+// ---- INFO ----
+
+/** Every INFO section, in Redis's order. */
+const SECTIONS = [
+  "server",
+  "clients",
+  "memory",
+  "persistence",
+  "stats",
+  "replication",
+  "cpu",
+  "modules",
+  "commandstats",
+  "errorstats",
+  "cluster",
+  "keyspace",
+];
+const DEFAULT_SECTIONS = new Set(SECTIONS.filter((s) => s !== "commandstats"));
+
+/** Redis's bytesToHuman: 1023B, 1.00K, 967.33K, 11.84M, ... */
+export function bytesToHuman(n: number): string {
+  const units = ["K", "M", "G", "T", "P"];
+  if (n < 1024) return `${n}B`;
+  let v = n / 1024;
+  for (const u of units) {
+    if (v < 1024 || u === "P") return `${v.toFixed(2)}${u}`;
+    v /= 1024;
+  }
+  return `${n}B`;
+}
+
+type Lines = [string, string | number][];
+
+function sectionServer(s: Server): Lines {
+  const now = Date.now();
+  const uptime = Math.floor((now - s.startTime) / 1000);
+  const hz = Math.min(Math.max(s.config.num("hz"), 1), 500);
+  let os = `${Deno.build.os} ${Deno.build.arch}`;
+  try {
+    os = `${
+      Deno.build.os === "linux" ? "Linux" : Deno.build.os
+    } ${Deno.osRelease()} ${Deno.build.arch}`;
+  } catch {
+    // no permission for the OS release
+  }
+  return [
+    ["redis_version", REDIS_COMPAT_VERSION],
+    ["redeno_version", REDENO_VERSION],
+    ["deno_version", Deno.version.deno],
+    ["redis_git_sha1", "00000000"],
+    ["redis_git_dirty", 0],
+    ["redis_mode", "standalone"],
+    ["os", os],
+    ["arch_bits", 64],
+    ["process_id", Deno.pid],
+    ["process_supervised", "no"],
+    ["run_id", s.runId],
+    ["tcp_port", s.port],
+    ["server_time_usec", Math.floor((performance.timeOrigin + performance.now()) * 1000)],
+    ["uptime_in_seconds", uptime],
+    ["uptime_in_days", Math.floor(uptime / 86400)],
+    ["hz", hz],
+    ["configured_hz", s.config.num("hz")],
+    ["lru_clock", lruClock() & 0xffffff],
+    ["executable", Deno.execPath()],
+    ["config_file", s.config.file === "" ? "" : absolutePath(s.config.file)],
+    ["io_threads_active", 0],
+  ];
+}
+
+function absolutePath(p: string): string {
+  try {
+    return Deno.realPathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+function sectionClients(s: Server): Lines {
+  return [
+    ["connected_clients", s.clients.size],
+    ["cluster_connections", 0],
+    ["maxclients", s.config.num("maxclients")],
+    ["client_recent_max_input_buffer", 0],
+    ["client_recent_max_output_buffer", 0],
+    ["blocked_clients", 0],
+    ["tracking_clients", 0],
+    ["clients_in_timeout_table", 0],
+  ];
+}
+
+function sectionMemory(s: Server): Lines {
+  const used = s.usedMemory();
+  const m = Deno.memoryUsage();
+  const peak = s.stats.peakMemory;
+  let total = 0;
+  try {
+    total = Deno.systemMemoryInfo().total;
+  } catch {
+    // unavailable
+  }
+  const maxmemory = s.config.num("maxmemory");
+  return [
+    ["used_memory", used],
+    ["used_memory_human", bytesToHuman(used)],
+    ["used_memory_rss", m.rss],
+    ["used_memory_rss_human", bytesToHuman(m.rss)],
+    ["used_memory_peak", peak],
+    ["used_memory_peak_human", bytesToHuman(peak)],
+    ["used_memory_peak_perc", `${(peak ? (used * 100) / peak : 100).toFixed(2)}%`],
+    ["used_memory_heap_total", m.heapTotal],
+    ["used_memory_external", m.external],
+    ["total_system_memory", total],
+    ["total_system_memory_human", bytesToHuman(total)],
+    ["maxmemory", maxmemory],
+    ["maxmemory_human", bytesToHuman(maxmemory)],
+    ["maxmemory_policy", s.config.str("maxmemory-policy")],
+    ["mem_fragmentation_ratio", (used ? m.rss / used : 0).toFixed(2)],
+    ["mem_allocator", `v8-${Deno.version.v8}`],
+    ["lazyfree_pending_objects", 0],
+    ["lazyfreed_objects", 0],
+  ];
+}
+
+/** Persistence is not implemented yet: nothing loads, saves or rewrites. */
+function sectionPersistence(s: Server): Lines {
+  return [
+    ["loading", 0],
+    ["async_loading", 0],
+    ["rdb_changes_since_last_save", s.keyspace.dirty],
+    ["rdb_bgsave_in_progress", 0],
+    ["rdb_last_save_time", s.lastSave],
+    ["rdb_last_bgsave_status", "ok"],
+    ["rdb_last_bgsave_time_sec", -1],
+    ["rdb_current_bgsave_time_sec", -1],
+    ["rdb_saves", 0],
+    ["aof_enabled", 0],
+    ["aof_rewrite_in_progress", 0],
+    ["aof_rewrite_scheduled", 0],
+    ["aof_last_rewrite_time_sec", -1],
+    ["aof_current_rewrite_time_sec", -1],
+    ["aof_last_bgrewrite_status", "ok"],
+    ["aof_rewrites", 0],
+    ["aof_last_write_status", "ok"],
+    ["module_fork_in_progress", 0],
+  ];
+}
+
+function sectionStats(s: Server): Lines {
+  const st = s.stats;
+  const ks = s.keyspace.stats;
+  const inst = s.instantaneous();
+  return [
+    ["total_connections_received", st.totalConnections],
+    ["total_commands_processed", st.commandsProcessed],
+    ["instantaneous_ops_per_sec", inst.ops],
+    ["total_net_input_bytes", st.netInputBytes],
+    ["total_net_output_bytes", st.netOutputBytes],
+    ["instantaneous_input_kbps", inst.inputKbps.toFixed(2)],
+    ["instantaneous_output_kbps", inst.outputKbps.toFixed(2)],
+    ["rejected_connections", st.rejectedConnections],
+    ["expired_keys", ks.expiredKeys],
+    ["expired_stale_perc", ks.expiredStalePerc.toFixed(2)],
+    ["expire_cycle_cpu_milliseconds", Math.round(ks.expireCycleCpuMs)],
+    ["evicted_keys", 0],
+    ["keyspace_hits", ks.keyspaceHits],
+    ["keyspace_misses", ks.keyspaceMisses],
+    ["pubsub_channels", 0],
+    ["pubsub_patterns", 0],
+    ["total_forks", 0],
+    ["unexpected_error_replies", 0],
+    ["total_error_replies", st.totalErrorReplies],
+    ["total_rejected_calls", st.rejectedCalls],
+  ];
+}
+
+function sectionReplication(s: Server): Lines {
+  return [
+    ["role", "master"],
+    ["connected_slaves", 0],
+    ["master_failover_state", "no-failover"],
+    ["master_replid", s.replId],
+    ["master_replid2", "0".repeat(40)],
+    ["master_repl_offset", 0],
+    ["second_repl_offset", -1],
+    ["repl_backlog_active", 0],
+    ["repl_backlog_size", 1048576],
+    ["repl_backlog_first_byte_offset", 0],
+    ["repl_backlog_histlen", 0],
+  ];
+}
+
+function sectionCpu(): Lines {
+  const u = process.cpuUsage();
+  const sys = (u.system / 1e6).toFixed(6);
+  const user = (u.user / 1e6).toFixed(6);
+  return [
+    ["used_cpu_sys", sys],
+    ["used_cpu_user", user],
+    ["used_cpu_sys_children", "0.000000"],
+    ["used_cpu_user_children", "0.000000"],
+    ["used_cpu_sys_main_thread", sys],
+    ["used_cpu_user_main_thread", user],
+  ];
+}
+
+function sectionCommandstats(s: Server): Lines {
+  const lines: Lines = [];
+  const add = (cmd: Command) => {
+    const st = cmd.stats;
+    if (st.calls === 0 && st.failedCalls === 0 && st.rejectedCalls === 0) return;
+    const perCall = st.calls ? st.usec / st.calls : 0;
+    lines.push([
+      `cmdstat_${cmd.fullName}`,
+      `calls=${st.calls},usec=${st.usec},usec_per_call=${perCall.toFixed(2)},` +
+      `rejected_calls=${st.rejectedCalls},failed_calls=${st.failedCalls}`,
+    ]);
+  };
+  for (const cmd of s.commands.all()) {
+    add(cmd);
+    for (const sub of cmd.subcommands?.values() ?? []) add(sub);
+  }
+  return lines;
+}
+
+function sectionErrorstats(s: Server): Lines {
+  return [...s.stats.errorCodes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([code, n]) => [`errorstat_${code}`, `count=${n}`]);
+}
+
+function sectionKeyspace(s: Server): Lines {
+  const lines: Lines = [];
+  const now = Date.now();
+  for (const db of s.keyspace.dbs) {
+    if (db.size === 0) continue;
+    // Average TTL over a sample of keys with an expiry (Redis also estimates it).
+    let sum = 0;
+    let n = 0;
+    for (const at of db.expires.values()) {
+      if (at > now) {
+        sum += at - now;
+        n++;
+      }
+      if (n >= 1000) break;
+    }
+    lines.push([
+      `db${db.id}`,
+      `keys=${db.size},expires=${db.expires.size},avg_ttl=${n ? Math.floor(sum / n) : 0}`,
+    ]);
+  }
+  return lines;
+}
+
+function section(s: Server, name: string): Lines {
+  switch (name) {
+    case "server":
+      return sectionServer(s);
+    case "clients":
+      return sectionClients(s);
+    case "memory":
+      return sectionMemory(s);
+    case "persistence":
+      return sectionPersistence(s);
+    case "stats":
+      return sectionStats(s);
+    case "replication":
+      return sectionReplication(s);
+    case "cpu":
+      return sectionCpu();
+    case "commandstats":
+      return sectionCommandstats(s);
+    case "errorstats":
+      return sectionErrorstats(s);
+    case "cluster":
+      return [["cluster_enabled", 0]];
+    case "keyspace":
+      return sectionKeyspace(s);
+    default:
+      return [];
+  }
+}
+
+const TITLES: Record<string, string> = {
+  server: "Server",
+  clients: "Clients",
+  memory: "Memory",
+  persistence: "Persistence",
+  stats: "Stats",
+  replication: "Replication",
+  cpu: "CPU",
+  modules: "Modules",
+  commandstats: "Commandstats",
+  errorstats: "Errorstats",
+  cluster: "Cluster",
+  keyspace: "Keyspace",
+};
+
+/** The INFO text for the requested section names (Redis's default/all/everything rules). */
+export function infoText(s: Server, requested: string[]): string {
+  const wanted = new Set<string>();
+  if (requested.length === 0) requested = ["default"];
+  for (const r of requested.map((x) => x.toLowerCase())) {
+    if (r === "all" || r === "everything") SECTIONS.forEach((x) => wanted.add(x));
+    else if (r === "default") DEFAULT_SECTIONS.forEach((x) => wanted.add(x));
+    else wanted.add(r);
+  }
+  let text = "";
+  let count = 0;
+  for (const name of SECTIONS) {
+    if (!wanted.has(name)) continue;
+    if (count++) text += "\r\n";
+    text += `# ${TITLES[name]}\r\n`;
+    for (const [k, v] of section(s, name)) text += `${k}:${v}\r\n`;
+  }
+  return text;
+}
+
+function info(c: Client, args: string[]): void {
+  c.out.verbatim(infoText(c.server, args.slice(1)));
+}
+
+// ---- CONFIG ----
+
+function configGet(c: Client, args: string[]): void {
+  const pairs = c.server.config.getMatching(args.slice(2));
+  c.out.map(pairs.length);
+  for (const [k, v] of pairs) {
+    c.out.bulk(k);
+    c.out.bulk(v);
+  }
+}
+
+function configSet(c: Client, args: string[]): void {
+  const err = c.server.config.setMany(args.slice(2));
+  if (err !== null) c.out.error(err);
+  else c.out.ok();
+}
+
+function configResetstat(c: Client): void {
+  c.server.resetStats();
+  c.server.slowlog.reset();
+  c.out.ok();
+}
+
+function configHelp(c: Client): void {
+  replyHelp(c, "CONFIG", [
+    "GET <pattern>",
+    "    Return parameters matching the glob-like <pattern> and their values.",
+    "SET <directive> <value>",
+    "    Set the configuration <directive> to <value>.",
+    "RESETSTAT",
+    "    Reset statistics reported by the INFO command.",
+  ]);
+}
+
+// ---- COMMAND ----
+
+function allCommands(c: Client): Command[] {
+  return c.server.commands.all();
+}
+
+function command(c: Client): void {
+  const cmds = allCommands(c);
+  c.out.array(cmds.length);
+  for (const cmd of cmds) replyCommandInfo(c, cmd);
+}
+
+function commandCount(c: Client): void {
+  c.out.int(allCommands(c).length);
+}
+
+function commandInfo(c: Client, args: string[]): void {
+  if (args.length === 2) return command(c);
+  c.out.array(args.length - 2);
+  for (let i = 2; i < args.length; i++) {
+    const cmd = c.server.commands.getFull(args[i]);
+    if (cmd) replyCommandInfo(c, cmd);
+    else c.out.nullBulk();
+  }
+}
+
+function commandDocs(c: Client, args: string[]): void {
+  const cmds = args.length === 2
+    ? allCommands(c)
+    : args.slice(2).map((n) => c.server.commands.getFull(n)).filter((x) => x !== undefined);
+  c.out.map(cmds.length);
+  for (const cmd of cmds) {
+    c.out.bulk(cmd!.fullName);
+    replyCommandDocs(c, cmd!);
+  }
+}
+
+function commandList(c: Client, args: string[]): void {
+  let filter: (cmd: Command) => boolean = () => true;
+  if (args.length === 5 && isKeyword(args[2], "FILTERBY")) {
+    const value = args[4];
+    if (isKeyword(args[3], "MODULE")) {
+      filter = () => false;
+    } else if (isKeyword(args[3], "ACLCAT")) {
+      const cat = value.toLowerCase();
+      filter = (cmd) => aclCategories(cmd).includes(cat);
+    } else if (isKeyword(args[3], "PATTERN")) {
+      filter = (cmd) => globMatch(value, cmd.fullName, true);
+    } else {
+      return c.out.error(ERR_SYNTAX);
+    }
+  } else if (args.length !== 2) {
+    return c.out.error(ERR_SYNTAX);
+  }
+  const names: string[] = [];
+  for (const cmd of allCommands(c)) {
+    if (filter(cmd)) names.push(cmd.fullName);
+    for (const sub of cmd.subcommands?.values() ?? []) if (filter(sub)) names.push(sub.fullName);
+  }
+  c.out.array(names.length);
+  for (const n of names) c.out.bulk(n);
+}
+
+/** The command (or subcommand) a full command line names, for GETKEYS. */
+function resolve(c: Client, line: string[]): Command | undefined {
+  const cmd = c.server.commands.get(line[0]);
+  if (cmd?.subcommands && line.length > 1) return cmd.subcommands.get(line[1].toLowerCase());
+  return cmd;
+}
+
+/** COMMAND GETKEYS and GETKEYSANDFLAGS (keys with their key-spec flags). */
+function getkeys(c: Client, args: string[], withFlags: boolean): void {
+  const line = args.slice(2);
+  const cmd = resolve(c, line);
+  if (!cmd) return c.out.error("ERR Invalid command specified");
+  const arity = cmd.spec.arity;
+  if ((arity > 0 && arity !== line.length) || line.length < -arity) {
+    return c.out.error("ERR Invalid number of arguments specified for command");
+  }
+  const keys = commandKeys(cmd, line);
+  if (keys === null || keys.length === 0) {
+    return c.out.error("ERR The command has no key arguments");
+  }
+  const flags = keySpecFlags(cmd);
+  c.out.array(keys.length);
+  for (const k of keys) {
+    if (!withFlags) {
+      c.out.bulk(k);
+      continue;
+    }
+    c.out.array(2);
+    c.out.bulk(k);
+    c.out.set(flags.length);
+    for (const f of flags) c.out.simple(f);
+  }
+}
+
+function commandGetkeys(c: Client, args: string[]): void {
+  getkeys(c, args, false);
+}
+
+function commandGetkeysandflags(c: Client, args: string[]): void {
+  getkeys(c, args, true);
+}
+
+function commandHelp(c: Client): void {
+  replyHelp(c, "COMMAND", [
+    "(no subcommand)",
+    "    Return details about all Redis commands.",
+    "COUNT",
+    "    Return the total number of commands in this Redis server.",
+    "LIST",
+    "    Return a list of all commands in this Redis server.",
+    "INFO [<command-name> ...]",
+    "    Return details about multiple Redis commands.",
+    "    If no command names are given, documentation details for all",
+    "    commands are returned.",
+    "DOCS [<command-name> ...]",
+    "    Return documentation details about multiple Redis commands.",
+    "    If no command names are given, documentation details for all",
+    "    commands are returned.",
+    "GETKEYS <full-command>",
+    "    Return the keys from a full Redis command.",
+    "GETKEYSANDFLAGS <full-command>",
+    "    Return the keys and the access flags from a full Redis command.",
+  ]);
+}
+
+// ---- TIME, LASTSAVE, SHUTDOWN, MONITOR ----
+
+function time(c: Client): void {
+  const now = performance.timeOrigin + performance.now();
+  const secs = Math.floor(now / 1000);
+  c.out.array(2);
+  c.out.bulk(String(secs));
+  c.out.bulk(String(Math.floor((now - secs * 1000) * 1000)));
+}
+
+function lastsave(c: Client): void {
+  c.out.int(c.server.lastSave);
+}
+
+function shutdown(c: Client, args: string[]): void {
+  let save: boolean | null = null;
+  let abort = false;
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i];
+    if (isKeyword(a, "NOSAVE") && save === null) save = false;
+    else if (isKeyword(a, "SAVE") && save === null) save = true;
+    else if (isKeyword(a, "NOW") || isKeyword(a, "FORCE")) continue;
+    else if (isKeyword(a, "ABORT")) abort = true;
+    else return c.out.error(ERR_SYNTAX);
+  }
+  if (abort) {
+    if (args.length !== 2) return c.out.error(ERR_SYNTAX);
+    return c.out.error("ERR No shutdown in progress.");
+  }
+  if (save === true) {
+    // Snapshots are not implemented yet: refuse rather than lose data silently.
+    c.server.log.warning("Error trying to save the DB, can't exit.");
+    c.server.log.warning("SAVE is not supported by this version of redeno.");
+    return c.out.error("ERR Errors trying to SHUTDOWN. Check logs.");
+  }
+  // No reply on success: the connection closes with the server.
+  c.server.shutdown();
+}
+
+function monitor(c: Client): void {
+  if (c.monitor) return;
+  c.monitor = true;
+  c.server.monitors.add(c);
+  c.out.ok();
+}
+
+// ---- SLOWLOG ----
+
+function slowlogGet(c: Client, args: string[]): void {
+  if (args.length > 3) {
+    return c.out.error(
+      `ERR unknown subcommand or wrong number of arguments for '${args[1]}'. Try SLOWLOG HELP.`,
+    );
+  }
+  let count = 10;
+  if (args.length === 3) {
+    const v = parseInt64(args[2]);
+    if (v === null || v < -1) return c.out.error("ERR count should be greater than or equal to -1");
+    count = v === -1 ? Infinity : Number(v);
+  }
+  const entries = c.server.slowlog.entries;
+  const n = Math.min(count, entries.length);
+  c.out.array(n);
+  for (let i = 0; i < n; i++) {
+    const e = entries[i];
+    c.out.array(6);
+    c.out.int(e.id);
+    c.out.int(e.time);
+    c.out.int(e.micros);
+    c.out.array(e.args.length);
+    for (const a of e.args) c.out.bulk(a);
+    c.out.bulk(e.addr);
+    c.out.bulk(e.name);
+  }
+}
+
+function slowlogLen(c: Client): void {
+  c.out.int(c.server.slowlog.entries.length);
+}
+
+function slowlogReset(c: Client): void {
+  c.server.slowlog.reset();
+  c.out.ok();
+}
+
+function slowlogHelp(c: Client): void {
+  replyHelp(c, "SLOWLOG", [
+    "GET [<count>]",
+    "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
+    "    Entries are made of:",
+    "    id, timestamp, time in microseconds, arguments array, client IP and port,",
+    "    client name",
+    "LEN",
+    "    Return the length of the slowlog.",
+    "RESET",
+    "    Reset the slowlog.",
+  ]);
+}
+
+// ---- DEBUG ----
+
+const ERR_DEBUG_DISABLED = "ERR DEBUG command not allowed. If the enable-debug-command option " +
+  'is set to "local", you can run it from a local connection, otherwise you need to set this ' +
+  "option in the configuration file, and then restart the server.";
+
+function isLocal(c: Client): boolean {
+  return c.addr.startsWith("127.") || c.addr.startsWith("::1") || c.addr.startsWith("[::1]");
+}
+
+/** Blocks the whole process, as Redis's single thread does during DEBUG SLEEP. */
+function blockFor(ms: number): void {
+  if (ms <= 0) return;
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  Atomics.wait(cell, 0, 0, ms);
+}
+
+function debug(c: Client, args: string[]): void {
+  const mode = c.server.config.str("enable-debug-command");
+  if (mode === "no" || (mode === "local" && !isLocal(c))) return c.out.error(ERR_DEBUG_DISABLED);
+  const sub = args[1];
+  if (isKeyword(sub, "HELP")) {
+    return replyHelp(c, "DEBUG", [
+      "SLEEP <seconds>",
+      "    Stop the server for <seconds>. Decimals allowed.",
+    ]);
+  }
+  if (isKeyword(sub, "SLEEP") && args.length === 3) {
+    // strtod semantics: a leading number, anything after it ignored, 0 if none.
+    const m = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?/i.exec(args[2]);
+    const seconds = m ? Number(m[0]) : 0;
+    blockFor(seconds * 1000);
+    return c.out.ok();
+  }
+  c.out.error(`ERR unknown subcommand '${sub}'. Try DEBUG HELP.`);
+}
+
+const ADMIN = "admin noscript loading stale";
+
+export const serverCommands: CommandSpec[] = [
+  defineCommand({
+    name: "info",
+    arity: -1,
+    flags: "loading stale",
+    group: "server",
+    since: "1.0.0",
+    summary: "Get information and statistics about the server",
+    complexity: "O(1)",
+    syntax: "[section [section ...]]",
+    handler: info,
+  }),
+  defineCommand({
+    name: "config",
+    arity: -2,
+    flags: "",
+    group: "server",
+    since: "2.0.0",
+    summary: "A container for server configuration commands",
+    complexity: "Depends on subcommand.",
+    subcommands: [
+      {
+        name: "get",
+        arity: -3,
+        flags: ADMIN,
+        since: "2.0.0",
+        summary: "Get the values of configuration parameters",
+        complexity: "O(N) when N is the number of configuration parameters provided",
+        syntax: "parameter [parameter ...]",
+        handler: configGet,
+      },
+      {
+        name: "set",
+        arity: -4,
+        flags: ADMIN,
+        since: "2.0.0",
+        summary: "Set configuration parameters to the given values",
+        complexity: "O(N) when N is the number of configuration parameters provided",
+        syntax: "parameter value [parameter value ...]",
+        handler: configSet,
+      },
+      {
+        name: "resetstat",
+        arity: 2,
+        flags: ADMIN,
+        since: "2.0.0",
+        summary: "Reset the statistics INFO reports",
+        complexity: "O(1)",
+        handler: configResetstat,
+      },
+      {
+        name: "help",
+        arity: 2,
+        flags: "loading stale",
+        since: "5.0.0",
+        summary: "Show help about the CONFIG subcommands",
+        complexity: "O(1)",
+        handler: configHelp,
+      },
+    ],
+  }),
+  defineCommand({
+    name: "command",
+    arity: -1,
+    flags: "loading stale",
+    group: "server",
+    since: "2.8.13",
+    summary: "Get details about all commands",
+    complexity: "O(N) where N is the total number of Redis commands",
+    handler: command,
+    subcommands: [
+      {
+        name: "count",
+        arity: 2,
+        flags: "loading stale",
+        since: "2.8.13",
+        summary: "Get the number of commands",
+        complexity: "O(1)",
+        handler: commandCount,
+      },
+      {
+        name: "info",
+        arity: -2,
+        flags: "loading stale",
+        since: "2.8.13",
+        summary: "Get details about specific commands",
+        complexity: "O(N) where N is the number of commands to look up",
+        syntax: "[command-name [command-name ...]]",
+        handler: commandInfo,
+      },
+      {
+        name: "docs",
+        arity: -2,
+        flags: "loading stale",
+        since: "7.0.0",
+        summary: "Get documentation for commands",
+        complexity: "O(N) where N is the number of commands to look up",
+        syntax: "[command-name [command-name ...]]",
+        handler: commandDocs,
+      },
+      {
+        name: "list",
+        arity: -2,
+        flags: "loading stale",
+        since: "7.0.0",
+        summary: "Get the names of commands, optionally filtered",
+        complexity: "O(N) where N is the total number of Redis commands",
+        syntax: "[FILTERBY <MODULE module-name | ACLCAT category | PATTERN pattern>]",
+        handler: commandList,
+      },
+      {
+        name: "getkeys",
+        arity: -4,
+        flags: "loading stale",
+        since: "2.8.13",
+        summary: "Extract the keys of a full command line",
+        complexity: "O(N) where N is the number of arguments to the command",
+        syntax: "command [arg [arg ...]]",
+        handler: commandGetkeys,
+      },
+      {
+        name: "getkeysandflags",
+        arity: -4,
+        flags: "loading stale",
+        since: "7.0.0",
+        summary: "Extract the keys of a full command line, with their access flags",
+        complexity: "O(N) where N is the number of arguments to the command",
+        syntax: "command [arg [arg ...]]",
+        handler: commandGetkeysandflags,
+      },
+      {
+        name: "help",
+        arity: 2,
+        flags: "loading stale",
+        since: "5.0.0",
+        summary: "Show help about the COMMAND subcommands",
+        complexity: "O(1)",
+        handler: commandHelp,
+      },
+    ],
+  }),
+  defineCommand({
+    name: "time",
+    arity: 1,
+    flags: "loading stale fast",
+    group: "server",
+    since: "2.6.0",
+    summary: "Return the server time",
+    complexity: "O(1)",
+    handler: time,
+  }),
+  defineCommand({
+    name: "lastsave",
+    arity: 1,
+    flags: "loading stale fast",
+    group: "server",
+    since: "1.0.0",
+    summary: "Unix time of the last successful save",
+    complexity: "O(1)",
+    handler: lastsave,
+  }),
+  defineCommand({
+    name: "shutdown",
+    arity: -1,
+    flags: "admin noscript loading stale no_multi allow_busy",
+    group: "server",
+    since: "1.0.0",
+    summary: "Stop the server",
+    complexity: "O(N) when saving, where N is the total number of keys in all databases",
+    syntax: "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]",
+    handler: shutdown,
+  }),
+  defineCommand({
+    name: "monitor",
+    arity: 1,
+    flags: ADMIN,
+    group: "server",
+    since: "1.0.0",
+    summary: "Stream every command the server runs",
+    handler: monitor,
+  }),
+  defineCommand({
+    name: "slowlog",
+    arity: -2,
+    flags: "",
+    group: "server",
+    since: "2.2.12",
+    summary: "A container for slow log commands",
+    complexity: "Depends on subcommand.",
+    subcommands: [
+      {
+        name: "get",
+        arity: -2,
+        flags: "admin loading stale",
+        since: "2.2.12",
+        summary: "Get the slow log's entries",
+        complexity: "O(N) where N is the number of entries returned",
+        syntax: "[count]",
+        handler: slowlogGet,
+      },
+      {
+        name: "len",
+        arity: 2,
+        flags: "admin loading stale",
+        since: "2.2.12",
+        summary: "Get the slow log's length",
+        complexity: "O(1)",
+        handler: slowlogLen,
+      },
+      {
+        name: "reset",
+        arity: 2,
+        flags: "admin loading stale",
+        since: "2.2.12",
+        summary: "Clear all entries from the slow log",
+        complexity: "O(N) where N is the number of entries in the slowlog",
+        handler: slowlogReset,
+      },
+      {
+        name: "help",
+        arity: 2,
+        flags: "loading stale",
+        since: "6.2.0",
+        summary: "Show help about the SLOWLOG subcommands",
+        complexity: "O(1)",
+        handler: slowlogHelp,
+      },
+    ],
+  }),
+  defineCommand({
+    name: "debug",
+    arity: -2,
+    flags: ADMIN,
+    group: "server",
+    since: "1.0.0",
+    summary: "A container for debugging commands",
+    complexity: "Depends on subcommand.",
+    handler: debug,
+  }),
+];
+
+// ---- COMMAND INFO / DOCS data ----
+
+/** Redis's ACL categories, in the order COMMAND INFO lists them. */
+export const ACL_CATEGORIES = [
+  "keyspace",
+  "read",
+  "write",
+  "set",
+  "sortedset",
+  "list",
+  "hash",
+  "string",
+  "bitmap",
+  "hyperloglog",
+  "geo",
+  "stream",
+  "pubsub",
+  "admin",
+  "fast",
+  "slow",
+  "blocking",
+  "dangerous",
+  "connection",
+  "transaction",
+  "scripting",
+];
+
+const GROUP_CATEGORY: Record<string, string> = {
+  generic: "keyspace",
+  string: "string",
+  list: "list",
+  set: "set",
+  "sorted-set": "sortedset",
+  hash: "hash",
+  bitmap: "bitmap",
+  hyperloglog: "hyperloglog",
+  geo: "geo",
+  stream: "stream",
+  pubsub: "pubsub",
+  connection: "connection",
+  transactions: "transaction",
+  scripting: "scripting",
+};
+
+/** ACL categories of a command, as Redis derives them (implicit ones plus the group's). */
+export function aclCategories(cmd: Command): string[] {
+  const f = cmd.spec.flags;
+  const cats = new Set<string>();
+  if (f.includes("write")) cats.add("write");
+  if (f.includes("readonly")) cats.add("read");
+  if (f.includes("admin")) {
+    cats.add("admin");
+    cats.add("dangerous");
+  }
+  if (f.includes("pubsub")) cats.add("pubsub");
+  if (f.includes("fast")) cats.add("fast");
+  else cats.add("slow");
+  if (f.includes("blocking")) cats.add("blocking");
+  // Containers carry only the implicit categories; their subcommands the group's.
+  if (cmd.subcommands === null) {
+    const g = GROUP_CATEGORY[cmd.spec.group];
+    if (g) cats.add(g);
+  }
+  return ACL_CATEGORIES.filter((c) => cats.has(c));
+}
+
+/** The keys a command line names, from the key positions; null when it has none. */
+export function commandKeys(cmd: Command, args: string[]): string[] | null {
+  const { firstKey, lastKey, step } = cmd.spec;
+  if (firstKey <= 0) return null;
+  const last = lastKey < 0 ? args.length + lastKey : lastKey;
+  const keys: string[] = [];
+  for (let i = firstKey; i <= last && i < args.length; i += Math.max(step, 1)) keys.push(args[i]);
+  return keys;
+}
+
+/**
+ * Key-spec flags, derived from the command's flags (the table has no
+ * per-key specs): writers get RW update, readers RO access.
+ */
+function keySpecFlags(cmd: Command): string[] {
+  const f = cmd.spec.flags;
+  return f.includes("write") ? ["RW", "update"] : f.includes("readonly") ? ["RO", "access"] : [
+    "RW",
+    "access",
+  ];
+}
+
+/** COMMAND INFO entry: name, arity, flags, keys, categories, tips, key specs, subcommands. */
+export function replyCommandInfo(c: Client, cmd: Command): void {
+  const out = c.out;
+  const s = cmd.spec;
+  out.array(10);
+  out.bulk(cmd.fullName);
+  out.int(s.arity);
+  out.set(s.flags.length);
+  for (const f of s.flags) out.simple(f);
+  out.int(s.firstKey);
+  out.int(s.lastKey);
+  out.int(s.step);
+  const cats = aclCategories(cmd);
+  out.set(cats.length);
+  for (const cat of cats) out.simple("@" + cat);
+  out.set(0); // tips
+  if (s.firstKey > 0) {
+    out.array(1);
+    out.map(3);
+    out.bulk("flags");
+    const flags = keySpecFlags(cmd);
+    out.set(flags.length);
+    for (const f of flags) out.simple(f);
+    out.bulk("begin_search");
+    out.map(2);
+    out.bulk("type");
+    out.bulk("index");
+    out.bulk("spec");
+    out.map(1);
+    out.bulk("index");
+    out.int(s.firstKey);
+    out.bulk("find_keys");
+    out.map(2);
+    out.bulk("type");
+    out.bulk("range");
+    out.bulk("spec");
+    out.map(3);
+    out.bulk("lastkey");
+    out.int(s.lastKey < 0 ? s.lastKey : s.lastKey - s.firstKey);
+    out.bulk("keystep");
+    out.int(s.step);
+    out.bulk("limit");
+    out.int(0);
+  } else {
+    out.array(0);
+  }
+  const subs = cmd.subcommands ? [...cmd.subcommands.values()] : [];
+  out.array(subs.length);
+  for (const sub of subs) replyCommandInfo(c, sub);
+}
+
+/** One argument of COMMAND DOCS. */
+export interface DocArg {
+  name: string;
+  type: string;
+  token?: string;
+  flags: string[];
+  arguments?: DocArg[];
+}
+
+type Item = DocArg | { ellipsis: true };
+
+function isEllipsis(i: Item): i is { ellipsis: true } {
+  return "ellipsis" in i;
+}
+
+const INTEGER_NAMES = new Set([
+  "count",
+  "index",
+  "index1",
+  "index2",
+  "seconds",
+  "milliseconds",
+  "timeout",
+  "db",
+  "destination-db",
+  "offset",
+  "start",
+  "end",
+  "numkeys",
+  "cursor",
+  "port",
+  "client-id",
+  "protover",
+  "numreplicas",
+  "len",
+]);
+
+function argType(name: string): string {
+  if (name === "key" || name.endsWith("key") && !name.includes("-")) return "key";
+  if (name === "pattern") return "pattern";
+  if (name.startsWith("unix-time")) return "unix-time";
+  if (INTEGER_NAMES.has(name)) return "integer";
+  return "string";
+}
+
+function tokenize(syntax: string): string[] {
+  return syntax.replace(/([[\]<>|])/g, " $1 ").replace(/\.\.\./g, " ... ").split(/\s+/)
+    .filter((t) => t !== "");
+}
+
+function isTokenWord(w: string): boolean {
+  return /^[A-Z][A-Z0-9_-]*$/.test(w);
+}
+
+function makeArg(item: string): DocArg {
+  return { name: item, type: argType(item), flags: [] };
+}
+
+class SyntaxParser {
+  pos = 0;
+  constructor(readonly toks: string[]) {}
+
+  /** A sequence up to `|`, `]`, `>` or the end. */
+  seq(): Item[] {
+    const items: Item[] = [];
+    while (this.pos < this.toks.length) {
+      const t = this.toks[this.pos];
+      if (t === "|" || t === "]" || t === ">") break;
+      this.pos++;
+      if (t === "[" || t === "<") {
+        this.group(t === "[", items);
+      } else if (t === "...") {
+        items.push({ ellipsis: true });
+      } else if (isTokenWord(t)) {
+        const next = this.toks[this.pos];
+        if (next !== undefined && /^[a-z]/.test(next)) {
+          this.pos++;
+          items.push({ ...makeArg(next), token: t });
+        } else {
+          items.push({ name: t.toLowerCase(), type: "pure-token", token: t, flags: [] });
+        }
+      } else {
+        items.push(makeArg(t));
+      }
+    }
+    return items;
+  }
+
+  group(optional: boolean, outer: Item[]): void {
+    const alts: Item[][] = [this.seq()];
+    while (this.toks[this.pos] === "|") {
+      this.pos++;
+      alts.push(this.seq());
+    }
+    this.pos++; // closing bracket
+    const only = alts[0];
+    if (alts.length === 1 && only.length > 0 && isEllipsis(only[only.length - 1])) {
+      // "x [x ...]": the preceding items repeat.
+      const n = only.length - 1;
+      const repeated = outer.splice(outer.length - n, n) as DocArg[];
+      if (n === 1) {
+        repeated[0].flags.push("multiple");
+        outer.push(repeated[0]);
+      } else {
+        outer.push({
+          name: repeated[0].name,
+          type: "block",
+          flags: ["multiple"],
+          arguments: repeated,
+        });
+      }
+      return;
+    }
+    let arg: DocArg;
+    if (alts.length > 1) {
+      const members = alts.map((a) => this.single(a));
+      arg = {
+        name: members.map((m) => m.name).join("-"),
+        type: "oneof",
+        flags: [],
+        arguments: members,
+      };
+    } else {
+      arg = this.single(only);
+    }
+    if (optional) arg.flags.push("optional");
+    outer.push(arg);
+  }
+
+  /** One alternative as a single argument (a block when it has several parts). */
+  single(items: Item[]): DocArg {
+    const args = items.filter((i) => !isEllipsis(i)) as DocArg[];
+    if (args.length === 1) return args[0];
+    const first = args[0];
+    if (first && first.type === "pure-token" && args.length > 1) {
+      // "AUTH username password": a block introduced by a token.
+      return {
+        name: first.name,
+        type: "block",
+        token: first.token,
+        flags: [],
+        arguments: args.slice(1),
+      };
+    }
+    return { name: first?.name ?? "args", type: "block", flags: [], arguments: args };
+  }
+}
+
+/** Parses a syntax string into COMMAND DOCS arguments. */
+export function parseSyntax(syntax: string): DocArg[] {
+  const p = new SyntaxParser(tokenize(syntax));
+  const items = p.seq();
+  return items.filter((i) => !isEllipsis(i)) as DocArg[];
+}
+
+const docCache = new Map<Command, DocArg[]>();
+
+function replyDocArg(c: Client, a: DocArg): void {
+  const out = c.out;
+  const fields = 2 + (a.type === "key" ? 1 : 0) + (a.token ? 1 : 0) +
+    (a.flags.length ? 1 : 0) + (a.arguments ? 1 : 0);
+  out.map(fields);
+  out.bulk("name");
+  out.bulk(a.name);
+  out.bulk("type");
+  out.bulk(a.type);
+  if (a.type === "key") {
+    out.bulk("key_spec_index");
+    out.int(0);
+  }
+  if (a.token) {
+    out.bulk("token");
+    out.bulk(a.token);
+  }
+  if (a.flags.length) {
+    out.bulk("flags");
+    out.set(a.flags.length);
+    for (const f of a.flags) out.simple(f);
+  }
+  if (a.arguments) {
+    out.bulk("arguments");
+    out.array(a.arguments.length);
+    for (const sub of a.arguments) replyDocArg(c, sub);
+  }
+}
+
+/** COMMAND DOCS body of one command: summary, since, group, complexity, arguments, subcommands. */
+export function replyCommandDocs(c: Client, cmd: Command): void {
+  const out = c.out;
+  const s = cmd.spec;
+  let args = docCache.get(cmd);
+  if (args === undefined) {
+    args = s.syntax ? parseSyntax(s.syntax) : [];
+    docCache.set(cmd, args);
+  }
+  const subs = cmd.subcommands ? [...cmd.subcommands.values()] : [];
+  out.map(3 + (s.complexity ? 1 : 0) + (args.length ? 1 : 0) + (subs.length ? 1 : 0));
+  out.bulk("summary");
+  out.bulk(s.summary);
+  out.bulk("since");
+  out.bulk(s.since);
+  out.bulk("group");
+  out.bulk(s.group);
+  if (s.complexity) {
+    out.bulk("complexity");
+    out.bulk(s.complexity);
+  }
+  if (args.length) {
+    out.bulk("arguments");
+    out.array(args.length);
+    for (const a of args) replyDocArg(c, a);
+  }
+  if (subs.length) {
+    out.bulk("subcommands");
+    out.map(subs.length);
+    for (const sub of subs) {
+      out.bulk(sub.fullName);
+      replyCommandDocs(c, sub);
+    }
+  }
+}

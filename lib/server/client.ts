@@ -19,6 +19,10 @@ export interface ClientTransport {
 
 export class Client {
   readonly id: number;
+  /** Stands in for the socket's file descriptor in CLIENT LIST (see Server.allocFd). */
+  readonly fd: number;
+  /** Bytes held by the arguments of the command running now (CLIENT LIST argv-mem). */
+  argvMem = 0;
   readonly out = new ReplyWriter();
   readonly createdAt = Date.now();
   lastInteraction = Date.now();
@@ -49,6 +53,7 @@ export class Client {
     readonly laddr: string,
   ) {
     this.id = server.nextClientId();
+    this.fd = server.allocFd();
     this.db = server.keyspace.dbs[0];
     this.authenticated = !server.authRequired();
     this.out.onError = server.recordErrorReply;
@@ -65,6 +70,9 @@ export class Client {
   /** Runs one command; replies land in `out`. */
   execute(args: string[]): void | Promise<void> {
     const mark = this.out.length;
+    let mem = 0;
+    for (const a of args) mem += a.length;
+    this.argvMem = mem;
     const r = dispatch(this, args);
     if (r) return r.then(() => this.#afterCommand(mark));
     this.#afterCommand(mark);
@@ -72,9 +80,54 @@ export class Client {
 
   /** CLIENT REPLY OFF / SKIP: drop what the command wrote, as Redis does. */
   #afterCommand(mark: number): void {
+    this.argvMem = 0;
     if (this.replyOff || this.replySkip) this.out.truncate(mark);
     this.replySkip = this.replySkipNext;
     this.replySkipNext = false;
+  }
+
+  /** CLIENT LIST flags: O monitor, e no-evict, N none (Redis's letters and order). */
+  flags(): string {
+    let f = "";
+    if (this.monitor) f += "O";
+    if (this.closeAfterReply) f += "c";
+    if (this.noEvict) f += "e";
+    return f === "" ? "N" : f;
+  }
+
+  /** One CLIENT LIST / CLIENT INFO line, with Redis 7.0.15's fields in its order. */
+  info(now = Date.now()): string {
+    const qbuf = this.transport?.queryBufferLength ?? 0;
+    const rbs = this.out.buf.length;
+    const obl = this.out.length;
+    const totMem = rbs + qbuf + this.argvMem;
+    return `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${this.fd} ` +
+      `name=${this.name} age=${Math.floor((now - this.createdAt) / 1000)} ` +
+      `idle=${Math.floor((now - this.lastInteraction) / 1000)} flags=${this.flags()} ` +
+      `db=${this.db.id} sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=0 ` +
+      `argv-mem=${this.argvMem} multi-mem=0 rbs=${rbs} rbp=${rbs} obl=${obl} oll=0 omem=0 ` +
+      `tot-mem=${totMem} events=r cmd=${this.lastCommand?.fullName ?? "NULL"} ` +
+      `user=${this.user} redir=-1 resp=${this.resp}`;
+  }
+
+  /**
+   * RESET: back to a fresh connection's state — RESP2, db 0, no name,
+   * replies on, not a monitor, no-evict off, and unauthenticated again when
+   * a password is required. A pending CLIENT REPLY SKIP still applies.
+   */
+  reset(): void {
+    if (this.monitor) {
+      this.monitor = false;
+      this.server.monitors.delete(this);
+    }
+    this.db = this.server.keyspace.dbs[0];
+    this.resp = 2;
+    this.name = "";
+    this.user = "default";
+    this.authenticated = !this.server.authRequired();
+    this.replyOff = false;
+    this.replySkipNext = false;
+    this.noEvict = false;
   }
 
   /** Closes the connection (CLIENT KILL, timeout, shutdown). */

@@ -4,7 +4,13 @@
  */
 import { ALL_COMMANDS } from "../commands/index.ts";
 import { CommandTable } from "../commands/table.ts";
-import { type Config, type OptionValue, REDENO_VERSION, REDIS_COMPAT_VERSION } from "../config.ts";
+import {
+  type Config,
+  ConfigError,
+  type OptionValue,
+  REDENO_VERSION,
+  REDIS_COMPAT_VERSION,
+} from "../config.ts";
 import { Logger, type LogLevel } from "../log.ts";
 import { repr } from "../resp/repr.ts";
 import { Keyspace } from "../store/keyspace.ts";
@@ -23,6 +29,31 @@ export class ServerStats {
   totalErrorReplies = 0;
   /** errorstat_<CODE>:count */
   readonly errorCodes = new Map<string, number>();
+  /** Highest used memory seen (INFO used_memory_peak). */
+  peakMemory = 0;
+}
+
+/**
+ * Arguments as MONITOR and SLOWLOG show them: secrets replaced by
+ * "(redacted)" the way Redis 7.0 redacts AUTH, HELLO ... AUTH and
+ * MIGRATE ... AUTH/AUTH2.
+ */
+export function redactArgs(args: string[]): string[] {
+  const name = args[0].toLowerCase();
+  if (name === "auth") return [args[0], ...args.slice(1).map(() => "(redacted)")];
+  if (name === "hello" || name === "migrate") {
+    let out: string[] | null = null;
+    for (let i = 1; i < args.length; i++) {
+      const a = args[i].toLowerCase();
+      const n = a === "auth" ? (name === "hello" ? 2 : 1) : a === "auth2" ? 2 : 0;
+      if (n === 0) continue;
+      out ??= [...args];
+      for (let k = 1; k <= n && i + k < args.length; k++) out[i + k] = "(redacted)";
+      i += n;
+    }
+    return out ?? args;
+  }
+  return args;
 }
 
 export interface SlowlogEntry {
@@ -47,6 +78,7 @@ export class Slowlog {
   record(c: Client, args: string[], micros: number): void {
     const threshold = this.server.config.num("slowlog-log-slower-than");
     if (threshold < 0 || micros < threshold) return;
+    args = redactArgs(args);
     const n = Math.min(args.length, SLOWLOG_MAX_ARGC);
     const kept: string[] = [];
     for (let i = 0; i < n; i++) {
@@ -105,12 +137,20 @@ export class Server {
   readonly finished: Promise<void>;
   lastSave = Math.floor(Date.now() / 1000);
   shuttingDown = false;
+  /** Random 40-hex-digit id of this run (INFO run_id). */
+  readonly runId = randomHex(40);
+  /** Replication id (INFO master_replid). */
+  readonly replId = randomHex(40);
 
   #listeners: Deno.Listener[] = [];
   #nextClientId = 1;
   #cron: ReturnType<typeof setInterval> | null = null;
   #resolveFinished!: () => void;
   #connections = new Set<Promise<void>>();
+  /** Samples for INFO instantaneous_* (one per cron tick, the last 16). */
+  #samples: { t: number; ops: number; inBytes: number; outBytes: number }[] = [];
+  /** Connection numbers in use (CLIENT LIST fd=, see allocFd). */
+  #fds = new Set<number>();
 
   constructor(options: ServerOptions) {
     this.config = options.config;
@@ -120,6 +160,24 @@ export class Server {
     this.keyspace = new Keyspace(this.config.num("databases"));
     this.finished = new Promise((resolve) => (this.#resolveFinished = resolve));
     this.config.onChange = (name, value) => this.#applyConfig(name, value);
+    this.#applyAccessPolicy();
+  }
+
+  /**
+   * A per-connection number for CLIENT LIST's fd= field. Deno exposes no
+   * file descriptors, so this is the lowest number not used by another open
+   * connection, starting where Redis's first client fd usually is (8) —
+   * stable for the life of the connection and reused afterwards, like an fd.
+   */
+  allocFd(): number {
+    let fd = 8;
+    while (this.#fds.has(fd)) fd++;
+    this.#fds.add(fd);
+    return fd;
+  }
+
+  releaseFd(fd: number): void {
+    this.#fds.delete(fd);
   }
 
   nextClientId(): number {
@@ -145,14 +203,23 @@ export class Server {
   removeClient(c: Client): void {
     this.clients.delete(c.id);
     this.monitors.delete(c);
+    this.releaseFd(c.fd);
   }
 
-  /** Sends a command line to every MONITOR client, in Redis's format. */
+  /**
+   * Sends a command line to every MONITOR client, in Redis's format, with
+   * secrets redacted. Administrative commands are never shown (Redis 7.0
+   * hides commands flagged admin or skip_monitor).
+   */
   feedMonitors(c: Client, args: string[]): void {
-    const now = Date.now();
-    let line = `${Math.floor(now / 1000)}.${String((now % 1000) * 1000).padStart(6, "0")} ` +
+    let cmd = this.commands.get(args[0]);
+    if (cmd?.subcommands && args.length > 1) cmd = cmd.subcommands.get(args[1].toLowerCase());
+    if (cmd?.isAdmin) return;
+    const now = performance.timeOrigin + performance.now();
+    const micros = Math.floor((now % 1000) * 1000);
+    let line = `${Math.floor(now / 1000)}.${String(micros).padStart(6, "0")} ` +
       `[${c.db.id} ${c.addr}]`;
-    for (const a of args) line += " " + repr(a);
+    for (const a of redactArgs(args)) line += " " + repr(a);
     for (const m of this.monitors) {
       if (m === c) continue;
       m.out.simple(line);
@@ -162,44 +229,84 @@ export class Server {
 
   /** Binds every address of `bind` on `port` and starts serving. */
   start(): void {
-    const port = this.config.num("port");
-    const binds = this.config.get("bind") as string[];
-    let boundPort = port;
-    for (const spec of binds) {
-      const optional = spec.startsWith("-");
-      const hostname = optional ? spec.slice(1) : spec;
-      try {
-        const listener = Deno.listen({ hostname, port: boundPort });
-        boundPort = (listener.addr as Deno.NetAddr).port;
-        this.#listeners.push(listener);
-        if (!this.ports.includes(boundPort)) this.ports.push(boundPort);
-        this.#accept(listener);
-      } catch (e) {
-        if (optional) {
-          this.log.warning(
-            `Warning: Could not create server TCP listening socket ${hostname}:${port}: ${
-              (e as Error).message
-            }`,
-          );
-          continue;
-        }
-        throw new Error(
-          `Could not create server TCP listening socket ${hostname}:${port}: ${
-            (e as Error).message
-          }`,
-        );
-      }
-    }
-    if (this.#listeners.length === 0) {
-      throw new Error("Failed listening on port " + port + " (tcp), aborting.");
-    }
+    this.#listen(this.config.num("port"), this.config.get("bind") as string[]);
     this.#startCron();
   }
 
-  /** The banner printed at start-up. */
+  /**
+   * Opens listeners for `binds` on `port` (addresses starting with "-" are
+   * optional, as in Redis) and replaces the current ones. Throws when a
+   * required address cannot be bound; the old listeners then stay.
+   */
+  #listen(port: number, binds: string[]): void {
+    const opened: Deno.Listener[] = [];
+    const ports: number[] = [];
+    let boundPort = port;
+    try {
+      for (const spec of binds) {
+        const optional = spec.startsWith("-");
+        let hostname = optional ? spec.slice(1) : spec;
+        if (hostname === "*") hostname = "0.0.0.0";
+        if (hostname === "::*") hostname = "::";
+        try {
+          const listener = Deno.listen({ hostname, port: boundPort });
+          boundPort = (listener.addr as Deno.NetAddr).port;
+          opened.push(listener);
+          if (!ports.includes(boundPort)) ports.push(boundPort);
+        } catch (e) {
+          if (optional) {
+            this.log.warning(
+              `Warning: Could not create server TCP listening socket ${spec}:${port}: ${
+                socketError(e)
+              }`,
+            );
+            continue;
+          }
+          this.log.warning(
+            `Warning: Could not create server TCP listening socket ${spec}:${port}: ${
+              socketError(e)
+            }`,
+          );
+          throw new Error(`Failed listening on port ${port} (tcp), aborting.`);
+        }
+      }
+    } catch (e) {
+      for (const l of opened) l.close();
+      throw e;
+    }
+    if (opened.length === 0 && binds.length > 0) {
+      throw new Error(`Failed listening on port ${port} (tcp), aborting.`);
+    }
+    for (const l of this.#listeners) {
+      try {
+        l.close();
+      } catch {
+        // already closed
+      }
+    }
+    this.#listeners = opened;
+    this.ports.length = 0;
+    this.ports.push(...ports);
+    for (const l of opened) this.#accept(l);
+  }
+
+  /** The port clients reach (the bound one when `port` is 0). */
+  get port(): number {
+    return this.ports[0] ?? this.config.num("port");
+  }
+
+  /** Start-up log lines, as redis-server prints them (after "Configuration loaded"). */
+  logStartup(): void {
+    this.log.notice(`Running mode=standalone, port=${this.port}.`);
+    this.log.warning("Server initialized");
+    this.log.notice(this.banner());
+    this.log.notice("Ready to accept connections");
+  }
+
+  /** One line saying what runs where. */
   banner(): string {
     return `redeno ${REDENO_VERSION} (Redis ${REDIS_COMPAT_VERSION} compatible), ` +
-      `Deno ${Deno.version.deno}, port ${this.ports[0]}, pid ${Deno.pid}, mode standalone`;
+      `Deno ${Deno.version.deno}, port ${this.port}, pid ${Deno.pid}, mode standalone`;
   }
 
   async #accept(listener: Deno.Listener): Promise<void> {
@@ -218,12 +325,17 @@ export class Server {
 
   #startCron(): void {
     const hz = Math.min(Math.max(this.config.num("hz"), 1), 500);
+    // A cron tick also samples memory for INFO used_memory_peak.
     let tick = 0;
     this.#cron = setInterval(() => {
       tick++;
       // Active expiry may use a quarter of each cron period, as in Redis.
       this.keyspace.activeExpireCycle(250 / hz);
-      if (tick % hz === 0) this.#closeIdleClients();
+      this.#sample();
+      if (tick % hz === 0) {
+        this.#closeIdleClients();
+        this.usedMemory();
+      }
     }, 1000 / hz);
   }
 
@@ -240,6 +352,80 @@ export class Server {
     }
   }
 
+  #sample(): void {
+    const st = this.stats;
+    this.#samples.push({
+      t: performance.now(),
+      ops: st.commandsProcessed,
+      inBytes: st.netInputBytes,
+      outBytes: st.netOutputBytes,
+    });
+    if (this.#samples.length > 16) this.#samples.shift();
+  }
+
+  /** Rates over the last samples (INFO instantaneous_ops_per_sec and kbps). */
+  instantaneous(): { ops: number; inputKbps: number; outputKbps: number } {
+    const a = this.#samples[0];
+    const b = this.#samples[this.#samples.length - 1];
+    if (!a || a === b || b.t <= a.t) return { ops: 0, inputKbps: 0, outputKbps: 0 };
+    const secs = (b.t - a.t) / 1000;
+    return {
+      ops: Math.round((b.ops - a.ops) / secs),
+      inputKbps: (b.inBytes - a.inBytes) / secs / 1024,
+      outputKbps: (b.outBytes - a.outBytes) / secs / 1024,
+    };
+  }
+
+  /** Memory in use by the process's JS heap and buffers; updates the peak. */
+  usedMemory(): number {
+    const m = Deno.memoryUsage();
+    const used = m.heapUsed + m.external;
+    if (used > this.stats.peakMemory) this.stats.peakMemory = used;
+    return used;
+  }
+
+  /** CONFIG RESETSTAT: zeroes the counters INFO reports. */
+  resetStats(): void {
+    const s = this.stats;
+    s.totalConnections =
+      s.rejectedConnections =
+      s.commandsProcessed =
+      s.rejectedCalls =
+        0;
+    s.netInputBytes =
+      s.netOutputBytes =
+      s.netInputCommands =
+      s.totalErrorReplies =
+        0;
+    s.errorCodes.clear();
+    s.peakMemory = 0;
+    const k = this.keyspace.stats;
+    k.expiredKeys =
+      k.keyspaceHits =
+      k.keyspaceMisses =
+      k.expiredStalePerc =
+        0;
+    k.expireCycleCpuMs = 0;
+    for (const cmd of this.commands.all()) {
+      for (const c of [cmd, ...(cmd.subcommands?.values() ?? [])]) {
+        c.stats.calls =
+          c.stats.usec =
+          c.stats.rejectedCalls =
+          c.stats.failedCalls =
+            0;
+      }
+    }
+  }
+
+  #applyAccessPolicy(): void {
+    const lfu = this.config.str("maxmemory-policy").endsWith("-lfu");
+    this.keyspace.setAccessPolicy(lfu ? "lfu" : "lru", {
+      logFactor: this.config.num("lfu-log-factor"),
+      decayTime: this.config.num("lfu-decay-time"),
+    });
+  }
+
+  /** Live effect of CONFIG SET; throws ConfigError to refuse (rolled back). */
   #applyConfig(name: string, value: OptionValue): void {
     switch (name) {
       case "loglevel":
@@ -252,6 +438,25 @@ export class Server {
         if (this.#cron !== null) {
           clearInterval(this.#cron);
           this.#startCron();
+        }
+        break;
+      case "maxmemory-policy":
+      case "lfu-log-factor":
+      case "lfu-decay-time":
+        this.#applyAccessPolicy();
+        break;
+      case "port":
+      case "bind":
+        if (this.#cron === null) break; // not started yet (start-up configuration)
+        try {
+          this.#listen(this.config.num("port"), this.config.get("bind") as string[]);
+        } catch (e) {
+          this.log.warning((e as Error).message);
+          throw new ConfigError(
+            name === "port"
+              ? "Unable to listen on this port. Check server logs."
+              : "Failed to bind to specified addresses.",
+          );
         }
         break;
     }
@@ -281,4 +486,17 @@ export class Server {
     this.log.warning("Redis is now ready to exit, bye bye...");
     this.#resolveFinished();
   }
+}
+
+/** A listen error as Redis words it ("bind: Address already in use"). */
+function socketError(e: unknown): string {
+  const msg = (e as Error).message.replace(/ \(os error \d+\).*$/, "");
+  return e instanceof Deno.errors.AddrInUse || e instanceof Deno.errors.AddrNotAvailable
+    ? `bind: ${msg}`
+    : msg;
+}
+
+function randomHex(n: number): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(n / 2));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }

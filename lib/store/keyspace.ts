@@ -40,6 +40,85 @@ export function lruClock(now = Date.now()): number {
   return Math.floor(now / 1000) >>> 0;
 }
 
+/** Seconds since the access stamp `stamp` (LRU policy), as OBJECT IDLETIME reports. */
+export function lruIdleSeconds(stamp: number, now = lruClock()): number {
+  // The stamp is a 32-bit clock: a stamp "in the future" means it wrapped.
+  return now >= stamp ? now - stamp : 0xffffffff - stamp + now;
+}
+
+/** Parameters of the LFU counter (lfu-log-factor, lfu-decay-time). */
+export interface LfuParams {
+  logFactor: number;
+  decayTime: number;
+}
+
+/** Initial counter of a new key, so that it is not evicted at once. */
+export const LFU_INIT_VAL = 5;
+
+/** Minutes clock of the LFU stamp (16 bits, wraps about every 45 days). */
+export function lfuMinutes(now = Date.now()): number {
+  return Math.floor(now / 60000) & 0xffff;
+}
+
+/**
+ * The LFU counter held in `stamp` ((minutes << 8) | counter), decremented by
+ * one for every `decayTime` minutes since it was last updated.
+ */
+export function lfuDecayedCounter(stamp: number, decayTime: number, now = Date.now()): number {
+  const counter = stamp & 0xff;
+  if (decayTime <= 0) return counter;
+  const then = (stamp >>> 8) & 0xffff;
+  const minutes = lfuMinutes(now);
+  const elapsed = minutes >= then ? minutes - then : 0xffff - then + minutes;
+  const periods = Math.floor(elapsed / decayTime);
+  return periods >= counter ? 0 : counter - periods;
+}
+
+/**
+ * Logarithmic increment: the higher the counter, the less likely an access
+ * raises it (probability 1 / ((counter - LFU_INIT_VAL) * logFactor + 1)).
+ */
+export function lfuLogIncr(counter: number, logFactor: number): number {
+  if (counter >= 255) return 255;
+  const base = Math.max(counter - LFU_INIT_VAL, 0);
+  const p = 1 / (base * logFactor + 1);
+  return Math.random() < p ? counter + 1 : counter;
+}
+
+/** The access policy of the keyspace: what stamps mean and how they change. */
+export interface AccessPolicy {
+  kind: "lru" | "lfu";
+  /** Stamp of a key that was just read or written. */
+  touch: (db: Db, index: number) => void;
+  /** Stamp of a newly created value. */
+  init: (db: Db, index: number) => void;
+  /** Whether overwriting a key keeps its stamp (LFU keeps the counter). */
+  keepOnOverwrite: boolean;
+}
+
+const LRU_POLICY: AccessPolicy = {
+  kind: "lru",
+  touch: defaultTouch,
+  init: defaultTouch,
+  keepOnOverwrite: false,
+};
+
+function lfuPolicy(params: LfuParams): AccessPolicy {
+  const { logFactor, decayTime } = params;
+  return {
+    kind: "lfu",
+    touch(db: Db, i: number): void {
+      const now = Date.now();
+      const counter = lfuLogIncr(lfuDecayedCounter(db.dict.stampAt(i), decayTime, now), logFactor);
+      db.dict.setStampAt(i, (lfuMinutes(now) << 8) | counter);
+    },
+    init(db: Db, i: number): void {
+      db.dict.setStampAt(i, (lfuMinutes() << 8) | LFU_INIT_VAL);
+    },
+    keepOnOverwrite: true,
+  };
+}
+
 export class Db {
   // Not readonly: SWAPDB exchanges contents in O(1) by swapping these.
   dict = new Dict<Value>({ stamps: true });
@@ -47,8 +126,17 @@ export class Db {
   expires = new Map<string, number>();
   /** Where the active expiry cycle resumes. */
   expireCursor: Iterator<[string, number]> | null = null;
+  /**
+   * Exact expiry of the rare keys whose expiry is past 2^53 ms (the number
+   * in `expires` is then rounded); see getExpireExact.
+   */
+  bigExpires = new Map<string, bigint>();
   /** Hook for access stamps (LRU clock or LFU counter); set by the keyspace. */
   touchHook: (db: Db, index: number) => void = defaultTouch;
+  /** Stamp of a new value; set by the keyspace with touchHook. */
+  initHook: (db: Db, index: number) => void = defaultTouch;
+  /** Overwriting a key keeps its stamp (LFU) instead of starting afresh (LRU). */
+  keepStampOnOverwrite = false;
 
   constructor(readonly id: number, readonly stats: KeyspaceStats) {}
 
@@ -65,8 +153,11 @@ export class Db {
     return this.dict.get(key);
   }
 
-  /** Lookup for commands that read: counts a hit or a miss, touches the key. */
-  lookupRead(key: string): Value | undefined {
+  /**
+   * Lookup for commands that read: counts a hit or a miss, touches the key
+   * unless `touch` is false (TYPE, TTL, EXISTS, OBJECT).
+   */
+  lookupRead(key: string, touch = true): Value | undefined {
     if (this.expires.size !== 0 && this.#expireIfNeeded(key)) {
       this.stats.keyspaceMisses++;
       return undefined;
@@ -77,7 +168,7 @@ export class Db {
       return undefined;
     }
     this.stats.keyspaceHits++;
-    this.touchHook(this, i);
+    if (touch) this.touchHook(this, i);
     return this.dict.valueAt(i);
   }
 
@@ -95,14 +186,23 @@ export class Db {
     return this.peek(key) !== undefined;
   }
 
+  /** True when `key` has an expiry that has passed (without deleting it). */
+  isExpired(key: string, now = Date.now()): boolean {
+    if (this.expires.size === 0) return false;
+    const at = this.expires.get(key);
+    // As in Redis, a key expires once the clock is past its expiry time.
+    return at !== undefined && at < now;
+  }
+
   /**
    * Stores `value` at `key`. An existing expiry is dropped unless `keepTtl`.
-   * The access stamp is refreshed, as Redis does for a new object.
+   * The access stamp starts afresh, as for a new object in Redis (under an
+   * LFU policy, overwriting keeps the counter, as Redis does).
    */
   set(key: string, value: Value, keepTtl = false): void {
-    this.dict.set(key, value);
-    if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
-    this.touchHook(this, this.dict.indexOf(key)!);
+    const isNew = this.dict.set(key, value);
+    if (!keepTtl && this.expires.size !== 0) this.#dropExpire(key);
+    if (isNew || !this.keepStampOnOverwrite) this.initHook(this, this.dict.indexOf(key)!);
   }
 
   /**
@@ -116,49 +216,79 @@ export class Db {
   /** Deletes `key`; true if it existed. */
   delete(key: string): boolean {
     if (this.dict.delete(key) === undefined) return false;
-    if (this.expires.size !== 0) this.expires.delete(key);
+    if (this.expires.size !== 0) this.#dropExpire(key);
     return true;
   }
 
-  /** Absolute expiry in ms, or -1 when the key has none. */
+  /**
+   * Absolute expiry in ms, or -1 when the key has none. Past 2^53 the value
+   * is rounded; getExpireExact gives it exactly.
+   */
   getExpire(key: string): number {
     return this.expires.get(key) ?? -1;
   }
 
+  /** Absolute expiry in ms (a bigint past 2^53), or -1 when the key has none. */
+  getExpireExact(key: string): number | bigint {
+    const at = this.expires.get(key);
+    if (at === undefined) return -1;
+    if (at > Number.MAX_SAFE_INTEGER && this.bigExpires.size !== 0) {
+      return this.bigExpires.get(key) ?? at;
+    }
+    return at;
+  }
+
   /** Sets the absolute expiry (ms) of an existing key. */
-  setExpire(key: string, at: number): void {
+  setExpire(key: string, at: number | bigint): void {
+    if (typeof at === "bigint") {
+      const n = Number(at);
+      if (Number.isSafeInteger(n)) {
+        at = n;
+      } else {
+        this.expires.set(key, n);
+        this.bigExpires.set(key, at);
+        return;
+      }
+    }
     this.expires.set(key, at);
+    if (this.bigExpires.size !== 0) this.bigExpires.delete(key);
   }
 
   /** Removes the expiry of `key`; true if it had one. */
   persist(key: string): boolean {
+    if (this.bigExpires.size !== 0) this.bigExpires.delete(key);
     return this.expires.delete(key);
+  }
+
+  #dropExpire(key: string): void {
+    this.expires.delete(key);
+    if (this.bigExpires.size !== 0) this.bigExpires.delete(key);
   }
 
   /** A random live key, or null when the database is empty. */
   randomKey(): string | null {
-    // Like Redis, give up on skipping expired keys after many tries and
-    // let expiry reclaim them; a key is still deleted on each miss.
-    for (let tries = 0; tries < 100; tries++) {
+    // As Redis does on a master: every expired key drawn is deleted, so
+    // this ends, and it finds a live key whenever one exists.
+    for (;;) {
       const i = this.dict.randomIndex();
       if (i < 0) return null;
       const key = this.dict.keyAt(i);
       if (this.peek(key) !== undefined) return key;
     }
-    return null;
   }
 
   /** Removes every key. */
   flush(): void {
     this.dict.clear();
     this.expires.clear();
+    this.bigExpires.clear();
     this.expireCursor = null;
   }
 
   /** Deletes `key` if its time has come; true when it was deleted. */
   #expireIfNeeded(key: string): boolean {
     const at = this.expires.get(key);
-    if (at === undefined || at > Date.now()) return false;
+    if (at === undefined || at >= Date.now()) return false;
     this.delete(key);
     this.stats.expiredKeys++;
     return true;
@@ -189,7 +319,7 @@ export class Db {
         }
         sampled++;
         const [key, at] = next.value;
-        if (at <= now) {
+        if (at < now) {
           this.delete(key);
           this.stats.expiredKeys++;
           stale++;
@@ -219,13 +349,35 @@ export class Keyspace {
     this.dbs = Array.from({ length: databases }, (_, i) => new Db(i, this.stats));
   }
 
+  /** Which access stamps are kept: "lru" (default) or "lfu". */
+  accessPolicy: "lru" | "lfu" = "lru";
+  /** The database the next active expiry cycle starts with. */
+  #expireDb = 0;
+
   /** Swaps the contents of two databases (SWAPDB); clients keep their Db. */
   swap(a: number, b: number): void {
     const dbA = this.dbs[a];
     const dbB = this.dbs[b];
     [dbA.dict, dbB.dict] = [dbB.dict, dbA.dict];
     [dbA.expires, dbB.expires] = [dbB.expires, dbA.expires];
+    [dbA.bigExpires, dbB.bigExpires] = [dbB.bigExpires, dbA.bigExpires];
     dbA.expireCursor = dbB.expireCursor = null;
+  }
+
+  /**
+   * Chooses what the per-key stamps hold: the LRU seconds clock (OBJECT
+   * IDLETIME) or the LFU logarithmic counter (OBJECT FREQ). To be called when
+   * maxmemory-policy, lfu-log-factor or lfu-decay-time change. Existing
+   * stamps are not converted: like Redis, they adjust as keys are accessed.
+   */
+  setAccessPolicy(kind: "lru" | "lfu", params: LfuParams = { logFactor: 10, decayTime: 1 }): void {
+    const policy = kind === "lfu" ? lfuPolicy({ ...params }) : LRU_POLICY;
+    this.accessPolicy = kind;
+    for (const db of this.dbs) {
+      db.touchHook = policy.touch;
+      db.initHook = policy.init;
+      db.keepStampOnOverwrite = policy.keepOnOverwrite;
+    }
   }
 
   flushAll(): void {
@@ -248,10 +400,17 @@ export class Keyspace {
     const deadline = start + budgetMs;
     const now = Date.now();
     let deleted = 0;
-    for (const db of this.dbs) {
+    const n = this.dbs.length;
+    // Resume with the database where the last cycle ran out of time.
+    for (let k = 0; k < n; k++) {
+      const id = (this.#expireDb + k) % n;
+      const db = this.dbs[id];
       if (db.expires.size === 0) continue;
       deleted += db.activeExpire(now, deadline);
-      if (performance.now() > deadline) break;
+      if (performance.now() > deadline) {
+        this.#expireDb = id;
+        break;
+      }
     }
     this.stats.expireCycleCpuMs += performance.now() - start;
     return deleted;
