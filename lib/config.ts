@@ -84,7 +84,7 @@ export const OPTIONS: OptionSpec[] = [
     name: "hash-max-listpack-entries",
     aliases: ["hash-max-ziplist-entries"],
     kind: "int",
-    default: "128",
+    default: "512",
     min: 0,
     max: LLONG_MAX,
   },

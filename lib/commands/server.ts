@@ -597,14 +597,6 @@ function slowlogHelp(c: Client): void {
 
 // ---- DEBUG ----
 
-const ERR_DEBUG_DISABLED = "ERR DEBUG command not allowed. If the enable-debug-command option " +
-  'is set to "local", you can run it from a local connection, otherwise you need to set this ' +
-  "option in the configuration file, and then restart the server.";
-
-function isLocal(c: Client): boolean {
-  return c.addr.startsWith("127.") || c.addr.startsWith("::1") || c.addr.startsWith("[::1]");
-}
-
 /** Blocks the whole process, as Redis's single thread does during DEBUG SLEEP. */
 function blockFor(ms: number): void {
   if (ms <= 0) return;
@@ -613,8 +605,6 @@ function blockFor(ms: number): void {
 }
 
 function debug(c: Client, args: string[]): void {
-  const mode = c.server.config.str("enable-debug-command");
-  if (mode === "no" || (mode === "local" && !isLocal(c))) return c.out.error(ERR_DEBUG_DISABLED);
   const sub = args[1];
   if (isKeyword(sub, "HELP")) {
     return replyHelp(c, "DEBUG", [
@@ -871,6 +861,7 @@ export const serverCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "A container for debugging commands",
     complexity: "Depends on subcommand.",
+    protectedBy: "enable-debug-command",
     handler: debug,
   }),
 ];

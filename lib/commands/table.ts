@@ -52,6 +52,11 @@ export interface CommandSpec {
    * e.g. "key value [NX | XX] [GET]".
    */
   syntax?: string;
+  /**
+   * For protected commands (DEBUG): the config option ("no" / "yes" /
+   * "local") that allows them.
+   */
+  protectedBy?: string;
   /** Absent for containers (commands that only have subcommands). */
   handler?: Handler;
   subcommands?: CommandSpec[];
@@ -182,6 +187,16 @@ export function dispatch(c: Client, args: string[]): void | Promise<void> {
     cmd.stats.rejectedCalls++;
     return reject(c, `ERR wrong number of arguments for '${cmd.fullName}' command`);
   }
+  const guard = cmd.spec.protectedBy ?? cmd.parent?.spec.protectedBy;
+  if (guard !== undefined && !protectedAllowed(c, guard)) {
+    return reject(
+      c,
+      `ERR ${cmd.parent ? cmd.parent.spec.name.toUpperCase() : cmd.spec.name.toUpperCase()} ` +
+        `command not allowed. If the ${guard} option is set to "local", you can run it from a ` +
+        "local connection, otherwise you need to set this option in the configuration file, " +
+        "and then restart the server.",
+    );
+  }
   if (!c.authenticated && (cmd.bits & F_NO_AUTH) === 0 && server.authRequired()) {
     cmd.stats.rejectedCalls++;
     return reject(c, "NOAUTH Authentication required.");
@@ -193,16 +208,20 @@ export function dispatch(c: Client, args: string[]): void | Promise<void> {
   return call(c, cmd, args);
 }
 
+/** enable-debug-command style options: "yes", or "local" for loopback clients. */
+function protectedAllowed(c: Client, option: string): boolean {
+  const mode = c.server.config.str(option);
+  if (mode === "yes") return true;
+  return mode === "local" &&
+    (c.addr.startsWith("127.") || c.addr.startsWith("::1") || c.addr.startsWith("[::1]"));
+}
+
 function reject(c: Client, message: string): void {
   c.server.stats.rejectedCalls++;
   c.out.error(message);
 }
 
 function call(c: Client, cmd: Command, args: string[]): void | Promise<void> {
-  const server = c.server;
-  if (server.monitors.size !== 0 && (cmd.bits & F_SKIP_MONITOR) === 0) {
-    server.feedMonitors(c, args);
-  }
   c.lastCommand = cmd;
   const errorsBefore = c.out.errors;
   const start = performance.now();
@@ -227,6 +246,10 @@ function finish(
   if (c.out.errors !== errorsBefore) stats.failedCalls++;
   const server = c.server;
   server.stats.commandsProcessed++;
+  // Fed after the command ran (SELECT shows its new db), as Redis's call() does.
+  if (server.monitors.size !== 0 && (cmd.bits & (F_SKIP_MONITOR | F_ADMIN)) === 0) {
+    server.feedMonitors(c, args);
+  }
   if ((cmd.bits & F_SKIP_SLOWLOG) === 0) server.slowlog.record(c, args, micros);
 }
 

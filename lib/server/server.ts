@@ -208,13 +208,10 @@ export class Server {
 
   /**
    * Sends a command line to every MONITOR client, in Redis's format, with
-   * secrets redacted. Administrative commands are never shown (Redis 7.0
-   * hides commands flagged admin or skip_monitor).
+   * secrets redacted. The dispatcher leaves out admin and skip_monitor
+   * commands.
    */
   feedMonitors(c: Client, args: string[]): void {
-    let cmd = this.commands.get(args[0]);
-    if (cmd?.subcommands && args.length > 1) cmd = cmd.subcommands.get(args[1].toLowerCase());
-    if (cmd?.isAdmin) return;
     const now = performance.timeOrigin + performance.now();
     const micros = Math.floor((now % 1000) * 1000);
     let line = `${Math.floor(now / 1000)}.${String(micros).padStart(6, "0")} ` +
