@@ -218,7 +218,7 @@ function protectedAllowed(c: Client, option: string): boolean {
 
 function reject(c: Client, message: string): void {
   c.server.stats.rejectedCalls++;
-  c.out.error(message);
+  c.out.errorNoTrim(message);
 }
 
 function call(c: Client, cmd: Command, args: string[]): void | Promise<void> {

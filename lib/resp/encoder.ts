@@ -91,8 +91,20 @@ export class ReplyWriter {
     this.raw(OK);
   }
 
-  /** An error reply; CR and LF become spaces so the reply stays one line. */
+  /**
+   * An error reply, sanitized as Redis's addReplyErrorFormat does: CR/LF
+   * trimmed from both ends, those inside become spaces (the reply stays one
+   * line whatever user bytes it quotes).
+   */
   error(message: string): void {
+    if (message.indexOf("\r") >= 0 || message.indexOf("\n") >= 0) {
+      message = message.replace(/^[\r\n]+|[\r\n]+$/g, "");
+    }
+    this.errorNoTrim(message);
+  }
+
+  /** An error reply with CR/LF mapped to spaces but not trimmed (rejectCommandFormat). */
+  errorNoTrim(message: string): void {
     if (message.indexOf("\r") >= 0 || message.indexOf("\n") >= 0) {
       message = message.replace(/[\r\n]/g, " ");
     }

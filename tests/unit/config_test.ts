@@ -144,7 +144,7 @@ Deno.test("config: CONFIG SET is atomic, CONFIG GET globs and aliases", () => {
   );
   assertEquals(c.num("timeout"), 1);
   assertEquals(c.num("port"), 6379);
-  assertEquals(c.getMatching(["hash-max-ziplist-entries"]), [["hash-max-ziplist-entries", "128"]]);
+  assertEquals(c.getMatching(["hash-max-ziplist-entries"]), [["hash-max-ziplist-entries", "512"]]);
   assertEquals(c.getMatching(["PORT"]), [["PORT", "6379"]]);
   assertEquals(c.getMatching(["hash-max-*"]).length, 4);
   assertEquals(c.getMatching(["timeout", "time*"]), [["timeout", "1"]]);
