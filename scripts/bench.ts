@@ -11,6 +11,7 @@
  */
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
+import { findOnPath } from "../tests/support/servers.ts";
 
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 
@@ -48,19 +49,8 @@ for (const [name, v] of [["requests", requests], ["rounds", rounds], ["clients",
   }
 }
 
-function which(name: string): string | null {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    try {
-      if (Deno.statSync(`${dir}/${name}`).isFile) return `${dir}/${name}`;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
-
-const BENCH = which("redis-benchmark");
-const REDIS = which("redis-server");
+const BENCH = findOnPath("redis-benchmark");
+const REDIS = findOnPath("redis-server");
 if (!BENCH || !REDIS) {
   console.error(
     "deno task bench needs redis-benchmark and redis-server " +

@@ -6,20 +6,15 @@
  * Needs redis-cli (package redis-tools); CI fails if it is missing.
  */
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { oracleRequired, startRedeno, startRedis, type TestServer } from "../support/servers.ts";
+import {
+  findOnPath,
+  oracleRequired,
+  startRedeno,
+  startRedis,
+  type TestServer,
+} from "../support/servers.ts";
 
-function findBin(name: string): string | null {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    try {
-      if (Deno.statSync(`${dir}/${name}`).isFile) return `${dir}/${name}`;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
-
-const CLI = findBin("redis-cli");
+const CLI = findOnPath("redis-cli");
 
 interface CliResult {
   code: number;

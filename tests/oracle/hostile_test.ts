@@ -7,6 +7,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { type Oracle, oracleTest } from "../support/oracle.ts";
 import { encodeCommand, RespClient } from "../support/resp_client.ts";
+import { prng } from "../support/prng.ts";
 
 /**
  * Sends on `c`, but gives up after `ms` (closing the connection) instead of
@@ -60,17 +61,6 @@ async function rawBoth(
 async function stillServing(o: Oracle): Promise<void> {
   assertEquals(await o.same("PING"), "+PONG\r\n");
   assertEquals(await o.same("ECHO", "still\x00here"), "$10\r\nstill\x00here\r\n");
-}
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const MALFORMED: string[] = [

@@ -9,22 +9,12 @@
  */
 import { decode, type Decoded, RespClient } from "../support/resp_client.ts";
 import { type Oracle, oracleTest } from "../support/oracle.ts";
+import { prng } from "../support/prng.ts";
 
 const STEPS = Number(Deno.env.get("REDENO_RANDOM_STEPS") ?? 4000);
 const SEEDS = Deno.env.get("REDENO_RANDOM_SEED")
   ? [Number(Deno.env.get("REDENO_RANDOM_SEED"))]
   : [1, 2, 3, 4, 5, 6, 7, 8];
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = ["k1", "k2", "k3", "h1", "h2", "5", "-1", "bin\x00\xff\r\n", "{t}x"];
 const FIELDS = ["f1", "f2", "f3", "10", "-3", "\x00", "x y", ""];

@@ -90,17 +90,22 @@ export async function startRedeno(opts: StartOptions = {}): Promise<TestServer> 
   return { kind: "redeno", port, dir, process: child, stop: stopper(child) };
 }
 
-/** Path of redis-server, or null when it is not installed. */
-export function redisServerPath(): string | null {
+/** Full path of an executable found on PATH, or null. */
+export function findOnPath(name: string): string | null {
   for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
     try {
-      const p = `${dir}/redis-server`;
+      const p = `${dir}/${name}`;
       if (Deno.statSync(p).isFile) return p;
     } catch {
       // not here
     }
   }
   return null;
+}
+
+/** Path of redis-server, or null when it is not installed. */
+export function redisServerPath(): string | null {
+  return findOnPath("redis-server");
 }
 
 /** True when tests that need real Redis must run (CI), not skip. */

@@ -12,6 +12,7 @@ import {
   RespParser,
 } from "../../lib/resp/decoder.ts";
 import { strToBytes } from "../../lib/resp/bytes.ts";
+import { prng } from "../support/prng.ts";
 
 const MB = 1024 * 1024;
 
@@ -51,18 +52,6 @@ function feedStr(...pieces: string[]): Result {
 
 function mb(...args: string[]): string {
   return `*${args.length}\r\n` + args.map((a) => `$${a.length}\r\n${a}\r\n`).join("");
-}
-
-/** Mulberry32: a small seeded PRNG so failures can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function randInt(r: () => number, n: number): number {

@@ -1,18 +1,7 @@
 /** Dict: basic operations, stamps, random access, and the SCAN guarantee. */
 import { assert, assertEquals } from "@std/assert";
 import { Dict } from "../../lib/store/dict.ts";
-
-/** A small deterministic PRNG (mulberry32), so failures can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "../support/prng.ts";
 
 Deno.test("Dict: set, get, has, delete, size", () => {
   const d = new Dict<number>();
@@ -43,7 +32,7 @@ Deno.test("Dict: set, get, has, delete, size", () => {
 Deno.test("Dict: indexes, keys and values stay consistent through deletes", () => {
   const d = new Dict<string>();
   const model = new Map<string, string>();
-  const random = rng(1);
+  const random = prng(1);
   for (let step = 0; step < 20000; step++) {
     const key = `k${Math.floor(random() * 500)}`;
     if (random() < 0.6) {
@@ -129,7 +118,7 @@ Deno.test("Dict: cursors past the end are clamped, not an error", () => {
 
 Deno.test("Dict: SCAN guarantee under random interleavings of deletes and inserts", () => {
   for (let seed = 1; seed <= 300; seed++) {
-    const random = rng(seed);
+    const random = prng(seed);
     const d = new Dict<number>();
     let next = 0;
     const initial = 1 + Math.floor(random() * 300);
