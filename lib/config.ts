@@ -482,17 +482,33 @@ export function loadConfig(argv: string[], opts: LoadOptions = {}): Config {
       options.push(repr(a) + " ");
     }
   }
+  const fileLines = config.file ? text.split("\n").length : 0;
   if (fromStdin) {
     opts.log?.("Reading config from stdin");
     text += (opts.readStdin ?? readAllStdin)();
   }
+  const inputLines = text.split("\n").length;
   if (options.length > 0) text += "\n" + options.join("\n");
-  applyConfigText(config, text);
+  // Redis numbers lines over file + stdin + options; we also name the source.
+  const origin = (index: number) =>
+    index < fileLines
+      ? `(in ${config.file})`
+      : index < inputLines && fromStdin
+      ? "(from standard input)"
+      : "(from the command line)";
+  applyConfigText(config, text, origin);
   return config;
 }
 
-/** Applies redis.conf text to `config`; throws ConfigError with Redis's fatal text. */
-export function applyConfigText(config: Config, text: string): void {
+/**
+ * Applies redis.conf text to `config`; throws ConfigError with Redis's fatal
+ * text, followed on the line-number line by `origin(index)` when given.
+ */
+export function applyConfigText(
+  config: Config,
+  text: string,
+  origin?: (index: number) => string,
+): void {
   const lines = text.split("\n");
   let saveSeen = false;
   for (let index = 0; index < lines.length; index++) {
@@ -501,7 +517,8 @@ export function applyConfigText(config: Config, text: string): void {
     const fail = (why: string) =>
       new ConfigError(
         `\n*** FATAL CONFIG FILE ERROR (Redis ${REDIS_COMPAT_VERSION}) ***\n` +
-          `Reading the configuration file, at line ${index + 1}\n` +
+          `Reading the configuration file, at line ${index + 1}` +
+          (origin ? ` ${origin(index)}` : "") + "\n" +
           `>>> '${line}'\n${why}`,
       );
     const args = splitArgs(line);

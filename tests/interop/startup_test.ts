@@ -54,8 +54,8 @@ Deno.test("startup: bad options and files exit 1 with Redis's message", async ()
   assertEquals(a.code, 1);
   assertEquals(
     text(a.stderr),
-    "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 2\n" +
-      ">>> 'foo bar'\nBad directive or wrong number of arguments\n",
+    "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 2" +
+      ` (in ${bad})\n>>> 'foo bar'\nBad directive or wrong number of arguments\n`,
   );
   const b = await run(["--port", "abc"]);
   assertEquals(b.code, 1);
@@ -75,7 +75,7 @@ Deno.test("startup: bad options and files exit 1 with Redis's message", async ()
   const e = await run(["-"], "port x\n");
   assertEquals(e.code, 1);
   assert(text(e.stdout).includes("Reading config from stdin"));
-  assert(text(e.stderr).includes("at line 1\n>>> 'port x'"));
+  assert(text(e.stderr).includes("at line 1 (from standard input)\n>>> 'port x'"));
   const f = await run(["--dir", `${dir}/nope`]);
   assertEquals(f.code, 1);
   assert(text(f.stderr).endsWith("No such file or directory\n"));

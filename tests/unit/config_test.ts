@@ -61,15 +61,19 @@ Deno.test("config: stdin with -", () => {
 Deno.test("config: errors in redis-server's words, with line numbers", () => {
   assertEquals(
     fatal(["bad.conf"]),
-    "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 2\n" +
-      ">>> 'foo bar'\nBad directive or wrong number of arguments",
+    "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 2" +
+      " (in bad.conf)\n>>> 'foo bar'\nBad directive or wrong number of arguments",
   );
   assertEquals(
     fatal(["--port", "abc"]),
-    "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 2\n" +
-      ">>> 'port \"abc\"'\nargument couldn't be parsed into an integer",
+    "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 2" +
+      " (from the command line)\n>>> 'port \"abc\"'\nargument couldn't be parsed into an integer",
   );
-  assert(fatal(["noeol.conf", "--maxmemory", "1", "--port", "a b"]).includes("at line 3\n"));
+  assert(
+    fatal(["noeol.conf", "--maxmemory", "1", "--port", "a b"]).includes(
+      "at line 3 (from the command line)\n",
+    ),
+  );
   assert(fatal(["quotes.conf"]).endsWith("Unbalanced quotes in configuration line"));
   assert(fatal(["--port"]).endsWith(">>> 'port'\nwrong number of arguments"));
   assert(fatal(["--port", "1", "2"]).endsWith("wrong number of arguments"));
