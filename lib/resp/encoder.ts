@@ -4,15 +4,14 @@
  * Shapes that differ between RESP2 and RESP3 (null, map, set, double,
  * boolean, verbatim) are chosen here, never in handlers.
  */
+import { ByteBuffer } from "../util/bytebuf.ts";
 import { formatDouble } from "../util/float.ts";
 
 const CRLF_LEN = 2;
 
 export type Protocol = 2 | 3;
 
-export class ReplyWriter {
-  buf: Uint8Array;
-  pos = 0;
+export class ReplyWriter extends ByteBuffer {
   resp: Protocol = 2;
   /** Error replies written so far (the dispatcher counts failed calls). */
   errors = 0;
@@ -20,7 +19,7 @@ export class ReplyWriter {
   onError: ((code: string) => void) | null = null;
 
   constructor(initial = 16 * 1024) {
-    this.buf = new Uint8Array(initial);
+    super(initial);
   }
 
   get length(): number {
@@ -39,32 +38,6 @@ export class ReplyWriter {
   /** Drops what was written since `mark` (a former `length`). */
   truncate(mark: number): void {
     this.pos = mark;
-  }
-
-  ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
-  }
-
-  /** Pre-encoded bytes (constant replies). */
-  raw(bytes: Uint8Array): void {
-    this.ensure(bytes.length);
-    this.buf.set(bytes, this.pos);
-    this.pos += bytes.length;
-  }
-
-  /** A binary string, byte for byte, with no framing. */
-  str(s: string): void {
-    const n = s.length;
-    this.ensure(n);
-    const b = this.buf;
-    let p = this.pos;
-    for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
-    this.pos = p;
   }
 
   #line(prefix: number, s: string): void {
