@@ -1,0 +1,441 @@
+/**
+ * The RDB codec: CRC-64, LZF, round trips of every type and encoding, and
+ * real Redis as the oracle both ways (redis-check-rdb and redis-server load
+ * our files; we load what redis-server SAVEs).
+ */
+import { assert, assertEquals, assertThrows } from "@std/assert";
+import { crc64 } from "../../lib/persistence/crc64.ts";
+import { lzfCompress, lzfDecompress } from "../../lib/persistence/lzf.ts";
+import {
+  decodeListpack,
+  encodeListpack,
+  encodeRdb,
+  rdbChunks,
+  readRdb,
+} from "../../lib/persistence/rdb.ts";
+import { HashValue } from "../../lib/store/hash.ts";
+import { Keyspace, type Value } from "../../lib/store/keyspace.ts";
+import { EmbString, RawString, stringEncoding, stringOf } from "../../lib/store/strings.ts";
+import { decode, RespClient } from "../support/resp_client.ts";
+import { findOnPath, oracleRequired, startRedis } from "../support/servers.ts";
+import { prng } from "../support/prng.ts";
+
+// Redis 7.0 defaults (hash-max-listpack-entries 512, hash-max-listpack-value 64).
+const LIMITS = { maxEntries: 512, maxValue: 64 };
+
+function bin(s: string): Uint8Array {
+  return Uint8Array.from(s, (c) => c.charCodeAt(0));
+}
+
+Deno.test("crc64: check value and incremental use", () => {
+  assertEquals(crc64(bin("123456789")), 0xe9c6d914c4b8d9can);
+  assertEquals(crc64(new Uint8Array(0)), 0n);
+  const data = new Uint8Array(1000).map((_, i) => (i * 31) & 0xff);
+  assertEquals(crc64(data.subarray(300), crc64(data.subarray(0, 300))), crc64(data));
+});
+
+Deno.test("lzf: round trips of random and compressible data", () => {
+  const rand = prng(7);
+  for (let t = 0; t < 500; t++) {
+    const n = 1 + Math.floor(rand() * 4000);
+    const alphabet = 1 + Math.floor(rand() * 256);
+    const b = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      b[i] = i > 16 && rand() < 0.6
+        ? b[i - 1 - Math.floor(rand() * 16)]
+        : Math.floor(rand() * alphabet);
+    }
+    const limit = Math.floor(rand() * (n + 64));
+    const c = lzfCompress(b, limit);
+    if (c === null) continue;
+    assert(c.length <= limit);
+    assertEquals(lzfDecompress(c, n), b);
+  }
+  const text = bin("abcdefghij".repeat(10000));
+  const c = lzfCompress(text, text.length - 4)!;
+  assert(c.length < text.length / 20);
+  assertEquals(lzfDecompress(c, text.length), text);
+  // Incompressible data does not fit in less space.
+  const noise = new Uint8Array(1000).map(() => Math.floor(rand() * 256));
+  assertEquals(lzfCompress(noise, noise.length - 4), null);
+  assertThrows(() => lzfDecompress(c, text.length + 1));
+  assertThrows(() => lzfDecompress(new Uint8Array([0x20, 0x05]), 10));
+});
+
+Deno.test("listpack: integer and string entries round trip", () => {
+  const items = [
+    "0",
+    "127",
+    "128",
+    "-1",
+    "-4096",
+    "4095",
+    "-32768",
+    "32767",
+    "8388607",
+    "-8388608",
+    "2147483647",
+    "-2147483648",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "01",
+    "-0",
+    "",
+    "x".repeat(63),
+    "y".repeat(64),
+    "z".repeat(4095),
+    "w".repeat(5000),
+    "\x00\xff",
+  ];
+  assertEquals(decodeListpack(encodeListpack(items)), items);
+});
+
+/** A keyspace with every type and encoding redeno keeps. */
+function sampleKeyspace(): { ks: Keyspace; now: number } {
+  const ks = new Keyspace(16);
+  const now = Date.now();
+  const d0 = ks.dbs[0];
+  d0.set("int8", "12");
+  d0.set("int16", "-3000");
+  d0.set("int32", "2000000000");
+  d0.set("int64", "9223372036854775807");
+  d0.set("notint", "012");
+  d0.set("small", "hello");
+  d0.set("", "empty key");
+  d0.set("emptyval", "");
+  d0.set("long", "abcdefghijklmnopqrstuvwxyz0123456789-abcdefghij"); // 47 bytes
+  d0.set("binary", "\x00\xff\x01\r\n\x00zz\xfe");
+  d0.set("big", "0123456789abcdef".repeat(6400)); // 100KB compressible
+  d0.set("raw", new RawString("appended"));
+  d0.set("emb", new EmbString("3"));
+  const small = new HashValue();
+  small.set("f1", "v1", LIMITS);
+  small.set("n", "42", LIMITS);
+  small.set("neg", "-70000", LIMITS);
+  small.set("\x00bin", "\xff", LIMITS);
+  d0.set("hsmall", small);
+  const large = new HashValue();
+  for (let i = 0; i < 600; i++) large.set(`field:${i}`, `value:${i}`, LIMITS);
+  d0.set("hlarge", large);
+  const longv = new HashValue();
+  longv.set("a", "v".repeat(100), LIMITS);
+  d0.set("hlongvalue", longv);
+  d0.set("ttl", "soon");
+  d0.setExpire("ttl", now + 100000);
+  d0.set("far", "future");
+  d0.setExpire("far", now + 100 * 365 * 86400000);
+  d0.set("huge", "beyond 2^53");
+  d0.setExpire("huge", 2n ** 60n + 1n);
+  ks.dbs[3].set("db3key", "in three");
+  ks.dbs[3].set("int", "100");
+  ks.dbs[15].set("last", "db fifteen");
+  const h15 = new HashValue();
+  h15.set("x", "1", LIMITS);
+  ks.dbs[15].set("h", h15);
+  ks.dbs[15].setExpire("h", now + 50000);
+  return { ks, now };
+}
+
+function hashPairs(v: HashValue): string[][] {
+  const out: string[][] = [];
+  v.forEach((f, x) => out.push([f, x]));
+  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+function describe(v: Value): unknown {
+  const s = stringOf(v);
+  if (s !== undefined) return s;
+  if (v instanceof HashValue) return { enc: v.encoding(), pairs: hashPairs(v) };
+  return v;
+}
+
+function assertSameKeyspace(a: Keyspace, b: Keyspace): void {
+  for (let i = 0; i < a.dbs.length; i++) {
+    const x = a.dbs[i];
+    const y = b.dbs[i];
+    assertEquals(y.size, x.size, `db ${i} size`);
+    for (let k = 0; k < x.dict.size; k++) {
+      const key = x.dict.keyAt(k);
+      const other = y.dict.get(key);
+      assert(other !== undefined, `db ${i} lacks ${JSON.stringify(key)}`);
+      assertEquals(describe(other), describe(x.dict.valueAt(k)), `db ${i} key ${key}`);
+      assertEquals(y.getExpireExact(key), x.getExpireExact(key), `expiry of ${key}`);
+    }
+  }
+}
+
+Deno.test("rdb: round trip of every type and encoding", () => {
+  const { ks } = sampleKeyspace();
+  for (const compression of [true, false]) {
+    for (const checksum of [true, false]) {
+      const file = encodeRdb(ks, { compression, checksum });
+      assertEquals(bytesHead(file), "REDIS0010");
+      const back = new Keyspace(16);
+      const info = readRdb(file, back, { hashLimits: LIMITS });
+      assertEquals(info.version, 10);
+      assertEquals(info.aux.get("redis-ver"), "7.0.15");
+      assertSameKeyspace(ks, back);
+      assertEquals((back.dbs[0].dict.get("hlarge") as HashValue).encoding(), "hashtable");
+    }
+  }
+  // Compression pays for the 100KB string.
+  assert(encodeRdb(ks).length < encodeRdb(ks, { compression: false }).length - 90000);
+  // Small chunks join to the same file.
+  const parts = [...rdbChunks(ks, { chunkSize: 100, ctime: 1 })];
+  assert(parts.length > 5);
+  const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    joined.set(p, at);
+    at += p.length;
+  }
+  assertEquals(joined, encodeRdb(ks, { ctime: 1 }));
+});
+
+function bytesHead(b: Uint8Array): string {
+  return String.fromCharCode(...b.subarray(0, 9));
+}
+
+Deno.test("rdb: hash limits choose the representation on load", () => {
+  const { ks } = sampleKeyspace();
+  const file = encodeRdb(ks);
+  const back = new Keyspace(16);
+  readRdb(file, back, { hashLimits: { maxEntries: 2, maxValue: 64 } });
+  assertEquals((back.dbs[0].dict.get("hsmall") as HashValue).encoding(), "hashtable");
+  assertEquals((back.dbs[15].dict.get("h") as HashValue).encoding(), "listpack");
+  const wide = new Keyspace(16);
+  readRdb(file, wide, { hashLimits: { maxEntries: 1000, maxValue: 200 } });
+  assertEquals((wide.dbs[0].dict.get("hlarge") as HashValue).encoding(), "listpack");
+  assertEquals((wide.dbs[0].dict.get("hlongvalue") as HashValue).encoding(), "listpack");
+});
+
+Deno.test("rdb: expired keys are skipped, errors name the offset and load nothing", () => {
+  const { ks, now } = sampleKeyspace();
+  const file = encodeRdb(ks);
+  const later = new Keyspace(16);
+  const info = readRdb(file, later, { hashLimits: LIMITS, now: now + 200000 });
+  assertEquals(info.expiredSkipped, 2);
+  assertEquals(later.dbs[0].dict.has("ttl"), false);
+  assertEquals(later.dbs[0].dict.has("far"), true);
+  // A flipped byte: wrong checksum.
+  const bad = file.slice();
+  bad[200] ^= 1;
+  const target = new Keyspace(16);
+  let msg = "";
+  try {
+    readRdb(bad, target, { hashLimits: LIMITS });
+  } catch (e) {
+    msg = (e as Error).message;
+  }
+  assert(/offset \d+/.test(msg), msg);
+  assertEquals(target.totalKeys, 0);
+  // Truncated file.
+  assertThrows(() =>
+    readRdb(file.subarray(0, file.length - 20), new Keyspace(16), { hashLimits: LIMITS })
+  );
+  // Unsupported type (a list, type 1).
+  const list = new Uint8Array([
+    ...bin("REDIS0010"),
+    0xfe,
+    0,
+    1,
+    1,
+    0x6b,
+    1,
+    1,
+    0x61,
+    0xff,
+    ...new Uint8Array(8),
+  ]);
+  try {
+    readRdb(list, new Keyspace(16), { hashLimits: LIMITS });
+    assert(false, "should throw");
+  } catch (e) {
+    assert(/type 1 \(list\) at offset 11/.test((e as Error).message), (e as Error).message);
+  }
+  // Database out of range.
+  assertThrows(() => readRdb(encodeRdb(ks), new Keyspace(4), { hashLimits: LIMITS }));
+});
+
+Deno.test("rdb: old ziplist and zipmap hashes load", () => {
+  // Ziplist: entries "f" (string) and 5 (immediate int), "g" and "-2" (int8).
+  const entries = [
+    [0x00, 0x01, 0x66],
+    [0x03, 0xf6],
+    [0x02, 0x01, 0x67],
+    [0x03, 0xfe, 0xfe],
+  ];
+  const body = entries.flat();
+  const zlLen = 10 + body.length + 1;
+  const zl = new Uint8Array(zlLen);
+  const dv = new DataView(zl.buffer);
+  dv.setUint32(0, zlLen, true);
+  dv.setUint32(4, 10 + body.length - 3, true);
+  dv.setUint16(8, 4, true);
+  zl.set(body, 10);
+  zl[zlLen - 1] = 0xff;
+  // Zipmap: {"a": "bc"}
+  const zm = [0x01, 0x01, 0x61, 0x02, 0x00, 0x62, 0x63, 0xff];
+  const file = new Uint8Array([
+    ...bin("REDIS0009"),
+    0xfe,
+    0,
+    13,
+    0x01,
+    0x7a,
+    zlLen,
+    ...zl,
+    9,
+    0x02,
+    0x7a,
+    0x6d,
+    zm.length,
+    ...zm,
+    0xfd,
+    0xff,
+    0xff,
+    0xff,
+    0x7f, // EXPIRETIME (seconds) far ahead
+    0,
+    0x01,
+    0x73,
+    0x01,
+    0x76,
+    0xff,
+    ...new Uint8Array(8),
+  ]);
+  const ks = new Keyspace(16);
+  readRdb(file, ks, { hashLimits: LIMITS });
+  const h = ks.dbs[0].dict.get("z") as HashValue;
+  assertEquals(hashPairs(h), [["f", "5"], ["g", "-2"]]);
+  assertEquals(hashPairs(ks.dbs[0].dict.get("zm") as HashValue), [["a", "bc"]]);
+  assertEquals(ks.dbs[0].getExpire("s"), 0x7fffffff * 1000);
+});
+
+// ------------------------------------------------------------- the oracle
+
+async function checkRdb(path: string): Promise<string | null> {
+  const bin = findOnPath("redis-check-rdb");
+  if (!bin) {
+    if (oracleRequired()) throw new Error("redis-check-rdb is not installed");
+    return null;
+  }
+  const out = await new Deno.Command(bin, { args: [path], stdout: "piped", stderr: "piped" })
+    .output();
+  return new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+}
+
+async function call(c: RespClient, ...args: string[]): Promise<unknown> {
+  return decode(await c.call(...args));
+}
+
+Deno.test("rdb oracle: redis-check-rdb and redis-server load what we write", async () => {
+  const { ks } = sampleKeyspace();
+  const dir = Deno.makeTempDirSync({ prefix: "redeno-rdb-" });
+  const path = `${dir}/ours.rdb`;
+  Deno.writeFileSync(path, encodeRdb(ks));
+  const report = await checkRdb(path);
+  if (report !== null) assert(report.includes("RDB looks OK"), report);
+  const server = await startRedis({
+    persistence: true,
+    dir,
+    args: ["--dbfilename", "ours.rdb", "--appendonly", "no", "--save", ""],
+  });
+  if (!server) return;
+  const c = await RespClient.connect(server.port);
+  try {
+    for (const db of ks.dbs) {
+      await call(c, "SELECT", String(db.id));
+      const keys = (await call(c, "KEYS", "*")) as string[];
+      assertEquals(keys.sort(), [...db.dict.keys()].sort(), `db ${db.id} keys`);
+      for (const key of db.dict.keys()) {
+        const v = db.dict.get(key)!;
+        const s = stringOf(v);
+        if (s !== undefined) {
+          assertEquals(await call(c, "GET", key), s, `GET ${key}`);
+          assertEquals(await call(c, "OBJECT", "ENCODING", key), stringEncoding(s), key);
+        } else {
+          const h = v as HashValue;
+          const flat = (await call(c, "HGETALL", key)) as string[];
+          const pairs: string[][] = [];
+          for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
+          pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+          assertEquals(pairs, hashPairs(h), `HGETALL ${key}`);
+          assertEquals(await call(c, "OBJECT", "ENCODING", key), h.encoding(), key);
+        }
+        const pttl = (await call(c, "PTTL", key)) as number;
+        if (db.expires.has(key)) assert(pttl > 0, `PTTL ${key} ${pttl}`);
+        else assertEquals(pttl, -1, `PTTL ${key}`);
+      }
+    }
+  } finally {
+    c.close();
+    await server.stop();
+  }
+});
+
+Deno.test("rdb oracle: we load what redis-server SAVEs", async () => {
+  const server = await startRedis({
+    persistence: true,
+    args: ["--save", "", "--appendonly", "no"],
+  });
+  if (!server) return;
+  const c = await RespClient.connect(server.port);
+  try {
+    const strings: Record<string, string> = {
+      i8: "7",
+      i16: "-1234",
+      i32: "123456789",
+      i64: "12345678901234567",
+      emb: "short string",
+      raw: "a string that is longer than forty-four bytes, so raw",
+      lzf: "compress me please ".repeat(500),
+      bin: "\x00\x01\xff\xfe\r\n",
+      empty: "",
+    };
+    for (const [k, v] of Object.entries(strings)) await call(c, "SET", k, v);
+    await call(c, "SET", "expiring", "x", "PX", "500000");
+    await call(c, "SET", "gone", "x", "PX", "1");
+    await call(c, "HSET", "hs", "a", "1", "b", "-300", "c", "text", "big", "99999999999");
+    const args: string[] = [];
+    for (let i = 0; i < 600; i++) args.push(`f${i}`, `value ${i}`.repeat(i % 3 + 1));
+    await call(c, "HSET", "hl", ...args);
+    await call(c, "HSET", "hv", "k", "v".repeat(200));
+    await call(c, "SELECT", "5");
+    await call(c, "SET", "five", "5!");
+    await call(c, "HSET", "h5", "x", "compressible ".repeat(20));
+    await new Promise((r) => setTimeout(r, 20));
+    assertEquals(await call(c, "SAVE"), "OK");
+    const file = Deno.readFileSync(`${server.dir}/dump.rdb`);
+    const ks = new Keyspace(16);
+    const info = readRdb(file, ks, { hashLimits: LIMITS });
+    assertEquals(info.aux.get("redis-ver")?.startsWith("7."), true);
+    for (const [k, v] of Object.entries(strings)) {
+      assertEquals(ks.dbs[0].dict.get(k), v, k);
+    }
+    assertEquals(ks.dbs[0].dict.has("gone"), false);
+    assert(ks.dbs[0].getExpire("expiring") > Date.now());
+    for (const db of [0, 5]) {
+      await call(c, "SELECT", String(db));
+      const keys = ((await call(c, "KEYS", "*")) as string[]).sort();
+      assertEquals([...ks.dbs[db].dict.keys()].sort(), keys, `db ${db}`);
+      for (const key of keys) {
+        const type = await call(c, "TYPE", key);
+        const ours = ks.dbs[db].dict.get(key)!;
+        if (type === "string") {
+          assertEquals(stringOf(ours), await call(c, "GET", key));
+        } else {
+          const flat = (await call(c, "HGETALL", key)) as string[];
+          const pairs: string[][] = [];
+          for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
+          pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+          assertEquals(hashPairs(ours as HashValue), pairs, key);
+          assertEquals((ours as HashValue).encoding(), await call(c, "OBJECT", "ENCODING", key));
+        }
+      }
+    }
+  } finally {
+    c.close();
+    await server.stop();
+  }
+});
