@@ -9,6 +9,7 @@ import { splitArgs } from "./resp/splitargs.ts";
 import { repr } from "./resp/repr.ts";
 import { globMatch } from "./util/glob.ts";
 import { LOG_LEVELS } from "./log.ts";
+import { concatBytes } from "./util/bytebuf.ts";
 
 export const REDIS_COMPAT_VERSION = "7.0.15";
 export const REDENO_VERSION = "0.1.0";
@@ -554,13 +555,5 @@ function readAllStdin(): string {
     if (n === null || n === 0) break;
     chunks.push(buf.slice(0, n));
   }
-  let total = 0;
-  for (const c of chunks) total += c.length;
-  const all = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    all.set(c, off);
-    off += c.length;
-  }
-  return new TextDecoder().decode(all);
+  return new TextDecoder().decode(concatBytes(chunks));
 }

@@ -17,7 +17,7 @@ import { type Keyspace, lfuMinutes, lruClock, type Value } from "../store/keyspa
 import { stringOf } from "../store/strings.ts";
 import { Crc64 } from "./crc64.ts";
 import { lzfCompress, lzfDecompress } from "./lzf.ts";
-import { ByteBuffer } from "../util/bytebuf.ts";
+import { ByteBuffer, concatBytes } from "../util/bytebuf.ts";
 
 export const RDB_VERSION = 10;
 
@@ -591,16 +591,7 @@ function writeValue(out: Out, key: string, value: Value, compression: boolean): 
 
 /** The whole snapshot as one buffer. */
 export function encodeRdb(keyspace: Keyspace, opts: RdbWriteOptions = {}): Uint8Array {
-  const chunks = [...rdbChunks(keyspace, opts)];
-  let total = 0;
-  for (const c of chunks) total += c.length;
-  const all = new Uint8Array(total);
-  let p = 0;
-  for (const c of chunks) {
-    all.set(c, p);
-    p += c.length;
-  }
-  return all;
+  return concatBytes([...rdbChunks(keyspace, opts)]);
 }
 
 // ------------------------------------------------------------------ reader

@@ -71,12 +71,19 @@ const SLOWLOG_MAX_STRING = 128;
 export class Slowlog {
   entries: SlowlogEntry[] = [];
   #nextId = 0;
+  /** slowlog-log-slower-than, cached: record() runs for every command. */
+  #threshold: number | null = null;
 
   constructor(private server: Server) {}
 
+  /** Called when slowlog-log-slower-than changes. */
+  thresholdChanged(): void {
+    this.#threshold = null;
+  }
+
   /** Records the command if it was slower than slowlog-log-slower-than. */
   record(c: Client, args: string[], micros: number): void {
-    const threshold = this.server.config.num("slowlog-log-slower-than");
+    const threshold = this.#threshold ??= this.server.config.num("slowlog-log-slower-than");
     if (threshold < 0 || micros < threshold) return;
     args = redactArgs(args);
     const n = Math.min(args.length, SLOWLOG_MAX_ARGC);
@@ -427,6 +434,9 @@ export class Server {
     switch (name) {
       case "loglevel":
         this.log.setLevel(value as LogLevel);
+        break;
+      case "slowlog-log-slower-than":
+        this.slowlog.thresholdChanged();
         break;
       case "slowlog-max-len":
         this.slowlog.trim();

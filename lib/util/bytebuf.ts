@@ -38,3 +38,16 @@ export class ByteBuffer {
     this.pos = p;
   }
 }
+
+/** The chunks joined into one array. */
+export function concatBytes(chunks: Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const c of chunks) total += c.length;
+  const all = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    all.set(c, off);
+    off += c.length;
+  }
+  return all;
+}

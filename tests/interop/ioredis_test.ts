@@ -7,6 +7,7 @@ import { Buffer } from "node:buffer";
 import { Redis } from "ioredis";
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { startRedeno, startRedis, type TestServer } from "../support/servers.ts";
+import { rejectsWith } from "../support/rejects.ts";
 
 type Target = () => Promise<TestServer | null>;
 
@@ -27,16 +28,6 @@ function connect(port: number, protocol: 2 | 3, extra: Record<string, unknown> =
     lazyConnect: true,
     ...extra,
   });
-}
-
-async function rejectsWith(p: Promise<unknown>, pattern: RegExp): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assertMatch((e as Error).message, pattern);
-    return;
-  }
-  throw new Error(`expected a rejection matching ${pattern}`);
 }
 
 for (const [kind, start] of TARGETS) {

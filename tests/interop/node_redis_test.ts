@@ -6,6 +6,7 @@ import { Buffer } from "node:buffer";
 import { createClient, RESP_TYPES } from "redis";
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { startRedeno, startRedis, type TestServer } from "../support/servers.ts";
+import { rejectsWith } from "../support/rejects.ts";
 
 type Target = () => Promise<TestServer | null>;
 
@@ -23,16 +24,6 @@ function client(port: number, resp: 2 | 3, name?: string) {
   // node-redis throws unhandled 'error' events; record them instead.
   c.on("error", (e: Error) => console.error(`node-redis error: ${e.message}`));
   return c;
-}
-
-async function rejectsWith(p: Promise<unknown>, pattern: RegExp): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assertMatch((e as Error).message, pattern);
-    return;
-  }
-  throw new Error(`expected a rejection matching ${pattern}`);
 }
 
 for (const [kind, start] of TARGETS) {
