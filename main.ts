@@ -32,7 +32,7 @@ function earlyLog(msg: string): void {
   console.log(`${Deno.pid}:C ${logTimestamp()} # ${msg}`);
 }
 
-function main(argv: string[]): number | Promise<number> {
+async function main(argv: string[]): Promise<number> {
   if (argv[0] === "-v" || argv[0] === "--version") {
     console.log(
       `redeno server v=${REDENO_VERSION} redis=${REDIS_COMPAT_VERSION} ` +
@@ -94,10 +94,20 @@ function main(argv: string[]): number | Promise<number> {
         return;
       }
       log.signal(`Received ${signal} scheduling shutdown...`);
-      server.shutdown();
+      server.shutdownWithSave(null);
     });
   }
-  return server.finished.then(() => 0);
+  // The port answers from here on (-LOADING until the data set is in).
+  try {
+    // A shutdown while loading ends the wait (nothing is saved then).
+    await Promise.race([server.persistence.load(), server.finished]);
+  } catch (e) {
+    log.warning((e as Error).message);
+    return 1;
+  }
+  log.notice("Ready to accept connections");
+  await server.finished;
+  return 0;
 }
 
 if (import.meta.main) {

@@ -5,6 +5,7 @@
  * back the way CONFIG GET shows them. Parsing rules, bounds, defaults and
  * error texts are Redis 7.0's.
  */
+import { osErrorText } from "./util/oserror.ts";
 import { splitArgs } from "./resp/splitargs.ts";
 import { repr } from "./resp/repr.ts";
 import { globMatch } from "./util/glob.ts";
@@ -58,11 +59,17 @@ export const OPTIONS: OptionSpec[] = [
     protected: true,
     validate: (v) => v.includes("/") ? "dbfilename can't be a path, just a filename" : null,
   },
-  { name: "appendonly", kind: "bool", default: "no" },
+  // redeno's durability defaults (Redis's are appendonly no and
+  // save "3600 1 300 100 60 10000"): the AOF on, a snapshot each second.
+  { name: "appendonly", kind: "bool", default: "yes" },
   { name: "appendfilename", kind: "string", default: "appendonly.aof", immutable: true },
   { name: "appenddirname", kind: "string", default: "appendonlydir", immutable: true },
   { name: "appendfsync", kind: "enum", default: "everysec", values: ["always", "everysec", "no"] },
-  { name: "save", kind: "save", default: "3600 1 300 100 60 10000" },
+  { name: "save", kind: "save", default: "1 1" },
+  { name: "auto-aof-rewrite-percentage", kind: "int", default: "100", min: 0, max: INT_MAX },
+  { name: "auto-aof-rewrite-min-size", kind: "memory", default: "64mb", min: 0, max: LLONG_MAX },
+  // Microseconds of pause per key while loading (Redis's test option): makes LOADING observable.
+  { name: "key-load-delay", kind: "int", default: "0", min: -INT_MAX - 1, max: INT_MAX },
   { name: "requirepass", kind: "string", default: "" },
   { name: "loglevel", kind: "enum", default: "notice", values: LOG_LEVELS },
   { name: "logfile", kind: "string", default: "", immutable: true },
@@ -284,14 +291,6 @@ export function formatValue(o: OptionSpec, v: OptionValue): string {
     default:
       return String(v);
   }
-}
-
-/** Maps a file-system error to the strerror text Redis would print. */
-function osErrorText(e: unknown): string {
-  if (e instanceof Deno.errors.NotFound) return "No such file or directory";
-  if (e instanceof Deno.errors.PermissionDenied) return "Permission denied";
-  if (e instanceof Deno.errors.NotADirectory) return "Not a directory";
-  return (e as Error).message.replace(/ \(os error \d+\).*$/, "");
 }
 
 export class Config {

@@ -10,10 +10,19 @@
  *                   [--quick] [--out file.md]
  */
 import { parseArgs } from "node:util";
-import { fileURLToPath } from "node:url";
-import { findOnPath } from "../tests/support/servers.ts";
-
-const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+import {
+  fmtMs,
+  fmtRps,
+  machineDescription,
+  median,
+  redisVersion as getRedisVersion,
+  requireTools,
+  runRedisBenchmark,
+  type Server,
+  type ServerName,
+  startServer,
+  stopServer,
+} from "./support.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -49,77 +58,19 @@ for (const [name, v] of [["requests", requests], ["rounds", rounds], ["clients",
   }
 }
 
-const BENCH = findOnPath("redis-benchmark");
-const REDIS = findOnPath("redis-server");
-if (!BENCH || !REDIS) {
-  console.error(
-    "deno task bench needs redis-benchmark and redis-server " +
-      "(apt-get update && apt-get install -y redis-server redis-tools).",
-  );
-  Deno.exit(1);
-}
+requireTools("bench", ["redis-benchmark", "redis-server"]);
 
 // ---------------------------------------------------------------- servers
 
-interface Server {
-  name: "redeno" | "redis";
-  port: number;
-  child: Deno.ChildProcess;
-}
-
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
-
-async function ping(port: number): Promise<boolean> {
-  try {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-    try {
-      await conn.write(new TextEncoder().encode("*1\r\n$4\r\nPING\r\n"));
-      const buf = new Uint8Array(16);
-      const n = await conn.read(buf);
-      return n !== null && new TextDecoder().decode(buf.subarray(0, n)) === "+PONG\r\n";
-    } finally {
-      conn.close();
-    }
-  } catch {
-    return false;
-  }
-}
-
-async function start(name: "redeno" | "redis"): Promise<Server> {
-  const port = freePort();
+async function start(name: ServerName): Promise<Server> {
   const dir = Deno.makeTempDirSync({ prefix: `bench-${name}-` });
-  const flags = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir];
-  flags.push("--save", "", "--appendonly", "no");
-  const child = name === "redeno"
-    ? new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN, ...flags, "--loglevel", "warning"],
-      stdout: "null",
-      stderr: "inherit",
-    }).spawn()
-    : new Deno.Command(REDIS!, {
-      args: [...flags, "--loglevel", "warning"],
-      stdout: "null",
-      stderr: "inherit",
-    }).spawn();
-  for (let i = 0; i < 300; i++) {
-    if (await ping(port)) return { name, port, child };
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${name} did not start on port ${port}`);
+  const args = ["--save", "", "--appendonly", "no", "--loglevel", "warning"];
+  return await startServer(name, dir, args);
 }
 
 async function stop(s: Server): Promise<void> {
-  try {
-    s.child.kill("SIGTERM");
-  } catch {
-    // gone
-  }
-  await s.child.status;
+  await stopServer(s);
+  Deno.removeSync(s.dir, { recursive: true });
 }
 
 // ---------------------------------------------------------------- runs
@@ -178,27 +129,8 @@ const samples: Record<string, Record<number, Record<string, Sample[]>>> = {
 };
 const order: string[] = [];
 
-function parseCsv(text: string): Map<string, Sample> {
-  const rows = new Map<string, Sample>();
-  const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
-  const header = lines.shift()?.split(",").map((h) => h.replace(/"/g, "")) ?? [];
-  const rpsAt = header.indexOf("rps");
-  const p50At = header.indexOf("p50_latency_ms");
-  for (const line of lines) {
-    // Fields are quoted; the test name may contain commas only inside quotes.
-    const fields = [...line.matchAll(/"([^"]*)"/g)].map((m) => m[1]);
-    if (fields.length < header.length) continue;
-    rows.set(fields[0], { rps: Number(fields[rpsAt]), p50: Number(fields[p50At]) });
-  }
-  return rows;
-}
-
 async function runBenchmark(s: Server, t: BenchTest, pipeline: number): Promise<void> {
   const args = [
-    "-h",
-    "127.0.0.1",
-    "-p",
-    String(s.port),
     "-c",
     String(clients),
     "-n",
@@ -210,63 +142,20 @@ async function runBenchmark(s: Server, t: BenchTest, pipeline: number): Promise<
     "--csv",
     ...t.args,
   ];
-  const child = new Deno.Command(BENCH!, { args, stdout: "piped", stderr: "piped" }).spawn();
-  // A server that never answers must not hang the whole run.
-  const limitMs = Math.max(120_000, requests * 5);
-  const timer = setTimeout(() => {
-    console.error(`redis-benchmark on ${s.name} timed out after ${limitMs / 1000}s; killing it`);
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // gone
-    }
-  }, limitMs);
-  const out = await child.output();
-  clearTimeout(timer);
-  const rows = parseCsv(new TextDecoder().decode(out.stdout));
+  const { rows } = await runRedisBenchmark(s, args, Math.max(120_000, requests * 5));
   for (const [row, label] of Object.entries(t.rows)) {
     const got = rows.get(row);
     const bucket = ((samples[s.name][pipeline] ??= {})[label] ??= []);
     if (!order.includes(label)) order.push(label);
-    if (got) bucket.push(got);
+    if (got) bucket.push({ rps: got.rps, p50: got.p50 });
     else console.error(`no result for ${label} on ${s.name} (-P ${pipeline})`);
-  }
-}
-
-function median(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-// ---------------------------------------------------------------- machine
-
-async function commandOutput(cmd: string, args: string[]): Promise<string> {
-  try {
-    const o = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "null" }).output();
-    return new TextDecoder().decode(o.stdout).trim();
-  } catch {
-    return "unknown";
-  }
-}
-
-function cpuModel(): string {
-  try {
-    const info = Deno.readTextFileSync("/proc/cpuinfo");
-    const m = info.match(/^model name\s*:\s*(.+)$/m);
-    return m ? m[1].trim() : "unknown";
-  } catch {
-    return "unknown";
   }
 }
 
 // ---------------------------------------------------------------- main
 
 const list = benchTests();
-const redisVersion = (await commandOutput(REDIS, ["--version"])).match(/v=(\S+)/)?.[1] ??
-  "unknown";
-const nproc = await commandOutput("nproc", []);
+const redisVersion = await getRedisVersion();
 console.error(
   `Benchmarking redeno vs Redis ${redisVersion}: ${requests} requests, ${clients} clients, ` +
     `pipelines ${pipelines.join("/")}, ${rounds} round(s)...`,
@@ -294,13 +183,11 @@ try {
   await cleanup();
 }
 
-const fmtRps = (n: number) => Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a";
-const fmtMs = (n: number) => Number.isFinite(n) ? n.toFixed(3) : "n/a";
 const lines: string[] = [];
 lines.push(`### redeno vs Redis ${redisVersion} (redis-benchmark)`);
 lines.push("");
 lines.push(`- Date: ${new Date().toISOString()}`);
-lines.push(`- Machine: ${nproc} CPU(s), ${cpuModel()}, ${Deno.build.os} ${Deno.build.arch}`);
+lines.push(`- Machine: ${await machineDescription()}`);
 lines.push(`- Deno ${Deno.version.deno} (V8 ${Deno.version.v8}); Redis ${redisVersion}`);
 lines.push(
   `- redis-benchmark -c ${clients} -n ${requests} -r 100000, persistence off on both; ` +

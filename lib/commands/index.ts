@@ -5,6 +5,7 @@ import { stringCommands } from "./strings.ts";
 import { hashCommands } from "./hashes.ts";
 import { keyCommands } from "./keys.ts";
 import { serverCommands } from "./server.ts";
+import { persistenceCommands } from "./persistence.ts";
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connectionCommands,
@@ -12,4 +13,5 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...hashCommands,
   ...keyCommands,
   ...serverCommands,
+  ...persistenceCommands,
 ];

@@ -137,28 +137,69 @@ function sectionMemory(s: Server): Lines {
   ];
 }
 
-/** Persistence is not implemented yet: nothing loads, saves or rewrites. */
+/** Redis 7.0's persistence fields; fork-related ones are 0 (redeno snapshots without forking). */
 function sectionPersistence(s: Server): Lines {
-  return [
-    ["loading", 0],
+  const p = s.persistence;
+  const aof = p.aof;
+  const loading = p.loading;
+  const lines: Lines = [
+    ["loading", loading ? 1 : 0],
     ["async_loading", 0],
-    ["rdb_changes_since_last_save", s.keyspace.dirty],
-    ["rdb_bgsave_in_progress", 0],
-    ["rdb_last_save_time", s.lastSave],
-    ["rdb_last_bgsave_status", "ok"],
-    ["rdb_last_bgsave_time_sec", -1],
-    ["rdb_current_bgsave_time_sec", -1],
-    ["rdb_saves", 0],
-    ["aof_enabled", 0],
-    ["aof_rewrite_in_progress", 0],
-    ["aof_rewrite_scheduled", 0],
-    ["aof_last_rewrite_time_sec", -1],
-    ["aof_current_rewrite_time_sec", -1],
-    ["aof_last_bgrewrite_status", "ok"],
-    ["aof_rewrites", 0],
-    ["aof_last_write_status", "ok"],
+    ["current_cow_peak", 0],
+    ["current_cow_size", 0],
+    ["current_cow_size_age", 0],
+    ["current_fork_perc", "0.00"],
+    ["current_save_keys_processed", 0],
+    ["current_save_keys_total", 0],
+    ["rdb_changes_since_last_save", p.changesSinceSave],
+    ["rdb_bgsave_in_progress", p.saveInProgress ? 1 : 0],
+    ["rdb_last_save_time", Math.floor(p.lastSaveMs / 1000)],
+    ["rdb_last_bgsave_status", p.lastBgsaveOk ? "ok" : "err"],
+    ["rdb_last_bgsave_time_sec", p.lastBgsaveSeconds],
+    ["rdb_current_bgsave_time_sec", p.currentCycleSeconds],
+    ["rdb_saves", p.rdbSaves],
+    ["rdb_last_cow_size", 0],
+    ["rdb_last_load_keys_expired", p.lastLoadExpired],
+    ["rdb_last_load_keys_loaded", p.lastLoadKeys],
+    ["aof_enabled", aof ? 1 : 0],
+    ["aof_rewrite_in_progress", p.rewriteInProgress ? 1 : 0],
+    ["aof_rewrite_scheduled", p.rewriteScheduled ? 1 : 0],
+    ["aof_last_rewrite_time_sec", p.aofLastRewriteSeconds],
+    ["aof_current_rewrite_time_sec", p.rewriteInProgress ? p.currentCycleSeconds : -1],
+    ["aof_last_bgrewrite_status", p.aofLastRewriteOk ? "ok" : "err"],
+    ["aof_rewrites", p.aofRewrites],
+    ["aof_rewrites_consecutive_failures", p.aofRewriteFailures],
+    ["aof_last_write_status", aof?.writeError ? "err" : "ok"],
+    ["aof_last_cow_size", 0],
     ["module_fork_in_progress", 0],
+    ["module_fork_last_cow_size", 0],
   ];
+  if (aof) {
+    lines.push(
+      ["aof_current_size", aof.baseSize + aof.incrSize],
+      ["aof_base_size", aof.baseSize],
+      ["aof_pending_rewrite", p.rewriteScheduled ? 1 : 0],
+      ["aof_buffer_length", aof.pending],
+      ["aof_pending_bio_fsync", aof.fsyncInProgress ? 1 : 0],
+      ["aof_delayed_fsync", 0],
+    );
+  }
+  if (loading) {
+    const elapsed = Math.max(Date.now() / 1000 - loading.startTime, 0);
+    const perc = loading.totalBytes ? (loading.loadedBytes * 100) / loading.totalBytes : 0;
+    const eta = loading.loadedBytes
+      ? Math.floor(((loading.totalBytes - loading.loadedBytes) / loading.loadedBytes) * elapsed)
+      : 1;
+    lines.push(
+      ["loading_start_time", loading.startTime],
+      ["loading_total_bytes", loading.totalBytes],
+      ["loading_rdb_used_mem", 0],
+      ["loading_loaded_bytes", loading.loadedBytes],
+      ["loading_loaded_perc", perc.toFixed(2)],
+      ["loading_eta_seconds", eta],
+    );
+  }
+  return lines;
 }
 
 function sectionStats(s: Server): Lines {
@@ -507,17 +548,19 @@ function time(c: Client): void {
 }
 
 function lastsave(c: Client): void {
-  c.out.int(c.server.lastSave);
+  c.out.int(Math.floor(c.server.persistence.lastSaveMs / 1000));
 }
 
-function shutdown(c: Client, args: string[]): void {
+async function shutdown(c: Client, args: string[]): Promise<void> {
   let save: boolean | null = null;
   let abort = false;
+  let force = false;
   for (let i = 1; i < args.length; i++) {
     const a = args[i];
     if (isKeyword(a, "NOSAVE") && save === null) save = false;
     else if (isKeyword(a, "SAVE") && save === null) save = true;
-    else if (isKeyword(a, "NOW") || isKeyword(a, "FORCE")) continue;
+    else if (isKeyword(a, "NOW")) continue;
+    else if (isKeyword(a, "FORCE")) force = true;
     else if (isKeyword(a, "ABORT")) abort = true;
     else return c.out.error(ERR_SYNTAX);
   }
@@ -525,14 +568,10 @@ function shutdown(c: Client, args: string[]): void {
     if (args.length !== 2) return c.out.error(ERR_SYNTAX);
     return c.out.error("ERR No shutdown in progress.");
   }
-  if (save === true) {
-    // Snapshots are not implemented yet: refuse rather than lose data silently.
-    c.server.log.warning("Error trying to save the DB, can't exit.");
-    c.server.log.warning("SAVE is not supported by this version of redeno.");
-    return c.out.error("ERR Errors trying to SHUTDOWN. Check logs.");
-  }
   // No reply on success: the connection closes with the server.
-  c.server.shutdown();
+  if (!(await c.server.shutdownWithSave(save, force))) {
+    c.out.error("ERR Errors trying to SHUTDOWN. Check logs.");
+  }
 }
 
 function monitor(c: Client): void {
@@ -604,14 +643,46 @@ function blockFor(ms: number): void {
   Atomics.wait(cell, 0, 0, ms);
 }
 
-function debug(c: Client, args: string[]): void {
+/** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty, load the dump back. */
+async function debugReload(c: Client, args: string[]): Promise<void> {
+  let flush = true;
+  let save = true;
+  for (let i = 2; i < args.length; i++) {
+    if (isKeyword(args[i], "MERGE") || isKeyword(args[i], "NOFLUSH")) flush = false;
+    else if (isKeyword(args[i], "NOSAVE")) save = false;
+    else {return c.out.error(
+        "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.",
+      );}
+  }
+  const p = c.server.persistence;
+  if (save && !(await p.saveNow("DEBUG RELOAD"))) {
+    return c.out.error("ERR Error trying to save the DB");
+  }
+  try {
+    await p.reloadDump(flush);
+  } catch (e) {
+    c.server.log.warning((e as Error).message);
+    return c.out.error("ERR Error trying to load the RDB dump, check server logs.");
+  }
+  c.server.log.notice("DB reloaded by DEBUG RELOAD");
+  c.out.ok();
+}
+
+function debug(c: Client, args: string[]): void | Promise<void> {
   const sub = args[1];
   if (isKeyword(sub, "HELP")) {
     return replyHelp(c, "DEBUG", [
+      "RELOAD [option ...]",
+      "    Save the RDB on disk and reload it back to memory. Options:",
+      "    * MERGE: conflicting keys will be loaded from RDB.",
+      "    * NOFLUSH: the existing database will not be removed before load, but",
+      "      conflicting keys will generate an exception and kill the server.",
+      "    * NOSAVE: the database will be loaded from an existing RDB file.",
       "SLEEP <seconds>",
       "    Stop the server for <seconds>. Decimals allowed.",
     ]);
   }
+  if (isKeyword(sub, "RELOAD")) return debugReload(c, args);
   if (isKeyword(sub, "SLEEP") && args.length === 3) {
     // strtod semantics: a leading number, anything after it ignored, 0 if none.
     const m = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?/i.exec(args[2]);

@@ -67,6 +67,10 @@ const F_ADMIN = 1 << 1;
 const F_NO_AUTH = 1 << 2;
 const F_SKIP_MONITOR = 1 << 3;
 const F_SKIP_SLOWLOG = 1 << 4;
+/** Allowed while the data set loads. */
+const F_LOADING = 1 << 5;
+/** Refused while persistence fails (MISCONF): writes, and PING as in Redis. */
+const F_DISK_DENIED = 1 << 6;
 
 /** Per-command statistics (INFO commandstats). */
 export class CommandStats {
@@ -91,7 +95,9 @@ export class Command {
       (f.includes("admin") ? F_ADMIN : 0) |
       (f.includes("no_auth") ? F_NO_AUTH : 0) |
       (f.includes("skip_monitor") ? F_SKIP_MONITOR : 0) |
-      (f.includes("skip_slowlog") ? F_SKIP_SLOWLOG : 0);
+      (f.includes("skip_slowlog") ? F_SKIP_SLOWLOG : 0) |
+      (f.includes("loading") ? F_LOADING : 0) |
+      (f.includes("write") || (parent === null && spec.name === "ping") ? F_DISK_DENIED : 0);
     this.handler = spec.handler;
     this.subcommands = spec.subcommands
       ? new Map(spec.subcommands.map((s) => [s.name, new Command(s, this)]))
@@ -201,6 +207,15 @@ export function dispatch(c: Client, args: string[]): void | Promise<void> {
     cmd.stats.rejectedCalls++;
     return reject(c, "NOAUTH Authentication required.");
   }
+  const persistence = server.persistence;
+  if (persistence.denyWrites !== null && (cmd.bits & F_DISK_DENIED) !== 0 && !c.loader) {
+    cmd.stats.rejectedCalls++;
+    return reject(c, persistence.denyWrites);
+  }
+  if (persistence.loading !== null && (cmd.bits & F_LOADING) === 0 && !c.loader) {
+    cmd.stats.rejectedCalls++;
+    return reject(c, "LOADING Redis is loading the dataset in memory");
+  }
   if ((cmd.bits & F_WRITE) !== 0 && server.keyspace.lock.locked) {
     // A snapshot, load or shutdown holds the store: writers wait their turn.
     return server.keyspace.lock.whenFree().then(() => call(c, cmd!, args));
@@ -224,12 +239,26 @@ function reject(c: Client, message: string): void {
 function call(c: Client, cmd: Command, args: string[]): void | Promise<void> {
   c.lastCommand = cmd;
   const errorsBefore = c.out.errors;
+  const dirtyBefore = c.server.keyspace.dirty;
+  const db = c.db.id;
   const start = performance.now();
   const result = cmd.handler!(c, args);
   if (result instanceof Promise) {
-    return result.then(() => finish(c, cmd, args, start, errorsBefore));
+    return result.then(() => finish(c, cmd, args, start, errorsBefore, dirtyBefore, db));
   }
-  finish(c, cmd, args, start, errorsBefore);
+  finish(c, cmd, args, start, errorsBefore, dirtyBefore, db);
+}
+
+/**
+ * Logs a command that changed data to the AOF, in the database it ran in,
+ * as its handler asked (c.propagateAs) or as it came.
+ */
+function propagate(c: Client, args: string[], db: number): void {
+  const persistence = c.server.persistence;
+  const as = c.propagateAs;
+  if (as === undefined) persistence.propagate(db, args);
+  else if (as !== null) { for (const a of as) persistence.propagate(db, a); }
+  if (persistence.aof !== null) c.aofEnd = persistence.aof.end;
 }
 
 function finish(
@@ -238,7 +267,14 @@ function finish(
   args: string[],
   start: number,
   errorsBefore: number,
+  dirtyBefore: number,
+  db: number,
 ): void {
+  if ((c.server.keyspace.dirty !== dirtyBefore || c.forcePropagate) && !c.loader) {
+    propagate(c, args, db);
+  }
+  c.propagateAs = undefined;
+  c.forcePropagate = false;
   const micros = Math.round((performance.now() - start) * 1000);
   const stats = cmd.stats;
   stats.calls++;

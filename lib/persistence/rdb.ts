@@ -13,7 +13,13 @@
 import { parseInt64 } from "../commands/args.ts";
 import { bytesToStr } from "../resp/bytes.ts";
 import { type HashLimits, HashValue } from "../store/hash.ts";
-import { type Keyspace, lfuMinutes, lruClock, type Value } from "../store/keyspace.ts";
+import {
+  type FrozenKeyspace,
+  type Keyspace,
+  lfuMinutes,
+  lruClock,
+  type Value,
+} from "../store/keyspace.ts";
 import { stringOf } from "../store/strings.ts";
 import { Crc64 } from "./crc64.ts";
 import { lzfCompress, lzfDecompress } from "./lzf.ts";
@@ -489,9 +495,12 @@ export function decodeZipmap(zm: Uint8Array): string[] {
 
 // ------------------------------------------------------------------ writer
 
-/** The snapshot of `keyspace` in RDB format, in chunks (the last holds EOF and checksum). */
+/**
+ * A snapshot in RDB format, in chunks of about `chunkSize` bytes (the last
+ * holds EOF and the checksum), from a frozen view of the keyspace.
+ */
 export function* rdbChunks(
-  keyspace: Keyspace,
+  frozen: FrozenKeyspace,
   opts: RdbWriteOptions = {},
 ): Generator<Uint8Array, void, undefined> {
   const compression = opts.compression ?? true;
@@ -509,19 +518,20 @@ export function* rdbChunks(
   aux("used-mem", String(opts.usedMem ?? 0));
   aux("aof-base", opts.aofBase ? "1" : "0");
 
-  for (const db of keyspace.dbs) {
-    const dict = db.dict;
-    if (dict.size === 0) continue;
+  const now = Date.now();
+  for (const db of frozen.dbs) {
+    const { keys, values, stamps } = db;
+    const n = keys.length;
+    if (n === 0) continue;
     out.byte(OP_SELECTDB);
     out.len(db.id);
     out.byte(OP_RESIZEDB);
-    out.len(dict.size);
-    out.len(db.expires.size);
-    const now = Date.now();
-    for (let i = 0; i < dict.size; i++) {
-      const key = dict.keyAt(i);
-      const value = dict.valueAt(i);
-      const at = db.expires.size === 0 ? -1 : db.getExpireExact(key);
+    out.len(n);
+    out.len(db.expiresCount);
+    const withExpires = db.expiresCount !== 0;
+    for (let i = 0; i < n; i++) {
+      const key = keys[i];
+      const at = withExpires ? db.expireOf(key) : -1;
       if (at !== -1) {
         out.byte(OP_EXPIRETIME_MS);
         const big = BigInt.asUintN(64, BigInt(at));
@@ -534,16 +544,16 @@ export function* rdbChunks(
           out.byte((w >>> 24) & 0xff);
         }
       }
-      if (opts.accessInfo === "lru") {
-        const stamp = dict.stampAt(i);
+      if (stamps !== null && opts.accessInfo === "lru") {
+        const stamp = stamps[i];
         const clock = lruClock(now);
         out.byte(OP_IDLE);
         out.len(clock >= stamp ? clock - stamp : 0);
-      } else if (opts.accessInfo === "lfu") {
+      } else if (stamps !== null && opts.accessInfo === "lfu") {
         out.byte(OP_FREQ);
-        out.byte(dict.stampAt(i) & 0xff);
+        out.byte(stamps[i] & 0xff);
       }
-      writeValue(out, key, value, compression);
+      writeValue(out, key, values[i], compression);
       if (out.pos >= chunkSize) yield out.take();
     }
   }
@@ -589,9 +599,14 @@ function writeValue(out: Out, key: string, value: Value, compression: boolean): 
   throw new Error(`RDB: cannot save a value of type ${(value as { type: string }).type}`);
 }
 
-/** The whole snapshot as one buffer. */
+/** The whole snapshot of `keyspace` as it is now, as one buffer. */
 export function encodeRdb(keyspace: Keyspace, opts: RdbWriteOptions = {}): Uint8Array {
-  return concatBytes([...rdbChunks(keyspace, opts)]);
+  const frozen = keyspace.freeze(opts.accessInfo === "lru" || opts.accessInfo === "lfu");
+  try {
+    return concatBytes([...rdbChunks(frozen, opts)]);
+  } finally {
+    frozen.release();
+  }
 }
 
 // ------------------------------------------------------------------ reader
@@ -603,6 +618,8 @@ export interface RdbReadOptions {
   keepExpired?: boolean;
   /** The clock for expiry decisions (ms); default Date.now(). */
   now?: number;
+  /** Keys parsed between two steps of rdbLoadSteps (default RDB_LOAD_STEP_KEYS). */
+  stepKeys?: number;
 }
 
 export interface RdbLoadInfo {
@@ -615,6 +632,8 @@ export interface RdbLoadInfo {
   expiredSkipped: number;
   /** Keys skipped because their value was empty. */
   emptySkipped: number;
+  /** Offset just past the checksum (where an AOF's commands follow an RDB preamble). */
+  end: number;
 }
 
 interface Loaded {
@@ -748,6 +767,27 @@ class In {
  * keyspace is then unchanged.
  */
 export function readRdb(bytes: Uint8Array, keyspace: Keyspace, opts: RdbReadOptions): RdbLoadInfo {
+  const steps = rdbLoadSteps(bytes, keyspace, opts);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** How many keys are parsed between two steps of rdbLoadSteps. */
+export const RDB_LOAD_STEP_KEYS = 1024;
+
+/**
+ * readRdb in steps, so that a caller can let other work run while a large
+ * file loads: yields the number of keys parsed so far every
+ * RDB_LOAD_STEP_KEYS keys (and the offset reached), returns what readRdb
+ * returns. Nothing is stored until the whole file has been checked.
+ */
+export function* rdbLoadSteps(
+  bytes: Uint8Array,
+  keyspace: Keyspace,
+  opts: RdbReadOptions,
+): Generator<{ keys: number; offset: number }, RdbLoadInfo, undefined> {
   const r = new In(bytes);
   r.need(9);
   const magic = bytesToStr(bytes, 0, 5);
@@ -764,8 +804,11 @@ export function readRdb(bytes: Uint8Array, keyspace: Keyspace, opts: RdbReadOpti
     keys: 0,
     expiredSkipped: 0,
     emptySkipped: 0,
+    end: 0,
   };
   const loaded: Loaded[] = [];
+  let parsed = 0;
+  const stepKeys = opts.stepKeys ?? RDB_LOAD_STEP_KEYS;
   const seen: Set<string>[] = [];
   let db = 0;
   let expire: number | bigint = -1;
@@ -791,6 +834,7 @@ export function readRdb(bytes: Uint8Array, keyspace: Keyspace, opts: RdbReadOpti
         }
         commit(keyspace, loaded);
         info.keys = loaded.length;
+        info.end = r.pos;
         return info;
       }
       case OP_SELECTDB: {
@@ -880,6 +924,7 @@ export function readRdb(bytes: Uint8Array, keyspace: Keyspace, opts: RdbReadOpti
         );
       }
     }
+    if (++parsed % stepKeys === 0) yield { keys: parsed, offset: r.pos };
     const exp = expire;
     const entry: Loaded = { db, key, value: value!, expire: exp, idle, freq };
     expire = -1;

@@ -44,6 +44,18 @@ export class Client {
   replySkip = false;
   replySkipNext = false;
   transport: ClientTransport | null = null;
+  /** The AOF replay client: not refused while loading or on disk errors. */
+  loader = false;
+  /** End of this client's last command in the AOF (its replies wait for that much under always). */
+  aofEnd = 0;
+  /**
+   * What the running command logs instead of its arguments (set by handlers
+   * that log a different form, e.g. SET EX as SET PXAT), or null to log
+   * nothing; undefined logs the arguments as they came.
+   */
+  propagateAs: string[][] | null | undefined = undefined;
+  /** Log the running command even if it changed nothing (FLUSHALL on an empty server). */
+  forcePropagate = false;
 
   constructor(
     readonly server: Server,

@@ -133,6 +133,9 @@ export async function serveConnection(server: Server, conn: Deno.Conn): Promise<
         client.out.error(`ERR ${batch.protocolError}`);
         client.closeAfterReply = true;
       }
+      // The batch's commands reach the AOF (and disk, under always) before its replies go out.
+      const logged = server.persistence.beforeReply(client.aofEnd);
+      if (logged) await logged;
       await transport.flush();
       if (client.closeAfterReply) break;
     }

@@ -14,6 +14,8 @@ import {
 import { Logger, type LogLevel } from "../log.ts";
 import { repr } from "../resp/repr.ts";
 import { Keyspace } from "../store/keyspace.ts";
+import { Persistence } from "../persistence/persistence.ts";
+import type { FsyncPolicy } from "../persistence/aof.ts";
 import type { Client } from "./client.ts";
 import { serveConnection } from "./connection.ts";
 
@@ -142,7 +144,7 @@ export class Server {
   readonly ports: number[] = [];
   /** Resolves when the server has shut down. */
   readonly finished: Promise<void>;
-  lastSave = Math.floor(Date.now() / 1000);
+  readonly persistence: Persistence;
   shuttingDown = false;
   /** Random 40-hex-digit id of this run (INFO run_id). */
   readonly runId = randomHex(40);
@@ -168,6 +170,7 @@ export class Server {
     this.finished = new Promise((resolve) => (this.#resolveFinished = resolve));
     this.config.onChange = (name, value) => this.#applyConfig(name, value);
     this.#applyAccessPolicy();
+    this.persistence = new Persistence(this);
   }
 
   /**
@@ -304,7 +307,6 @@ export class Server {
     this.log.notice(`Running mode=standalone, port=${this.port}.`);
     this.log.warning("Server initialized");
     this.log.notice(this.banner());
-    this.log.notice("Ready to accept connections");
   }
 
   /** One line saying what runs where. */
@@ -334,7 +336,8 @@ export class Server {
     this.#cron = setInterval(() => {
       tick++;
       // Active expiry may use a quarter of each cron period, as in Redis.
-      this.keyspace.activeExpireCycle(250 / hz);
+      if (!this.keyspace.loading) this.keyspace.activeExpireCycle(250 / hz);
+      this.persistence.cron();
       this.#sample();
       if (tick % hz === 0) {
         this.#closeIdleClients();
@@ -447,6 +450,23 @@ export class Server {
           this.#startCron();
         }
         break;
+      case "appendonly":
+        if (this.#cron === null) break; // start-up configuration: load() decides
+        if (value) {
+          this.persistence.enableAof().catch((e) =>
+            this.log.warning(`Can't enable the AOF: ${(e as Error).message}`)
+          );
+        } else {
+          this.persistence.disableAof().catch(() => {});
+        }
+        break;
+      case "appendfsync":
+        if (this.persistence.aof) this.persistence.aof.policy = value as FsyncPolicy;
+        break;
+      case "save":
+      case "stop-writes-on-bgsave-error":
+        this.persistence.updateDenyWrites();
+        break;
       case "maxmemory-policy":
       case "lfu-log-factor":
       case "lfu-decay-time":
@@ -470,13 +490,37 @@ export class Server {
   }
 
   /**
-   * Stops accepting, closes every client once its pending replies are out,
-   * and resolves `finished`.
+   * SHUTDOWN and SIGTERM: the final save (`save`: true = always, false =
+   * never, null = when save points are configured) and AOF fsync, then
+   * shutdown. When the save fails the server keeps running, unless `force`;
+   * false is returned then.
    */
-  async shutdown(reason = "shutdown"): Promise<void> {
+  async shutdownWithSave(
+    save: boolean | null,
+    force = false,
+    reason = "shutdown",
+  ): Promise<boolean> {
+    if (this.shuttingDown) return true;
+    this.log.warning(`User requested ${reason}...`);
+    const saved = await this.persistence.finalSave(save);
+    if (!saved && !force) {
+      this.log.warning(
+        "Errors trying to shut down the server. Check the logs for more information.",
+      );
+      return false;
+    }
+    // Not awaited: the caller may be a client whose connection shutdown waits for.
+    this.shutdown();
+    return true;
+  }
+
+  /**
+   * Stops accepting, closes every client once its pending replies are out,
+   * and resolves `finished`. Persistence is not touched (see shutdownWithSave).
+   */
+  async shutdown(): Promise<void> {
     if (this.shuttingDown) return this.finished;
     this.shuttingDown = true;
-    this.log.warning(`User requested ${reason}...`);
     if (this.#cron !== null) clearInterval(this.#cron);
     for (const l of this.#listeners) {
       try {

@@ -97,6 +97,19 @@ export class Dict<V> {
     if (this.#stamps) this.#stamps = new Uint32Array(16);
   }
 
+  /** Copies of the entry arrays as they are now (a snapshot's frozen view). */
+  frozenCopy(withStamps: boolean): {
+    keys: string[];
+    values: V[];
+    stamps: Uint32Array | null;
+  } {
+    return {
+      keys: this.#keys.slice(),
+      values: this.#vals.slice(),
+      stamps: withStamps && this.#stamps ? this.#stamps.slice(0, this.#keys.length) : null,
+    };
+  }
+
   keyAt(i: number): string {
     return this.#keys[i];
   }

@@ -119,6 +119,46 @@ function lfuPolicy(params: LfuParams): AccessPolicy {
   };
 }
 
+/**
+ * The keyspace as it was at one instant, for a snapshot that is written out
+ * while commands keep running (see Keyspace.freeze).
+ */
+export interface FrozenDb {
+  readonly id: number;
+  readonly keys: readonly string[];
+  readonly values: readonly Value[];
+  /** Access stamps, when asked for (RDB IDLE/FREQ under an LRU/LFU policy). */
+  readonly stamps: Uint32Array | null;
+  /** Keys with an expiry at that instant. */
+  readonly expiresCount: number;
+  /** Absolute expiry of `key` at that instant (ms), or -1. */
+  expireOf(key: string): number | bigint;
+}
+
+export interface FrozenKeyspace {
+  readonly dbs: readonly FrozenDb[];
+  /** Ends copy-on-write; the frozen view must not be used afterwards. */
+  release(): void;
+}
+
+/**
+ * Copy-on-write record of one expires map while a snapshot reads it: the
+ * expiry each key had at the frozen instant, noted before its first change.
+ */
+class ExpireCow {
+  readonly before = new Map<string, number | bigint>();
+  constructor(readonly expires: Map<string, number>, readonly bigExpires: Map<string, bigint>) {}
+
+  /** Expiry at the frozen instant. */
+  expireOf(key: string): number | bigint {
+    const noted = this.before.get(key);
+    if (noted !== undefined) return noted;
+    const at = this.expires.get(key);
+    if (at === undefined) return -1;
+    return at > Number.MAX_SAFE_INTEGER ? (this.bigExpires.get(key) ?? at) : at;
+  }
+}
+
 export class Db {
   // Not readonly: SWAPDB exchanges contents in O(1) by swapping these.
   dict = new Dict<Value>({ stamps: true });
@@ -138,7 +178,12 @@ export class Db {
   /** Overwriting a key keeps its stamp (LFU) instead of starting afresh (LRU). */
   keepStampOnOverwrite = false;
 
-  constructor(readonly id: number, readonly stats: KeyspaceStats) {}
+  /** Set while a snapshot reads the expires map (see Keyspace.freeze). */
+  expireCow: ExpireCow | null = null;
+  /** Objects a running snapshot does not share (copies made for writers); null when none runs. */
+  ownedObjects: WeakSet<object> | null = null;
+
+  constructor(readonly id: number, readonly stats: KeyspaceStats, readonly keyspace: Keyspace) {}
 
   get size(): number {
     return this.dict.size;
@@ -172,13 +217,25 @@ export class Db {
     return this.dict.valueAt(i);
   }
 
-  /** Lookup for commands that write: touches the key, no hit/miss counting. */
+  /**
+   * Lookup for commands that write: touches the key, no hit/miss counting.
+   * While a snapshot runs, a mutable value it shares is copied first, so the
+   * caller may change what it gets in place.
+   */
   lookupWrite(key: string): Value | undefined {
     if (this.expires.size !== 0 && this.#expireIfNeeded(key)) return undefined;
     const i = this.dict.indexOf(key);
     if (i === undefined) return undefined;
     this.touchHook(this, i);
-    return this.dict.valueAt(i);
+    const v = this.dict.valueAt(i);
+    const owned = this.ownedObjects;
+    if (owned !== null && typeof v !== "string" && !owned.has(v)) {
+      const copy = v.clone();
+      owned.add(copy);
+      this.dict.set(key, copy);
+      return copy;
+    }
+    return v;
   }
 
   /** True when `key` exists (and has not expired). */
@@ -188,7 +245,7 @@ export class Db {
 
   /** True when `key` has an expiry that has passed (without deleting it). */
   isExpired(key: string, now = Date.now()): boolean {
-    if (this.expires.size === 0) return false;
+    if (this.expires.size === 0 || this.keyspace.loading) return false;
     const at = this.expires.get(key);
     // As in Redis, a key expires once the clock is past its expiry time.
     return at !== undefined && at < now;
@@ -240,6 +297,7 @@ export class Db {
 
   /** Sets the absolute expiry (ms) of an existing key. */
   setExpire(key: string, at: number | bigint): void {
+    if (this.expireCow !== null) this.#noteExpire(key);
     if (typeof at === "bigint") {
       const n = Number(at);
       if (Number.isSafeInteger(n)) {
@@ -256,11 +314,13 @@ export class Db {
 
   /** Removes the expiry of `key`; true if it had one. */
   persist(key: string): boolean {
+    if (this.expireCow !== null) this.#noteExpire(key);
     if (this.bigExpires.size !== 0) this.bigExpires.delete(key);
     return this.expires.delete(key);
   }
 
   #dropExpire(key: string): void {
+    if (this.expireCow !== null) this.#noteExpire(key);
     this.expires.delete(key);
     if (this.bigExpires.size !== 0) this.bigExpires.delete(key);
   }
@@ -277,21 +337,41 @@ export class Db {
     }
   }
 
+  /** Notes the expiry `key` had when the running snapshot froze the keyspace. */
+  #noteExpire(key: string): void {
+    const before = this.expireCow!.before;
+    if (!before.has(key)) before.set(key, this.getExpireExact(key));
+  }
+
   /** Removes every key. */
   flush(): void {
     this.dict.clear();
-    this.expires.clear();
-    this.bigExpires.clear();
+    if (this.expireCow !== null) {
+      // A snapshot still reads the old maps: leave them as they are.
+      this.expires = new Map();
+      this.bigExpires = new Map();
+      this.expireCow = null;
+    } else {
+      this.expires.clear();
+      this.bigExpires.clear();
+    }
     this.expireCursor = null;
   }
 
   /** Deletes `key` if its time has come; true when it was deleted. */
   #expireIfNeeded(key: string): boolean {
     const at = this.expires.get(key);
-    if (at === undefined || at >= Date.now()) return false;
+    // While loading, keys are not expired: the log replays what happened then.
+    if (at === undefined || at >= Date.now() || this.keyspace.loading) return false;
+    this.#expired(key);
+    return true;
+  }
+
+  /** Deletes an expired key and tells the keyspace (the AOF logs a DEL). */
+  #expired(key: string): void {
     this.delete(key);
     this.stats.expiredKeys++;
-    return true;
+    this.keyspace.onExpired?.(this, key);
   }
 
   /**
@@ -320,8 +400,7 @@ export class Db {
         sampled++;
         const [key, at] = next.value;
         if (at < now) {
-          this.delete(key);
-          this.stats.expiredKeys++;
+          this.#expired(key);
           stale++;
         }
       }
@@ -345,8 +424,57 @@ export class Keyspace {
   /** Changes since the last save (INFO rdb_changes_since_last_save). */
   dirty = 0;
 
+  /** True while a data set is being loaded: keys do not expire then. */
+  loading = false;
+  /** Told of every key deleted because it expired (lazily or actively). */
+  onExpired: ((db: Db, key: string) => void) | null = null;
+  #frozen: FrozenKeyspace | null = null;
+
   constructor(databases: number) {
-    this.dbs = Array.from({ length: databases }, (_, i) => new Db(i, this.stats));
+    this.dbs = Array.from({ length: databases }, (_, i) => new Db(i, this.stats, this));
+  }
+
+  /**
+   * The keyspace as it is now, readable while commands keep changing it: the
+   * key and value arrays are copied (pointers only: values are immutable
+   * strings or objects copied on first write), expiries are copied on first
+   * change. One snapshot at a time.
+   */
+  freeze(withStamps = false): FrozenKeyspace {
+    if (this.#frozen !== null) throw new Error("a snapshot is already running");
+    const owned = new WeakSet<object>();
+    const dbs: FrozenDb[] = this.dbs.map((db) => {
+      const cow = new ExpireCow(db.expires, db.bigExpires);
+      db.expireCow = cow;
+      db.ownedObjects = owned;
+      const frozen = db.dict.frozenCopy(withStamps);
+      return {
+        id: db.id,
+        keys: frozen.keys,
+        values: frozen.values,
+        stamps: frozen.stamps,
+        expiresCount: db.expires.size,
+        expireOf: (key: string) => cow.expireOf(key),
+      };
+    });
+    const view: FrozenKeyspace = {
+      dbs,
+      release: () => {
+        if (this.#frozen !== view) return;
+        this.#frozen = null;
+        for (const db of this.dbs) {
+          db.expireCow = null;
+          db.ownedObjects = null;
+        }
+      },
+    };
+    this.#frozen = view;
+    return view;
+  }
+
+  /** True while a frozen view is in use. */
+  get frozen(): boolean {
+    return this.#frozen !== null;
   }
 
   /** Which access stamps are kept: "lru" (default) or "lfu". */
@@ -361,6 +489,8 @@ export class Keyspace {
     [dbA.dict, dbB.dict] = [dbB.dict, dbA.dict];
     [dbA.expires, dbB.expires] = [dbB.expires, dbA.expires];
     [dbA.bigExpires, dbB.bigExpires] = [dbB.bigExpires, dbA.bigExpires];
+    // Each copy-on-write record follows the maps it guards.
+    [dbA.expireCow, dbB.expireCow] = [dbB.expireCow, dbA.expireCow];
     dbA.expireCursor = dbB.expireCursor = null;
   }
 

@@ -15,6 +15,8 @@ export interface TestServer {
   process: Deno.ChildProcess;
   /** Stops the server (SIGTERM, then SIGKILL) and waits for it. */
   stop(): Promise<void>;
+  /** Kills the server with SIGKILL (a crash) and waits for it. */
+  kill(): Promise<void>;
 }
 
 /** A port that was free a moment ago. */
@@ -25,22 +27,42 @@ export function freePort(): number {
   return port;
 }
 
-async function waitReady(port: number, child: Deno.ChildProcess): Promise<void> {
+/**
+ * Waits until the server answers PING (or NOAUTH). While it is still loading
+ * its data (-LOADING) it is not ready, unless `acceptLoading`.
+ */
+async function waitReady(
+  port: number,
+  child: Deno.ChildProcess,
+  acceptLoading = false,
+): Promise<void> {
   let exited = false;
   child.status.then(() => (exited = true));
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 1200; i++) {
     if (exited) throw new Error(`server on port ${port} exited during start-up`);
     try {
       const c = await RespClient.connect(port);
       const reply = await c.call("PING");
       c.close();
       if (reply === "+PONG\r\n" || reply.startsWith("-NOAUTH")) return;
+      if (acceptLoading && reply.startsWith("-LOADING")) return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`server on port ${port} did not start`);
+}
+
+function killer(child: Deno.ChildProcess): () => Promise<void> {
+  return async () => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+    await child.status;
+  };
 }
 
 function stopper(child: Deno.ChildProcess): () => Promise<void> {
@@ -69,6 +91,10 @@ export interface StartOptions {
   persistence?: boolean;
   /** Use this directory as `dir` (default: a fresh temporary one). */
   dir?: string;
+  /** Return as soon as the port answers, even with -LOADING. */
+  acceptLoading?: boolean;
+  /** Port to listen on (default: a free one). */
+  port?: number;
 }
 
 function baseArgs(port: number, dir: string, opts: StartOptions): string[] {
@@ -79,15 +105,42 @@ function baseArgs(port: number, dir: string, opts: StartOptions): string[] {
 
 /** Starts redeno from this checkout's main.ts. */
 export async function startRedeno(opts: StartOptions = {}): Promise<TestServer> {
-  const port = freePort();
+  const port = opts.port ?? freePort();
   const dir = opts.dir ?? Deno.makeTempDirSync({ prefix: "redeno-test-" });
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", MAIN, ...baseArgs(port, dir, opts)],
     stdout: "null",
     stderr: "inherit",
   }).spawn();
-  await waitReady(port, child);
-  return { kind: "redeno", port, dir, process: child, stop: stopper(child) };
+  await waitReady(port, child, opts.acceptLoading);
+  return { kind: "redeno", port, dir, process: child, stop: stopper(child), kill: killer(child) };
+}
+
+/**
+ * Runs redeno with `opts` expecting it to exit by itself (a start-up that
+ * must fail): its exit code and everything it printed.
+ */
+export async function runRedenoToExit(
+  opts: StartOptions = {},
+): Promise<{ code: number; output: string }> {
+  const port = opts.port ?? freePort();
+  const dir = opts.dir ?? Deno.makeTempDirSync({ prefix: "redeno-test-" });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...baseArgs(port, dir, opts)],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+  }, 60_000);
+  const out = await child.output();
+  clearTimeout(timer);
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  return { code: out.code, output: text };
 }
 
 /** Full path of an executable found on PATH, or null. */
@@ -126,13 +179,13 @@ export async function startRedis(opts: StartOptions = {}): Promise<TestServer | 
     console.warn("SKIPPED: redis-server is not installed (apt-get install redis-server)");
     return null;
   }
-  const port = freePort();
+  const port = opts.port ?? freePort();
   const dir = opts.dir ?? Deno.makeTempDirSync({ prefix: "redis-test-" });
   const child = new Deno.Command(bin, {
     args: baseArgs(port, dir, opts),
     stdout: "null",
     stderr: "inherit",
   }).spawn();
-  await waitReady(port, child);
-  return { kind: "redis", port, dir, process: child, stop: stopper(child) };
+  await waitReady(port, child, opts.acceptLoading);
+  return { kind: "redis", port, dir, process: child, stop: stopper(child), kill: killer(child) };
 }

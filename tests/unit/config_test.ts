@@ -22,10 +22,13 @@ function fatal(argv: string[], stdin = ""): string {
   throw new Error("no error");
 }
 
-Deno.test("config: defaults are Redis 7.0's", () => {
+Deno.test("config: defaults are Redis 7.0's, except redeno's durability policy", () => {
   const c = new Config();
-  assertEquals(c.format("save"), "3600 1 300 100 60 10000");
-  assertEquals(c.format("appendonly"), "no");
+  // A snapshot each second and the AOF on (Redis: "3600 1 300 100 60 10000", no).
+  assertEquals(c.format("save"), "1 1");
+  assertEquals(c.format("appendonly"), "yes");
+  assertEquals(c.format("appendfsync"), "everysec");
+  assertEquals(c.format("auto-aof-rewrite-min-size"), "67108864");
   assertEquals(c.format("proto-max-bulk-len"), "536870912");
   assertEquals(c.format("client-query-buffer-limit"), "1073741824");
   assertEquals(c.format("maxclients"), "10000");

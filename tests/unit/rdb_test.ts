@@ -19,6 +19,7 @@ import { EmbString, RawString, stringEncoding, stringOf } from "../../lib/store/
 import { decode, RespClient } from "../support/resp_client.ts";
 import { findOnPath, oracleRequired, startRedis } from "../support/servers.ts";
 import { prng } from "../support/prng.ts";
+import { concatBytes } from "../../lib/util/bytebuf.ts";
 
 // Redis 7.0 defaults (hash-max-listpack-entries 512, hash-max-listpack-value 64).
 const LIMITS = { maxEntries: 512, maxValue: 64 };
@@ -181,7 +182,9 @@ Deno.test("rdb: round trip of every type and encoding", () => {
   // Compression pays for the 100KB string.
   assert(encodeRdb(ks).length < encodeRdb(ks, { compression: false }).length - 90000);
   // Small chunks join to the same file.
-  const parts = [...rdbChunks(ks, { chunkSize: 100, ctime: 1 })];
+  const frozen = ks.freeze();
+  const parts = [...rdbChunks(frozen, { chunkSize: 100, ctime: 1 })];
+  frozen.release();
   assert(parts.length > 5);
   const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
@@ -190,6 +193,37 @@ Deno.test("rdb: round trip of every type and encoding", () => {
     at += p.length;
   }
   assertEquals(joined, encodeRdb(ks, { ctime: 1 }));
+});
+
+Deno.test("rdb: a frozen keyspace saves the instant it was frozen, whatever writers do after", () => {
+  const { ks, now } = sampleKeyspace();
+  const before = encodeRdb(ks, { ctime: 1 });
+  const frozen = ks.freeze();
+  const d0 = ks.dbs[0];
+  // Writers change every kind of thing the snapshot holds, through the keyspace API.
+  d0.set("int8", "changed");
+  d0.delete("small");
+  d0.set("newkey", "x");
+  (d0.lookupWrite("hsmall") as HashValue).set("f1", "changed", LIMITS);
+  (d0.lookupWrite("hlarge") as HashValue).delete("field:1");
+  (d0.lookupWrite("raw") as RawString).append("more");
+  d0.persist("ttl");
+  d0.setExpire("big", now + 5000);
+  ks.dbs[3].flush();
+  ks.swap(0, 15);
+  ks.dbs[15].setExpire("long", now + 7000);
+  const during = concatBytes([...rdbChunks(frozen, { ctime: 1 })]);
+  frozen.release();
+  assertEquals(during, before);
+  // The live keyspace has the writers' changes.
+  const live = ks.dbs[15];
+  assertEquals(live.dict.get("int8"), "changed");
+  assertEquals((live.dict.get("hsmall") as HashValue).get("f1"), "changed");
+  assertEquals(live.getExpire("ttl"), -1);
+  assertEquals(live.getExpire("long"), now + 7000);
+  // After release, writes change values in place again (no copy).
+  const h = live.lookupWrite("hsmall");
+  assert(h === live.dict.get("hsmall"));
 });
 
 function bytesHead(b: Uint8Array): string {
