@@ -271,9 +271,12 @@ export class AofWriter {
     return this.#manifest;
   }
 
+  /** Highest seq of `type` (history entries count too, so no new name reuses an old file's). */
   #maxSeq(type: "b" | "i"): number {
     let max = 0;
-    for (const e of this.#manifest) if (e.type === type && e.seq > max) max = e.seq;
+    for (const e of this.#manifest) {
+      if ((e.type === type || e.type === "h") && e.seq > max) max = e.seq;
+    }
     return max;
   }
 

@@ -358,15 +358,25 @@ export class Persistence {
   }
 
   /**
-   * SNAPSHOT: a point-in-time RDB of the data at `dir/name`, made after any
-   * running cycle (snapshots never overlap). Throws on failure.
+   * Runs `work` as the one snapshot-making task of the moment, after any
+   * running cycle: snapshots never overlap.
    */
-  async snapshotTo(name: string): Promise<void> {
-    await this.idle();
-    let done!: (ok: boolean) => void;
-    this.#cycle = new Promise((r) => (done = r));
+  async #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    while (this.#cycle !== null) await this.#cycle.catch(() => {});
+    let done!: () => void;
+    this.#cycle = new Promise<boolean>((r) => (done = () => r(true)));
     this.#cycleStart = Date.now();
     try {
+      return await work();
+    } finally {
+      this.#cycle = null;
+      done();
+    }
+  }
+
+  /** SNAPSHOT: a point-in-time RDB of the data at `dir/name`. Throws on failure. */
+  snapshotTo(name: string): Promise<void> {
+    return this.#exclusive(async () => {
       const frozen = this.#freeze();
       try {
         await writeFileAtomic(
@@ -379,10 +389,7 @@ export class Persistence {
         frozen.release();
       }
       this.#log.notice(`Snapshot written to ${name}`);
-    } finally {
-      this.#cycle = null;
-      done(true);
-    }
+    });
   }
 
   // ------------------------------------------------------------- loading
@@ -405,17 +412,19 @@ export class Persistence {
     try {
       if (this.#config.bool("appendonly")) {
         const manifest = await this.#loadAof();
-        this.aof = await AofWriter.open(
+        const aof = await AofWriter.open(
           this.aofDir,
           this.#appendfilename,
           this.#config.str("appendfsync") as FsyncPolicy,
           this.#log,
           manifest ?? [],
         );
-        this.aof.onFatal = (msg) => this.#fatal(msg);
+        aof.onFatal = (msg) => this.#fatal(msg);
         if (manifest === null) {
           await this.#loadDump();
-          await this.#createAofBase("on server start");
+          await this.#createAofBase(aof, "on server start");
+        } else {
+          this.aof = aof;
         }
       } else {
         await this.#loadDump();
@@ -436,13 +445,18 @@ export class Persistence {
   }
 
   /** The first base of a new AOF, written before any write is acknowledged into it. */
-  async #createAofBase(why: string): Promise<void> {
+  /**
+   * Starts logging to `aof` (which has no files yet) at the instant its
+   * first base is frozen, so every command is either in the base or in the
+   * log, never both.
+   */
+  async #createAofBase(aof: AofWriter, why: string): Promise<void> {
     await Deno.mkdir(this.aofDir, { recursive: true });
-    const aof = this.aof!;
     const seq = aof.nextBaseSeq();
     const base: ManifestEntry = { file: baseName(this.#appendfilename, seq, true), seq, type: "b" };
     this.#log.notice(`Creating AOF base file ${base.file} ${why}`);
     const frozen = this.#freeze();
+    this.aof = aof;
     try {
       await writeFileAtomic(
         aof.dir,
@@ -457,9 +471,12 @@ export class Persistence {
   }
 
   /** Turns the AOF on at run time (CONFIG SET appendonly yes). */
-  async enableAof(): Promise<void> {
+  enableAof(): Promise<void> {
+    return this.#exclusive(() => this.#enableAof());
+  }
+
+  async #enableAof(): Promise<void> {
     if (this.aof !== null) return;
-    await this.idle();
     await Deno.mkdir(this.aofDir, { recursive: true });
     const manifestPath = join(this.aofDir, manifestName(this.#appendfilename));
     // Continue the sequence numbers of an old AOF in the directory, if any.
@@ -477,9 +494,8 @@ export class Persistence {
       old.map((e) => ({ ...e, type: "h" as const })),
     );
     aof.onFatal = (msg) => this.#fatal(msg);
-    this.aof = aof;
     try {
-      await this.#createAofBase("on AOF enable");
+      await this.#createAofBase(aof, "on AOF enable");
     } catch (e) {
       this.aof = null;
       await aof.close().catch(() => {});
@@ -488,13 +504,14 @@ export class Persistence {
   }
 
   /** Turns the AOF off at run time (CONFIG SET appendonly no). */
-  async disableAof(): Promise<void> {
-    const aof = this.aof;
-    if (aof === null) return;
-    await this.idle();
-    this.aof = null;
-    await aof.close();
-    this.updateDenyWrites();
+  disableAof(): Promise<void> {
+    return this.#exclusive(async () => {
+      const aof = this.aof;
+      if (aof === null) return;
+      this.aof = null;
+      await aof.close();
+      this.updateDenyWrites();
+    });
   }
 
   async #loadDump(): Promise<void> {

@@ -502,11 +502,16 @@ export class Server {
   ): Promise<boolean> {
     if (this.shuttingDown) return true;
     this.log.warning(`User requested ${reason}...`);
-    const saved = await this.persistence.finalSave(save);
+    // Writers wait from here (reads go on): none may land after the final save and fsync.
+    const lock = this.keyspace.lock;
+    const wait = lock.acquire();
+    if (wait) await wait;
+    const saved = await this.persistence.finalSave(save).catch(() => false);
     if (!saved && !force) {
       this.log.warning(
         "Errors trying to shut down the server. Check the logs for more information.",
       );
+      lock.release();
       return false;
     }
     // Not awaited: the caller may be a client whose connection shutdown waits for.
