@@ -9,13 +9,17 @@
  *                   [--pipelines 1,16] [--tests ping,set,get,incr,hset,mset,mget]
  *                   [--quick] [--out file.md]
  */
-import { parseArgs } from "node:util";
 import {
+  alternate,
+  emitReport,
   fmtMs,
   fmtRps,
-  machineDescription,
   median,
+  onInterrupt,
+  parseBenchArgs,
   redisVersion as getRedisVersion,
+  reportHead,
+  requirePositiveIntegers,
   requireTools,
   runRedisBenchmark,
   type Server,
@@ -24,39 +28,24 @@ import {
   stopServer,
 } from "./support.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
+const values = parseBenchArgs(
+  "deno task bench [--requests N] [--rounds N] [--clients N] [--pipelines 1,16]\n" +
+    "                [--tests ping,set,get,incr,hset,mset,mget] [--quick] [--out file.md]",
+  {
     requests: { type: "string", default: "100000" },
     rounds: { type: "string", default: "3" },
     clients: { type: "string", default: "50" },
     pipelines: { type: "string", default: "1,16" },
     tests: { type: "string", default: "ping,set,get,incr,hset,mset,mget" },
-    quick: { type: "boolean", default: false },
-    out: { type: "string" },
-    help: { type: "boolean", short: "h", default: false },
   },
-});
-
-if (values.help) {
-  console.log(
-    "deno task bench [--requests N] [--rounds N] [--clients N] [--pipelines 1,16]\n" +
-      "                [--tests ping,set,get,incr,hset,mset,mget] [--quick] [--out file.md]",
-  );
-  Deno.exit(0);
-}
+);
 
 const requests = values.quick ? 20_000 : Number(values.requests);
 const rounds = values.quick ? 1 : Number(values.rounds);
 const clients = Number(values.clients);
-const pipelines = values.pipelines!.split(",").map(Number);
-const tests = values.tests!.split(",").map((t) => t.trim().toLowerCase()).filter(Boolean);
-for (const [name, v] of [["requests", requests], ["rounds", rounds], ["clients", clients]]) {
-  if (!Number.isInteger(v) || (v as number) < 1) {
-    console.error(`--${name} must be a positive integer`);
-    Deno.exit(2);
-  }
-}
+const pipelines = values.pipelines.split(",").map(Number);
+const tests = values.tests.split(",").map((t) => t.trim().toLowerCase()).filter(Boolean);
+requirePositiveIntegers({ requests, rounds, clients });
 
 requireTools("bench", ["redis-benchmark", "redis-server"]);
 
@@ -163,13 +152,11 @@ console.error(
 
 const servers = [await start("redeno"), await start("redis")];
 const cleanup = () => Promise.all(servers.map(stop));
-Deno.addSignalListener("SIGINT", () => {
-  cleanup().finally(() => Deno.exit(130));
-});
+onInterrupt(cleanup);
 try {
   for (let round = 0; round < rounds; round++) {
     // Alternate who goes first, so neither always runs on a warmer machine.
-    const pair = round % 2 === 0 ? servers : [servers[1], servers[0]];
+    const pair = alternate(servers, round);
     for (const pipeline of pipelines) {
       for (const t of list) {
         for (const s of pair) {
@@ -183,12 +170,7 @@ try {
   await cleanup();
 }
 
-const lines: string[] = [];
-lines.push(`### redeno vs Redis ${redisVersion} (redis-benchmark)`);
-lines.push("");
-lines.push(`- Date: ${new Date().toISOString()}`);
-lines.push(`- Machine: ${await machineDescription()}`);
-lines.push(`- Deno ${Deno.version.deno} (V8 ${Deno.version.v8}); Redis ${redisVersion}`);
+const lines = await reportHead(`redeno vs Redis ${redisVersion} (redis-benchmark)`, redisVersion);
 lines.push(
   `- redis-benchmark -c ${clients} -n ${requests} -r 100000, persistence off on both; ` +
     `median of ${rounds} alternating round(s); redeno run as \`deno run main.ts\``,
@@ -214,9 +196,4 @@ for (const pipeline of pipelines) {
     );
   }
 }
-const table = lines.join("\n") + "\n";
-console.log(table);
-if (values.out) {
-  Deno.writeTextFileSync(values.out, table);
-  console.error(`written to ${values.out}`);
-}
+emitReport(lines.join("\n") + "\n", values.out);

@@ -17,58 +17,48 @@
  *   deno task bench:persist [--keys 1000000] [--requests 1000000] [--rounds 3]
  *                           [--only snapshot|startup] [--quick] [--out file.md]
  */
-import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { decode, RespClient } from "../tests/support/resp_client.ts";
+import { type Decoded, parseInfo, withClient } from "../tests/support/resp_client.ts";
 import {
+  alternate,
   type BenchRow,
   commandOutput,
+  emitReport,
   fmtMs,
   fmtRps,
-  machineDescription,
   median,
+  onInterrupt,
+  parseBenchArgs,
   redisVersion as getRedisVersion,
+  reportHead,
+  requirePositiveIntegers,
   requireTools,
   runRedisBenchmark,
   type Server,
   type ServerName,
+  signal,
   spawnServer,
   stopServer,
   waitForPong,
 } from "./support.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
+const values = parseBenchArgs(
+  "deno task bench:persist [--keys N] [--requests N] [--rounds N]\n" +
+    "                        [--only snapshot|startup] [--quick] [--out file.md]",
+  {
     keys: { type: "string" },
     requests: { type: "string" },
     rounds: { type: "string" },
     only: { type: "string" },
-    quick: { type: "boolean", default: false },
-    out: { type: "string" },
-    help: { type: "boolean", short: "h", default: false },
   },
-});
-
-if (values.help) {
-  console.log(
-    "deno task bench:persist [--keys N] [--requests N] [--rounds N]\n" +
-      "                        [--only snapshot|startup] [--quick] [--out file.md]",
-  );
-  Deno.exit(0);
-}
+);
 
 // --quick only changes the defaults, so `--quick --keys 200000` still works.
 const keys = Number(values.keys ?? (values.quick ? 50_000 : 1_000_000));
 // Enough requests in --quick for a snapshot or two to happen during SET.
 const requests = Number(values.requests ?? (values.quick ? 200_000 : 1_000_000));
 const rounds = Number(values.rounds ?? (values.quick ? 1 : 3));
-for (const [name, v] of [["keys", keys], ["requests", requests], ["rounds", rounds]] as const) {
-  if (!Number.isInteger(v) || v < 1) {
-    console.error(`--${name} must be a positive integer`);
-    Deno.exit(2);
-  }
-}
+requirePositiveIntegers({ keys, requests, rounds });
 if (values.only !== undefined && values.only !== "snapshot" && values.only !== "startup") {
   console.error("--only must be snapshot or startup");
   Deno.exit(2);
@@ -160,25 +150,14 @@ function errorText(e: unknown): string {
 
 // ---------------------------------------------------------------- talking to a server
 
-async function call(port: number, ...args: string[]): Promise<ReturnType<typeof decode>> {
-  const c = await RespClient.connect(port);
-  try {
-    return await c.value(...args);
-  } finally {
-    c.close();
-  }
+async function call(port: number, ...args: string[]): Promise<Decoded> {
+  return await withClient(port, (c) => c.value(...args));
 }
 
 /** `INFO <section>` as name -> value; empty when the server refuses. */
 async function info(port: number, section: string): Promise<Map<string, string>> {
-  const m = new Map<string, string>();
   const v = await call(port, "INFO", section);
-  if (typeof v !== "string") return m;
-  for (const line of v.split("\r\n")) {
-    const at = line.indexOf(":");
-    if (at > 0 && !line.startsWith("#")) m.set(line.slice(0, at), line.slice(at + 1));
-  }
-  return m;
+  return typeof v === "string" ? parseInfo(v) : new Map();
 }
 
 /**
@@ -218,13 +197,7 @@ async function loadKeys(s: Server, n: number): Promise<number> {
   // stdout pipe would stall it and then us.
   const stdout = new Response(child.stdout).text();
   const stderr = new Response(child.stderr).text();
-  const timer = setTimeout(() => {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // gone
-    }
-  }, Math.max(120_000, n));
+  const timer = setTimeout(() => signal(child, "SIGKILL"), Math.max(120_000, n));
   try {
     const w = child.stdin.getWriter();
     for (const chunk of setCommands(n)) await w.write(chunk);
@@ -435,7 +408,6 @@ async function timeStartup(name: ServerName, source: Source): Promise<void> {
 // ---------------------------------------------------------------- main
 
 const redisVersion = await getRedisVersion();
-const machine = await machineDescription();
 const probeDir = tempDir("probe");
 // Where snapshots land matters (fsync on ext4 vs tmpfs), so the report says.
 const mount = await commandOutput("findmnt", ["-no", "FSTYPE,SOURCE", "-T", probeDir]);
@@ -446,9 +418,9 @@ console.error(
     `${requests} requests per test, ${rounds} round(s)...`,
 );
 
-Deno.addSignalListener("SIGINT", () => {
+onInterrupt(() => {
   interrupted = true;
-  cleanupAll().finally(() => Deno.exit(130));
+  return cleanupAll();
 });
 
 const started = performance.now();
@@ -457,8 +429,8 @@ try {
     for (let round = 0; round < rounds; round++) {
       // Alternate who goes first, and which configuration, so that neither
       // always runs on a warmer (or busier) machine.
-      const pair = round % 2 === 0 ? NAMES : [...NAMES].reverse();
-      const configs = round % 2 === 0 ? CONFIGS : [...CONFIGS].reverse();
+      const pair = alternate(NAMES, round);
+      const configs = alternate(CONFIGS, round);
       for (const config of configs) {
         for (const name of pair) {
           console.error(`snapshot round ${round + 1}/${rounds} ${name} ${config.label}`);
@@ -473,7 +445,7 @@ try {
       await buildDump(name);
     }
     for (let round = 0; round < rounds; round++) {
-      const pair = round % 2 === 0 ? NAMES : [...NAMES].reverse();
+      const pair = alternate(NAMES, round);
       for (const source of SOURCES) {
         for (const name of pair) {
           console.error(`start-up round ${round + 1}/${rounds} ${name} dump: ${source}`);
@@ -494,15 +466,11 @@ const secs = (ms: number) => Number.isFinite(ms) ? `${(ms / 1000).toFixed(3)} s`
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 const count = (n: number) => n.toLocaleString("en-US");
 
-const out: string[] = [];
-out.push(`### Persistence: redeno vs Redis ${redisVersion}`);
-out.push("");
-out.push(`- Date: ${new Date().toISOString()}`);
-out.push(
-  `- Machine: ${machine} (kernel ${Deno.osRelease()}); ` +
-    `temp data dirs on ${fsType}${fsSource ? ` (${fsSource})` : ""}`,
+const out = await reportHead(
+  `Persistence: redeno vs Redis ${redisVersion}`,
+  redisVersion,
+  ` (kernel ${Deno.osRelease()}); temp data dirs on ${fsType}${fsSource ? ` (${fsSource})` : ""}`,
 );
-out.push(`- Deno ${Deno.version.deno} (V8 ${Deno.version.v8}); Redis ${redisVersion}`);
 out.push(
   `- ${count(keys)} keys (\`key:<12 digits>\` -> \`value:<i>\`, loaded with redis-cli --pipe); ` +
     `median of ${rounds} alternating round(s) unless per round; ` +
@@ -634,11 +602,6 @@ if (notes.length) {
   }
 }
 
-const report = out.join("\n") + "\n";
-console.log(report);
-if (values.out) {
-  Deno.writeTextFileSync(values.out, report);
-  console.error(`written to ${values.out}`);
-}
+emitReport(out.join("\n") + "\n", values.out);
 // Redis is the reference: if its half failed, the script (or the machine) is broken.
 if (redisFailed) Deno.exit(1);

@@ -1,16 +1,51 @@
 /**
- * What the benchmark scripts share: starting and stopping redeno or
- * redis-server on a free loopback port, waiting for PING, running
- * redis-benchmark and reading its --csv output, and describing the machine.
+ * What the benchmark scripts share: their common options, starting and
+ * stopping redeno or redis-server on a free loopback port, waiting for PING,
+ * running redis-benchmark and reading its --csv output, and the report's
+ * head (machine, versions) and output.
  */
 import { fileURLToPath } from "node:url";
-import { findOnPath, freePort } from "../tests/support/servers.ts";
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import { findOnPath, freePort, signal, terminate } from "../tests/support/servers.ts";
 import { RespClient } from "../tests/support/resp_client.ts";
 
-export { findOnPath, freePort };
+export { findOnPath, freePort, signal };
 
 /** This checkout's main.ts, run as `deno run -A main.ts`. */
 export const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+
+// ---------------------------------------------------------------- options
+
+/** The options every benchmark script takes. */
+const COMMON_OPTIONS = {
+  quick: { type: "boolean", default: false },
+  out: { type: "string" },
+  help: { type: "boolean", short: "h", default: false },
+} as const satisfies ParseArgsOptionsConfig;
+
+/**
+ * Parses Deno.args with `options` plus --quick, --out file.md and --help;
+ * --help prints `usage` and exits.
+ */
+export function parseBenchArgs<T extends ParseArgsOptionsConfig>(usage: string, options: T) {
+  const { values } = parseArgs({ args: Deno.args, options: { ...options, ...COMMON_OPTIONS } });
+  // The merged option types are not resolved inside this generic function.
+  if ((values as { help?: boolean }).help) {
+    console.log(usage);
+    Deno.exit(0);
+  }
+  return values;
+}
+
+/** Exits 2 naming the first value that is not a positive integer. */
+export function requirePositiveIntegers(values: Record<string, number>): void {
+  for (const [name, v] of Object.entries(values)) {
+    if (!Number.isInteger(v) || v < 1) {
+      console.error(`--${name} must be a positive integer`);
+      Deno.exit(2);
+    }
+  }
+}
 
 /**
  * Full paths of the given executables, or exit 1 naming them (a benchmark
@@ -113,6 +148,18 @@ export async function waitForPong(
   }
 }
 
+/** Ctrl-C runs `cleanup` (stopping servers, removing dirs), then exits 130. */
+export function onInterrupt(cleanup: () => Promise<unknown>): void {
+  Deno.addSignalListener("SIGINT", () => {
+    cleanup().finally(() => Deno.exit(130));
+  });
+}
+
+/** `items` on even rounds and reversed on odd ones, so no one always goes first. */
+export function alternate<T>(items: readonly T[], round: number): T[] {
+  return round % 2 === 0 ? [...items] : [...items].reverse();
+}
+
 /** Spawns a server and waits for +PONG; a server that never gets ready is stopped. */
 export async function startServer(
   name: ServerName,
@@ -135,17 +182,7 @@ export async function startServer(
  * which can take a while; SIGKILL only if it hangs past `killAfterMs`.
  */
 export async function stopServer(s: Server, killAfterMs = 120_000): Promise<void> {
-  const signal = (sig: Deno.Signal) => {
-    try {
-      s.child.kill(sig);
-    } catch {
-      // gone
-    }
-  };
-  signal("SIGTERM");
-  const timer = setTimeout(() => signal("SIGKILL"), killAfterMs);
-  await s.child.status;
-  clearTimeout(timer);
+  await terminate(s.child, killAfterMs);
 }
 
 // ---------------------------------------------------------------- redis-benchmark
@@ -207,11 +244,7 @@ export async function runRedisBenchmark(
   }).spawn();
   const timer = setTimeout(() => {
     console.error(`redis-benchmark on ${s.name} timed out after ${timeoutMs / 1000}s; killing it`);
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // gone
-    }
+    signal(child, "SIGKILL");
   }, timeoutMs);
   const out = await child.output();
   clearTimeout(timer);
@@ -260,6 +293,35 @@ export async function machineDescription(): Promise<string> {
 export async function redisVersion(): Promise<string> {
   const v = await commandOutput(findOnPath("redis-server") ?? "redis-server", ["--version"]);
   return v.match(/v=(\S+)/)?.[1] ?? "unknown";
+}
+
+// ---------------------------------------------------------------- report
+
+/**
+ * The head of a report: `title`, then the date, the machine (with `machineNote`
+ * after it) and the Deno and Redis versions, as Markdown lines.
+ */
+export async function reportHead(
+  title: string,
+  redisVersion: string,
+  machineNote = "",
+): Promise<string[]> {
+  return [
+    `### ${title}`,
+    "",
+    `- Date: ${new Date().toISOString()}`,
+    `- Machine: ${await machineDescription()}${machineNote}`,
+    `- Deno ${Deno.version.deno} (V8 ${Deno.version.v8}); Redis ${redisVersion}`,
+  ];
+}
+
+/** Prints the report, and writes it to `out` too when given. */
+export function emitReport(report: string, out: string | undefined): void {
+  console.log(report);
+  if (out) {
+    Deno.writeTextFileSync(out, report);
+    console.error(`written to ${out}`);
+  }
 }
 
 export const fmtRps = (n: number) =>

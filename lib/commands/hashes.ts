@@ -209,6 +209,8 @@ function hincrbyfloat(c: Client, args: string[]): void {
   const target = h ?? writeHashOrCreate(c, args[1])!;
   target.set(args[2], value, limits(c));
   c.server.keyspace.dirty++;
+  // The result, not the increment: float arithmetic must not be redone on replay.
+  c.propagateAs = [["HSET", args[1], args[2], value]];
   c.out.bulk(value);
 }
 

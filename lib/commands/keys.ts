@@ -273,6 +273,8 @@ function flushdb(c: Client, args: string[]): void {
   const removed = c.db.size;
   c.db.flush();
   c.server.keyspace.dirty += removed;
+  // Logged even when the database was empty, as Redis does.
+  c.forcePropagate = true;
   c.out.ok();
 }
 
@@ -282,6 +284,8 @@ function flushall(c: Client, args: string[]): void {
   const removed = keyspace.totalKeys;
   keyspace.flushAll();
   keyspace.dirty += removed;
+  // Logged even when the server was empty, as Redis does.
+  c.forcePropagate = true;
   c.out.ok();
 }
 
@@ -398,10 +402,14 @@ const FAST_EXPIRE_LIMIT = 1e12;
 
 /**
  * EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT: `seconds` when the argument is in
- * seconds, `relative` when it counts from now.
+ * seconds, `relative` when it counts from now. Logged as Redis logs them:
+ * `PEXPIREAT key <ms> [options]` (a relative time must not restart on
+ * replay), or `DEL key` when the time has already passed.
  */
 function expireCommand(name: string, seconds: boolean, relative: boolean) {
   const invalid = "ERR " + ERR_INVALID_EXPIRE.replace("%s", name);
+  // PEXPIREAT's own arguments are already in the logged form.
+  const rewrite = seconds || relative;
   return (c: Client, args: string[]): void => {
     const flags = parseExpireFlags(c, args);
     if (flags === null) return;
@@ -437,8 +445,15 @@ function expireCommand(name: string, seconds: boolean, relative: boolean) {
     }
     if (when <= now) {
       db.delete(key);
+      c.propagateAs = [["DEL", key]];
     } else {
       db.setExpire(key, when);
+      if (rewrite) {
+        const as = args.slice();
+        as[0] = "PEXPIREAT";
+        as[2] = String(when);
+        c.propagateAs = [as];
+      }
     }
     c.server.keyspace.dirty++;
     c.out.int(1);

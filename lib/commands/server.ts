@@ -540,7 +540,9 @@ function commandHelp(c: Client): void {
 // ---- TIME, LASTSAVE, SHUTDOWN, MONITOR ----
 
 function time(c: Client): void {
-  const now = performance.timeOrigin + performance.now();
+  // The wall clock (as LASTSAVE and expiry use), with sub-millisecond digits
+  // from the monotonic clock: timeOrigin + now() alone drifts from Date.now().
+  const now = Date.now() + (performance.now() % 1);
   const secs = Math.floor(now / 1000);
   c.out.array(2);
   c.out.bulk(String(secs));

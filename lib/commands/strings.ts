@@ -107,10 +107,16 @@ function parseOptions(c: Client, args: string[], forSet: boolean): ExpireOptions
 }
 
 /**
- * The absolute expiry (ms) for an EX/PX/EXAT/PXAT argument, or null after
- * replying with the error Redis gives.
+ * The absolute expiry (ms) for an EX/PX/EXAT/PXAT argument (a bigint past
+ * 2^53, so that it is stored and logged exactly), or null after replying
+ * with the error Redis gives.
  */
-function expireAt(c: Client, arg: string, flags: number, command: string): number | null {
+function expireAt(
+  c: Client,
+  arg: string,
+  flags: number,
+  command: string,
+): number | bigint | null {
   const v = parseInt64(arg);
   if (v === null) {
     c.out.error(ERR_NOT_INTEGER);
@@ -129,12 +135,15 @@ function expireAt(c: Client, arg: string, flags: number, command: string): numbe
     c.out.error("ERR " + ERR_INVALID_EXPIRE.replace("%s", command));
     return null;
   }
-  return Number(ms);
+  const n = Number(ms);
+  return Number.isSafeInteger(n) ? n : ms;
 }
 
 /**
  * SET's core (also SETNX, SETEX, PSETEX): `okReply`/`abortReply` replace
- * +OK and the null reply, as SETNX's 1 and 0 do.
+ * +OK and the null reply, as SETNX's 1 and 0 do. True when the key was set.
+ * With an expiry, the AOF gets `SET key value PXAT <ms>` (as Redis logs
+ * it): replaying it later must not restart a relative time.
  */
 function setGeneric(
   c: Client,
@@ -145,35 +154,43 @@ function setGeneric(
   expire: string | null,
   okReply: (() => void) | null = null,
   abortReply: (() => void) | null = null,
-): void {
-  let at = 0;
+): boolean {
+  let at: number | bigint = 0;
   if (expire !== null) {
     const t = expireAt(c, expire, flags, command);
-    if (t === null) return;
+    if (t === null) return false;
     at = t;
   }
   const db = c.db;
   if (flags & GET) {
     const old = asString(c, db.lookupRead(key));
-    if (old === null) return;
+    if (old === null) return false;
     if (old === undefined) c.out.nullBulk();
     else reply(c, old);
   }
   const found = db.lookupWrite(key) !== undefined;
   if (((flags & NX) && found) || ((flags & XX) && !found)) {
     if (!(flags & GET)) abortReply ? abortReply() : c.out.nullBulk();
-    return;
+    return false;
   }
   db.set(key, value, (flags & KEEPTTL) !== 0);
   c.server.keyspace.dirty++;
-  if (expire !== null) db.setExpire(key, at);
+  if (expire !== null) {
+    db.setExpire(key, at);
+    c.propagateAs = [["SET", key, value, "PXAT", String(at)]];
+  }
   if (!(flags & GET)) okReply ? okReply() : c.out.ok();
+  return true;
 }
 
 function set(c: Client, args: string[]): void {
   const opts = parseOptions(c, args, true);
   if (opts === null) return;
-  setGeneric(c, "set", args[1], args[2], opts.flags, opts.expire);
+  const done = setGeneric(c, "set", args[1], args[2], opts.flags, opts.expire);
+  if (done && (opts.flags & GET) && opts.expire === null) {
+    // Logged without GET (a replayed GET would only build a reply), as Redis does.
+    c.propagateAs = [args.filter((a, j) => j < 3 || keyword(a) !== "GET")];
+  }
 }
 
 function setnx(c: Client, args: string[]): void {
@@ -201,6 +218,7 @@ function getdel(c: Client, args: string[]): void {
   reply(c, v);
   c.db.delete(args[1]);
   c.server.keyspace.dirty++;
+  c.propagateAs = [["DEL", args[1]]];
 }
 
 function getset(c: Client, args: string[]): void {
@@ -210,6 +228,7 @@ function getset(c: Client, args: string[]): void {
   else reply(c, v);
   c.db.set(args[1], args[2]);
   c.server.keyspace.dirty++;
+  c.propagateAs = [["SET", args[1], args[2]]];
 }
 
 function getex(c: Client, args: string[]): void {
@@ -220,22 +239,28 @@ function getex(c: Client, args: string[]): void {
   const v = asString(c, db.lookupRead(key));
   if (v === undefined) return c.out.nullBulk();
   if (v === null) return;
-  let at = 0;
+  let at: number | bigint = 0;
   if (opts.expire !== null) {
     const t = expireAt(c, opts.expire, opts.flags, "getex");
     if (t === null) return;
     at = t;
   }
   reply(c, v);
+  // Logged as the change it made (the read part needs no replay).
   if ((opts.flags & (EXAT | PXAT)) && at <= Date.now()) {
     // An absolute time already past deletes the key (not counted as expired).
     db.delete(key);
     c.server.keyspace.dirty++;
+    c.propagateAs = [["DEL", key]];
   } else if (opts.expire !== null) {
     db.setExpire(key, at);
     c.server.keyspace.dirty++;
+    c.propagateAs = [["PEXPIREAT", key, String(at)]];
   } else if (opts.flags & PERSIST) {
-    if (db.persist(key)) c.server.keyspace.dirty++;
+    if (db.persist(key)) {
+      c.server.keyspace.dirty++;
+      c.propagateAs = [["PERSIST", key]];
+    }
   }
 }
 
@@ -243,7 +268,12 @@ function mset(c: Client, args: string[]): void {
   if (args.length % 2 === 0) {
     return c.out.error("ERR wrong number of arguments for 'mset' command");
   }
-  for (let i = 1; i < args.length; i += 2) c.db.set(args[i], args[i + 1]);
+  const db = c.db;
+  for (let i = 1; i < args.length; i += 2) {
+    // An expired key is reclaimed first (its DEL is logged before the MSET), as in Redis.
+    if (db.expires.size !== 0) db.peek(args[i]);
+    db.set(args[i], args[i + 1]);
+  }
   c.server.keyspace.dirty += (args.length - 1) / 2;
   c.out.ok();
 }
@@ -420,6 +450,8 @@ function incrbyfloat(c: Client, args: string[]): void {
   if (v === undefined) db.set(key, stored);
   else db.replace(key, stored);
   c.server.keyspace.dirty++;
+  // The result, not the increment: float arithmetic must not be redone on replay.
+  c.propagateAs = [["SET", key, text, "KEEPTTL"]];
   c.out.bulk(text);
 }
 

@@ -26,20 +26,19 @@ export async function syncFile(path: string): Promise<void> {
 }
 
 /**
- * Writes `data` to `dir/name` atomically: `dir/tmpName` through
- * Deno.writeFile, fsync, rename, directory fsync. The temporary file is
- * removed on failure. Returns the number of bytes written.
+ * Puts a file at `dir/name` atomically: `fill` creates `dir/tmpName`, which
+ * is then renamed over `dir/name`, and the directory is fsynced. The
+ * temporary file is removed on failure.
  */
-export async function writeFileAtomic(
+async function replaceAtomic(
   dir: string,
   name: string,
   tmpName: string,
-  data: Uint8Array | ReadableStream<Uint8Array>,
+  fill: (tmp: string) => Promise<void>,
 ): Promise<void> {
   const tmp = join(dir, tmpName);
   try {
-    await Deno.writeFile(tmp, data);
-    await syncFile(tmp);
+    await fill(tmp);
     await Deno.rename(tmp, join(dir, name));
   } catch (e) {
     await Deno.remove(tmp).catch(() => {});
@@ -48,29 +47,38 @@ export async function writeFileAtomic(
   await syncDir(dir);
 }
 
-/** Gives `dir/name` the contents of `source` without copying when the file system allows (hard link). */
-export async function linkAtomic(
+/** Writes `data` to `dir/name` atomically, through Deno.writeFile and an fsync. */
+export function writeFileAtomic(
+  dir: string,
+  name: string,
+  tmpName: string,
+  data: Uint8Array | ReadableStream<Uint8Array>,
+): Promise<void> {
+  return replaceAtomic(dir, name, tmpName, async (tmp) => {
+    await Deno.writeFile(tmp, data);
+    await syncFile(tmp);
+  });
+}
+
+/**
+ * Gives `dir/name` the contents of `source` atomically, as a hard link (no
+ * copy) where the file system allows, else as a copy.
+ */
+export function linkAtomic(
   source: string,
   dir: string,
   name: string,
   tmpName: string,
 ): Promise<void> {
-  const tmp = join(dir, tmpName);
-  await Deno.remove(tmp).catch(() => {});
-  try {
+  return replaceAtomic(dir, name, tmpName, async (tmp) => {
+    await Deno.remove(tmp).catch(() => {});
     try {
       await Deno.link(source, tmp);
     } catch {
-      // No hard links here (another file system): copy instead.
       await Deno.copyFile(source, tmp);
       await syncFile(tmp);
     }
-    await Deno.rename(tmp, join(dir, name));
-  } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
-    throw e;
-  }
-  await syncDir(dir);
+  });
 }
 
 /** Size of a file in bytes, or 0 when it is missing. */

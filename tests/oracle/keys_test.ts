@@ -548,10 +548,15 @@ oracleTest(
       // The first access of a new key always raises its counter.
       ["GET", "k"],
       ["OBJECT", "FREQ", "k"],
-      // Overwriting keeps the counter.
-      ["SET", "k", "world"],
-      ["OBJECT", "FREQ", "k"],
-      // A copy is a new value.
+    ]);
+    // Overwriting keeps the counter, but SET's own lookup is an access that
+    // raises it with probability 1/11 (in Redis too): 6 or 7 on each server.
+    await o.same("SET", "k", "world");
+    for (const freq of await both(o, "OBJECT", "FREQ", "k")) {
+      assert(freq === 6 || freq === 7, `freq after an overwrite: ${freq}`);
+    }
+    // A copy is a new value.
+    await o.sameAll([
       ["COPY", "k", "k2"],
       ["OBJECT", "FREQ", "k2"],
     ]);

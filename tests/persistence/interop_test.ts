@@ -6,16 +6,29 @@
  * string and hash encoding, binary keys and values, expiries and three dbs.
  */
 import { assert, assertEquals } from "@std/assert";
-import { decode, RespClient } from "../support/resp_client.ts";
-import {
-  findOnPath,
-  oracleRequired,
-  type StartOptions,
-  startRedeno,
-  startRedis,
-  type TestServer,
-} from "../support/servers.ts";
+import { RespClient } from "../support/resp_client.ts";
+import { redisTool, startRedeno, startRedis } from "../support/servers.ts";
 import { prng } from "../support/prng.ts";
+import {
+  AOF_ONLY,
+  aofDir,
+  assertAofOk,
+  assertRdbOk,
+  baseOf,
+  dumpPort,
+  idle,
+  infoField,
+  type KeyRow,
+  lastIncr,
+  manifestText,
+  ok,
+  RDB_ONLY,
+  sleep,
+  sortedPairs,
+  sortRows,
+  waitFor,
+  withServer,
+} from "../support/persistence.ts";
 
 // ------------------------------------------------------------------ model
 
@@ -34,9 +47,9 @@ class Model {
     return d;
   }
 
-  /** Sorted rows [db, key, type, value, ttl], comparable with `dumpServer`. */
-  rows(): Row[] {
-    const out: Row[] = [];
+  /** Sorted rows [db, key, type, value, ttl], comparable with `dumpPort`. */
+  rows(): KeyRow[] {
+    const out: KeyRow[] = [];
     for (const [db, keys] of this.dbs) {
       for (const [key, e] of keys) {
         out.push([
@@ -52,89 +65,17 @@ class Model {
   }
 }
 
-type Row = [number, string, string, string | string[][], boolean];
-
-function sortedPairs(flat: string[]): string[][] {
-  const pairs: string[][] = [];
-  for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
-  return pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-}
-
-function sortRows(rows: Row[]): Row[] {
-  return rows.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-}
-
 // ---------------------------------------------------------------- helpers
-
-/** Sends a command that must not fail; returns the decoded reply. */
-async function ok(c: RespClient, ...args: string[]): Promise<unknown> {
-  const raw = await c.call(...args);
-  assert(!raw.startsWith("-"), `${JSON.stringify(args).slice(0, 120)} -> ${raw}`);
-  return decode(raw);
-}
-
-/** Every key of every db of a running server as sorted rows. */
-async function dumpServer(port: number): Promise<Row[]> {
-  const c = await RespClient.connect(port);
-  try {
-    const rows: Row[] = [];
-    for (let db = 0; db < 16; db++) {
-      await ok(c, "SELECT", String(db));
-      for (const key of (await ok(c, "KEYS", "*")) as string[]) {
-        const type = (await ok(c, "TYPE", key)) as string;
-        const value = type === "string"
-          ? (await ok(c, "GET", key)) as string
-          : type === "hash"
-          ? sortedPairs((await ok(c, "HGETALL", key)) as string[])
-          : `unexpected type ${type}`;
-        const pttl = (await ok(c, "PTTL", key)) as number;
-        assert(pttl > 0 || pttl === -1, `PTTL of ${JSON.stringify(key)} is ${pttl}`);
-        rows.push([db, key, type, value, pttl > 0]);
-      }
-    }
-    return sortRows(rows);
-  } finally {
-    c.close();
-  }
-}
 
 /** Asserts that the server on `port` holds exactly what `m` describes. */
 async function assertServes(port: number, m: Model, what: string): Promise<void> {
-  const got = await dumpServer(port);
+  const got = await dumpPort(port);
   const want = m.rows();
-  const names = (rows: Row[]) => rows.map((r) => `${r[0]}:${JSON.stringify(r[1])}`);
+  const names = (rows: KeyRow[]) => rows.map((r) => `${r[0]}:${JSON.stringify(r[1])}`);
   assertEquals(names(got), names(want), `${what}: the keys of every db`);
   for (let i = 0; i < want.length; i++) {
     assertEquals(got[i], want[i], `${what}: key ${JSON.stringify(want[i][1])} of db ${want[i][0]}`);
   }
-}
-
-/** Runs redis-check-rdb or redis-check-aof; null when missing outside CI. */
-async function check(tool: string, path: string): Promise<{ code: number; out: string } | null> {
-  const bin = findOnPath(tool);
-  if (!bin) {
-    if (oracleRequired()) throw new Error(`${tool} is not installed`);
-    console.warn(`SKIPPED: ${tool} is not installed`);
-    return null;
-  }
-  const r = await new Deno.Command(bin, { args: [path], stdout: "piped", stderr: "piped" })
-    .output();
-  const dec = new TextDecoder();
-  return { code: r.code, out: dec.decode(r.stdout) + dec.decode(r.stderr) };
-}
-
-async function assertRdbOk(path: string): Promise<void> {
-  const r = await check("redis-check-rdb", path);
-  if (!r) return;
-  assertEquals(r.code, 0, r.out);
-  assert(r.out.includes("RDB looks OK"), r.out);
-}
-
-async function assertAofOk(dir: string): Promise<void> {
-  const r = await check("redis-check-aof", `${dir}/appendonlydir/appendonly.aof.manifest`);
-  if (!r) return;
-  assertEquals(r.code, 0, r.out);
-  assert(r.out.includes("All AOF files and manifest are valid"), r.out);
 }
 
 /** A copy of a server directory (the original stays untouched for the next copy). */
@@ -154,45 +95,9 @@ function copyDir(src: string): string {
   return dst;
 }
 
-/** The incremental file the manifest names last, with its size. */
-function lastIncr(dir: string): { name: string; size: number } {
-  const manifest = Deno.readTextFileSync(`${dir}/appendonlydir/appendonly.aof.manifest`);
-  const names = [...manifest.matchAll(/^file (\S+) seq \d+ type i$/gm)].map((m) => m[1]);
-  assert(names.length > 0, `no incr file in the manifest:\n${manifest}`);
-  const name = names[names.length - 1];
-  return { name, size: Deno.statSync(`${dir}/appendonlydir/${name}`).size };
-}
-
-async function infoField(c: RespClient, field: string): Promise<string> {
-  const info = (await ok(c, "INFO", "persistence")) as string;
-  const m = info.match(new RegExp(`^${field}:(.*)\r$`, "m"));
-  assert(m, `no ${field} in INFO persistence`);
-  return m[1];
-}
-
-/** Polls until `cond` holds; the limit only stops a hung test, it asserts no speed. */
-async function waitFor(what: string, cond: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-/** Starts a server with `opts`, runs `fn` on it, always stops it. */
-async function withServer(
-  start: (o: StartOptions) => Promise<TestServer | null>,
-  opts: StartOptions,
-  fn: (s: TestServer) => Promise<void>,
-): Promise<boolean> {
-  const s = await start(opts);
-  if (!s) return false;
-  try {
-    await fn(s);
-  } finally {
-    await s.stop();
-  }
-  return true;
+/** The size of the incr file the manifest names last. */
+function lastIncrSize(dir: string): number {
+  return Deno.statSync(`${aofDir(dir)}/${lastIncr(dir)}`).size;
 }
 
 // ---------------------------------------------------------------- dataset
@@ -335,7 +240,7 @@ async function writeMore(c: RespClient, m: Model): Promise<void> {
   d0.delete("int:big");
   // A key that expires and is then touched: gone on both sides.
   await ok(c, "SET", "after:gone", "x", "PX", "1");
-  await new Promise((r) => setTimeout(r, 20));
+  await sleep(20);
   assertEquals(await ok(c, "GET", "after:gone"), null);
   await ok(c, "SELECT", "3");
   await ok(c, "SET", "db3:after", "\r\n");
@@ -351,10 +256,7 @@ async function writeMore(c: RespClient, m: Model): Promise<void> {
 // ------------------------------------------------------------ redeno -> Redis
 
 Deno.test("interop: Redis 7.0 loads redeno's dump.rdb and AOF directory", async () => {
-  if (!findOnPath("redis-server") && !oracleRequired()) {
-    console.warn("SKIPPED: redis-server is not installed");
-    return;
-  }
+  if (!redisTool("redis-server")) return;
   const m = new Model();
   const dir = Deno.makeTempDirSync({ prefix: "redeno-interop-" });
   await withServer(startRedeno, {
@@ -379,7 +281,7 @@ Deno.test("interop: Redis 7.0 loads redeno's dump.rdb and AOF directory", async 
   await withServer(startRedis, {
     persistence: true,
     dir: aofCopy,
-    args: ["--appendonly", "yes", "--save", ""],
+    args: AOF_ONLY,
   }, (s) => assertServes(s.port, m, "Redis from redeno's AOF directory"));
 
   // dump.rdb alone.
@@ -388,15 +290,12 @@ Deno.test("interop: Redis 7.0 loads redeno's dump.rdb and AOF directory", async 
   await withServer(startRedis, {
     persistence: true,
     dir: rdbCopy,
-    args: ["--appendonly", "no", "--save", ""],
+    args: RDB_ONLY,
   }, (s) => assertServes(s.port, m, "Redis from redeno's dump.rdb"));
 });
 
 Deno.test("interop: Redis 7.0 replays writes that live only in redeno's incr file", async () => {
-  if (!findOnPath("redis-server") && !oracleRequired()) {
-    console.warn("SKIPPED: redis-server is not installed");
-    return;
-  }
+  if (!redisTool("redis-server")) return;
   const m = new Model();
   const dir = Deno.makeTempDirSync({ prefix: "redeno-interop-" });
   // No save points: nothing snapshots after start-up, so the writes are in
@@ -418,7 +317,7 @@ Deno.test("interop: Redis 7.0 replays writes that live only in redeno's incr fil
   } finally {
     await s.kill();
   }
-  assert(lastIncr(dir).size > 0, "the writes are in the incr file");
+  assert(lastIncrSize(dir) > 0, "the writes are in the incr file");
   await assertAofOk(dir);
   const copy = copyDir(dir);
   try {
@@ -429,7 +328,7 @@ Deno.test("interop: Redis 7.0 replays writes that live only in redeno's incr fil
   await withServer(startRedis, {
     persistence: true,
     dir: copy,
-    args: ["--appendonly", "yes", "--save", ""],
+    args: AOF_ONLY,
   }, (r) => assertServes(r.port, m, "Redis from redeno's base + incr"));
 });
 
@@ -451,18 +350,15 @@ async function redisFiles(extra: string[] = []): Promise<{ dir: string; m: Model
     const c = await RespClient.connect(s.port);
     try {
       await writeDataset(c, m);
-      const before = Deno.readTextFileSync(`${dir}/appendonlydir/appendonly.aof.manifest`);
+      const before = manifestText(dir);
       assertEquals(
         await c.call("BGREWRITEAOF"),
         "+Background append only file rewriting started\r\n",
       );
-      await waitFor(
-        "the AOF rewrite",
-        async () =>
-          (await infoField(c, "aof_rewrite_in_progress")) === "0" &&
-          (await infoField(c, "aof_rewrite_scheduled")) === "0" &&
-          Deno.readTextFileSync(`${dir}/appendonlydir/appendonly.aof.manifest`) !== before,
-      );
+      await waitFor("the AOF rewrite", async () => {
+        await idle(c);
+        return manifestText(dir) !== before;
+      });
       assertEquals(await infoField(c, "aof_last_bgrewrite_status"), "ok");
       assertEquals(await c.call("SAVE"), "+OK\r\n");
       await writeMore(c, m);
@@ -470,8 +366,8 @@ async function redisFiles(extra: string[] = []): Promise<{ dir: string; m: Model
       c.close();
     }
   });
-  if (!ran) return null;
-  assert(lastIncr(dir).size > 0, "Redis's later writes are in its incr file");
+  if (ran === null) return null;
+  assert(lastIncrSize(dir) > 0, "Redis's later writes are in its incr file");
   return { dir, m };
 }
 
@@ -485,7 +381,7 @@ Deno.test("interop: redeno loads Redis 7.0's AOF directory and dump.rdb", async 
   await withServer(startRedeno, {
     persistence: true,
     dir: aofCopy,
-    args: ["--appendonly", "yes", "--save", ""],
+    args: AOF_ONLY,
   }, (s) => assertServes(s.port, m, "redeno from Redis's AOF directory"));
 
   const rdbCopy = copyDir(dir);
@@ -493,7 +389,7 @@ Deno.test("interop: redeno loads Redis 7.0's AOF directory and dump.rdb", async 
   await withServer(startRedeno, {
     persistence: true,
     dir: rdbCopy,
-    args: ["--appendonly", "no", "--save", ""],
+    args: RDB_ONLY,
   }, (s) => assertServes(s.port, m, "redeno from Redis's dump.rdb"));
 });
 
@@ -501,12 +397,12 @@ Deno.test("interop: redeno loads Redis 7.0's AOF whose base is RESP (no RDB prea
   const files = await redisFiles(["--aof-use-rdb-preamble", "no"]);
   if (!files) return;
   const { dir, m } = files;
-  const manifest = Deno.readTextFileSync(`${dir}/appendonlydir/appendonly.aof.manifest`);
-  assert(/\.base\.aof seq \d+ type b/.test(manifest), manifest);
+  const base = baseOf(dir).file;
+  assert(base.endsWith(".base.aof"), base);
   Deno.removeSync(`${dir}/dump.rdb`);
   await withServer(startRedeno, {
     persistence: true,
     dir,
-    args: ["--appendonly", "yes", "--save", ""],
+    args: AOF_ONLY,
   }, (s) => assertServes(s.port, m, "redeno from Redis's RESP base + incr"));
 });

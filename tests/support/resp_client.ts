@@ -7,8 +7,16 @@ import { bytesToStr, strToBytes } from "../../lib/resp/bytes.ts";
 
 /** Encodes a command as a RESP multibulk (arguments are binary strings). */
 export function encodeCommand(args: string[]): Uint8Array {
-  let s = `*${args.length}\r\n`;
-  for (const a of args) s += `$${a.length}\r\n${a}\r\n`;
+  return encodeCommands([args]);
+}
+
+/** Encodes commands back to back, as one pipelined write. */
+export function encodeCommands(cmds: string[][]): Uint8Array {
+  let s = "";
+  for (const args of cmds) {
+    s += `*${args.length}\r\n`;
+    for (const a of args) s += `$${a.length}\r\n${a}\r\n`;
+  }
   return strToBytes(s);
 }
 
@@ -73,6 +81,16 @@ export type Decoded =
 export function decode(raw: string): Decoded {
   const [v] = decodeAt(raw, 0);
   return v;
+}
+
+/** The text of an INFO reply as `name -> value` (section headers skipped). */
+export function parseInfo(text: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const line of text.split("\r\n")) {
+    const i = line.indexOf(":");
+    if (i > 0 && !line.startsWith("#")) fields.set(line.slice(0, i), line.slice(i + 1));
+  }
+  return fields;
 }
 
 function decodeAt(s: string, i: number): [Decoded, number] {
@@ -188,6 +206,20 @@ export class RespClient {
     return await this.reply();
   }
 
+  /**
+   * Sends commands pipelined, up to 500 in one write (so a short list runs
+   * back to back), and returns their raw replies in order.
+   */
+  async pipeline(cmds: string[][]): Promise<string[]> {
+    const out: string[] = [];
+    for (let i = 0; i < cmds.length; i += 500) {
+      const chunk = cmds.slice(i, i + 500);
+      await this.send(encodeCommands(chunk));
+      for (let k = 0; k < chunk.length; k++) out.push(await this.reply());
+    }
+    return out;
+  }
+
   /** Sends one command and returns its decoded reply. */
   async value(...args: string[]): Promise<Decoded> {
     return decode(await this.call(...args));
@@ -223,5 +255,15 @@ export class RespClient {
       // already closed
     }
     this.#closed = true;
+  }
+}
+
+/** Connects to `port`, runs `fn` with the client, and closes it whatever happens. */
+export async function withClient<T>(port: number, fn: (c: RespClient) => Promise<T>): Promise<T> {
+  const c = await RespClient.connect(port);
+  try {
+    return await fn(c);
+  } finally {
+    c.close();
   }
 }

@@ -54,34 +54,32 @@ async function waitReady(
   throw new Error(`server on port ${port} did not start`);
 }
 
+/** Sends `sig` to `child` unless it has already exited. */
+export function signal(child: Deno.ChildProcess, sig: Deno.Signal): void {
+  try {
+    child.kill(sig);
+  } catch {
+    // already gone
+  }
+}
+
+/** SIGTERM, then SIGKILL if it still runs after `killAfterMs`; waits for the exit. */
+export async function terminate(child: Deno.ChildProcess, killAfterMs: number): Promise<void> {
+  signal(child, "SIGTERM");
+  const timer = setTimeout(() => signal(child, "SIGKILL"), killAfterMs);
+  await child.status;
+  clearTimeout(timer);
+}
+
 function killer(child: Deno.ChildProcess): () => Promise<void> {
   return async () => {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
+    signal(child, "SIGKILL");
     await child.status;
   };
 }
 
 function stopper(child: Deno.ChildProcess): () => Promise<void> {
-  return async () => {
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // already gone
-    }
-    const timer = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // already gone
-      }
-    }, 5000);
-    await child.status;
-    clearTimeout(timer);
-  };
+  return () => terminate(child, 5000);
 }
 
 export interface StartOptions {
@@ -96,6 +94,9 @@ export interface StartOptions {
   /** Port to listen on (default: a free one). */
   port?: number;
 }
+
+/** startRedeno or startRedis: what a test that runs on either takes. */
+export type Start = (opts: StartOptions) => Promise<TestServer | null>;
 
 function baseArgs(port: number, dir: string, opts: StartOptions): string[] {
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir];
@@ -123,20 +124,33 @@ export async function startRedeno(opts: StartOptions = {}): Promise<TestServer> 
 export async function runRedenoToExit(
   opts: StartOptions = {},
 ): Promise<{ code: number; output: string }> {
-  const port = opts.port ?? freePort();
   const dir = opts.dir ?? Deno.makeTempDirSync({ prefix: "redeno-test-" });
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...baseArgs(port, dir, opts)],
+  return await runToExit(Deno.execPath(), ["run", "-A", MAIN], dir, opts);
+}
+
+/** runRedenoToExit for redis-server (which must be installed). */
+export async function runRedisToExit(
+  opts: StartOptions = {},
+): Promise<{ code: number; output: string }> {
+  const bin = redisServerPath();
+  if (!bin) throw new Error("redis-server is not installed");
+  const dir = opts.dir ?? Deno.makeTempDirSync({ prefix: "redis-test-" });
+  return await runToExit(bin, [], dir, opts);
+}
+
+async function runToExit(
+  bin: string,
+  pre: string[],
+  dir: string,
+  opts: StartOptions,
+): Promise<{ code: number; output: string }> {
+  const port = opts.port ?? freePort();
+  const child = new Deno.Command(bin, {
+    args: [...pre, ...baseArgs(port, dir, opts)],
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const timer = setTimeout(() => {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
-  }, 60_000);
+  const timer = setTimeout(() => signal(child, "SIGKILL"), 60_000);
   const out = await child.output();
   clearTimeout(timer);
   const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
@@ -167,18 +181,27 @@ export function oracleRequired(): boolean {
 }
 
 /**
+ * Full path of a Redis tool (redis-server, redis-check-aof, ...), or null
+ * when it is missing on a developer's machine (after saying so). In CI a
+ * missing tool fails.
+ */
+export function redisTool(name: string): string | null {
+  const bin = findOnPath(name);
+  if (bin) return bin;
+  if (oracleRequired()) {
+    throw new Error(`${name} is not installed, and CI requires the oracle tests`);
+  }
+  console.warn(`SKIPPED: ${name} is not installed (apt-get install redis-server redis-tools)`);
+  return null;
+}
+
+/**
  * Starts a real redis-server, or returns null when it is missing on a
  * developer's machine (after saying so). In CI a missing redis-server fails.
  */
 export async function startRedis(opts: StartOptions = {}): Promise<TestServer | null> {
-  const bin = redisServerPath();
-  if (!bin) {
-    if (oracleRequired()) {
-      throw new Error("redis-server is not installed, and CI requires the oracle tests");
-    }
-    console.warn("SKIPPED: redis-server is not installed (apt-get install redis-server)");
-    return null;
-  }
+  const bin = redisTool("redis-server");
+  if (!bin) return null;
   const port = opts.port ?? freePort();
   const dir = opts.dir ?? Deno.makeTempDirSync({ prefix: "redis-test-" });
   const child = new Deno.Command(bin, {
