@@ -50,8 +50,8 @@ export class AofWriter {
   /** Database of the last command in the current file (-1: the next one needs a SELECT). */
   #db = -1;
   #file: Deno.FsFile | null = null;
-  /** Earlier incremental files that may hold writes not yet fsynced. */
-  #retiring: Deno.FsFile[] = [];
+  /** Earlier incremental files that may hold writes not yet fsynced, with the log offset where each ended. */
+  #retiring: { file: Deno.FsFile; end: number }[] = [];
   #next: { file: Deno.FsFile; entry: ManifestEntry } | null = null;
   #syncing: Promise<void> | null = null;
 
@@ -189,12 +189,17 @@ export class AofWriter {
 
   async #fsync(): Promise<void> {
     const upTo = this.written;
-    const files = this.#file ? [...this.#retiring, this.#file] : [...this.#retiring];
+    const files = this.#retiring.map((r) => r.file);
+    if (this.#file) files.push(this.#file);
     try {
       await Promise.all(files.map((f) => f.syncData()));
       this.synced = Math.max(this.synced, upTo);
-      // Retired files are complete and now on disk.
-      for (const f of this.#retiring.splice(0)) if (f !== this.#file) closeQuietly(f);
+      // Files retired before this fsync began are complete and now on disk.
+      this.#retiring = this.#retiring.filter((r) => {
+        if (r.end > upTo) return true;
+        closeQuietly(r.file);
+        return false;
+      });
     } catch (e) {
       this.#failed("Error fsyncing the AOF file", e);
     } finally {
@@ -228,7 +233,7 @@ export class AofWriter {
     const next = this.#next;
     if (next === null) throw new Error("AOF rotation was not prepared");
     this.flush();
-    if (this.#file !== null) this.#retiring.push(this.#file);
+    if (this.#file !== null) this.#retiring.push({ file: this.#file, end: this.written });
     this.#file = next.file;
     this.#next = null;
     this.#db = -1;
@@ -258,7 +263,9 @@ export class AofWriter {
     await this.#writeManifest(kept);
     const dropped = this.#manifest.filter((e) => !kept.some((k) => k.file === e.file));
     this.#manifest = kept;
-    for (const f of this.#retiring.splice(0)) closeQuietly(f);
+    // An fsync in flight may still use the retired files: let it finish before closing them.
+    await this.#syncing;
+    for (const r of this.#retiring.splice(0)) closeQuietly(r.file);
     for (const e of dropped) {
       this.log.notice(`Removing the history file ${e.file} in the background`);
       await Deno.remove(join(this.dir, e.file)).catch(() => {});
@@ -309,7 +316,7 @@ export class AofWriter {
     this.flush();
     await this.#syncing;
     await this.fsyncSoon();
-    for (const f of this.#retiring.splice(0)) closeQuietly(f);
+    for (const r of this.#retiring.splice(0)) closeQuietly(r.file);
     if (this.#file) closeQuietly(this.#file);
     if (this.#next) {
       closeQuietly(this.#next.file);

@@ -6,24 +6,9 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { type Oracle, oracleTest } from "../support/oracle.ts";
-import { decode, type Decoded, encodeCommand, type RespClient } from "../support/resp_client.ts";
+import { decode, type Decoded, parseInfo, type RespClient } from "../support/resp_client.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Sends many commands in one write and returns their raw replies. */
-async function pipeline(client: RespClient, commands: string[][]): Promise<string[]> {
-  const parts = commands.map(encodeCommand);
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    all.set(p, off);
-    off += p.length;
-  }
-  await client.send(all);
-  const replies: string[] = [];
-  for (let i = 0; i < commands.length; i++) replies.push(await client.reply());
-  return replies;
-}
 
 /** Runs `args` on both servers (each on its own client) and returns the decoded replies. */
 async function both(o: Oracle, ...args: string[]): Promise<[Decoded, Decoded]> {
@@ -59,9 +44,7 @@ async function sameScan(o: Oracle, ...options: string[]): Promise<string[]> {
 /** The value of `field` in INFO `section` (as a string), or undefined. */
 async function infoField(client: RespClient, section: string, field: string) {
   const text = decode(await client.call("INFO", section));
-  if (typeof text !== "string") return undefined;
-  const m = new RegExp(`^${field}:(.*)\\r?$`, "m").exec(text);
-  return m ? m[1].trim() : undefined;
+  return typeof text === "string" ? parseInfo(text).get(field) : undefined;
 }
 
 oracleTest("oracle: DEL, UNLINK, EXISTS, TOUCH, TYPE, DBSIZE", async (o) => {
@@ -561,7 +544,7 @@ oracleTest(
       ["OBJECT", "FREQ", "k2"],
     ]);
     // Many accesses: a logarithmic counter, random in detail, well below 255.
-    await pipeline(o.redeno, Array.from({ length: 1000 }, () => ["GET", "k"]));
+    await o.redeno.pipeline(Array.from({ length: 1000 }, () => ["GET", "k"]));
     const [freq] = await both(o, "OBJECT", "FREQ", "k");
     assert(typeof freq === "number" && freq > 6 && freq < 40, `freq after 1000 GETs: ${freq}`);
   },
@@ -756,7 +739,7 @@ oracleTest("oracle: active expiry reclaims keys nobody touches", async (o) => {
     { length: 500 },
     (_, i) => ["SET", `tmp:${i}`, "v", "PX", String(20 + (i % 50))],
   );
-  for (const client of [o.redeno, o.redis]) await pipeline(client, sets);
+  for (const client of [o.redeno, o.redis]) await client.pipeline(sets);
   for (let db = 2; db < 4; db++) {
     await o.same("SELECT", String(db));
     for (let i = 0; i < 100; i++) await o.same("SET", `db${db}:${i}`, "v", "PX", "30");

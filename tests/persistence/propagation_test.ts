@@ -15,12 +15,12 @@
  * command.
  */
 import { assertEquals } from "@std/assert";
-import { decode, encodeCommand, RespClient } from "../support/resp_client.ts";
+import { withClient } from "../support/resp_client.ts";
 import { startRedeno, startRedis, type TestServer } from "../support/servers.ts";
-import { manifestParts, parseManifest, readAofUnits } from "../../lib/persistence/aoffile.ts";
+import { AOF_ONLY, aofDir, dumpPort, readManifest, sleep } from "../support/persistence.ts";
+import { manifestParts, readAofUnits } from "../../lib/persistence/aoffile.ts";
 
-const ARGS = ["--appendonly", "yes", "--save", "", "--appendfsync", "always"];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ARGS = [...AOF_ONLY, "--appendfsync", "always"];
 
 /** Binary key and values: NUL, CR LF, RESP look-alikes, high bytes. */
 const BK = "bin\x00key\r\n\xff";
@@ -238,21 +238,6 @@ function allSteps(): Step[] {
   return steps;
 }
 
-/** Sends the commands in one write (they run back to back); raw replies. */
-async function pipeline(c: RespClient, commands: string[][]): Promise<string[]> {
-  const parts = commands.map(encodeCommand);
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    all.set(p, off);
-    off += p.length;
-  }
-  await c.send(all);
-  const replies: string[] = [];
-  for (let i = 0; i < commands.length; i++) replies.push(await c.reply());
-  return replies;
-}
-
 /** A logged command with the database it ran in. */
 interface Logged {
   db: number;
@@ -261,11 +246,9 @@ interface Logged {
 
 /** The commands of the server's (only) incremental AOF file, MULTI/EXEC flattened. */
 async function readLog(s: TestServer): Promise<Logged[]> {
-  const dir = `${s.dir}/appendonlydir`;
-  const manifest = parseManifest(await Deno.readTextFile(`${dir}/appendonly.aof.manifest`));
-  const { incr } = manifestParts(manifest);
+  const { incr } = manifestParts(readManifest(s.dir));
   assertEquals(incr.length, 1, `${s.kind}: one incremental file`);
-  const bytes = await Deno.readFile(`${dir}/${incr[0].file}`);
+  const bytes = await Deno.readFile(`${aofDir(s.dir)}/${incr[0].file}`);
   const units = readAofUnits(bytes);
   const out: Logged[] = [];
   let db = -1;
@@ -312,36 +295,14 @@ function normalizeLog(log: Logged[], start: number, end: number): string[] {
   });
 }
 
-/** Every key of every database: type, value and absolute expiry (PEXPIRETIME). */
+/** Every key of every database: type, value and absolute expiry (PEXPIRETIME, -1 for none). */
 async function dumpData(port: number): Promise<Map<string, string>> {
-  const c = await RespClient.connect(port);
-  const out = new Map<string, string>();
-  try {
-    for (let db = 0; db < 16; db++) {
-      await pipeline(c, [["SELECT", String(db)]]);
-      const keys = decode((await pipeline(c, [["KEYS", "*"]]))[0]) as string[];
-      for (const key of keys) {
-        const [type, ttl] = (await pipeline(c, [["TYPE", key], ["PEXPIRETIME", key]])).map(
-          decode,
-        );
-        let value: unknown;
-        if (type === "string") {
-          value = decode((await pipeline(c, [["GET", key]]))[0]);
-        } else {
-          const flat = decode((await pipeline(c, [["HGETALL", key]]))[0]) as string[];
-          const pairs: string[] = [];
-          for (let i = 0; i < flat.length; i += 2) {
-            pairs.push(JSON.stringify([flat[i], flat[i + 1]]));
-          }
-          value = pairs.sort();
-        }
-        out.set(`${db} ${JSON.stringify(key)}`, JSON.stringify([type, value, String(ttl)]));
-      }
-    }
-  } finally {
-    c.close();
-  }
-  return out;
+  const expireAt = new Map<string, number | bigint>();
+  const rows = await dumpPort(port, undefined, expireAt);
+  return new Map(rows.map(([db, key, type, value]) => [
+    `${db} ${JSON.stringify(key)}`,
+    JSON.stringify([type, value, String(expireAt.get(`${db}:${key}`) ?? -1)]),
+  ]));
 }
 
 /** The dump with clock-derived expiries replaced as in normalizeTime. */
@@ -364,17 +325,14 @@ function assertSameLines(actual: string[], expected: string[], what: string): vo
 }
 
 async function runAll(s: TestServer): Promise<string[]> {
-  const c = await RespClient.connect(s.port);
-  const replies: string[] = [];
-  try {
+  return await withClient(s.port, async (c) => {
+    const replies: string[] = [];
     for (const step of allSteps()) {
       if ("sleep" in step) await sleep(step.sleep);
-      else replies.push(...await pipeline(c, step));
+      else replies.push(...await c.pipeline(step));
     }
-  } finally {
-    c.close();
-  }
-  return replies;
+    return replies;
+  });
 }
 
 Deno.test("write commands log what Redis 7.0 logs, and the logs replay to the same data", async (t) => {
@@ -434,12 +392,9 @@ Deno.test("write commands log what Redis 7.0 logs, and the logs replay to the sa
       await t.step("redeno replays Redis's log to the same data", async () => {
         const dir = Deno.makeTempDirSync({ prefix: "redeno-propagation-" });
         dirs.add(dir);
-        await Deno.mkdir(`${dir}/appendonlydir`);
-        for await (const e of Deno.readDir(`${redis.dir}/appendonlydir`)) {
-          await Deno.copyFile(
-            `${redis.dir}/appendonlydir/${e.name}`,
-            `${dir}/appendonlydir/${e.name}`,
-          );
+        await Deno.mkdir(aofDir(dir));
+        for await (const e of Deno.readDir(aofDir(redis.dir))) {
+          await Deno.copyFile(`${aofDir(redis.dir)}/${e.name}`, `${aofDir(dir)}/${e.name}`);
         }
         const loaded = track(await startRedeno({ persistence: true, args: ARGS, dir }));
         const got = await dumpData(loaded.port);

@@ -187,31 +187,34 @@ export function lastIncr(dir: string): string {
   return incr[incr.length - 1].file;
 }
 
-/** Runs redis-check-rdb or redis-check-aof; null when it is missing outside CI. */
-async function runChecker(
-  tool: string,
+/**
+ * Runs a Redis file checker on `path` (`bin`: redis-check-rdb or
+ * redis-check-aof, as redisTool found it): its exit code and all it printed.
+ */
+export async function runChecker(
+  bin: string,
   path: string,
-): Promise<{ code: number; out: string } | null> {
-  const bin = redisTool(tool);
-  if (!bin) return null;
+): Promise<{ code: number; out: string }> {
   const r = await new Deno.Command(bin, { args: [path], stdout: "piped", stderr: "piped" })
     .output();
   const dec = new TextDecoder();
   return { code: r.code, out: dec.decode(r.stdout) + dec.decode(r.stderr) };
 }
 
-/** redis-check-rdb accepts the file. */
+/** redis-check-rdb accepts the file (when it is installed). */
 export async function assertRdbOk(path: string): Promise<void> {
-  const r = await runChecker("redis-check-rdb", path);
-  if (!r) return;
+  const bin = redisTool("redis-check-rdb");
+  if (!bin) return;
+  const r = await runChecker(bin, path);
   assertEquals(r.code, 0, r.out);
   assert(r.out.includes("RDB looks OK"), r.out);
 }
 
-/** redis-check-aof accepts the manifest of `dir` and every file it names. */
+/** redis-check-aof accepts the manifest of `dir` and every file it names (when installed). */
 export async function assertAofOk(dir: string): Promise<void> {
-  const r = await runChecker("redis-check-aof", manifestPath(dir));
-  if (!r) return;
+  const bin = redisTool("redis-check-aof");
+  if (!bin) return;
+  const r = await runChecker(bin, manifestPath(dir));
   assertEquals(r.code, 0, r.out);
   assert(r.out.includes("All AOF files and manifest are valid"), r.out);
 }
@@ -235,10 +238,15 @@ export function sortRows(rows: KeyRow[]): KeyRow[] {
 
 /**
  * Every key of every db with its type, value and whether it has a TTL, in
- * sortRows order (and into `ttls`, when given, each TTL in ms by "db:key").
- * Leaves the connection on db 0.
+ * sortRows order. For each key with a TTL, when given: its TTL in ms into
+ * `ttls`, its expiry as unix ms (PEXPIRETIME) into `expireAt`, both by
+ * "db:key". Leaves the connection on db 0.
  */
-export async function dumpKeys(c: RespClient, ttls?: Map<string, number>): Promise<KeyRow[]> {
+export async function dumpKeys(
+  c: RespClient,
+  ttls?: Map<string, number>,
+  expireAt?: Map<string, number | bigint>,
+): Promise<KeyRow[]> {
   const rows: KeyRow[] = [];
   for (let db = 0; db < 16; db++) {
     await ok(c, "SELECT", String(db));
@@ -252,7 +260,13 @@ export async function dumpKeys(c: RespClient, ttls?: Map<string, number>): Promi
       const pttl = (await ok(c, "PTTL", key)) as number;
       assert(pttl > 0 || pttl === -1, `PTTL of ${JSON.stringify(key)} is ${pttl}`);
       rows.push([db, key, type, value, pttl > 0]);
-      if (pttl > 0) ttls?.set(`${db}:${key}`, pttl);
+      if (pttl > 0) {
+        ttls?.set(`${db}:${key}`, pttl);
+        if (expireAt) {
+          // A bigint past 2^53 (an expiry near the end of time).
+          expireAt.set(`${db}:${key}`, (await ok(c, "PEXPIRETIME", key)) as number | bigint);
+        }
+      }
     }
   }
   await ok(c, "SELECT", "0");
@@ -260,6 +274,10 @@ export async function dumpKeys(c: RespClient, ttls?: Map<string, number>): Promi
 }
 
 /** dumpKeys of the server on `port`, on a connection of its own. */
-export async function dumpPort(port: number, ttls?: Map<string, number>): Promise<KeyRow[]> {
-  return await withClient(port, (c) => dumpKeys(c, ttls));
+export async function dumpPort(
+  port: number,
+  ttls?: Map<string, number>,
+  expireAt?: Map<string, number | bigint>,
+): Promise<KeyRow[]> {
+  return await withClient(port, (c) => dumpKeys(c, ttls, expireAt));
 }

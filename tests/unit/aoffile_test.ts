@@ -20,9 +20,10 @@ import {
   tempManifestName,
 } from "../../lib/persistence/aoffile.ts";
 import { bytesToStr, strToBytes, utf8ToStr } from "../../lib/resp/bytes.ts";
-import { ByteBuffer } from "../../lib/util/bytebuf.ts";
-import { decode, RespClient } from "../support/resp_client.ts";
-import { findOnPath, oracleRequired, startRedis } from "../support/servers.ts";
+import { ByteBuffer, concatBytes } from "../../lib/util/bytebuf.ts";
+import { RespClient } from "../support/resp_client.ts";
+import { redisTool, startRedis } from "../support/servers.ts";
+import { aofDir, manifestPath, runChecker, waitFor } from "../support/persistence.ts";
 
 // ------------------------------------------------------------------ helpers
 
@@ -42,46 +43,11 @@ function readAll(bytes: Uint8Array, start = 0): { units: AofUnit[]; end: AofEnd 
   }
 }
 
-function concat(...parts: (Uint8Array | string)[]): Uint8Array {
-  return strToBytes(parts.map((p) => (typeof p === "string" ? p : bytesToStr(p))).join(""));
-}
-
-/** Path of a Redis tool, or null (after saying so) when it is missing outside CI. */
-function tool(name: string): string | null {
-  const bin = findOnPath(name);
-  if (!bin) {
-    if (oracleRequired()) throw new Error(`${name} is not installed, and CI requires it`);
-    console.warn(`SKIPPED: ${name} is not installed`);
-  }
-  return bin;
-}
-
-/** redis-check-aof on a file: its exit code and everything it printed. */
-async function checkAof(bin: string, path: string): Promise<{ code: number; out: string }> {
-  const o = await new Deno.Command(bin, { args: [path], stdout: "piped", stderr: "piped" })
-    .output();
-  const d = new TextDecoder();
-  return { code: o.code, out: d.decode(o.stdout) + d.decode(o.stderr) };
-}
-
 /** Runs `fn` over `items`, `width` at a time. */
 async function inBatches<T>(items: T[], width: number, fn: (t: T) => Promise<void>) {
   for (let i = 0; i < items.length; i += width) {
     await Promise.all(items.slice(i, i + width).map(fn));
   }
-}
-
-async function call(c: RespClient, ...args: string[]): Promise<unknown> {
-  return decode(await c.call(...args));
-}
-
-/** Polls until `cond` holds; gives up after a long while rather than hang the run. */
-async function until(cond: () => boolean | Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 1500; i++) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error("condition never held");
 }
 
 // Binary data: NUL, CR/LF inside, high bytes, and one argument long enough
@@ -113,25 +79,25 @@ Deno.test("aof oracle: the manifest and commands redis-server 7.0 writes read ba
   try {
     let expected: string[][];
     try {
-      assertEquals(await call(c, "SET", BIN_KEY, BIN_VAL), "OK");
-      assertEquals(await call(c, "SET", "k2", "v", "EX", "100"), "OK");
-      const k2At = String(await call(c, "PEXPIRETIME", "k2"));
-      assertEquals(await call(c, "DEL", "missing"), 0); // changes nothing: not logged
-      assertEquals(await call(c, "SELECT", "2"), "OK");
-      assertEquals(await call(c, "MULTI"), "OK");
-      assertEquals(await call(c, "SET", "a", "1"), "QUEUED");
-      assertEquals(await call(c, "INCR", "a"), "QUEUED");
-      assertEquals(await call(c, "HSET", "h", "f", "\x00\xff"), "QUEUED");
-      assertEquals(await call(c, "EXEC"), ["OK", 2, 1]);
-      assertEquals(await call(c, "SELECT", "3"), "OK");
-      assertEquals(await call(c, "SETEX", "x", "10", "y"), "OK");
-      const xAt = String(await call(c, "PEXPIRETIME", "x"));
-      assertEquals(await call(c, "SET", "z", "w"), "OK");
-      assertEquals(await call(c, "EXPIRE", "z", "50"), 1);
-      const zAt = String(await call(c, "PEXPIRETIME", "z"));
-      assertEquals(await call(c, "INCRBYFLOAT", "f", "1.5"), "1.5");
-      assertEquals(await call(c, "HINCRBYFLOAT", "hf", "a", "2"), "2");
-      assertEquals(await call(c, "SET", "big", BIG_VAL), "OK");
+      assertEquals(await c.value("SET", BIN_KEY, BIN_VAL), "OK");
+      assertEquals(await c.value("SET", "k2", "v", "EX", "100"), "OK");
+      const k2At = String(await c.value("PEXPIRETIME", "k2"));
+      assertEquals(await c.value("DEL", "missing"), 0); // changes nothing: not logged
+      assertEquals(await c.value("SELECT", "2"), "OK");
+      assertEquals(await c.value("MULTI"), "OK");
+      assertEquals(await c.value("SET", "a", "1"), "QUEUED");
+      assertEquals(await c.value("INCR", "a"), "QUEUED");
+      assertEquals(await c.value("HSET", "h", "f", "\x00\xff"), "QUEUED");
+      assertEquals(await c.value("EXEC"), ["OK", 2, 1]);
+      assertEquals(await c.value("SELECT", "3"), "OK");
+      assertEquals(await c.value("SETEX", "x", "10", "y"), "OK");
+      const xAt = String(await c.value("PEXPIRETIME", "x"));
+      assertEquals(await c.value("SET", "z", "w"), "OK");
+      assertEquals(await c.value("EXPIRE", "z", "50"), 1);
+      const zAt = String(await c.value("PEXPIRETIME", "z"));
+      assertEquals(await c.value("INCRBYFLOAT", "f", "1.5"), "1.5");
+      assertEquals(await c.value("HINCRBYFLOAT", "hf", "a", "2"), "2");
+      assertEquals(await c.value("SET", "big", BIG_VAL), "OK");
       expected = [
         ["SELECT", "0"],
         ["SET", BIN_KEY, BIN_VAL],
@@ -154,7 +120,7 @@ Deno.test("aof oracle: the manifest and commands redis-server 7.0 writes read ba
       c.close();
       await server.stop();
     }
-    const dir = `${server.dir}/appendonlydir`;
+    const dir = aofDir(server.dir);
     const manifestText = bytesToStr(Deno.readFileSync(`${dir}/${manifestName("appendonly.aof")}`));
     const entries = parseManifest(manifestText);
     assertEquals(entries, [
@@ -210,25 +176,25 @@ Deno.test("aof oracle: a quoted file name, a rewrite, and a base in AOF form", a
   });
   if (!server) return;
   const bname = utf8ToStr(name); // file names are binary strings
-  const dir = `${server.dir}/appendonlydir`;
-  const manifestPath = `${dir}/${name}.manifest`;
+  const dir = aofDir(server.dir);
+  const manifestFile = `${dir}/${name}.manifest`;
   const c = await RespClient.connect(server.port);
   try {
     try {
-      assertEquals(await call(c, "SET", "s", BIN_VAL), "OK");
-      assertEquals(await call(c, "HSET", "h", "a", "1", "b", "2"), 2);
-      assertEquals(await call(c, "BGREWRITEAOF"), "Background append only file rewriting started");
+      assertEquals(await c.value("SET", "s", BIN_VAL), "OK");
+      assertEquals(await c.value("HSET", "h", "a", "1", "b", "2"), 2);
+      assertEquals(await c.value("BGREWRITEAOF"), "Background append only file rewriting started");
       // Done once the manifest names base 2 and the history files are gone.
-      await until(() => {
-        const text = Deno.readTextFileSync(manifestPath);
+      await waitFor("the rewrite", () => {
+        const text = Deno.readTextFileSync(manifestFile);
         return text.includes("seq 2 type b") && !text.includes("type h");
       });
-      assertEquals(await call(c, "SET", "t", "after"), "OK");
+      assertEquals(await c.value("SET", "t", "after"), "OK");
     } finally {
       c.close();
       await server.stop();
     }
-    const text = bytesToStr(Deno.readFileSync(manifestPath));
+    const text = bytesToStr(Deno.readFileSync(manifestFile));
     const entries: ManifestEntry[] = [
       { file: baseName(bname, 2, false), seq: 2, type: "b" },
       { file: incrName(bname, 2), seq: 2, type: "i" },
@@ -280,7 +246,9 @@ function sampleLog(annotation: boolean): { bytes: Uint8Array; units: string[][][
   const head = encode(LOG_COMMANDS.slice(0, 6));
   const tail = encode(LOG_COMMANDS.slice(6));
   return {
-    bytes: annotation ? concat(head, "#TS:1700000000\r\n", tail) : concat(head, tail),
+    bytes: annotation
+      ? concatBytes([head, strToBytes("#TS:1700000000\r\n"), tail])
+      : concatBytes([head, tail]),
     units: [
       [LOG_COMMANDS[0]],
       [LOG_COMMANDS[1]],
@@ -415,7 +383,7 @@ Deno.test("aof reader: corruption in the middle names the byte", () => {
       ["LF without CR", strToBytes("*1\n$1\r\nx\r\n"), 2],
     ] as const
   ) {
-    const r = readAll(concat(one, tail, one));
+    const r = readAll(concatBytes([one, tail, one]));
     assertEquals(r.units.length, 1, name);
     assertEquals(r.end.kind, "corrupt", name);
     const end = r.end as Extract<AofEnd, { kind: "corrupt" }>;
@@ -425,7 +393,7 @@ Deno.test("aof reader: corruption in the middle names the byte", () => {
 });
 
 Deno.test("aof oracle: redis-check-aof agrees on every cut point and on corruption", async () => {
-  const bin = tool("redis-check-aof");
+  const bin = redisTool("redis-check-aof");
   if (!bin) return;
   const dir = Deno.makeTempDirSync({ prefix: "redeno-aof-" });
   try {
@@ -450,7 +418,7 @@ Deno.test("aof oracle: redis-check-aof agrees on every cut point and on corrupti
     for (const f of files) Deno.writeFileSync(f.path, f.data);
     await inBatches(files, 16, async (f) => {
       const ours = readAll(f.data).end;
-      const theirs = await checkAof(bin, f.path);
+      const theirs = await runChecker(bin, f.path);
       const okUpTo = Number(/ok_up_to=(\d+)/.exec(theirs.out)?.[1]);
       assertEquals(theirs.code === 0, ours.kind === "ok", `${f.path}: ${theirs.out}`);
       const cut = ours.kind === "corrupt" ? ours.validUpTo : ours.offset;
@@ -466,16 +434,16 @@ Deno.test("aof oracle: redis-server truncates a torn log where we say", async ()
   const before = encode([["SELECT", "0"], ["SET", "a", "1"]]);
   const logs = [
     // A torn command.
-    concat(before, encode([["SET", "b", BIN_VAL]]).subarray(0, 9)),
+    concatBytes([before, encode([["SET", "b", BIN_VAL]]).subarray(0, 9)]),
     // A transaction that never saw its EXEC.
-    concat(before, encode([["MULTI"], ["SET", "b", "2"], ["SET", "c", "3"]])),
+    concatBytes([before, encode([["MULTI"], ["SET", "b", "2"], ["SET", "c", "3"]])]),
   ];
   const servers = await Promise.all(logs.map((log, i) => {
     const dir = dirs[i];
-    Deno.mkdirSync(`${dir}/appendonlydir`);
+    Deno.mkdirSync(aofDir(dir));
     const manifest = formatManifest([{ file: incrName("appendonly.aof", 1), seq: 1, type: "i" }]);
-    Deno.writeFileSync(`${dir}/appendonlydir/appendonly.aof.manifest`, strToBytes(manifest));
-    Deno.writeFileSync(`${dir}/appendonlydir/${incrName("appendonly.aof", 1)}`, log);
+    Deno.writeFileSync(manifestPath(dir), strToBytes(manifest));
+    Deno.writeFileSync(`${aofDir(dir)}/${incrName("appendonly.aof", 1)}`, log);
     return startRedis({
       persistence: true,
       dir,
@@ -490,14 +458,14 @@ Deno.test("aof oracle: redis-server truncates a torn log where we say", async ()
       assertEquals(ours.end.offset, before.length);
       const c = await RespClient.connect(server.port);
       try {
-        assertEquals(await call(c, "GET", "a"), "1");
-        assertEquals(await call(c, "EXISTS", "b", "c"), 0);
+        assertEquals(await c.value("GET", "a"), "1");
+        assertEquals(await c.value("EXISTS", "b", "c"), 0);
       } finally {
         c.close();
       }
       await server.stop();
       // Redis cut the file where we would have: appends start after SET a 1.
-      const after = Deno.readFileSync(`${dirs[i]}/appendonlydir/${incrName("appendonly.aof", 1)}`);
+      const after = Deno.readFileSync(`${aofDir(dirs[i])}/${incrName("appendonly.aof", 1)}`);
       assertEquals(after, before);
     }
   } finally {
@@ -555,7 +523,7 @@ Deno.test("aof manifest: formatManifest round-trips, in Redis's order", () => {
 });
 
 Deno.test("aof oracle: redis-check-aof accepts the manifest and logs we write", async () => {
-  const bin = tool("redis-check-aof");
+  const bin = redisTool("redis-check-aof");
   if (!bin) return;
   const dir = Deno.makeTempDirSync({ prefix: "redeno-aof-" });
   try {
@@ -575,7 +543,7 @@ Deno.test("aof oracle: redis-check-aof accepts the manifest and logs we write", 
     );
     Deno.writeFileSync(`${dir}/${entries[2].file}`, sampleLog(true).bytes);
     Deno.writeFileSync(`${dir}/${entries[3].file}`, encode(LOG_COMMANDS));
-    const r = await checkAof(bin, `${dir}/${manifestName(app)}`);
+    const r = await runChecker(bin, `${dir}/${manifestName(app)}`);
     assertEquals(r.code, 0, r.out);
     assertMatch(r.out, /Start checking Multi Part AOF/);
     assertMatch(r.out, /BASE AOF my aof\.3\.base\.aof is valid/);
@@ -587,7 +555,7 @@ Deno.test("aof oracle: redis-check-aof accepts the manifest and logs we write", 
 });
 
 Deno.test("aof oracle: parseManifest accepts and refuses what Redis does", async () => {
-  const bin = tool("redis-check-aof");
+  const bin = redisTool("redis-check-aof");
   const B = "file a.base.aof seq 1 type b\n";
   const long = "x".repeat(1030);
   const cases: [string, string][] = [
@@ -640,7 +608,7 @@ Deno.test("aof oracle: parseManifest accepts and refuses what Redis does", async
         for (const e of ours) Deno.writeFileSync(`${d}/${e.file}`, encode([["PING"]]));
       }
       Deno.writeFileSync(`${d}/m.manifest`, strToBytes(text));
-      const r = await checkAof(bin, `${d}/m.manifest`);
+      const r = await runChecker(bin, `${d}/m.manifest`);
       if (ours instanceof ManifestError) {
         assertEquals(r.code, 1, `${name}: ${r.out}`);
         assert(r.out.includes(ours.reason), `${name}: we said ${ours.message}; Redis: ${r.out}`);

@@ -16,8 +16,9 @@ import {
 import { HashValue } from "../../lib/store/hash.ts";
 import { Keyspace, type Value } from "../../lib/store/keyspace.ts";
 import { EmbString, RawString, stringEncoding, stringOf } from "../../lib/store/strings.ts";
-import { decode, RespClient } from "../support/resp_client.ts";
-import { findOnPath, oracleRequired, startRedis } from "../support/servers.ts";
+import { RespClient } from "../support/resp_client.ts";
+import { redisTool, startRedis } from "../support/servers.ts";
+import { runChecker, sleep, sortedPairs } from "../support/persistence.ts";
 import { prng } from "../support/prng.ts";
 import { concatBytes } from "../../lib/util/bytebuf.ts";
 
@@ -137,10 +138,11 @@ function sampleKeyspace(): { ks: Keyspace; now: number } {
   return { ks, now };
 }
 
+/** A hash's [field, value] pairs, sorted by field as sortedPairs sorts HGETALL's. */
 function hashPairs(v: HashValue): string[][] {
-  const out: string[][] = [];
-  v.forEach((f, x) => out.push([f, x]));
-  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const flat: string[] = [];
+  v.forEach((f, x) => flat.push(f, x));
+  return sortedPairs(flat);
 }
 
 function describe(v: Value): unknown {
@@ -348,28 +350,16 @@ Deno.test("rdb: old ziplist and zipmap hashes load", () => {
 
 // ------------------------------------------------------------- the oracle
 
-async function checkRdb(path: string): Promise<string | null> {
-  const bin = findOnPath("redis-check-rdb");
-  if (!bin) {
-    if (oracleRequired()) throw new Error("redis-check-rdb is not installed");
-    return null;
-  }
-  const out = await new Deno.Command(bin, { args: [path], stdout: "piped", stderr: "piped" })
-    .output();
-  return new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-}
-
-async function call(c: RespClient, ...args: string[]): Promise<unknown> {
-  return decode(await c.call(...args));
-}
-
 Deno.test("rdb oracle: redis-check-rdb and redis-server load what we write", async () => {
   const { ks } = sampleKeyspace();
   const dir = Deno.makeTempDirSync({ prefix: "redeno-rdb-" });
   const path = `${dir}/ours.rdb`;
   Deno.writeFileSync(path, encodeRdb(ks));
-  const report = await checkRdb(path);
-  if (report !== null) assert(report.includes("RDB looks OK"), report);
+  const checker = redisTool("redis-check-rdb");
+  if (checker) {
+    const { out } = await runChecker(checker, path);
+    assert(out.includes("RDB looks OK"), out);
+  }
   const server = await startRedis({
     persistence: true,
     dir,
@@ -379,25 +369,22 @@ Deno.test("rdb oracle: redis-check-rdb and redis-server load what we write", asy
   const c = await RespClient.connect(server.port);
   try {
     for (const db of ks.dbs) {
-      await call(c, "SELECT", String(db.id));
-      const keys = (await call(c, "KEYS", "*")) as string[];
+      await c.value("SELECT", String(db.id));
+      const keys = (await c.value("KEYS", "*")) as string[];
       assertEquals(keys.sort(), [...db.dict.keys()].sort(), `db ${db.id} keys`);
       for (const key of db.dict.keys()) {
         const v = db.dict.get(key)!;
         const s = stringOf(v);
         if (s !== undefined) {
-          assertEquals(await call(c, "GET", key), s, `GET ${key}`);
-          assertEquals(await call(c, "OBJECT", "ENCODING", key), stringEncoding(s), key);
+          assertEquals(await c.value("GET", key), s, `GET ${key}`);
+          assertEquals(await c.value("OBJECT", "ENCODING", key), stringEncoding(s), key);
         } else {
           const h = v as HashValue;
-          const flat = (await call(c, "HGETALL", key)) as string[];
-          const pairs: string[][] = [];
-          for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
-          pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+          const pairs = sortedPairs((await c.value("HGETALL", key)) as string[]);
           assertEquals(pairs, hashPairs(h), `HGETALL ${key}`);
-          assertEquals(await call(c, "OBJECT", "ENCODING", key), h.encoding(), key);
+          assertEquals(await c.value("OBJECT", "ENCODING", key), h.encoding(), key);
         }
-        const pttl = (await call(c, "PTTL", key)) as number;
+        const pttl = (await c.value("PTTL", key)) as number;
         if (db.expires.has(key)) assert(pttl > 0, `PTTL ${key} ${pttl}`);
         else assertEquals(pttl, -1, `PTTL ${key}`);
       }
@@ -427,19 +414,19 @@ Deno.test("rdb oracle: we load what redis-server SAVEs", async () => {
       bin: "\x00\x01\xff\xfe\r\n",
       empty: "",
     };
-    for (const [k, v] of Object.entries(strings)) await call(c, "SET", k, v);
-    await call(c, "SET", "expiring", "x", "PX", "500000");
-    await call(c, "SET", "gone", "x", "PX", "1");
-    await call(c, "HSET", "hs", "a", "1", "b", "-300", "c", "text", "big", "99999999999");
+    for (const [k, v] of Object.entries(strings)) await c.value("SET", k, v);
+    await c.value("SET", "expiring", "x", "PX", "500000");
+    await c.value("SET", "gone", "x", "PX", "1");
+    await c.value("HSET", "hs", "a", "1", "b", "-300", "c", "text", "big", "99999999999");
     const args: string[] = [];
     for (let i = 0; i < 600; i++) args.push(`f${i}`, `value ${i}`.repeat(i % 3 + 1));
-    await call(c, "HSET", "hl", ...args);
-    await call(c, "HSET", "hv", "k", "v".repeat(200));
-    await call(c, "SELECT", "5");
-    await call(c, "SET", "five", "5!");
-    await call(c, "HSET", "h5", "x", "compressible ".repeat(20));
-    await new Promise((r) => setTimeout(r, 20));
-    assertEquals(await call(c, "SAVE"), "OK");
+    await c.value("HSET", "hl", ...args);
+    await c.value("HSET", "hv", "k", "v".repeat(200));
+    await c.value("SELECT", "5");
+    await c.value("SET", "five", "5!");
+    await c.value("HSET", "h5", "x", "compressible ".repeat(20));
+    await sleep(20);
+    assertEquals(await c.value("SAVE"), "OK");
     const file = Deno.readFileSync(`${server.dir}/dump.rdb`);
     const ks = new Keyspace(16);
     const info = readRdb(file, ks, { hashLimits: LIMITS });
@@ -450,21 +437,18 @@ Deno.test("rdb oracle: we load what redis-server SAVEs", async () => {
     assertEquals(ks.dbs[0].dict.has("gone"), false);
     assert(ks.dbs[0].getExpire("expiring") > Date.now());
     for (const db of [0, 5]) {
-      await call(c, "SELECT", String(db));
-      const keys = ((await call(c, "KEYS", "*")) as string[]).sort();
+      await c.value("SELECT", String(db));
+      const keys = ((await c.value("KEYS", "*")) as string[]).sort();
       assertEquals([...ks.dbs[db].dict.keys()].sort(), keys, `db ${db}`);
       for (const key of keys) {
-        const type = await call(c, "TYPE", key);
+        const type = await c.value("TYPE", key);
         const ours = ks.dbs[db].dict.get(key)!;
         if (type === "string") {
-          assertEquals(stringOf(ours), await call(c, "GET", key));
+          assertEquals(stringOf(ours), await c.value("GET", key));
         } else {
-          const flat = (await call(c, "HGETALL", key)) as string[];
-          const pairs: string[][] = [];
-          for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
-          pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+          const pairs = sortedPairs((await c.value("HGETALL", key)) as string[]);
           assertEquals(hashPairs(ours as HashValue), pairs, key);
-          assertEquals((ours as HashValue).encoding(), await call(c, "OBJECT", "ENCODING", key));
+          assertEquals((ours as HashValue).encoding(), await c.value("OBJECT", "ENCODING", key));
         }
       }
     }
