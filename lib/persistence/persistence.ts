@@ -284,13 +284,11 @@ export class Persistence {
         // The instant of the snapshot: no command runs between these lines.
         frozen = this.#freeze();
         if (aof.hasFile) aof.rotate();
-        dirtyAtFreeze = ks.dirty;
-        this.#log.notice(`Background saving started (${kind.reason})`);
       } else {
         frozen = this.#freeze();
-        dirtyAtFreeze = ks.dirty;
-        this.#log.notice(`Background saving started (${kind.reason})`);
       }
+      dirtyAtFreeze = ks.dirty;
+      this.#log.notice(`Snapshot started (${kind.reason})`);
       try {
         if (aof !== null) {
           const seq = aof.nextBaseSeq();
@@ -353,7 +351,10 @@ export class Persistence {
       this.lastBgsaveSeconds = Math.floor((Date.now() - start) / 1000);
     }
     this.updateDenyWrites();
-    this.#log.notice("Background saving terminated with success");
+    this.#log.notice(
+      `Snapshot done in ${Date.now() - start} ms (${kind.reason})` +
+        (aof !== null ? `: new AOF base${kind.dump ? ", dump.rdb linked to it" : ""}` : ""),
+    );
     return true;
   }
 
