@@ -66,15 +66,37 @@ interface Variant {
   serve(conn: Deno.Conn): Promise<void>;
 }
 
-function pullSource(conn: Deno.Conn): ReadableStream<Uint8Array> {
+/**
+ * A pull ReadableStream over `conn.read`: one buffer reused for every read
+ * and a copy of what was read enqueued, or (`fresh`) a new 64KB buffer per
+ * read.
+ */
+function pullSource(conn: Deno.Conn, fresh = false): ReadableStream<Uint8Array> {
+  const shared = new Uint8Array(READ_SIZE);
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const buf = new Uint8Array(READ_SIZE);
+      const buf = fresh ? new Uint8Array(READ_SIZE) : shared;
       const n = await conn.read(buf).catch(() => null);
       if (n === null) controller.close();
-      else controller.enqueue(buf.subarray(0, n));
+      else controller.enqueue(fresh ? buf.subarray(0, n) : buf.slice(0, n));
     },
   }, { highWaterMark: 0 });
+}
+
+/** The codec driven by hand: each chunk written to its writable, its batch read. */
+async function serveDriven(conn: Deno.Conn): Promise<void> {
+  const codec = new RespDecoderStream(LIMITS);
+  const writer = codec.writable.getWriter();
+  const reader = codec.readable.getReader();
+  const buf = new Uint8Array(READ_SIZE);
+  for (;;) {
+    const n = await conn.read(buf).catch(() => null);
+    if (n === null) return;
+    writer.write(buf.slice(0, n)).catch(() => {});
+    const { value, done } = await reader.read();
+    if (done) return;
+    if (value.commands.length) await writeAll(conn, pongs(value.commands.length));
+  }
 }
 
 async function* readChunks(conn: Deno.Conn): AsyncGenerator<Uint8Array> {
@@ -130,8 +152,13 @@ const VARIANTS: Variant[] = [
   },
   {
     name: "pull ReadableStream",
-    what: "a pull `ReadableStream` over `conn.read` (highWaterMark 0), RespParser.feed",
+    what: "a pull `ReadableStream` over `conn.read` (one reused buffer, a copy enqueued)",
     serve: (conn) => serveChunks(conn, pullSource(conn)),
+  },
+  {
+    name: "pull ReadableStream, fresh buffers",
+    what: "the same, but a new 64KB buffer for every read",
+    serve: (conn) => serveChunks(conn, pullSource(conn, true)),
   },
   {
     name: "conn.readable",
@@ -140,8 +167,14 @@ const VARIANTS: Variant[] = [
   },
   {
     name: "pull stream + RespDecoderStream",
-    what: "the pull stream piped through redeno's `RespDecoderStream` (redeno's read path)",
+    what: "the reused-buffer pull stream piped through redeno's `RespDecoderStream`",
     serve: (conn) => serveBatches(conn, pullSource(conn)),
+  },
+  {
+    name: "read loop + RespDecoderStream",
+    what:
+      "`conn.read` into one buffer, each chunk written to `RespDecoderStream`, its batch read (redeno's path)",
+    serve: serveDriven,
   },
 ];
 

@@ -8,10 +8,15 @@
  * - 111ooooo llllllll oooooooo: the same with length 7 + l + 2 (9..264).
  */
 
-const HASH_BITS = 14;
+const MAX_HASH_BITS = 14;
+const MIN_HASH_BITS = 8;
 const MAX_LIT = 32;
 const MAX_OFF = 1 << 13;
 const MAX_REF = (1 << 8) + (1 << 3);
+
+let scratchOut = new Uint8Array(1024);
+const hashTables: Int32Array[] = [];
+for (let b = MIN_HASH_BITS; b <= MAX_HASH_BITS; b++) hashTables[b] = new Int32Array(1 << b);
 
 /**
  * Compresses `input` into at most `maxOut` bytes; returns null when the
@@ -20,17 +25,26 @@ const MAX_REF = (1 << 8) + (1 << 3);
 export function lzfCompress(input: Uint8Array, maxOut = input.length): Uint8Array | null {
   const n = input.length;
   if (n === 0 || maxOut <= 0) return null;
-  const out = new Uint8Array(maxOut);
-  // Last position + 1 of each 3-byte hash (0: none).
-  const table = new Int32Array(1 << HASH_BITS);
+  // Scratch space reused across calls: a snapshot compresses millions of
+  // strings, and fresh buffers per call cost more than the compression.
+  if (scratchOut.length < maxOut) {
+    scratchOut = new Uint8Array(Math.max(maxOut, scratchOut.length * 2));
+  }
+  const out = scratchOut;
+  // Last position + 1 of each 3-byte hash (0: none); sized to the input, so
+  // clearing it costs no more than reading the input.
+  let bits = MIN_HASH_BITS;
+  while (bits < MAX_HASH_BITS && 1 << bits < n) bits++;
+  const table = hashTables[bits];
+  table.fill(0);
+  const shift = 32 - bits;
   let op = 0;
   let ip = 0;
   let lit = 0;
   let ctrl = op++; // control byte of the current literal run
   if (op > maxOut) return null;
   const hash = (p: number): number =>
-    Math.imul((input[p] << 16) | (input[p + 1] << 8) | input[p + 2], 0x9e3779b1) >>>
-    (32 - HASH_BITS);
+    Math.imul((input[p] << 16) | (input[p + 1] << 8) | input[p + 2], 0x9e3779b1) >>> shift;
 
   while (ip + 2 < n) {
     const h = hash(ip);

@@ -185,7 +185,9 @@ export class RespParser {
 
 /**
  * The web-streams face of the decoder: a TransformStream from raw chunks to
- * command batches. One batch per chunk keeps replies to a chunk in one write.
+ * command batches. Exactly one batch per chunk (empty when the chunk only
+ * continues a frame), so a connection writes a chunk and reads its batch,
+ * and the replies to a chunk go out in one write.
  */
 export class RespDecoderStream extends TransformStream<Uint8Array, CommandBatch> {
   readonly parser: RespParser;
@@ -193,10 +195,7 @@ export class RespDecoderStream extends TransformStream<Uint8Array, CommandBatch>
     const parser = new RespParser(limits);
     super({
       transform(chunk, controller) {
-        const batch = parser.feed(chunk);
-        if (batch.commands.length || batch.protocolError || batch.overflow) {
-          controller.enqueue(batch);
-        }
+        controller.enqueue(parser.feed(chunk));
       },
     });
     this.parser = parser;

@@ -501,7 +501,7 @@ async function throughStream(chunks: Uint8Array[], lim = limits()): Promise<Comm
   return batches;
 }
 
-Deno.test("RespDecoderStream: one batch per chunk that completes commands", async () => {
+Deno.test("RespDecoderStream: exactly one batch per chunk, empty while a frame is incomplete", async () => {
   const batches = await throughStream([
     strToBytes(mb("PING") + mb("ECHO", "a")),
     strToBytes("*1\r\n$4\r\nPI"),
@@ -509,6 +509,7 @@ Deno.test("RespDecoderStream: one batch per chunk that completes commands", asyn
   ]);
   assertEquals(batches, [
     { commands: [["PING"], ["ECHO", "a"]] },
+    { commands: [] },
     { commands: [["PING"], ["GET", "k"]] },
   ]);
 });
@@ -521,19 +522,21 @@ Deno.test("RespDecoderStream: protocol errors and overflow arrive as batches", a
     [strToBytes("*1\r\n$5000\r\n"), strToBytes("x".repeat(3000))],
     limits({ qbuf: 1000 }),
   );
-  assertEquals(over, [{ commands: [], overflow: true }]);
+  assertEquals(over, [{ commands: [] }, { commands: [], overflow: true }]);
 });
 
 Deno.test("RespDecoderStream: exposes its parser's buffered count", async () => {
   const s = new RespDecoderStream(limits());
   const w = s.writable.getWriter();
   const r = s.readable.getReader();
-  // The readable side has no queue: a read must be pending for input to flow.
-  const read = r.read();
+  // The readable side has no queue: each write completes once its batch is read.
+  const first = r.read();
   await w.write(strToBytes("*1\r\n$4\r\nPI"));
+  assertEquals((await first).value, { commands: [] });
   assert(s.parser.buffered > 0);
+  const second = r.read();
   await w.write(strToBytes("NG\r\n"));
-  assertEquals((await read).value, { commands: [["PING"]] });
+  assertEquals((await second).value, { commands: [["PING"]] });
   assertEquals(s.parser.buffered, 0);
   await w.close();
   assertEquals((await r.read()).done, true);
