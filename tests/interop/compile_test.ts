@@ -49,7 +49,18 @@ Deno.test({
     // Beyond PING: the binary keeps data and speaks the protocol.
     const port = freePort();
     const child = new Deno.Command(output, {
-      args: ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""],
+      args: [
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        dir,
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+      ],
       stdin: "null",
       stdout: "null",
       stderr: "null",
