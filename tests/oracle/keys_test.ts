@@ -6,7 +6,13 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { type Oracle, oracleTest } from "../support/oracle.ts";
-import { decode, type Decoded, parseInfo, type RespClient } from "../support/resp_client.ts";
+import {
+  decode,
+  type Decoded,
+  parseInfo,
+  type RespClient,
+  scanAll,
+} from "../support/resp_client.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -14,21 +20,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function both(o: Oracle, ...args: string[]): Promise<[Decoded, Decoded]> {
   const [a, b] = await Promise.all([o.redeno.call(...args), o.redis.call(...args)]);
   return [decode(a), decode(b)];
-}
-
-/** A complete SCAN (until cursor 0) on one server; returns every key seen, sorted. */
-async function scanAll(client: RespClient, options: string[]): Promise<string[]> {
-  const seen = new Set<string>();
-  let cursor = "0";
-  for (let i = 0; i < 100000; i++) {
-    const reply = decode(await client.call("SCAN", cursor, ...options));
-    assert(Array.isArray(reply), `SCAN reply ${JSON.stringify(reply)}`);
-    const [next, keys] = reply as [string, string[]];
-    for (const k of keys) seen.add(k);
-    cursor = next;
-    if (cursor === "0") return [...seen].sort();
-  }
-  throw new Error("SCAN did not finish");
 }
 
 /** Complete SCANs on both servers must find the same keys. */

@@ -267,3 +267,21 @@ export async function withClient<T>(port: number, fn: (c: RespClient) => Promise
     c.close();
   }
 }
+
+/**
+ * A complete SCAN (until cursor 0) on one server; returns every key seen,
+ * sorted. As in Redis, SCAN also deletes the expired keys it passes.
+ */
+export async function scanAll(client: RespClient, options: string[] = []): Promise<string[]> {
+  const seen = new Set<string>();
+  let cursor = "0";
+  for (let i = 0; i < 100000; i++) {
+    const reply = decode(await client.call("SCAN", cursor, ...options));
+    if (!Array.isArray(reply)) throw new Error(`SCAN reply ${JSON.stringify(reply)}`);
+    const [next, keys] = reply as [string, string[]];
+    for (const k of keys) seen.add(k);
+    cursor = next;
+    if (cursor === "0") return [...seen].sort();
+  }
+  throw new Error("SCAN did not finish");
+}
