@@ -167,8 +167,10 @@ export class Persistence {
   beforeReply(aofEnd: number): Promise<void> | undefined {
     const aof = this.aof;
     if (aof === null) return undefined;
-    const ok = aof.flush();
-    if (!ok || aof.writeError !== null) this.updateDenyWrites();
+    const hadError = aof.writeError !== null;
+    aof.flush();
+    // A write error starts or ends MISCONF, whichever way it went.
+    if (hadError !== (aof.writeError !== null)) this.updateDenyWrites();
     if (aof.policy === "always" && aof.synced < aofEnd && aof.hasFile) {
       return aof.durable(aofEnd).catch(() => this.updateDenyWrites());
     }
