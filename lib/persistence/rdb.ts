@@ -638,6 +638,8 @@ export interface RdbLoadInfo {
 
 interface Loaded {
   db: number;
+  /** Offset of the entry (for the duplicate-key error). */
+  at: number;
   key: string;
   value: Value;
   expire: number | bigint;
@@ -810,6 +812,7 @@ export function* rdbLoadSteps(
   let parsed = 0;
   const stepKeys = opts.stepKeys ?? RDB_LOAD_STEP_KEYS;
   const seen: Set<string>[] = [];
+  const emptyBefore = keyspace.dbs.map((d) => d.size === 0);
   let db = 0;
   let expire: number | bigint = -1;
   let idle = -1;
@@ -832,7 +835,7 @@ export function* rdbLoadSteps(
           }
           r.pos += 8;
         }
-        commit(keyspace, loaded);
+        commit(keyspace, loaded, emptyBefore);
         info.keys = loaded.length;
         info.end = r.pos;
         return info;
@@ -926,13 +929,17 @@ export function* rdbLoadSteps(
     }
     if (++parsed % stepKeys === 0) yield { keys: parsed, offset: r.pos };
     const exp = expire;
-    const entry: Loaded = { db, key, value: value!, expire: exp, idle, freq };
+    const entry: Loaded = { db, at, key, value: value!, expire: exp, idle, freq };
     expire = -1;
     idle = -1;
     freq = -1;
-    const keys = (seen[db] ??= new Set());
-    if (keys.has(key)) r.fail(`duplicate key in database ${db}`, at);
-    keys.add(key);
+    // Duplicates in a database that was empty are found when committing
+    // (a Set of every key costs a quarter of the load time); others here.
+    if (!emptyBefore[db]) {
+      const keys = (seen[db] ??= new Set());
+      if (keys.has(key)) r.fail(`duplicate key in database ${db}`, at);
+      keys.add(key);
+    }
     if (value === null) {
       info.emptySkipped++;
       continue;
@@ -990,13 +997,21 @@ function skipModuleAux(r: In): void {
   }
 }
 
-function commit(keyspace: Keyspace, loaded: Loaded[]): void {
+/**
+ * Stores the parsed entries. A key stored twice in a database that was
+ * empty is a duplicate in the file: those databases are emptied again and
+ * the error names the offset, so a failed load leaves the keyspace as it was.
+ */
+function commit(keyspace: Keyspace, loaded: Loaded[], emptyBefore: boolean[]): void {
   const lfu = keyspace.accessPolicy === "lfu";
   const clock = lruClock();
   const minutes = lfuMinutes();
   for (const e of loaded) {
     const db = keyspace.dbs[e.db];
-    db.set(e.key, e.value);
+    if (!db.set(e.key, e.value) && emptyBefore[e.db]) {
+      emptyBefore.forEach((empty, i) => empty && keyspace.dbs[i].flush());
+      throw new Error(`RDB: duplicate key in database ${e.db} at offset ${e.at}`);
+    }
     if (e.expire !== -1) db.setExpire(e.key, e.expire);
     if (!lfu && e.idle >= 0) {
       db.dict.setStampAt(db.dict.indexOf(e.key)!, clock >= e.idle ? clock - e.idle : 0);

@@ -254,12 +254,14 @@ export class Db {
   /**
    * Stores `value` at `key`. An existing expiry is dropped unless `keepTtl`.
    * The access stamp starts afresh, as for a new object in Redis (under an
-   * LFU policy, overwriting keeps the counter, as Redis does).
+   * LFU policy, overwriting keeps the counter, as Redis does). True when
+   * the key is new.
    */
-  set(key: string, value: Value, keepTtl = false): void {
+  set(key: string, value: Value, keepTtl = false): boolean {
     const isNew = this.dict.set(key, value);
     if (!keepTtl && this.expires.size !== 0) this.#dropExpire(key);
     if (isNew || !this.keepStampOnOverwrite) this.initHook(this, this.dict.indexOf(key)!);
+    return isNew;
   }
 
   /**

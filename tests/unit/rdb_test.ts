@@ -3,7 +3,7 @@
  * real Redis as the oracle both ways (redis-check-rdb and redis-server load
  * our files; we load what redis-server SAVEs).
  */
-import { assert, assertEquals, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertMatch, assertThrows } from "@std/assert";
 import { crc64 } from "../../lib/persistence/crc64.ts";
 import { lzfCompress, lzfDecompress } from "../../lib/persistence/lzf.ts";
 import {
@@ -291,6 +291,36 @@ Deno.test("rdb: expired keys are skipped, errors name the offset and load nothin
   }
   // Database out of range.
   assertThrows(() => readRdb(encodeRdb(ks), new Keyspace(4), { hashLimits: LIMITS }));
+});
+
+Deno.test("rdb: a duplicate key is an error naming its offset, and loads nothing", () => {
+  const ks = new Keyspace(16);
+  ks.dbs[0].set("aa", "first");
+  ks.dbs[0].set("ab", "second");
+  ks.dbs[1].set("other", "db one");
+  const file = encodeRdb(ks, { checksum: false, compression: false });
+  // Rename "ab" to "aa" in place (no checksum to fix).
+  let i = 9; // after the "REDIS0010" header
+  for (; i < file.length - 3; i++) {
+    if (file[i] === 2 && file[i + 1] === 0x61 && file[i + 2] === 0x62) break;
+  }
+  assert(i < file.length - 3, "the key ab is in the file");
+  file[i + 2] = 0x61;
+  for (const existing of [null, "kept"]) {
+    const target = new Keyspace(16);
+    if (existing) target.dbs[0].set(existing, "before");
+    let message = "";
+    try {
+      readRdb(file, target, { hashLimits: LIMITS });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    assertMatch(message, /^RDB: duplicate key in database 0 at offset \d+$/);
+    // Nothing from the file stays, in any database; what was there stays.
+    assertEquals(target.dbs[0].size, existing ? 1 : 0);
+    assertEquals(target.dbs[1].size, 0);
+    if (existing) assertEquals(target.dbs[0].dict.get(existing), "before");
+  }
 });
 
 Deno.test("rdb: old ziplist and zipmap hashes load", () => {
