@@ -52,6 +52,30 @@ Deno.test("Dict: indexes, keys and values stay consistent through deletes", () =
   }
 });
 
+Deno.test("Dict: the table grows and shrinks back with every key still found", () => {
+  const d = new Dict<number>();
+  const random = prng(7);
+  const keys: string[] = [];
+  for (let i = 0; i < 5000; i++) {
+    // Binary keys of every byte value and length 0..20.
+    let k = "";
+    const n = Math.floor(random() * 21);
+    for (let j = 0; j < n; j++) k += String.fromCharCode(Math.floor(random() * 256));
+    if (d.set(k, i)) keys.push(k);
+  }
+  assertEquals(d.size, keys.length);
+  // Delete in random order down to a handful: the table shrinks on the way.
+  for (let left = keys.length; left > 3; left--) {
+    const at = Math.floor(random() * left);
+    const [k] = keys.splice(at, 1);
+    assert(d.delete(k) !== undefined, `delete ${JSON.stringify(k)}`);
+    assertEquals(d.get(k), undefined);
+    if (left % 97 === 0) for (const other of keys) assert(d.has(other), JSON.stringify(other));
+  }
+  assertEquals(d.size, 3);
+  for (const k of keys) assertEquals(d.keyAt(d.indexOf(k)!), k);
+});
+
 Deno.test("Dict: stamps follow their entries when others are deleted", () => {
   const d = new Dict<number>({ stamps: true });
   for (let i = 0; i < 100; i++) {
