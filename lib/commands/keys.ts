@@ -353,7 +353,7 @@ function objectIdletime(c: Client, args: string[]): void {
   if (v === undefined) return;
   if (lfuSelected(c)) return c.out.error(ERR_IS_LFU);
   const db = c.db;
-  c.out.int(lruIdleSeconds(db.dict.stampAt(db.dict.indexOf(args[2])!)));
+  c.out.int(lruIdleSeconds(db.dict.stampAt(db.dict.indexOf(args[2])!), db.keyspace.lruNow));
 }
 
 function objectFreq(c: Client, args: string[]): void {

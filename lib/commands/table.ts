@@ -218,7 +218,10 @@ export function dispatch(c: Client, args: string[]): void | Promise<void> {
   }
   if ((cmd.bits & F_WRITE) !== 0 && server.keyspace.lock.locked) {
     // A snapshot, load or shutdown holds the store: writers wait their turn.
-    return server.keyspace.lock.whenFree().then(() => call(c, cmd!, args));
+    return server.keyspace.lock.whenFree().then(() => {
+      c.clockMark = performance.now(); // the wait is not the command's time
+      return call(c, cmd!, args);
+    });
   }
   return call(c, cmd, args);
 }
@@ -241,7 +244,7 @@ function call(c: Client, cmd: Command, args: string[]): void | Promise<void> {
   const errorsBefore = c.out.errors;
   const dirtyBefore = c.server.keyspace.dirty;
   const db = c.db.id;
-  const start = performance.now();
+  const start = c.clockMark;
   const result = cmd.handler!(c, args);
   if (result instanceof Promise) {
     return result.then(() => finish(c, cmd, args, start, errorsBefore, dirtyBefore, db));
@@ -275,7 +278,9 @@ function finish(
   }
   c.propagateAs = undefined;
   c.forcePropagate = false;
-  const micros = Math.round((performance.now() - start) * 1000);
+  const end = performance.now();
+  c.clockMark = end;
+  const micros = Math.round((end - start) * 1000);
   const stats = cmd.stats;
   stats.calls++;
   stats.usec += micros;

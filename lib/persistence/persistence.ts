@@ -657,6 +657,7 @@ export class Persistence {
         end = next.value;
         break;
       }
+      client.clockMark = performance.now(); // after any pause: not the command's time
       for (const args of next.value.commands) {
         if (this.server.commands.get(args[0]) === undefined) {
           throw new LoadError(

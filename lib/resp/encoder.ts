@@ -35,6 +35,27 @@ export class ReplyWriter extends ByteBuffer {
     return out;
   }
 
+  /** A buffer given back by recycle(), used by the next lend(). */
+  #spare: Uint8Array | null = null;
+
+  /**
+   * The bytes written so far, without copying: the writer moves on to another
+   * buffer, and the caller gives this one back with recycle() once it is
+   * written out. A copy per reply batch measured about 4% of a GET.
+   */
+  lend(): Uint8Array {
+    const out = this.buf.subarray(0, this.pos);
+    this.buf = this.#spare ?? new Uint8Array(16 * 1024);
+    this.#spare = null;
+    this.pos = 0;
+    return out;
+  }
+
+  /** Gives back a buffer from lend() (huge ones are dropped). */
+  recycle(lent: Uint8Array): void {
+    if (lent.buffer.byteLength <= 1024 * 1024) this.#spare = new Uint8Array(lent.buffer);
+  }
+
   /** Drops what was written since `mark` (a former `length`). */
   truncate(mark: number): void {
     this.pos = mark;

@@ -29,7 +29,9 @@ async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
 }
 
 class SocketTransport implements ClientTransport {
-  #writing: Promise<void> = Promise.resolve();
+  /** The last write queued, while any is in flight (null when idle). */
+  #writing: Promise<void> | null = null;
+  #queued = 0;
   #closed = false;
   decoder: RespDecoderStream | null = null;
 
@@ -41,13 +43,26 @@ class SocketTransport implements ClientTransport {
 
   flush(): Promise<void> {
     const out = this.client.out;
-    if (out.length === 0 || this.#closed) return this.#writing;
-    const data = out.take();
+    if (out.length === 0 || this.#closed) return this.#writing ?? Promise.resolve();
+    const data = out.lend();
     this.client.server.stats.netOutputBytes += data.length;
-    this.#writing = this.#writing.then(() =>
-      this.#closed ? undefined : writeAll(this.conn, data).catch(() => this.close())
-    );
+    // Writes stay in order; when none is in flight (the usual case) this one
+    // starts now rather than a microtask later.
+    const before = this.#queued++ === 0 ? null : this.#writing;
+    this.#writing = before === null ? this.#send(data) : before.then(() => this.#send(data));
     return this.#writing;
+  }
+
+  async #send(data: Uint8Array): Promise<void> {
+    if (!this.#closed) {
+      try {
+        await writeAll(this.conn, data);
+        this.client.out.recycle(data);
+      } catch {
+        this.close();
+      }
+    }
+    if (--this.#queued === 0) this.#writing = null;
   }
 
   close(): void {
@@ -107,7 +122,8 @@ export async function serveConnection(server: Server, conn: Deno.Conn): Promise<
       chunks.write(buf.slice(0, n)).catch(() => {});
       const { value: batch, done } = await reader.read();
       if (done) break;
-      client.lastInteraction = Date.now();
+      client.lastInteraction = server.keyspace.cachedNow;
+      client.clockMark = performance.now();
       if (batch.overflow) {
         server.log.warning(
           `Closing client that reached max query buffer length: id=${client.id} addr=${client.addr}`,

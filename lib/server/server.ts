@@ -335,6 +335,7 @@ export class Server {
     let tick = 0;
     this.#cron = setInterval(() => {
       tick++;
+      this.keyspace.tickClock();
       // Active expiry may use a quarter of each cron period, as in Redis.
       if (!this.keyspace.loading) this.keyspace.activeExpireCycle(250 / hz);
       this.persistence.cron();

@@ -415,7 +415,7 @@ export class Db {
 }
 
 function defaultTouch(db: Db, i: number): void {
-  db.dict.setStampAt(i, lruClock());
+  db.dict.setStampAt(i, db.keyspace.lruNow);
 }
 
 export class Keyspace {
@@ -425,6 +425,21 @@ export class Keyspace {
   readonly lock = new Lock();
   /** Changes since the last save (INFO rdb_changes_since_last_save). */
   dirty = 0;
+
+  /**
+   * The wall clock (ms) and LRU clock as of the last cron tick, for stamps
+   * that need no finer grain (access stamps, client idle time), as Redis
+   * keeps server.unixtime and server.lruclock: a clock read per key access
+   * measured a fifth of a GET's dispatch.
+   */
+  cachedNow = Date.now();
+  lruNow = lruClock(this.cachedNow);
+
+  /** Refreshes cachedNow and lruNow (the server cron calls this each tick). */
+  tickClock(now = Date.now()): void {
+    this.cachedNow = now;
+    this.lruNow = lruClock(now);
+  }
 
   /** True while a data set is being loaded: keys do not expire then. */
   loading = false;
