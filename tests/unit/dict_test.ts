@@ -70,7 +70,7 @@ Deno.test("Dict: the table grows and shrinks back with every key still found", (
     const [k] = keys.splice(at, 1);
     assert(d.delete(k) !== undefined, `delete ${JSON.stringify(k)}`);
     assertEquals(d.get(k), undefined);
-    if (left % 97 === 0) for (const other of keys) assert(d.has(other), JSON.stringify(other));
+    if (left % 97 === 0) { for (const other of keys) assert(d.has(other), JSON.stringify(other)); }
   }
   assertEquals(d.size, 3);
   for (const k of keys) assertEquals(d.keyAt(d.indexOf(k)!), k);
