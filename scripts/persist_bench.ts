@@ -17,29 +17,38 @@
  *   deno task bench:persist [--keys 1000000] [--requests 1000000] [--rounds 3]
  *                           [--only snapshot|startup] [--quick] [--out file.md]
  */
-import { join } from "node:path";
-import { type Decoded, parseInfo, withClient } from "../tests/support/resp_client.ts";
 import {
   alternate,
   type BenchRow,
-  commandOutput,
+  buildDump,
+  call,
+  count,
+  type Dump,
   emitReport,
+  expectKeys,
   fmtMs,
   fmtRps,
+  info,
+  Lab,
+  mb,
   median,
-  onInterrupt,
+  NAMES,
   parseBenchArgs,
+  pct,
+  PERSISTENCE_OFF,
+  PERSISTENCE_ON,
+  pipeLoad,
   redisVersion as getRedisVersion,
   reportHead,
   requirePositiveIntegers,
   requireTools,
   runRedisBenchmark,
+  secs,
   type Server,
   type ServerName,
-  signal,
-  spawnServer,
-  stopServer,
-  waitForPong,
+  tempFs,
+  timeStartup,
+  TITLE,
 } from "./support.ts";
 
 const values = parseBenchArgs(
@@ -66,99 +75,12 @@ if (values.only !== undefined && values.only !== "snapshot" && values.only !== "
 const doSnapshot = values.only !== "startup";
 const doStartup = values.only !== "snapshot";
 
-const TOOLS = requireTools("bench:persist", ["redis-server", "redis-cli", "redis-benchmark"]);
+requireTools("bench:persist", ["redis-server", "redis-cli", "redis-benchmark"]);
 
-const NAMES: ServerName[] = ["redeno", "redis"];
-const TITLE: Record<ServerName, string> = { redeno: "redeno", redis: "Redis" };
 const CLIENTS = 50;
 
-// ---------------------------------------------------------------- processes and dirs
-
-// Everything started or created is tracked here, so a failure or Ctrl-C
-// still stops every server and removes every temp dir.
-const live = new Set<Server>();
-const tempDirs = new Set<string>();
-// Set on Ctrl-C: the main loop may still be running, and must not start a
-// server or make a dir that the clean-up already passed over.
-let interrupted = false;
-
-function tempDir(label: string): string {
-  if (interrupted) throw new Error("interrupted");
-  const d = Deno.makeTempDirSync({ prefix: `persist-bench-${label}-` });
-  tempDirs.add(d);
-  return d;
-}
-
-function removeDir(d: string): void {
-  try {
-    Deno.removeSync(d, { recursive: true });
-  } catch {
-    // already gone
-  }
-  tempDirs.delete(d);
-}
-
-/** Spawns a server (logging to dir/server.log, so a failure can say why). */
-function spawn(name: ServerName, dir: string, args: string[]): Server {
-  if (interrupted) throw new Error("interrupted");
-  const log = ["--loglevel", "warning", "--logfile", join(dir, "server.log")];
-  const s = spawnServer(name, dir, [...args, ...log]);
-  live.add(s);
-  return s;
-}
-
-async function halt(s: Server): Promise<void> {
-  await stopServer(s);
-  live.delete(s);
-}
-
-async function cleanupAll(): Promise<void> {
-  await Promise.all([...live].map(halt));
-  for (const d of [...tempDirs]) removeDir(d);
-}
-
-function logTail(dir: string, lines = 3): string {
-  try {
-    const all = Deno.readTextFileSync(join(dir, "server.log")).trim().split("\n");
-    return all.slice(-lines).join(" | ");
-  } catch {
-    return "";
-  }
-}
-
-/** Spawns and waits for +PONG; on failure the error carries the log's last lines. */
-async function launch(
-  name: ServerName,
-  dir: string,
-  args: string[],
-  wait: { intervalMs?: number; timeoutMs?: number } = {},
-): Promise<Server> {
-  const s = spawn(name, dir, args);
-  try {
-    await waitForPong(s, wait);
-  } catch (e) {
-    await halt(s);
-    const tail = logTail(dir);
-    throw new Error(`${errorText(e)}${tail ? ` (log: ${tail})` : ""}`);
-  }
-  return s;
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-// ---------------------------------------------------------------- talking to a server
-
-async function call(port: number, ...args: string[]): Promise<Decoded> {
-  return await withClient(port, (c) => c.value(...args));
-}
-
-/** `INFO <section>` as name -> value; empty when the server refuses. */
-async function info(port: number, section: string): Promise<Map<string, string>> {
-  const v = await call(port, "INFO", section);
-  return typeof v === "string" ? parseInfo(v) : new Map();
-}
+// Tracks every server and temp dir, so that a failure or Ctrl-C cleans up.
+const lab = new Lab("persist-bench");
 
 /**
  * redis-benchmark -r N names its keys `key:` + 12 zero-padded digits, so the
@@ -184,37 +106,10 @@ function* setCommands(n: number): Generator<Uint8Array> {
   }
 }
 
-/** Loads n keys through `redis-cli --pipe`; returns the time it took in ms. */
+/** Loads keys 0..n-1 through `redis-cli --pipe`; returns the time it took in ms. */
 async function loadKeys(s: Server, n: number): Promise<number> {
-  const t0 = performance.now();
-  const child = new Deno.Command(TOOLS["redis-cli"], {
-    args: ["-h", "127.0.0.1", "-p", String(s.port), "--pipe"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  // Read while writing: redis-cli prints every error reply, and a full
-  // stdout pipe would stall it and then us.
-  const stdout = new Response(child.stdout).text();
-  const stderr = new Response(child.stderr).text();
-  const timer = setTimeout(() => signal(child, "SIGKILL"), Math.max(120_000, n));
-  try {
-    const w = child.stdin.getWriter();
-    for (const chunk of setCommands(n)) await w.write(chunk);
-    await w.close();
-  } catch {
-    // redis-cli died; its output says why
-  }
-  const [out, err, status] = await Promise.all([stdout, stderr, child.status]);
-  clearTimeout(timer);
-  const ms = performance.now() - t0;
-  const m = out.match(/errors: (\d+), replies: (\d+)/);
-  if (!status.success || !m || m[1] !== "0" || Number(m[2]) !== n) {
-    const why = (m ? m[0] : (out + err).trim().split("\n").slice(-2).join(" | ")).slice(0, 300);
-    throw new Error(`redis-cli --pipe into ${s.name} failed: ${why}`);
-  }
-  const size = await call(s.port, "DBSIZE");
-  if (size !== n) throw new Error(`${s.name} holds ${String(size)} keys after loading ${n}`);
+  const ms = await pipeLoad(s, setCommands(n), n);
+  await expectKeys(s, n);
   return ms;
 }
 
@@ -234,12 +129,8 @@ async function waitIdle(s: Server, timeoutMs = 300_000): Promise<void> {
 // ---------------------------------------------------------------- 1. snapshot under load
 
 const CONFIGS = [
-  { id: "off", label: "(a) off", args: ["--save", "", "--appendonly", "no"] },
-  {
-    id: "on",
-    label: '(b) save "1 1", AOF everysec',
-    args: ["--save", "1 1", "--appendonly", "yes", "--appendfsync", "everysec"],
-  },
+  { id: "off", label: "(a) off", args: PERSISTENCE_OFF },
+  { id: "on", label: '(b) save "1 1", AOF everysec', args: PERSISTENCE_ON },
 ] as const;
 type ConfigId = (typeof CONFIGS)[number]["id"];
 const TESTS = ["SET", "GET"] as const;
@@ -258,15 +149,7 @@ const snapSamples: Record<ServerName, Record<ConfigId, Record<TestName, TestSamp
   redis: { off: { SET: [], GET: [] }, on: { SET: [], GET: [] } },
 };
 const pipeLoadMs: Record<ServerName, number[]> = { redeno: [], redis: [] };
-const notes: string[] = [];
-let redisFailed = false;
-
-function note(name: ServerName, what: string, e: unknown): void {
-  const text = `${TITLE[name]}, ${what}: ${errorText(e)}`;
-  console.error(text);
-  notes.push(text);
-  if (name === "redis") redisFailed = true;
-}
+const note = (name: ServerName, what: string, e: unknown) => lab.note(name, what, e);
 
 /** How far a counter moved between two INFO readings, or "n/a" if it is missing. */
 function counterDelta(before: Map<string, string>, after: Map<string, string>, field: string) {
@@ -290,10 +173,10 @@ function savesDelta(before: Map<string, string>, after: Map<string, string>): st
 }
 
 async function snapshotRun(name: ServerName, config: (typeof CONFIGS)[number]): Promise<void> {
-  const dir = tempDir(name);
+  const dir = lab.tempDir(name);
   let s: Server | undefined;
   try {
-    s = await launch(name, dir, [...config.args]);
+    s = await lab.launch(name, dir, config.args);
     pipeLoadMs[name].push(await loadKeys(s, keys));
     if (config.id === "on") {
       // Start from a clean state: the loaded keys already on disk and no
@@ -328,8 +211,8 @@ async function snapshotRun(name: ServerName, config: (typeof CONFIGS)[number]): 
   } catch (e) {
     note(name, config.label, e);
   } finally {
-    if (s) await halt(s);
-    removeDir(dir);
+    if (s) await lab.halt(s);
+    lab.removeDir(dir);
   }
 }
 
@@ -339,11 +222,8 @@ type Source = "none" | "own" | "other";
 const SOURCES: Source[] = ["none", "own", "other"];
 const other = (n: ServerName): ServerName => n === "redeno" ? "redis" : "redeno";
 
-/** Each server's dump.rdb of `keys` keys (path and size), or null with the reason noted. */
-const dumps: Record<ServerName, { path: string; size: number } | null> = {
-  redeno: null,
-  redis: null,
-};
+/** Each server's dump.rdb of `keys` keys, or null with the reason noted. */
+const dumps: Record<ServerName, Dump | null> = { redeno: null, redis: null };
 
 interface StartSample {
   ms: number;
@@ -354,74 +234,36 @@ const startSamples: Record<ServerName, Record<Source, StartSample[]>> = {
   redis: { none: [], own: [], other: [] },
 };
 
-// appendonly no, so that start-up loads dump.rdb and nothing else, and no save
-// points, so that stopping the server does not rewrite it.
-const STARTUP_ARGS = ["--save", "", "--appendonly", "no"];
-
-async function buildDump(name: ServerName): Promise<void> {
-  const dir = tempDir(`${name}-dump`);
-  let s: Server | undefined;
+async function makeDump(name: ServerName): Promise<void> {
   try {
-    s = await launch(name, dir, STARTUP_ARGS);
-    await loadKeys(s, keys);
-    const r = await call(s.port, "SAVE");
-    if (r instanceof Error) throw new Error(`SAVE: ${r.message}`);
-    await halt(s);
-    s = undefined;
-    const path = join(dir, "dump.rdb");
-    dumps[name] = { path, size: Deno.statSync(path).size };
+    dumps[name] = await buildDump(lab, name, (s) => loadKeys(s, keys));
   } catch (e) {
     note(name, "making dump.rdb", e);
-  } finally {
-    if (s) await halt(s);
   }
 }
 
-/** Time from spawn to +PONG (PING polled every 10 ms) with `dump` copied in. */
-async function timeStartup(name: ServerName, source: Source): Promise<void> {
+/** Start-up time of `name` with its own dump, the other server's, or none. */
+async function startup(name: ServerName, source: Source): Promise<void> {
   const dump = source === "none" ? null : dumps[source === "own" ? name : other(name)];
   if (source !== "none" && !dump) return; // no dump to load: reported as n/a
-  const dir = tempDir(name);
-  let s: Server | undefined;
   try {
-    // A copy per run: the built dump stays untouched, and both servers read
-    // from a page cache equally warm.
-    if (dump) Deno.copyFileSync(dump.path, join(dir, "dump.rdb"));
-    const t0 = performance.now();
-    s = await launch(name, dir, STARTUP_ARGS, {
-      intervalMs: 10,
-      timeoutMs: Math.max(60_000, keys / 5),
-    });
-    const ms = performance.now() - t0;
-    const size = await call(s.port, "DBSIZE");
-    console.error(`  +PONG after ${(ms / 1000).toFixed(3)} s, ${String(size)} keys`);
-    startSamples[name][source].push({ ms, keys: typeof size === "number" ? size : NaN });
+    startSamples[name][source].push(
+      await timeStartup(lab, name, dump, Math.max(60_000, keys / 5)),
+    );
   } catch (e) {
     const whose = source === "own" ? "its own" : `${TITLE[other(name)]}'s`;
     note(name, `start-up with ${source === "none" ? "no" : whose} dump.rdb`, e);
-  } finally {
-    if (s) await halt(s);
-    removeDir(dir);
   }
 }
 
 // ---------------------------------------------------------------- main
 
 const redisVersion = await getRedisVersion();
-const probeDir = tempDir("probe");
-// Where snapshots land matters (fsync on ext4 vs tmpfs), so the report says.
-const mount = await commandOutput("findmnt", ["-no", "FSTYPE,SOURCE", "-T", probeDir]);
-const [fsType, fsSource] = mount.split(/\s+/);
-removeDir(probeDir);
+const fs = await tempFs(lab);
 console.error(
   `Persistence benchmark, redeno vs Redis ${redisVersion}: ${keys} keys, ` +
     `${requests} requests per test, ${rounds} round(s)...`,
 );
-
-onInterrupt(() => {
-  interrupted = true;
-  return cleanupAll();
-});
 
 const started = performance.now();
 try {
@@ -442,34 +284,28 @@ try {
   if (doStartup) {
     for (const name of NAMES) {
       console.error(`start-up: making ${name}'s dump.rdb of ${keys} keys`);
-      await buildDump(name);
+      await makeDump(name);
     }
     for (let round = 0; round < rounds; round++) {
       const pair = alternate(NAMES, round);
       for (const source of SOURCES) {
         for (const name of pair) {
           console.error(`start-up round ${round + 1}/${rounds} ${name} dump: ${source}`);
-          await timeStartup(name, source);
+          await startup(name, source);
         }
       }
     }
   }
 } finally {
-  await cleanupAll();
+  await lab.cleanup();
 }
 
 // ---------------------------------------------------------------- report
 
-const pct = (a: number, b: number) =>
-  Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(100 * a / b).toFixed(0)}%` : "n/a";
-const secs = (ms: number) => Number.isFinite(ms) ? `${(ms / 1000).toFixed(3)} s` : "n/a";
-const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
-const count = (n: number) => n.toLocaleString("en-US");
-
 const out = await reportHead(
   `Persistence: redeno vs Redis ${redisVersion}`,
   redisVersion,
-  ` (kernel ${Deno.osRelease()}); temp data dirs on ${fsType}${fsSource ? ` (${fsSource})` : ""}`,
+  ` (kernel ${Deno.osRelease()}); temp data dirs on ${fs}`,
 );
 out.push(
   `- ${count(keys)} keys (\`key:<12 digits>\` -> \`value:<i>\`, loaded with redis-cli --pipe); ` +
@@ -591,17 +427,8 @@ if (doStartup) {
   );
 }
 
-if (notes.length) {
-  out.push("");
-  out.push("Notes:");
-  out.push("");
-  // The same failure in every round is said once.
-  for (const n of new Set(notes)) {
-    const times = notes.filter((x) => x === n).length;
-    out.push(`- ${n.trim()}${times > 1 ? ` (${times} times)` : ""}`);
-  }
-}
+out.push(...lab.notesMarkdown());
 
 emitReport(out.join("\n") + "\n", values.out);
 // Redis is the reference: if its half failed, the script (or the machine) is broken.
-if (redisFailed) Deno.exit(1);
+if (lab.redisFailed) Deno.exit(1);

@@ -1,13 +1,16 @@
 /**
  * What the benchmark scripts share: their common options, starting and
  * stopping redeno or redis-server on a free loopback port, waiting for PING,
- * running redis-benchmark and reading its --csv output, and the report's
- * head (machine, versions) and output.
+ * tracking servers and temp dirs so that failures and Ctrl-C clean up,
+ * loading data with `redis-cli --pipe`, reading a server's RSS, making a
+ * dump.rdb and timing start-up on it, running redis-benchmark and reading its
+ * --csv output, and the report's head (machine, versions) and output.
  */
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { findOnPath, freePort, signal, terminate } from "../tests/support/servers.ts";
-import { RespClient } from "../tests/support/resp_client.ts";
+import { type Decoded, parseInfo, RespClient, withClient } from "../tests/support/resp_client.ts";
 
 export { findOnPath, freePort, signal };
 
@@ -151,8 +154,25 @@ export async function waitForPong(
 /** Ctrl-C runs `cleanup` (stopping servers, removing dirs), then exits 130. */
 export function onInterrupt(cleanup: () => Promise<unknown>): void {
   Deno.addSignalListener("SIGINT", () => {
+    interrupted = true;
+    for (const c of clientTools) signal(c, "SIGKILL");
     cleanup().finally(() => Deno.exit(130));
   });
+}
+
+/**
+ * redis-benchmark and redis-cli processes running now. An interrupt kills
+ * them too: a redis-benchmark whose server went away spins at full CPU.
+ */
+const clientTools = new Set<Deno.ChildProcess>();
+let interrupted = false;
+
+/** Tracks `child` (a client tool) until it exits; after an interrupt, kills it at once. */
+function track(child: Deno.ChildProcess): Deno.ChildProcess {
+  if (interrupted) signal(child, "SIGKILL");
+  clientTools.add(child);
+  child.status.finally(() => clientTools.delete(child));
+  return child;
 }
 
 /** `items` on even rounds and reversed on odd ones, so no one always goes first. */
@@ -183,6 +203,292 @@ export async function startServer(
  */
 export async function stopServer(s: Server, killAfterMs = 120_000): Promise<void> {
   await terminate(s.child, killAfterMs);
+}
+
+// ---------------------------------------------------------------- tracked servers and dirs
+
+export const NAMES: readonly ServerName[] = ["redeno", "redis"];
+export const TITLE: Record<ServerName, string> = { redeno: "redeno", redis: "Redis" };
+
+/** Persistence off: what throughput and memory are measured with. */
+export const PERSISTENCE_OFF: readonly string[] = ["--save", "", "--appendonly", "no"];
+/** redeno's default persistence policy, given explicitly so that both servers run it. */
+export const PERSISTENCE_ON: readonly string[] = [
+  "--save",
+  "1 1",
+  "--appendonly",
+  "yes",
+  "--appendfsync",
+  "everysec",
+];
+
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * What one benchmark run has started and made, and what went wrong in it.
+ * Every server and temp dir is tracked, so that a failure or Ctrl-C (handled
+ * from construction on: clean up, exit 130) still stops every server and
+ * removes every dir. Servers log (warnings) to `<dir>/server.log`, so that a
+ * failed start can say why.
+ */
+export class Lab {
+  readonly #live = new Set<Server>();
+  readonly #dirs = new Set<string>();
+  // Set on Ctrl-C: the main loop may still be running, and must not start a
+  // server or make a dir that the clean-up already passed over.
+  #interrupted = false;
+  /** Failures, as "<Server>, <what>: <error>", for the report. */
+  readonly notes: string[] = [];
+  /** Redis is the reference: if it failed, the script (or the machine) is broken. */
+  redisFailed = false;
+
+  constructor(readonly prefix: string) {
+    onInterrupt(() => {
+      this.#interrupted = true;
+      return this.cleanup();
+    });
+  }
+
+  tempDir(label: string): string {
+    if (this.#interrupted) throw new Error("interrupted");
+    const d = Deno.makeTempDirSync({ prefix: `${this.prefix}-${label}-` });
+    this.#dirs.add(d);
+    return d;
+  }
+
+  removeDir(d: string): void {
+    try {
+      Deno.removeSync(d, { recursive: true });
+    } catch {
+      // already gone
+    }
+    this.#dirs.delete(d);
+  }
+
+  /** Spawns a server without waiting for it. */
+  spawn(name: ServerName, dir: string, args: readonly string[]): Server {
+    if (this.#interrupted) throw new Error("interrupted");
+    const log = ["--loglevel", "warning", "--logfile", join(dir, "server.log")];
+    const s = spawnServer(name, dir, [...args, ...log]);
+    this.#live.add(s);
+    return s;
+  }
+
+  async halt(s: Server): Promise<void> {
+    await stopServer(s);
+    this.#live.delete(s);
+  }
+
+  /** Spawns and waits for +PONG; on failure the error carries the log's last lines. */
+  async launch(
+    name: ServerName,
+    dir: string,
+    args: readonly string[],
+    wait: { intervalMs?: number; timeoutMs?: number } = {},
+  ): Promise<Server> {
+    const s = this.spawn(name, dir, args);
+    try {
+      await waitForPong(s, wait);
+    } catch (e) {
+      await this.halt(s);
+      const tail = logTail(dir);
+      throw new Error(`${errorText(e)}${tail ? ` (log: ${tail})` : ""}`);
+    }
+    return s;
+  }
+
+  async cleanup(): Promise<void> {
+    await Promise.all([...this.#live].map((s) => this.halt(s)));
+    for (const d of [...this.#dirs]) this.removeDir(d);
+  }
+
+  /** Records (and prints) a failure of `name` while doing `what`. */
+  note(name: ServerName, what: string, e: unknown): void {
+    const text = `${TITLE[name]}, ${what}: ${errorText(e)}`;
+    console.error(text);
+    this.notes.push(text);
+    if (name === "redis") this.redisFailed = true;
+  }
+
+  /** The notes as a Markdown section (nothing when there are none). */
+  notesMarkdown(): string[] {
+    if (!this.notes.length) return [];
+    const out = ["", "Notes:", ""];
+    // The same failure in every round is said once.
+    for (const n of new Set(this.notes)) {
+      const times = this.notes.filter((x) => x === n).length;
+      out.push(`- ${n.trim()}${times > 1 ? ` (${times} times)` : ""}`);
+    }
+    return out;
+  }
+}
+
+function logTail(dir: string, lines = 3): string {
+  try {
+    const all = Deno.readTextFileSync(join(dir, "server.log")).trim().split("\n");
+    return all.slice(-lines).join(" | ");
+  } catch {
+    return "";
+  }
+}
+
+// ---------------------------------------------------------------- talking to a server
+
+export async function call(port: number, ...args: string[]): Promise<Decoded> {
+  return await withClient(port, (c) => c.value(...args));
+}
+
+/** `INFO <section>` as name -> value; empty when the server refuses. */
+export async function info(port: number, section: string): Promise<Map<string, string>> {
+  const v = await call(port, "INFO", section);
+  return typeof v === "string" ? parseInfo(v) : new Map();
+}
+
+/** Throws unless DBSIZE is `n`. */
+export async function expectKeys(s: Server, n: number): Promise<void> {
+  const size = await call(s.port, "DBSIZE");
+  if (size !== n) throw new Error(`${s.name} holds ${String(size)} keys, not ${n}`);
+}
+
+/**
+ * Sends `input` through `redis-cli --pipe` and returns the time it took in
+ * ms; throws unless redis-cli's summary says `errors: 0, replies: <replies>`.
+ * `input` is a file (redis-cli reads it as its stdin, as in
+ * `redis-cli --pipe < file`) or RESP chunks written to redis-cli as made.
+ */
+export async function pipeLoad(
+  s: Server,
+  input: string | Iterable<Uint8Array>,
+  replies: number,
+): Promise<number> {
+  const cli = findOnPath("redis-cli");
+  if (!cli) throw new Error("redis-cli is not installed");
+  const cliArgs = ["-h", "127.0.0.1", "-p", String(s.port), "--pipe"];
+  const fromFile = typeof input === "string";
+  const t0 = performance.now();
+  const child = track(
+    fromFile
+      // The shell opens the file as redis-cli's own stdin, so no copy through
+      // this process is timed along with the load.
+      ? new Deno.Command("sh", {
+        args: ["-c", 'exec "$@" < "$0"', input, cli, ...cliArgs],
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn()
+      : new Deno.Command(cli, {
+        args: cliArgs,
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn(),
+  );
+  // Read while writing: redis-cli prints every error reply, and a full
+  // stdout pipe would stall it and then us.
+  const stdout = new Response(child.stdout).text();
+  const stderr = new Response(child.stderr).text();
+  const timer = setTimeout(() => signal(child, "SIGKILL"), Math.max(120_000, replies));
+  if (!fromFile) {
+    try {
+      const w = child.stdin.getWriter();
+      for (const chunk of input) await w.write(chunk);
+      await w.close();
+    } catch {
+      // redis-cli died; its output says why
+    }
+  }
+  const [out, err, status] = await Promise.all([stdout, stderr, child.status]);
+  clearTimeout(timer);
+  const ms = performance.now() - t0;
+  const m = out.match(/errors: (\d+), replies: (\d+)/);
+  if (!status.success || !m || m[1] !== "0" || Number(m[2]) !== replies) {
+    const why = (m ? m[0] : (out + err).trim().split("\n").slice(-2).join(" | ")).slice(0, 300);
+    throw new Error(`redis-cli --pipe into ${s.name} failed: ${why}`);
+  }
+  return ms;
+}
+
+/**
+ * The resident memory (VmRSS) of the server's process, in bytes. The child
+ * spawnServer started is the server itself (deno running main.ts, or
+ * redis-server), not a wrapper; /proc/<pid>/cmdline is checked to be sure.
+ * Linux only.
+ */
+export function serverRss(s: Server): number {
+  const pid = s.child.pid;
+  const argv = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0");
+  // redis-server rewrites its title to "redis-server 127.0.0.1:<port>".
+  const ok = s.name === "redeno" ? argv.includes(MAIN) : /redis-server/.test(argv[0]);
+  if (!ok) throw new Error(`pid ${pid} is not ${s.name}: ${argv.join(" ").trim()}`);
+  const m = Deno.readTextFileSync(`/proc/${pid}/status`).match(/^VmRSS:\s+(\d+)\s+kB$/m);
+  if (!m) throw new Error(`no VmRSS for ${s.name} (pid ${pid})`);
+  return Number(m[1]) * 1024;
+}
+
+// ---------------------------------------------------------------- start-up load time
+
+/**
+ * How start-up is timed: appendonly no, so that the server loads dump.rdb and
+ * nothing else, and no save points, so that stopping it does not rewrite it.
+ */
+export const STARTUP_ARGS: readonly string[] = PERSISTENCE_OFF;
+
+export interface Dump {
+  path: string;
+  size: number;
+}
+
+/**
+ * `name`'s own dump.rdb (in a tracked temp dir): a fresh server started with
+ * STARTUP_ARGS, `load` run on it, then SAVE.
+ */
+export async function buildDump(
+  lab: Lab,
+  name: ServerName,
+  load: (s: Server) => Promise<unknown>,
+): Promise<Dump> {
+  const dir = lab.tempDir(`${name}-dump`);
+  const s = await lab.launch(name, dir, STARTUP_ARGS);
+  try {
+    await load(s);
+    const r = await call(s.port, "SAVE");
+    if (r instanceof Error) throw new Error(`SAVE: ${r.message}`);
+  } finally {
+    await lab.halt(s);
+  }
+  const path = join(dir, "dump.rdb");
+  return { path, size: Deno.statSync(path).size };
+}
+
+/**
+ * The time from spawning `name` (STARTUP_ARGS) in a fresh dir holding a copy
+ * of `dump` (or nothing) until PING answers +PONG, polled every 10 ms
+ * (-LOADING is not ready), and DBSIZE then.
+ */
+export async function timeStartup(
+  lab: Lab,
+  name: ServerName,
+  dump: Dump | null,
+  timeoutMs: number,
+): Promise<{ ms: number; keys: number }> {
+  const dir = lab.tempDir(name);
+  let s: Server | undefined;
+  try {
+    // A copy per run: the built dump stays untouched, and both servers read
+    // from a page cache equally warm.
+    if (dump) Deno.copyFileSync(dump.path, join(dir, "dump.rdb"));
+    const t0 = performance.now();
+    s = await lab.launch(name, dir, STARTUP_ARGS, { intervalMs: 10, timeoutMs });
+    const ms = performance.now() - t0;
+    const size = await call(s.port, "DBSIZE");
+    console.error(`  +PONG after ${(ms / 1000).toFixed(3)} s, ${String(size)} keys`);
+    return { ms, keys: typeof size === "number" ? size : NaN };
+  } finally {
+    if (s) await lab.halt(s);
+    lab.removeDir(dir);
+  }
 }
 
 // ---------------------------------------------------------------- redis-benchmark
@@ -237,11 +543,13 @@ export async function runRedisBenchmark(
   args: string[],
   timeoutMs: number,
 ): Promise<{ rows: Map<string, BenchRow>; stderr: string }> {
-  const child = new Deno.Command(findOnPath("redis-benchmark")!, {
-    args: ["-h", "127.0.0.1", "-p", String(s.port), ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = track(
+    new Deno.Command(findOnPath("redis-benchmark")!, {
+      args: ["-h", "127.0.0.1", "-p", String(s.port), ...args],
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn(),
+  );
   const timer = setTimeout(() => {
     console.error(`redis-benchmark on ${s.name} timed out after ${timeoutMs / 1000}s; killing it`);
     signal(child, "SIGKILL");
@@ -295,6 +603,18 @@ export async function redisVersion(): Promise<string> {
   return v.match(/v=(\S+)/)?.[1] ?? "unknown";
 }
 
+/**
+ * The file system temp dirs land on, e.g. "ext4 (/dev/vda)": where data files
+ * and snapshots live matters (fsync on ext4 vs tmpfs), so reports say.
+ */
+export async function tempFs(lab: Lab): Promise<string> {
+  const probe = lab.tempDir("probe");
+  const mount = await commandOutput("findmnt", ["-no", "FSTYPE,SOURCE", "-T", probe]);
+  lab.removeDir(probe);
+  const [type, source] = mount.split(/\s+/);
+  return `${type}${source ? ` (${source})` : ""}`;
+}
+
 // ---------------------------------------------------------------- report
 
 /**
@@ -327,3 +647,10 @@ export function emitReport(report: string, out: string | undefined): void {
 export const fmtRps = (n: number) =>
   Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "n/a";
 export const fmtMs = (n: number) => Number.isFinite(n) ? n.toFixed(3) : "n/a";
+/** `a` as a share of `b`, e.g. "93%". */
+export const pct = (a: number, b: number) =>
+  Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(100 * a / b).toFixed(0)}%` : "n/a";
+export const secs = (ms: number) => Number.isFinite(ms) ? `${(ms / 1000).toFixed(3)} s` : "n/a";
+export const mb = (bytes: number) =>
+  Number.isFinite(bytes) ? `${(bytes / 1e6).toFixed(1)} MB` : "n/a";
+export const count = (n: number) => Number.isFinite(n) ? n.toLocaleString("en-US") : "n/a";
