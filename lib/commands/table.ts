@@ -7,6 +7,7 @@
  * authentication, the store lock for writers, reply modes, MONITOR feed,
  * statistics and SLOWLOG. Handlers contain only their own logic.
  */
+import { Dict } from "../store/dict.ts";
 import type { Client } from "../server/client.ts";
 
 export type Handler = (c: Client, args: string[]) => void | Promise<void>;
@@ -116,7 +117,11 @@ export class Command {
 export class CommandTable {
   /** Lowercase name -> command; other casings are cached on first use. */
   readonly #byName = new Map<string, Command>();
-  readonly #byExactName = new Map<string, Command | null>();
+  /**
+   * Names as they come (fresh strings every time): a Dict, whose hash is
+   * cheaper than a Map's for a string not hashed before.
+   */
+  readonly #byExactName = new Dict<Command | null>();
 
   constructor(specs: CommandSpec[]) {
     for (const spec of specs) {

@@ -74,6 +74,7 @@ export class RespParser {
       this.#pending = null;
     }
     const len = buf.length;
+    let maxBulk = -1;
 
     parse: while (pos < len || this.#mbRemaining > 0) {
       if (this.#mbRemaining === 0) {
@@ -130,7 +131,8 @@ export class RespParser {
             );
           }
           const n = parseLength(buf, pos + 1, cr);
-          if (n === null || n < 0 || n > this.limits.maxBulkLen()) {
+          if (maxBulk < 0) maxBulk = this.limits.maxBulkLen(); // once per chunk, not per bulk
+          if (n === null || n < 0 || n > maxBulk) {
             return this.#fail(commands, "invalid bulk length");
           }
           if (n > 16384 && this.limits.authRequired()) {
