@@ -1,6 +1,7 @@
 /**
- * `deno task bench`: redeno (`deno run -A main.ts`) against redis-server,
- * everything issue 4 asks measured in one run and reported as Markdown. Each
+ * `deno task bench`: redeno (`deno run -A main.ts`, with the start task's V8
+ * flags) against redis-server, everything issue 4 asks measured in one run
+ * and reported as Markdown. Each
  * server runs on a free loopback port in its own temporary dir; rounds
  * alternate who goes first (A/B, then B/A) and tables show the median of the
  * rounds.
@@ -47,6 +48,7 @@ import {
   PERSISTENCE_OFF,
   PERSISTENCE_ON,
   pipeLoad,
+  REDENO_COMMAND,
   redisVersion as getRedisVersion,
   reportHead,
   requirePositiveIntegers,
@@ -479,7 +481,7 @@ const out = await reportHead(
 );
 out.push(
   `- Sections: ${only.join(", ")}; median of ${rounds} round(s), alternating which server ` +
-    "goes first; redeno run as `deno run -A main.ts`; both on 127.0.0.1; " +
+    `goes first; redeno run as \`${REDENO_COMMAND}\`; both on 127.0.0.1; ` +
     `run took ${Math.round((performance.now() - started) / 1000)} s`,
 );
 const testsLine = `\`redis-benchmark -c ${clients} -n ${requests} -r 100000 --csv\` ` +

@@ -13,6 +13,7 @@
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { dirname, join, resolve } from "node:path";
+import { SERVER_V8_FLAGS } from "./support.ts";
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 
@@ -66,6 +67,7 @@ if (denort) {
 const output = resolve(values.output!);
 const args = [
   "compile",
+  ...SERVER_V8_FLAGS,
   "--allow-net",
   "--allow-read",
   "--allow-write",

@@ -38,6 +38,7 @@ import {
   PERSISTENCE_OFF,
   PERSISTENCE_ON,
   pipeLoad,
+  REDENO_COMMAND,
   redisVersion as getRedisVersion,
   reportHead,
   requirePositiveIntegers,
@@ -310,7 +311,7 @@ const out = await reportHead(
 out.push(
   `- ${count(keys)} keys (\`key:<12 digits>\` -> \`value:<i>\`, loaded with redis-cli --pipe); ` +
     `median of ${rounds} alternating round(s) unless per round; ` +
-    `redeno run as \`deno run -A main.ts\`; run took ${
+    `redeno run as \`${REDENO_COMMAND}\`; run took ${
       Math.round((performance.now() - started) / 1000)
     } s`,
 );

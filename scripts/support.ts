@@ -17,6 +17,21 @@ export { findOnPath, freePort, signal };
 /** This checkout's main.ts, run as `deno run -A main.ts`. */
 export const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 
+/**
+ * The `--v8-flags=...` of deno.json's start task, so that benchmarks and the
+ * compiled binary run the server with the runtime settings `deno task start`
+ * uses (deno.json is the one place they are written).
+ */
+export const SERVER_V8_FLAGS: string[] = (() => {
+  const config = JSON.parse(
+    Deno.readTextFileSync(fileURLToPath(new URL("../deno.json", import.meta.url))),
+  );
+  return (config.tasks.start as string).split(/\s+/).filter((a) => a.startsWith("--v8-flags="));
+})();
+
+/** How the benchmarks run redeno, for their reports. */
+export const REDENO_COMMAND = ["deno run", ...SERVER_V8_FLAGS, "-A main.ts"].join(" ");
+
 // ---------------------------------------------------------------- options
 
 /** The options every benchmark script takes. */
@@ -96,7 +111,7 @@ export function spawnServer(name: ServerName, dir: string, args: string[]): Serv
   const flags = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, ...args];
   const child = name === "redeno"
     ? new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN, ...flags],
+      args: ["run", ...SERVER_V8_FLAGS, "-A", MAIN, ...flags],
       stdout: "null",
       stderr: "inherit",
     }).spawn()
