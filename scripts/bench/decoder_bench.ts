@@ -2,8 +2,9 @@
  * Micro-benchmarks of the RESP request decoder (`deno task bench:micro`).
  *
  * RespParser.feed on the shapes of input a server reads, and the same chunks
- * through RespDecoderStream piped the way lib/server/connection.ts pipes it,
- * so that the stream layer's own cost shows next to the parser's. Inputs are
+ * through RespDecoderStream, written and read directly as
+ * lib/server/connection.ts drives it and piped from a pull source for
+ * comparison, so that the stream layer's own cost shows next to the parser's. Inputs are
  * built once; one iteration decodes a whole input (many commands).
  */
 import { Config } from "../../lib/config.ts";
@@ -174,7 +175,7 @@ class PipedDecoder {
     let n = 0;
     for (let i = 0; i < inp.chunks.length; i++) {
       this.#push(inp.chunks[i]);
-      if (inp.perChunk[i] === 0) continue; // a read inside a frame yields no batch
+      // One batch per chunk, empty for a read inside a frame.
       const { value, done } = await this.reader.read();
       if (done || value.commands.length !== inp.perChunk[i]) throw new Error("bad batch");
       n += value.commands.length;
@@ -198,10 +199,10 @@ function direct(inp: Input): () => Promise<void> {
   return async () => {
     let n = 0;
     for (let i = 0; i < inp.chunks.length; i++) {
-      // The pending read lifts the stream's backpressure so that write() transforms at once.
-      const next = inp.perChunk[i] === 0 ? null : reader.read();
+      // One batch per chunk (empty inside a frame); the pending read lifts the
+      // stream's backpressure so that write() transforms at once.
+      const next = reader.read();
       await writer.write(inp.chunks[i]);
-      if (next === null) continue;
       const { value, done } = await next;
       if (done || value.commands.length !== inp.perChunk[i]) throw new Error("bad batch");
       n += value.commands.length;
