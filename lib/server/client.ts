@@ -39,7 +39,7 @@ export class Client {
    * command ended: the start of its next command, so that timing a command
    * (INFO commandstats, SLOWLOG) costs one clock read, not two.
    */
-  clockMark = 0;
+  clockMark = performance.now();
   /** Close once the current replies are written (QUIT, protocol error). */
   closeAfterReply = false;
   /** Set when the client was closed (killed, timed out, disconnected). */
