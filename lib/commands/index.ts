@@ -3,6 +3,9 @@ import type { CommandSpec } from "./table.ts";
 import { connectionCommands } from "./connection.ts";
 import { stringCommands } from "./strings.ts";
 import { hashCommands } from "./hashes.ts";
+import { listCommands } from "./lists.ts";
+import { setCommands } from "./sets.ts";
+import { sortedSetCommands } from "./zsets.ts";
 import { keyCommands } from "./keys.ts";
 import { serverCommands } from "./server.ts";
 import { persistenceCommands } from "./persistence.ts";
@@ -11,6 +14,9 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...connectionCommands,
   ...stringCommands,
   ...hashCommands,
+  ...listCommands,
+  ...setCommands,
+  ...sortedSetCommands,
   ...keyCommands,
   ...serverCommands,
   ...persistenceCommands,

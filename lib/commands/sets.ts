@@ -1,0 +1,4 @@
+/** Set commands: SADD, SREM, SINTER, SSCAN, ... */
+import type { CommandSpec } from "./table.ts";
+
+export const setCommands: CommandSpec[] = [];
