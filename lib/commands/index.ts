@@ -6,6 +6,7 @@ import { hashCommands } from "./hashes.ts";
 import { listCommands } from "./lists.ts";
 import { setCommands } from "./sets.ts";
 import { sortedSetCommands } from "./zsets.ts";
+import { sortedSetAlgebraCommands } from "./zsetops.ts";
 import { keyCommands } from "./keys.ts";
 import { serverCommands } from "./server.ts";
 import { persistenceCommands } from "./persistence.ts";
@@ -17,6 +18,7 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...listCommands,
   ...setCommands,
   ...sortedSetCommands,
+  ...sortedSetAlgebraCommands,
   ...keyCommands,
   ...serverCommands,
   ...persistenceCommands,
