@@ -490,7 +490,11 @@ function getkeys(c: Client, args: string[], withFlags: boolean): void {
   }
   const keys = commandKeys(cmd, line);
   if (keys === null || keys.length === 0) {
-    return c.out.error("ERR The command has no key arguments");
+    return c.out.error(
+      cmd.spec.getKeys
+        ? "ERR Invalid arguments specified for command"
+        : "ERR The command has no key arguments",
+    );
   }
   const flags = keySpecFlags(cmd);
   c.out.array(keys.length);
@@ -1007,7 +1011,8 @@ export function aclCategories(cmd: Command): string[] {
 
 /** The keys a command line names, from the key positions; null when it has none. */
 export function commandKeys(cmd: Command, args: string[]): string[] | null {
-  const { firstKey, lastKey, step } = cmd.spec;
+  const { firstKey, lastKey, step, getKeys } = cmd.spec;
+  if (getKeys !== undefined) return getKeys(args) ?? [];
   if (firstKey <= 0) return null;
   const last = lastKey < 0 ? args.length + lastKey : lastKey;
   const keys: string[] = [];

@@ -30,7 +30,8 @@ export type CommandFlag =
   | "may_replicate"
   | "no_mandatory_keys"
   | "no_multi"
-  | "allow_busy";
+  | "allow_busy"
+  | "movablekeys";
 
 /** One command (or subcommand) as data. */
 export interface CommandSpec {
@@ -58,6 +59,12 @@ export interface CommandSpec {
    * "local") that allows them.
    */
   protectedBy?: string;
+  /**
+   * Keys of a full command line when positions cannot say (numkeys
+   * commands, flagged "movablekeys"): null or empty when the arguments are
+   * invalid (COMMAND GETKEYS).
+   */
+  getKeys?: (args: string[]) => string[] | null;
   /** Absent for containers (commands that only have subcommands). */
   handler?: Handler;
   subcommands?: CommandSpec[];
@@ -297,6 +304,31 @@ function finish(
     server.feedMonitors(c, args);
   }
   if ((cmd.bits & F_SKIP_SLOWLOG) === 0) server.slowlog.record(c, args, micros);
+}
+
+/** C's atoi, as Redis's key extractors read numkeys: leading digits, wrapped to an int. */
+function atoi(s: string): number {
+  const m = /^[ \t\n\v\f\r]*([+-]?\d+)/.exec(s);
+  if (m === null) return 0;
+  let n = BigInt(m[1]);
+  // strtol saturates at the long range, atoi then truncates to int.
+  if (n > 9223372036854775807n) n = 9223372036854775807n;
+  if (n < -9223372036854775808n) n = -9223372036854775808n;
+  return Number(BigInt.asIntN(32, n));
+}
+
+/**
+ * A getKeys for `numkeys key [key ...]` with numkeys at `numkeysIndex`, as
+ * Redis's genericGetKeys reads it (numkeys from 1 to the arguments left).
+ */
+export function keynumKeys(numkeysIndex: number): (args: string[]) => string[] | null {
+  return (args) => {
+    if (numkeysIndex >= args.length) return null;
+    const n = atoi(args[numkeysIndex]);
+    const first = numkeysIndex + 1;
+    if (n < 1 || n > args.length - first) return null;
+    return args.slice(first, first + n);
+  };
 }
 
 /** Fields of a CommandSpec with flags and key positions in short form. */
