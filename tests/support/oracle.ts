@@ -2,11 +2,38 @@
  * Differential testing against real Redis 7.0: the same commands go to a
  * redeno and a redis-server, and their raw replies must be byte-identical.
  */
-import { assertEquals } from "@std/assert";
+import { assert, assertEquals } from "@std/assert";
 import { decode, type Decoded, RespClient } from "./resp_client.ts";
 import { type StartOptions, startRedeno, startRedis, type TestServer } from "./servers.ts";
 
+/**
+ * A reading of a clock-relative value (TTL, PTTL, EXPIRETIME, PEXPIRETIME,
+ * OBJECT IDLETIME) of a key whose expiry or access was relative to "now":
+ * two servers read their clocks a few milliseconds apart, so the replies are
+ * compared within the time the test has measured, not byte for byte.
+ */
+export interface ClockReading {
+  clock: string[];
+}
+
+/** Marks a command in `sameAll` as a clock-relative reading (see ClockReading). */
+export function clock(...args: string[]): ClockReading {
+  return { clock: args };
+}
+
+/** Milliseconds per unit of each clock-relative reading. */
+const CLOCK_UNIT_MS: Record<string, number> = {
+  ttl: 1000,
+  pttl: 1,
+  expiretime: 1000,
+  pexpiretime: 1,
+  object: 1000, // OBJECT IDLETIME
+};
+
 export class Oracle {
+  /** When the test began (after its FLUSHALL): bounds every clock skew it can see. */
+  startedAt = Date.now();
+
   private constructor(
     readonly redenoServer: TestServer,
     readonly redisServer: TestServer,
@@ -45,9 +72,36 @@ export class Oracle {
     return theirs;
   }
 
-  /** Runs many commands through `same`, in order. */
-  async sameAll(commands: string[][]): Promise<void> {
-    for (const cmd of commands) await this.same(...cmd);
+  /** Runs many commands through `same` (or `sameClock`, for `clock(...)` entries), in order. */
+  async sameAll(commands: (string[] | ClockReading)[]): Promise<void> {
+    for (const cmd of commands) {
+      if (Array.isArray(cmd)) await this.same(...cmd);
+      else await this.sameClock(...cmd.clock);
+    }
+  }
+
+  /**
+   * A clock-relative reading (see ClockReading): errors and the negative
+   * codes (-1 no expiry, -2 no key, nil) must be identical; values may
+   * differ by no more than the time elapsed since the test began, in the
+   * reply's unit (plus one for the rounding of second readings). Returns
+   * Redis's reply, decoded.
+   */
+  async sameClock(...args: string[]): Promise<Decoded> {
+    const unit = CLOCK_UNIT_MS[args[0].toLowerCase()];
+    if (unit === undefined) throw new Error(`${args[0]} is not a clock reading`);
+    const [mine, theirs] = await Promise.all([this.redeno.call(...args), this.redis.call(...args)]);
+    const a = decode(mine);
+    const b = decode(theirs);
+    const what = `reply to ${JSON.stringify(args)}`;
+    if (typeof a !== "number" || typeof b !== "number" || a < 0 || b < 0) {
+      assertEquals(mine, theirs, what);
+      return b;
+    }
+    const elapsed = Date.now() - this.startedAt;
+    const slack = Math.ceil(elapsed / unit) + (unit > 1 ? 1 : 0);
+    assert(Math.abs(a - b) <= slack, `${what}: redeno ${a}, redis ${b}, ${elapsed} ms elapsed`);
+    return b;
   }
 
   /**
@@ -127,6 +181,7 @@ export function oracleTest(
     try {
       await o.redis.call("FLUSHALL");
       await o.redeno.call("FLUSHALL");
+      o.startedAt = Date.now();
       await fn(o);
     } finally {
       await o.stop();
