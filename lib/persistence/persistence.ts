@@ -26,9 +26,15 @@ import {
   readAofUnits,
 } from "./aoffile.ts";
 import { linkAtomic, writeFileAtomic } from "./files.ts";
-import { rdbChunks, type RdbLoadInfo, rdbLoadSteps, type RdbWriteOptions, readRdb } from "./rdb.ts";
+import {
+  rdbChunks,
+  type RdbLoadInfo,
+  rdbLoadSteps,
+  type RdbReadOptions,
+  type RdbWriteOptions,
+  readRdb,
+} from "./rdb.ts";
 import { type FrozenKeyspace, Keyspace } from "../store/keyspace.ts";
-import type { HashLimits } from "../store/hash.ts";
 import type { SavePoint } from "../config.ts";
 
 export const MISCONF_RDB = "MISCONF Redis is configured to save RDB snapshots, but it's " +
@@ -537,7 +543,7 @@ export class Persistence {
     this.loading = { ...this.loading!, totalBytes: bytes.length, loadedBytes: 0, file: name };
     const delay = this.#config.num("key-load-delay");
     const steps = rdbLoadSteps(bytes, this.server.keyspace, {
-      hashLimits: this.#hashLimits(),
+      ...this.#loadLimits(),
       // With a per-key delay, step (and pause) after every key.
       stepKeys: delay > 0 ? 1 : undefined,
     });
@@ -715,7 +721,7 @@ export class Persistence {
     const ks = this.server.keyspace;
     // Parse first: a bad file leaves the data as it is.
     const parsed = new Keyspace(ks.dbs.length);
-    readRdb(bytes, parsed, { hashLimits: this.#hashLimits() });
+    readRdb(bytes, parsed, this.#loadLimits());
     if (flush) ks.flushAll();
     for (const db of parsed.dbs) {
       const into = ks.dbs[db.id];
@@ -728,10 +734,23 @@ export class Persistence {
     }
   }
 
-  #hashLimits(): HashLimits {
+  /** The encoding limits loaded values are built with (RDB load, DEBUG RELOAD). */
+  #loadLimits(): RdbReadOptions {
+    const num = (name: string) => this.#config.num(name);
     return {
-      maxEntries: this.#config.num("hash-max-listpack-entries"),
-      maxValue: this.#config.num("hash-max-listpack-value"),
+      hashLimits: {
+        maxEntries: num("hash-max-listpack-entries"),
+        maxValue: num("hash-max-listpack-value"),
+      },
+      listLimits: {
+        maxListpackSize: num("list-max-listpack-size"),
+        compressDepth: num("list-compress-depth"),
+      },
+      setLimits: { maxIntsetEntries: num("set-max-intset-entries") },
+      zsetLimits: {
+        maxListpackEntries: num("zset-max-listpack-entries"),
+        maxListpackValue: num("zset-max-listpack-value"),
+      },
     };
   }
 

@@ -2,17 +2,26 @@
  * The RDB snapshot codec (format version 10, as Redis 7.0 writes it).
  *
  * Writing: rdbChunks yields the file in pieces (so a caller can spread the
- * work over time); encodeRdb joins them. Strings use the integer and LZF
- * encodings as Redis does, listpack-encoded hashes are saved as a real
- * listpack blob (RDB_TYPE_HASH_LISTPACK), other hashes as RDB_TYPE_HASH.
+ * work over time); encodeRdb joins them. Every value is saved as Redis 7.0
+ * saves it: strings with the integer and LZF encodings; hashes as a listpack
+ * blob (HASH_LISTPACK) or field/value strings (HASH); lists as quicklist
+ * nodes (LIST_QUICKLIST_2: listpack nodes chunked as Redis's
+ * list-max-listpack-size chunks them, a PLAIN node for a huge element);
+ * sets as an intset blob (SET_INTSET) or member strings (SET); sorted sets
+ * as a listpack blob (ZSET_LISTPACK) or member + binary double (ZSET_2).
  *
- * Reading: readRdb parses a whole file (strings and hashes in every encoding
- * Redis has used for them), verifies the checksum, and only then stores the
- * keys: an error leaves the keyspace untouched. Errors name the offset.
+ * Reading: readRdb parses a whole file (strings, hashes, lists, sets and
+ * sorted sets in every encoding Redis 7.0 reads), verifies the checksum, and
+ * only then stores the keys: an error leaves the keyspace untouched. Each
+ * value is built in the encoding Redis would pick at load time. Errors name
+ * the offset.
  */
 import { parseInt64 } from "../commands/args.ts";
 import { bytesToStr } from "../resp/bytes.ts";
 import { type HashLimits, HashValue } from "../store/hash.ts";
+import { type ListLimits, ListValue } from "../store/list.ts";
+import { type SetLimits, SetValue } from "../store/set.ts";
+import { type ZSetLimits, ZSetValue } from "../store/zset.ts";
 import {
   type Db,
   type FrozenKeyspace,
@@ -24,35 +33,61 @@ import {
 import { stringOf } from "../store/strings.ts";
 import { Crc64 } from "./crc64.ts";
 import { lzfCompress, lzfDecompress } from "./lzf.ts";
+import {
+  decodeListpack,
+  encodeListpack,
+  LISTPACK_EMPTY_SIZE,
+  listpackEntryBytes,
+} from "./listpack.ts";
+import { decodeZiplist } from "./ziplist.ts";
 import { ByteBuffer, concatBytes } from "../util/bytebuf.ts";
+import { formatDouble } from "../util/float.ts";
 
 export const RDB_VERSION = 10;
 
-// Value types.
+// Value types (rdb.h).
 const TYPE_STRING = 0;
+const TYPE_LIST = 1;
+const TYPE_SET = 2;
+const TYPE_ZSET = 3;
 const TYPE_HASH = 4;
+const TYPE_ZSET_2 = 5;
 const TYPE_HASH_ZIPMAP = 9;
+const TYPE_LIST_ZIPLIST = 10;
+const TYPE_SET_INTSET = 11;
+const TYPE_ZSET_ZIPLIST = 12;
 const TYPE_HASH_ZIPLIST = 13;
+const TYPE_LIST_QUICKLIST = 14;
 const TYPE_HASH_LISTPACK = 16;
+const TYPE_ZSET_LISTPACK = 17;
+const TYPE_LIST_QUICKLIST_2 = 18;
 
 const TYPE_NAMES: Record<number, string> = {
-  1: "list",
-  2: "set",
-  3: "zset",
-  5: "zset",
   6: "module",
   7: "module",
-  10: "list (ziplist)",
-  11: "set (intset)",
-  12: "zset (ziplist)",
-  14: "list (quicklist)",
   15: "stream",
-  17: "zset (listpack)",
-  18: "list (quicklist)",
   19: "stream",
-  20: "set (listpack)",
+  20: "set (listpack, Redis 7.2)",
   21: "stream",
 };
+
+// Quicklist node containers (quicklist.h).
+const CONTAINER_PLAIN = 1;
+const CONTAINER_PACKED = 2;
+
+/** Redis's packed_threshold: an element this large gets a PLAIN node of its own. */
+export const QUICKLIST_PACKED_THRESHOLD = 1 << 30;
+/** Redis's SIZE_SAFETY_LIMIT: the byte cap of a node under a count fill. */
+const SIZE_SAFETY_LIMIT = 8192;
+/** Redis's SIZE_ESTIMATE_OVERHEAD: what an entry is assumed to add beyond its bytes. */
+const SIZE_ESTIMATE_OVERHEAD = 8;
+/** Node byte limits of list-max-listpack-size -1 .. -5. */
+const OPTIMIZATION_LEVEL = [4096, 8192, 16384, 32768, 65536];
+
+// rdbLoadDoubleValue's special lengths (ZSET's string-encoded scores).
+const DOUBLE_NAN = 253;
+const DOUBLE_POS_INF = 254;
+const DOUBLE_NEG_INF = 255;
 
 // Opcodes.
 const OP_FUNCTION2 = 0xf5;
@@ -88,7 +123,21 @@ export interface RdbWriteOptions {
   accessInfo?: "lru" | "lfu" | false;
   /** Chunk size hint in bytes (default 64KB). */
   chunkSize?: number;
+  /**
+   * List elements at least this long get a PLAIN quicklist node (default
+   * QUICKLIST_PACKED_THRESHOLD, as Redis's DEBUG QUICKLIST-PACKED-THRESHOLD).
+   */
+  packedThreshold?: number;
 }
+
+/** What writeValue needs of the write options. */
+interface WriteCtx {
+  compression: boolean;
+  packedThreshold: number;
+}
+
+const F64_BYTES = new Uint8Array(8);
+const F64 = new DataView(F64_BYTES.buffer);
 
 /** Output buffer that hands back filled chunks and keeps the running checksum. */
 class Out extends ByteBuffer {
@@ -125,6 +174,14 @@ class Out extends ByteBuffer {
       this.u32be(Math.floor(n / 0x100000000));
       this.u32be(n >>> 0);
     }
+  }
+
+  /** A little-endian IEEE double (ZSET_2 scores). */
+  f64le(v: number): void {
+    F64.setFloat64(0, v, true);
+    this.ensure(8);
+    this.buf.set(F64_BYTES, this.pos);
+    this.pos += 8;
   }
 
   /** Takes the bytes written so far (checksummed) as a chunk. */
@@ -197,262 +254,7 @@ function writeBlob(out: Out, blob: Uint8Array, compression: boolean): void {
   out.raw(blob);
 }
 
-// ---------------------------------------------------------------- listpack
-
-/** Size of a listpack entry's back-length field for an entry of `l` bytes. */
-function backlenSize(l: number): number {
-  if (l <= 127) return 1;
-  if (l < 16383) return 2;
-  if (l < 2097151) return 3;
-  if (l < 268435455) return 4;
-  return 5;
-}
-
-/** Encodes `items` (binary strings) as a listpack, as Redis 7.0 does. */
-export function encodeListpack(items: readonly string[]): Uint8Array {
-  let total = 7;
-  for (const s of items) {
-    const l = lpEntrySize(s);
-    total += l + backlenSize(l);
-  }
-  const lp = new Uint8Array(total);
-  const dv = new DataView(lp.buffer);
-  dv.setUint32(0, total, true);
-  dv.setUint16(4, Math.min(items.length, 65535), true);
-  let p = 6;
-  for (const s of items) {
-    const start = p;
-    const v = s.length <= 20 ? parseInt64(s) : null;
-    if (v !== null) {
-      const big = BigInt(v);
-      if (big >= 0n && big <= 127n) {
-        lp[p++] = Number(big);
-      } else if (big >= -4096n && big <= 4095n) {
-        const u = Number(big < 0n ? big + 8192n : big);
-        lp[p++] = 0xc0 | (u >> 8);
-        lp[p++] = u & 0xff;
-      } else if (big >= -32768n && big <= 32767n) {
-        lp[p++] = 0xf1;
-        dv.setInt16(p, Number(big), true);
-        p += 2;
-      } else if (big >= -8388608n && big <= 8388607n) {
-        const u = Number(big < 0n ? big + 16777216n : big);
-        lp[p++] = 0xf2;
-        lp[p++] = u & 0xff;
-        lp[p++] = (u >> 8) & 0xff;
-        lp[p++] = (u >> 16) & 0xff;
-      } else if (big >= -2147483648n && big <= 2147483647n) {
-        lp[p++] = 0xf3;
-        dv.setInt32(p, Number(big), true);
-        p += 4;
-      } else {
-        lp[p++] = 0xf4;
-        dv.setBigInt64(p, big, true);
-        p += 8;
-      }
-    } else {
-      const n = s.length;
-      if (n < 64) {
-        lp[p++] = 0x80 | n;
-      } else if (n < 4096) {
-        lp[p++] = 0xe0 | (n >> 8);
-        lp[p++] = n & 0xff;
-      } else {
-        lp[p++] = 0xf0;
-        dv.setUint32(p, n, true);
-        p += 4;
-      }
-      for (let i = 0; i < n; i++) lp[p++] = s.charCodeAt(i);
-    }
-    // Back length: entry size, 7 bits a byte, most significant first; every
-    // byte but the first has its top bit set, so it can be read backwards.
-    const l = p - start;
-    const k = backlenSize(l);
-    for (let j = 0; j < k; j++) {
-      const shift = 7 * (k - 1 - j);
-      const bits = Math.floor(l / 2 ** shift) & 127;
-      lp[p++] = j === 0 ? bits : bits | 128;
-    }
-  }
-  lp[p++] = 0xff;
-  if (p !== total) throw new Error(`listpack: size mismatch ${p} != ${total}`);
-  return lp;
-}
-
-function lpEntrySize(s: string): number {
-  const v = s.length <= 20 ? parseInt64(s) : null;
-  if (v !== null) {
-    const big = BigInt(v);
-    if (big >= 0n && big <= 127n) return 1;
-    if (big >= -4096n && big <= 4095n) return 2;
-    if (big >= -32768n && big <= 32767n) return 3;
-    if (big >= -8388608n && big <= 8388607n) return 4;
-    if (big >= -2147483648n && big <= 2147483647n) return 5;
-    return 9;
-  }
-  const n = s.length;
-  if (n < 64) return 1 + n;
-  if (n < 4096) return 2 + n;
-  return 5 + n;
-}
-
-/** Decodes a listpack into its items (integers as decimal strings); throws if malformed. */
-export function decodeListpack(lp: Uint8Array): string[] {
-  const bad = (what: string, at: number): never => {
-    throw new Error(`invalid listpack (${what} at listpack byte ${at})`);
-  };
-  if (lp.length < 7) bad("too short", 0);
-  const dv = new DataView(lp.buffer, lp.byteOffset, lp.byteLength);
-  if (dv.getUint32(0, true) !== lp.length) bad("total length mismatch", 0);
-  const count = dv.getUint16(4, true);
-  const items: string[] = [];
-  let p = 6;
-  const end = lp.length - 1;
-  while (p < end) {
-    const start = p;
-    const b = lp[p];
-    let item: string;
-    const need = (n: number): void => {
-      if (p + n > end) bad("entry past the end", start);
-    };
-    if (b < 0x80) {
-      item = String(b);
-      p += 1;
-    } else if ((b & 0xc0) === 0x80) {
-      const n = b & 0x3f;
-      need(1 + n);
-      item = bytesToStr(lp, p + 1, p + 1 + n);
-      p += 1 + n;
-    } else if ((b & 0xe0) === 0xc0) {
-      need(2);
-      let u = ((b & 0x1f) << 8) | lp[p + 1];
-      if (u >= 4096) u -= 8192;
-      item = String(u);
-      p += 2;
-    } else if ((b & 0xf0) === 0xe0) {
-      need(2);
-      const n = ((b & 0x0f) << 8) | lp[p + 1];
-      need(2 + n);
-      item = bytesToStr(lp, p + 2, p + 2 + n);
-      p += 2 + n;
-    } else if (b === 0xf0) {
-      need(5);
-      const n = dv.getUint32(p + 1, true);
-      need(5 + n);
-      item = bytesToStr(lp, p + 5, p + 5 + n);
-      p += 5 + n;
-    } else if (b === 0xf1) {
-      need(3);
-      item = String(dv.getInt16(p + 1, true));
-      p += 3;
-    } else if (b === 0xf2) {
-      need(4);
-      let u = lp[p + 1] | (lp[p + 2] << 8) | (lp[p + 3] << 16);
-      if (u >= 0x800000) u -= 0x1000000;
-      item = String(u);
-      p += 4;
-    } else if (b === 0xf3) {
-      need(5);
-      item = String(dv.getInt32(p + 1, true));
-      p += 5;
-    } else if (b === 0xf4) {
-      need(9);
-      item = String(dv.getBigInt64(p + 1, true));
-      p += 9;
-    } else {
-      return bad(`bad entry encoding 0x${b.toString(16)}`, start);
-    }
-    p += backlenSize(p - start);
-    if (p > end) bad("back length past the end", start);
-    items.push(item);
-  }
-  if (p !== end || lp[end] !== 0xff) bad("missing end marker", p);
-  if (count !== 65535 && count !== items.length) bad("element count mismatch", 4);
-  return items;
-}
-
-/** Decodes a ziplist (hashes saved before Redis 7.0) into its items. */
-export function decodeZiplist(zl: Uint8Array): string[] {
-  const bad = (what: string, at: number): never => {
-    throw new Error(`invalid ziplist (${what} at ziplist byte ${at})`);
-  };
-  if (zl.length < 11) bad("too short", 0);
-  const dv = new DataView(zl.buffer, zl.byteOffset, zl.byteLength);
-  if (dv.getUint32(0, true) !== zl.length) bad("total length mismatch", 0);
-  const count = dv.getUint16(8, true);
-  const items: string[] = [];
-  let p = 10;
-  const end = zl.length - 1;
-  while (p < end) {
-    const start = p;
-    p += zl[p] < 254 ? 1 : 5; // previous entry length
-    if (p >= end) bad("entry past the end", start);
-    const b = zl[p];
-    const need = (n: number): void => {
-      if (p + n > end) bad("entry past the end", start);
-    };
-    let item: string;
-    switch (b >> 6) {
-      case 0: {
-        const n = b & 0x3f;
-        need(1 + n);
-        item = bytesToStr(zl, p + 1, p + 1 + n);
-        p += 1 + n;
-        break;
-      }
-      case 1: {
-        need(2);
-        const n = ((b & 0x3f) << 8) | zl[p + 1];
-        need(2 + n);
-        item = bytesToStr(zl, p + 2, p + 2 + n);
-        p += 2 + n;
-        break;
-      }
-      case 2: {
-        need(5);
-        const n = dv.getUint32(p + 1, false);
-        need(5 + n);
-        item = bytesToStr(zl, p + 5, p + 5 + n);
-        p += 5 + n;
-        break;
-      }
-      default: {
-        if (b === 0xc0) {
-          need(3);
-          item = String(dv.getInt16(p + 1, true));
-          p += 3;
-        } else if (b === 0xd0) {
-          need(5);
-          item = String(dv.getInt32(p + 1, true));
-          p += 5;
-        } else if (b === 0xe0) {
-          need(9);
-          item = String(dv.getBigInt64(p + 1, true));
-          p += 9;
-        } else if (b === 0xf0) {
-          need(4);
-          let u = zl[p + 1] | (zl[p + 2] << 8) | (zl[p + 3] << 16);
-          if (u >= 0x800000) u -= 0x1000000;
-          item = String(u);
-          p += 4;
-        } else if (b === 0xfe) {
-          need(2);
-          item = String((zl[p + 1] << 24) >> 24);
-          p += 2;
-        } else if (b >= 0xf1 && b <= 0xfd) {
-          item = String((b & 0x0f) - 1);
-          p += 1;
-        } else {
-          return bad(`bad entry encoding 0x${b.toString(16)}`, p);
-        }
-      }
-    }
-    items.push(item);
-  }
-  if (p !== end || zl[end] !== 0xff) bad("missing end marker", p);
-  if (count !== 65535 && count !== items.length) bad("element count mismatch", 8);
-  return items;
-}
+// ------------------------------------------------------------------ zipmap
 
 /** Decodes a zipmap (hashes saved by Redis before 2.6) into field, value, ... */
 export function decodeZipmap(zm: Uint8Array): string[] {
@@ -504,7 +306,10 @@ export function* rdbChunks(
   frozen: FrozenKeyspace,
   opts: RdbWriteOptions = {},
 ): Generator<Uint8Array, void, undefined> {
-  const compression = opts.compression ?? true;
+  const ctx: WriteCtx = {
+    compression: opts.compression ?? true,
+    packedThreshold: opts.packedThreshold ?? QUICKLIST_PACKED_THRESHOLD,
+  };
   const chunkSize = opts.chunkSize ?? 65536;
   const out = new Out(chunkSize);
   out.str(`REDIS${String(RDB_VERSION).padStart(4, "0")}`);
@@ -554,7 +359,7 @@ export function* rdbChunks(
         out.byte(OP_FREQ);
         out.byte(stamps[i] & 0xff);
       }
-      writeValue(out, key, values[i], compression);
+      writeValue(out, key, values[i], ctx);
       if (out.pos >= chunkSize) yield out.take();
     }
   }
@@ -567,11 +372,26 @@ export function* rdbChunks(
   yield final;
 }
 
-function writeValue(out: Out, key: string, value: Value, compression: boolean): void {
+/**
+ * The type byte and serialized value of `value`, as Redis's DUMP payload
+ * starts (DUMP appends the RDB version and a checksum).
+ */
+export function encodeValue(value: Value, opts: RdbWriteOptions = {}): Uint8Array {
+  const out = new Out(256);
+  writeValue(out, null, value, {
+    compression: opts.compression ?? true,
+    packedThreshold: opts.packedThreshold ?? QUICKLIST_PACKED_THRESHOLD,
+  });
+  return out.buf.slice(0, out.pos);
+}
+
+/** Writes the type byte, the key (unless null) and the value. */
+function writeValue(out: Out, key: string | null, value: Value, ctx: WriteCtx): void {
+  const compression = ctx.compression;
   const s = stringOf(value);
   if (s !== undefined) {
     out.byte(TYPE_STRING);
-    writeString(out, key, compression);
+    if (key !== null) writeString(out, key, compression);
     writeString(out, s, compression);
     return;
   }
@@ -584,11 +404,11 @@ function writeValue(out: Out, key: string, value: Value, compression: boolean): 
         items[2 * i + 1] = value.valueAt(i);
       }
       out.byte(TYPE_HASH_LISTPACK);
-      writeString(out, key, compression);
+      if (key !== null) writeString(out, key, compression);
       writeBlob(out, encodeListpack(items), compression);
     } else {
       out.byte(TYPE_HASH);
-      writeString(out, key, compression);
+      if (key !== null) writeString(out, key, compression);
       out.len(n);
       for (let i = 0; i < n; i++) {
         writeString(out, value.fieldAt(i), compression);
@@ -597,7 +417,116 @@ function writeValue(out: Out, key: string, value: Value, compression: boolean): 
     }
     return;
   }
+  if (value instanceof ListValue) {
+    const nodes = quicklistNodes(value, ctx.packedThreshold);
+    out.byte(TYPE_LIST_QUICKLIST_2);
+    if (key !== null) writeString(out, key, compression);
+    out.len(nodes.length);
+    for (const node of nodes) {
+      if (typeof node === "string") {
+        out.len(CONTAINER_PLAIN);
+        writeString(out, node, compression);
+      } else {
+        out.len(CONTAINER_PACKED);
+        writeBlob(out, encodeListpack(node), compression);
+      }
+    }
+    return;
+  }
+  if (value instanceof SetValue) {
+    const blob = value.intsetBlob();
+    if (blob !== null) {
+      out.byte(TYPE_SET_INTSET);
+      if (key !== null) writeString(out, key, compression);
+      writeBlob(out, blob, compression);
+    } else {
+      out.byte(TYPE_SET);
+      if (key !== null) writeString(out, key, compression);
+      out.len(value.size);
+      value.forEach((m) => writeString(out, m, compression));
+    }
+    return;
+  }
+  if (value instanceof ZSetValue) {
+    if (value.isListpack) {
+      const items: string[] = [];
+      value.forEach((m, score) => items.push(m, listpackScore(score)));
+      out.byte(TYPE_ZSET_LISTPACK);
+      if (key !== null) writeString(out, key, compression);
+      writeBlob(out, encodeListpack(items), compression);
+    } else {
+      const members: string[] = [];
+      const scores: number[] = [];
+      value.forEach((m, score) => {
+        members.push(m);
+        scores.push(score);
+      });
+      out.byte(TYPE_ZSET_2);
+      if (key !== null) writeString(out, key, compression);
+      out.len(members.length);
+      // Highest first, as Redis saves a skiplist (its load then inserts at the head).
+      for (let i = members.length - 1; i >= 0; i--) {
+        writeString(out, members[i], compression);
+        out.f64le(scores[i]);
+      }
+    }
+    return;
+  }
   throw new Error(`RDB: cannot save a value of type ${(value as { type: string }).type}`);
+}
+
+/**
+ * A score as Redis 7.0's zset listpack holds it: an integer entry when the
+ * score is integral and within +-2^62 (double2ll), otherwise "%.17g" text.
+ */
+function listpackScore(score: number): string {
+  if (Number.isInteger(score) && Math.abs(score) <= 2 ** 62) return BigInt(score).toString();
+  return formatDouble(score);
+}
+
+/**
+ * The nodes Redis's quicklist would hold had `list` been built by pushes at
+ * the tail (as RDB load and most writers build it): a PLAIN node (the
+ * element itself) for an element of at least `packedThreshold` bytes, and
+ * listpack nodes filled while _quicklistNodeAllowInsert's rule admits the
+ * next element under the list's list-max-listpack-size.
+ */
+function quicklistNodes(list: ListValue, packedThreshold: number): (string | string[])[] {
+  const fill = list.limits.maxListpackSize;
+  const nodes: (string | string[])[] = [];
+  let node: string[] | null = null;
+  let bytes = 0;
+  list.scan(false, (v) => {
+    const sz = v.length;
+    if (sz >= packedThreshold) {
+      nodes.push(v);
+      node = null;
+      return;
+    }
+    if (node === null || !allowInsert(bytes, node.length, sz, fill)) {
+      node = [];
+      nodes.push(node);
+      bytes = LISTPACK_EMPTY_SIZE;
+    }
+    node.push(v);
+    bytes += listpackEntryBytes(v);
+  });
+  return nodes;
+}
+
+/**
+ * Whether a listpack node of `bytes` bytes and `count` entries takes one
+ * more element of `sz` bytes under fill `fill` (quicklist.c's rule: a
+ * negative fill caps the estimated size at 4..64KB; a positive one caps the
+ * count, with an 8KB safety limit).
+ */
+function allowInsert(bytes: number, count: number, sz: number, fill: number): boolean {
+  const estimate = bytes + sz + SIZE_ESTIMATE_OVERHEAD;
+  if (fill < 0 && -fill - 1 < OPTIMIZATION_LEVEL.length) {
+    if (estimate <= OPTIMIZATION_LEVEL[-fill - 1]) return true;
+  }
+  if (estimate > SIZE_SAFETY_LIMIT) return false;
+  return count < fill;
 }
 
 /** The whole snapshot of `keyspace` as it is now, as one buffer. */
@@ -621,7 +550,20 @@ export interface RdbReadOptions {
   now?: number;
   /** Keys parsed between two steps of rdbLoadSteps (default RDB_LOAD_STEP_KEYS). */
   stepKeys?: number;
+  /** list-max-listpack-size / list-compress-depth for loaded lists (default Redis's). */
+  listLimits?: ListLimits;
+  /** set-max-intset-entries, to pick each set's representation (default Redis's). */
+  setLimits?: SetLimits;
+  /** zset-max-listpack-entries / -value, to pick each zset's representation (default Redis's). */
+  zsetLimits?: ZSetLimits;
 }
+
+/** Redis 7.0's default list-max-listpack-size and list-compress-depth. */
+export const DEFAULT_LIST_LIMITS: ListLimits = { maxListpackSize: -2, compressDepth: 0 };
+/** Redis 7.0's default set-max-intset-entries. */
+export const DEFAULT_SET_LIMITS: SetLimits = { maxIntsetEntries: 512 };
+/** Redis 7.0's default zset-max-listpack-entries and zset-max-listpack-value. */
+export const DEFAULT_ZSET_LIMITS: ZSetLimits = { maxListpackEntries: 128, maxListpackValue: 64 };
 
 export interface RdbLoadInfo {
   version: number;
@@ -751,6 +693,51 @@ class In {
     return this.fail(`unknown string encoding ${enc}`, at);
   }
 
+  /** `n` strings (collection members), read one by one: a corrupt count fails at the end of the file. */
+  strings(n: number): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) out.push(this.string());
+    return out;
+  }
+
+  /** A little-endian IEEE double (ZSET_2 scores). */
+  f64le(): number {
+    this.need(8);
+    const v = this.dv.getFloat64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+
+  /** A double as ZSET (type 3) saves it: a length byte and text, or 253/254/255 for nan/inf/-inf. */
+  doubleString(): number {
+    const at = this.pos;
+    const len = this.byte();
+    if (len === DOUBLE_NAN) return NaN;
+    if (len === DOUBLE_POS_INF) return Infinity;
+    if (len === DOUBLE_NEG_INF) return -Infinity;
+    this.need(len);
+    const text = bytesToStr(this.buf, this.pos, this.pos + len);
+    this.pos += len;
+    if (/^nan$/i.test(text)) return NaN;
+    return parseScoreText(text) ?? this.fail(`bad double ${JSON.stringify(text)}`, at);
+  }
+
+  /**
+   * A string holding a packed blob, decoded by `decode`; its errors are
+   * reported at the blob's offset. With `nonEmpty`, a zero-length blob is
+   * an error (a quicklist node).
+   */
+  blobItems(decode: (blob: Uint8Array) => string[], nonEmpty = false): string[] {
+    const at = this.pos;
+    const blob = this.stringBytes();
+    if (nonEmpty && blob.length === 0) this.fail("empty quicklist node", at);
+    try {
+      return decode(blob);
+    } catch (e) {
+      return this.fail((e as Error).message, at);
+    }
+  }
+
   /** A string as a binary string. */
   string(): string {
     const at = this.pos;
@@ -824,6 +811,12 @@ export function* rdbLoadSteps(
   let idle = -1;
   let freq = -1;
   let finished = false;
+  const limits: Limits = {
+    hash: opts.hashLimits,
+    list: opts.listLimits ?? DEFAULT_LIST_LIMITS,
+    set: opts.setLimits ?? DEFAULT_SET_LIMITS,
+    zset: opts.zsetLimits ?? DEFAULT_ZSET_LIMITS,
+  };
   try {
     for (;;) {
       const at = r.pos;
@@ -896,48 +889,8 @@ export function* rdbLoadSteps(
           r.fail("functions in RDB files are not supported", at);
       }
       // A key/value pair.
-      let value: Value | null;
       const key = r.string();
-      switch (type) {
-        case TYPE_STRING:
-          value = r.string();
-          break;
-        case TYPE_HASH: {
-          const n = r.plainLen();
-          const items: string[] = new Array(n * 2);
-          for (let i = 0; i < 2 * n; i++) items[i] = r.string();
-          value = buildHash(r, items, opts.hashLimits, at);
-          break;
-        }
-        case TYPE_HASH_LISTPACK:
-        case TYPE_HASH_ZIPLIST:
-        case TYPE_HASH_ZIPMAP: {
-          const blobAt = r.pos;
-          const blob = r.stringBytes();
-          let items: string[];
-          try {
-            items = type === TYPE_HASH_LISTPACK
-              ? decodeListpack(blob)
-              : type === TYPE_HASH_ZIPLIST
-              ? decodeZiplist(blob)
-              : decodeZipmap(blob);
-          } catch (e) {
-            return r.fail((e as Error).message, blobAt);
-          }
-          if (items.length % 2 !== 0) r.fail("hash with an odd number of elements", blobAt);
-          value = buildHash(r, items, opts.hashLimits, at);
-          break;
-        }
-        default: {
-          const name = TYPE_NAMES[type];
-          return r.fail(
-            name
-              ? `unsupported value type ${type} (${name})`
-              : `unknown value type or opcode ${type}`,
-            at,
-          );
-        }
-      }
+      const value = readValue(r, type, at, limits);
       if (++parsed % stepKeys === 0) yield { keys: parsed, offset: r.pos };
       const exp = expire;
       const keyIdle = idle;
@@ -961,18 +914,169 @@ export function* rdbLoadSteps(
       if (emptyBefore[db]) {
         // A duplicate is caught when storing it: a Set of every key cost a
         // quarter of the load time.
-        if (!store.put(keyspace.dbs[db], key, value!, exp, keyIdle, keyFreq)) {
+        if (!store.put(keyspace.dbs[db], key, value, exp, keyIdle, keyFreq)) {
           r.fail(`duplicate key in database ${db}`, at);
         }
         stored++;
       } else {
-        staged.push({ db, at, key, value: value!, expire: exp, idle: keyIdle, freq: keyFreq });
+        staged.push({ db, at, key, value, expire: exp, idle: keyIdle, freq: keyFreq });
       }
     }
   } finally {
     // A failed (or abandoned) load leaves the keyspace as it was.
     if (!finished) emptyBefore.forEach((empty, i) => empty && keyspace.dbs[i].flush());
   }
+}
+
+/** The configured limits that pick each loaded value's representation. */
+interface Limits {
+  hash: HashLimits;
+  list: ListLimits;
+  set: SetLimits;
+  zset: ZSetLimits;
+}
+
+/**
+ * Reads the value of a key of RDB type `type` (the entry starts at `at`);
+ * null for an empty collection, which Redis skips.
+ */
+function readValue(r: In, type: number, at: number, limits: Limits): Value | null {
+  switch (type) {
+    case TYPE_STRING:
+      return r.string();
+    case TYPE_HASH:
+      return buildHash(r, r.strings(2 * r.plainLen()), limits.hash, at);
+    case TYPE_HASH_LISTPACK:
+    case TYPE_HASH_ZIPLIST:
+    case TYPE_HASH_ZIPMAP: {
+      const blobAt = r.pos;
+      const decode = type === TYPE_HASH_LISTPACK
+        ? decodeListpack
+        : type === TYPE_HASH_ZIPLIST
+        ? decodeZiplist
+        : decodeZipmap;
+      const items = r.blobItems(decode);
+      if (items.length % 2 !== 0) r.fail("hash with an odd number of elements", blobAt);
+      return buildHash(r, items, limits.hash, at);
+    }
+    case TYPE_LIST: {
+      const items = r.strings(r.plainLen());
+      return items.length === 0 ? null : ListValue.fromArray(items, limits.list);
+    }
+    case TYPE_LIST_ZIPLIST: {
+      const items = r.blobItems(decodeZiplist);
+      return items.length === 0 ? null : ListValue.fromArray(items, limits.list);
+    }
+    case TYPE_LIST_QUICKLIST:
+    case TYPE_LIST_QUICKLIST_2:
+      return readQuicklist(r, type === TYPE_LIST_QUICKLIST_2, limits.list);
+    case TYPE_SET: {
+      const members = r.strings(r.plainLen());
+      if (members.length === 0) return null;
+      return SetValue.fromMembers(members, limits.set) ??
+        r.fail("duplicate member in a set", at);
+    }
+    case TYPE_SET_INTSET: {
+      const blobAt = r.pos;
+      const blob = r.stringBytes();
+      // Redis's intsetValidateIntegrity also rejects an empty intset.
+      const empty = blob.length === 8 && blob[4] === 0 && blob[5] === 0 && blob[6] === 0 &&
+        blob[7] === 0;
+      const set = empty ? null : SetValue.fromIntsetBlob(blob, limits.set);
+      return set ??
+        r.fail(
+          "invalid intset (bad encoding width, length, empty, or members not strictly ascending)",
+          blobAt,
+        );
+    }
+    case TYPE_ZSET:
+    case TYPE_ZSET_2: {
+      const n = r.plainLen();
+      const members: string[] = [];
+      const scores: number[] = [];
+      for (let i = 0; i < n; i++) {
+        members.push(r.string());
+        const scoreAt = r.pos;
+        const score = type === TYPE_ZSET_2 ? r.f64le() : r.doubleString();
+        if (Number.isNaN(score)) r.fail("NaN score in a sorted set", scoreAt);
+        scores.push(score);
+      }
+      if (n === 0) return null;
+      // Listpack when both limits allow it (Redis converts after loading).
+      return ZSetValue.fromEntries(members, scores, limits.zset) ??
+        r.fail("duplicate member in a sorted set", at);
+    }
+    case TYPE_ZSET_ZIPLIST:
+    case TYPE_ZSET_LISTPACK: {
+      const blobAt = r.pos;
+      const items = r.blobItems(type === TYPE_ZSET_LISTPACK ? decodeListpack : decodeZiplist);
+      if (items.length % 2 !== 0) r.fail("sorted set with an odd number of elements", blobAt);
+      if (items.length === 0) return null;
+      const members: string[] = [];
+      const scores: number[] = [];
+      for (let i = 0; i < items.length; i += 2) {
+        const score = parseScoreText(items[i + 1]);
+        if (score === null) {
+          r.fail(`bad score ${JSON.stringify(items[i + 1])} in a sorted set`, blobAt);
+        }
+        members.push(items[i]);
+        scores.push(score);
+      }
+      // Redis checks only the entry count here, not member lengths.
+      const lim = { ...limits.zset, maxListpackValue: Infinity };
+      return ZSetValue.fromEntries(members, scores, lim) ??
+        r.fail("duplicate member in a sorted set", at);
+    }
+    default: {
+      const name = TYPE_NAMES[type];
+      return r.fail(
+        name ? `unsupported value type ${type} (${name})` : `unknown value type or opcode ${type}`,
+        at,
+      );
+    }
+  }
+}
+
+/**
+ * A list saved as quicklist nodes: ziplists (LIST_QUICKLIST) or, with a
+ * container tag each, listpacks and PLAIN elements (LIST_QUICKLIST_2).
+ * Empty nodes are skipped, as Redis does; null when no element is left.
+ */
+function readQuicklist(r: In, v2: boolean, limits: ListLimits): ListValue | null {
+  const nodes = r.plainLen();
+  const items: string[] = [];
+  for (let i = 0; i < nodes; i++) {
+    let container = CONTAINER_PACKED;
+    if (v2) {
+      const containerAt = r.pos;
+      container = r.plainLen();
+      if (container !== CONTAINER_PLAIN && container !== CONTAINER_PACKED) {
+        r.fail(`bad quicklist node container ${container}`, containerAt);
+      }
+    }
+    const blobAt = r.pos;
+    if (container === CONTAINER_PLAIN) {
+      const element = r.string();
+      if (element.length === 0) r.fail("empty quicklist node", blobAt);
+      items.push(element);
+      continue;
+    }
+    const node = r.blobItems(v2 ? decodeListpack : decodeZiplist, true);
+    for (let j = 0; j < node.length; j++) items.push(node[j]);
+  }
+  return items.length === 0 ? null : ListValue.fromArray(items, limits);
+}
+
+/**
+ * A score as text (C's strtod as Redis reads it: decimal or exponent form,
+ * "inf"/"-inf"/"infinity"); null for anything else and for NaN, which no
+ * sorted set may hold.
+ */
+export function parseScoreText(s: string): number | null {
+  if (!/^[+-]?((\d+\.?\d*|\.\d+)(e[+-]?\d+)?|inf|infinity)$/i.test(s)) return null;
+  const c = s.charCodeAt(s[0] === "-" || s[0] === "+" ? 1 : 0) | 0x20;
+  if (c === 0x69 /* i */) return s[0] === "-" ? -Infinity : Infinity;
+  return Number(s);
 }
 
 /** A hash from field, value, ... in the representation the limits call for; null if empty. */

@@ -7,13 +7,19 @@ import { assert, assertEquals, assertMatch, assertThrows } from "@std/assert";
 import { crc64 } from "../../lib/persistence/crc64.ts";
 import { lzfCompress, lzfDecompress } from "../../lib/persistence/lzf.ts";
 import {
-  decodeListpack,
-  encodeListpack,
   encodeRdb,
+  encodeValue,
+  parseScoreText,
   rdbChunks,
+  type RdbReadOptions,
   readRdb,
 } from "../../lib/persistence/rdb.ts";
+import { decodeListpack, encodeListpack } from "../../lib/persistence/listpack.ts";
+import { decodeZiplist } from "../../lib/persistence/ziplist.ts";
 import { HashValue } from "../../lib/store/hash.ts";
+import { type ListLimits, ListValue } from "../../lib/store/list.ts";
+import { SetValue } from "../../lib/store/set.ts";
+import { ZSetValue } from "../../lib/store/zset.ts";
 import { Keyspace, type Value } from "../../lib/store/keyspace.ts";
 import { EmbString, RawString, stringEncoding, stringOf } from "../../lib/store/strings.ts";
 import { RespClient } from "../support/resp_client.ts";
@@ -24,6 +30,11 @@ import { concatBytes } from "../../lib/util/bytebuf.ts";
 
 // Redis 7.0 defaults (hash-max-listpack-entries 512, hash-max-listpack-value 64).
 const LIMITS = { maxEntries: 512, maxValue: 64 };
+// And for the collections (list-max-listpack-size -2, set-max-intset-entries 512,
+// zset-max-listpack-entries 128, zset-max-listpack-value 64).
+const LIST = { maxListpackSize: -2, compressDepth: 0 };
+const SET = { maxIntsetEntries: 512 };
+const ZSET = { maxListpackEntries: 128, maxListpackValue: 64 };
 
 function bin(s: string): Uint8Array {
   return Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -128,6 +139,7 @@ function sampleKeyspace(): { ks: Keyspace; now: number } {
   d0.setExpire("far", now + 100 * 365 * 86400000);
   d0.set("huge", "beyond 2^53");
   d0.setExpire("huge", 2n ** 60n + 1n);
+  addCollections(d0);
   ks.dbs[3].set("db3key", "in three");
   ks.dbs[3].set("int", "100");
   ks.dbs[15].set("last", "db fifteen");
@@ -136,6 +148,45 @@ function sampleKeyspace(): { ks: Keyspace; now: number } {
   ks.dbs[15].set("h", h15);
   ks.dbs[15].setExpire("h", now + 50000);
   return { ks, now };
+}
+
+/** Lists, sets and sorted sets in every encoding, into `db`. */
+function addCollections(db: Keyspace["dbs"][number]): void {
+  const list = (items: string[], limits: ListLimits = LIST) => ListValue.fromArray(items, limits);
+  db.set("l:small", list(["a", "1", "-1", "\x00\xff", "", "9223372036854775807", "01", "-0"]));
+  db.set("l:ints", list(Array.from({ length: 300 }, (_, i) => String(i * 977 - 100000))));
+  // Many nodes: 20000 elements of 0..99 bytes.
+  db.set("l:nodes", list(Array.from({ length: 20000 }, (_, i) => "e".repeat(i % 100))));
+  db.set("l:huge", list(["x".repeat(70000), "y".repeat(5000), "z"]));
+  db.set(
+    "l:count5",
+    list(Array.from({ length: 23 }, (_, i) => `c${i}`), { ...LIST, maxListpackSize: 5 }),
+  );
+  const set = (members: string[]) => SetValue.fromMembers(members, SET)!;
+  db.set("s:i16", set(["1", "-2", "32767", "-32768"]));
+  db.set("s:i32", set(["1", "70000", "-2147483648"]));
+  db.set("s:i64", set(["5", "9223372036854775807", "-9223372036854775808"]));
+  db.set("s:strings", set(["a", "1", "\x00bin", ""]));
+  db.set("s:bigints", set(Array.from({ length: 600 }, (_, i) => String(i * 3))));
+  const zset = (pairs: [string, number][]) =>
+    ZSetValue.fromEntries(pairs.map((p) => p[0]), pairs.map((p) => p[1]), ZSET)!;
+  db.set(
+    "z:lp",
+    zset([
+      ["a", 1],
+      ["b", 1.5],
+      ["c", 0],
+      ["d", Infinity],
+      ["e", -Infinity],
+      ["f", 2 ** 62],
+      ["g", 2 ** 63],
+      ["h", 0.1],
+      ["\x00", -3],
+      ["12", 12],
+    ]),
+  );
+  db.set("z:long", zset([["m".repeat(100), 1], ["n", 2]]));
+  db.set("z:big", zset(Array.from({ length: 300 }, (_, i) => [`m${i}`, (i % 17) * 0.5 - 3])));
 }
 
 /** A hash's [field, value] pairs, sorted by field as sortedPairs sorts HGETALL's. */
@@ -149,7 +200,20 @@ function describe(v: Value): unknown {
   const s = stringOf(v);
   if (s !== undefined) return s;
   if (v instanceof HashValue) return { enc: v.encoding(), pairs: hashPairs(v) };
+  if (v instanceof ListValue) return { enc: v.encoding(), items: v.toArray() };
+  if (v instanceof SetValue) {
+    const members = v.members();
+    return { enc: v.encoding(), members: v.isIntset ? members : members.sort() };
+  }
+  if (v instanceof ZSetValue) return { enc: v.encoding(), entries: zsetEntries(v) };
   return v;
+}
+
+/** A sorted set's [member, score] pairs in order. */
+function zsetEntries(z: ZSetValue): [string, number][] {
+  const out: [string, number][] = [];
+  z.forEach((m, s) => out.push([m, s]));
+  return out;
 }
 
 function assertSameKeyspace(a: Keyspace, b: Keyspace): void {
@@ -269,12 +333,12 @@ Deno.test("rdb: expired keys are skipped, errors name the offset and load nothin
   assertThrows(() =>
     readRdb(file.subarray(0, file.length - 20), new Keyspace(16), { hashLimits: LIMITS })
   );
-  // Unsupported type (a list, type 1).
+  // Unsupported type (a stream, type 15).
   const list = new Uint8Array([
     ...bin("REDIS0010"),
     0xfe,
     0,
-    1,
+    15,
     1,
     0x6b,
     1,
@@ -287,7 +351,7 @@ Deno.test("rdb: expired keys are skipped, errors name the offset and load nothin
     readRdb(list, new Keyspace(16), { hashLimits: LIMITS });
     assert(false, "should throw");
   } catch (e) {
-    assert(/type 1 \(list\) at offset 11/.test((e as Error).message), (e as Error).message);
+    assert(/type 15 \(stream\) at offset 11/.test((e as Error).message), (e as Error).message);
   }
   // Database out of range.
   assertThrows(() => readRdb(encodeRdb(ks), new Keyspace(4), { hashLimits: LIMITS }));
@@ -380,50 +444,107 @@ Deno.test("rdb: old ziplist and zipmap hashes load", () => {
 
 // ------------------------------------------------------------- the oracle
 
+/** What the server on `c` holds at `key`, in describe()'s shape (strings with their encoding). */
+async function serverView(c: RespClient, key: string): Promise<unknown> {
+  const type = await c.value("TYPE", key);
+  const enc = await c.value("OBJECT", "ENCODING", key);
+  switch (type) {
+    case "string":
+      return { enc, value: await c.value("GET", key) };
+    case "hash":
+      return { enc, pairs: sortedPairs((await c.value("HGETALL", key)) as string[]) };
+    case "list":
+      return { enc, items: await c.value("LRANGE", key, "0", "-1") };
+    case "set": {
+      const members = (await c.value("SMEMBERS", key)) as string[];
+      return { enc, members: enc === "intset" ? members : members.sort() };
+    }
+    case "zset": {
+      const flat = (await c.value("ZRANGE", key, "0", "-1", "WITHSCORES")) as string[];
+      const entries: [string, number][] = [];
+      for (let i = 0; i < flat.length; i += 2) {
+        entries.push([flat[i], parseScoreText(flat[i + 1])!]);
+      }
+      return { enc, entries };
+    }
+  }
+  throw new Error(`unexpected type ${type} of ${key}`);
+}
+
+/** describe(v), with a string's encoding as serverView gives it. */
+function ourView(v: Value): unknown {
+  const s = stringOf(v);
+  return s !== undefined ? { enc: stringEncoding(s), value: s } : describe(v);
+}
+
 Deno.test("rdb oracle: redis-check-rdb and redis-server load what we write", async () => {
   const { ks } = sampleKeyspace();
   const dir = Deno.makeTempDirSync({ prefix: "redeno-rdb-" });
-  const path = `${dir}/ours.rdb`;
-  Deno.writeFileSync(path, encodeRdb(ks));
-  const checker = redisTool("redis-check-rdb");
-  if (checker) {
-    const { out } = await runChecker(checker, path);
-    assert(out.includes("RDB looks OK"), out);
-  }
-  const server = await startRedis({
-    persistence: true,
-    dir,
-    args: ["--dbfilename", "ours.rdb", "--appendonly", "no", "--save", ""],
-  });
-  if (!server) return;
-  const c = await RespClient.connect(server.port);
-  try {
-    for (const db of ks.dbs) {
-      await c.value("SELECT", String(db.id));
-      const keys = (await c.value("KEYS", "*")) as string[];
-      assertEquals(keys.sort(), [...db.dict.keys()].sort(), `db ${db.id} keys`);
-      for (const key of db.dict.keys()) {
-        const v = db.dict.get(key)!;
-        const s = stringOf(v);
-        if (s !== undefined) {
-          assertEquals(await c.value("GET", key), s, `GET ${key}`);
-          assertEquals(await c.value("OBJECT", "ENCODING", key), stringEncoding(s), key);
-        } else {
-          const h = v as HashValue;
-          const pairs = sortedPairs((await c.value("HGETALL", key)) as string[]);
-          assertEquals(pairs, hashPairs(h), `HGETALL ${key}`);
-          assertEquals(await c.value("OBJECT", "ENCODING", key), h.encoding(), key);
-        }
-        const pttl = (await c.value("PTTL", key)) as number;
-        if (db.expires.has(key)) assert(pttl > 0, `PTTL ${key} ${pttl}`);
-        else assertEquals(pttl, -1, `PTTL ${key}`);
-      }
+  for (const compression of [true, false]) {
+    const path = `${dir}/ours.rdb`;
+    Deno.writeFileSync(path, encodeRdb(ks, { compression }));
+    const checker = redisTool("redis-check-rdb");
+    if (checker) {
+      const { out } = await runChecker(checker, path);
+      assert(out.includes("RDB looks OK"), out);
     }
-  } finally {
-    c.close();
-    await server.stop();
+    const server = await startRedis({
+      persistence: true,
+      dir,
+      args: ["--dbfilename", "ours.rdb", "--appendonly", "no", "--save", ""],
+    });
+    if (!server) return;
+    const c = await RespClient.connect(server.port);
+    try {
+      for (const db of ks.dbs) {
+        await c.value("SELECT", String(db.id));
+        const keys = (await c.value("KEYS", "*")) as string[];
+        assertEquals(keys.sort(), [...db.dict.keys()].sort(), `db ${db.id} keys`);
+        for (const key of db.dict.keys()) {
+          assertEquals(await serverView(c, key), ourView(db.dict.get(key)!), `key ${key}`);
+          const pttl = (await c.value("PTTL", key)) as number;
+          if (db.expires.has(key)) assert(pttl > 0, `PTTL ${key} ${pttl}`);
+          else assertEquals(pttl, -1, `PTTL ${key}`);
+        }
+      }
+    } finally {
+      c.close();
+      await server.stop();
+    }
   }
 });
+
+/** Collections in every encoding Redis 7.0 writes, built by commands on `c` (db 0). */
+async function redisCollections(c: RespClient): Promise<void> {
+  const push = async (key: string, items: string[]) => {
+    for (let i = 0; i < items.length; i += 500) {
+      await c.value("RPUSH", key, ...items.slice(i, i + 500));
+    }
+  };
+  await push("l:small", ["a", "1", "-1", "\x00\xff", "", "9223372036854775807", "01", "-0"]);
+  await push("l:nodes", Array.from({ length: 20000 }, (_, i) => "e".repeat(i % 100)));
+  await push("l:ints", Array.from({ length: 3000 }, (_, i) => String(i * 977 - 100000)));
+  await push("l:huge", ["x".repeat(70000), "y".repeat(5000), "z"]);
+  await c.value("LPUSH", "l:left", ...Array.from({ length: 2000 }, (_, i) => `left ${i}`));
+  await c.value("SADD", "s:i16", "1", "-2", "32767", "-32768");
+  await c.value("SADD", "s:i32", "1", "70000", "-2147483648");
+  await c.value("SADD", "s:i64", "5", "9223372036854775807", "-9223372036854775808");
+  await c.value("SADD", "s:strings", "a", "1", "\x00bin", "");
+  await c.value("SADD", "s:bigints", ...Array.from({ length: 600 }, (_, i) => String(i * 3)));
+  await c.value("SADD", "s:many", ...Array.from({ length: 1000 }, (_, i) => `member:${i}`));
+  await c.value(
+    "ZADD",
+    "z:lp",
+    ...["1", "a", "1.5", "b", "-0", "c", "inf", "d", "-inf", "e", "4611686018427387904", "f"],
+    ...["9223372036854775808", "g", "0.1", "h", "-3", "\x00", "12", "12", "1e300", "i"],
+  );
+  await c.value("ZADD", "z:long", "1", "m".repeat(100), "2", "n");
+  const zargs: string[] = [];
+  for (let i = 0; i < 300; i++) zargs.push(String((i % 17) * 0.5 - 3), `m${i}`);
+  await c.value("ZADD", "z:big", ...zargs);
+  await c.value("ZADD", "z:inf", "inf", "top", "-inf", "bottom", "0", "zero", "-0.5", "neg");
+  await c.value("ZADD", "z:infbig", ...zargs, "inf", "top", "-inf", "bottom");
+}
 
 Deno.test("rdb oracle: we load what redis-server SAVEs", async () => {
   const server = await startRedis({
@@ -452,35 +573,35 @@ Deno.test("rdb oracle: we load what redis-server SAVEs", async () => {
     for (let i = 0; i < 600; i++) args.push(`f${i}`, `value ${i}`.repeat(i % 3 + 1));
     await c.value("HSET", "hl", ...args);
     await c.value("HSET", "hv", "k", "v".repeat(200));
+    await redisCollections(c);
+    await c.value("PEXPIRE", "l:nodes", "500000");
     await c.value("SELECT", "5");
     await c.value("SET", "five", "5!");
     await c.value("HSET", "h5", "x", "compressible ".repeat(20));
+    await c.value("RPUSH", "l5", "compressible ".repeat(20), "compressible ".repeat(20));
     await sleep(20);
-    assertEquals(await c.value("SAVE"), "OK");
-    const file = Deno.readFileSync(`${server.dir}/dump.rdb`);
-    const ks = new Keyspace(16);
-    const info = readRdb(file, ks, { hashLimits: LIMITS });
-    assertEquals(info.aux.get("redis-ver")?.startsWith("7."), true);
-    for (const [k, v] of Object.entries(strings)) {
-      assertEquals(ks.dbs[0].dict.get(k), v, k);
-    }
-    assertEquals(ks.dbs[0].dict.has("gone"), false);
-    assert(ks.dbs[0].getExpire("expiring") > Date.now());
-    for (const db of [0, 5]) {
-      await c.value("SELECT", String(db));
-      const keys = ((await c.value("KEYS", "*")) as string[]).sort();
-      assertEquals([...ks.dbs[db].dict.keys()].sort(), keys, `db ${db}`);
-      for (const key of keys) {
-        const type = await c.value("TYPE", key);
-        const ours = ks.dbs[db].dict.get(key)!;
-        if (type === "string") {
-          assertEquals(stringOf(ours), await c.value("GET", key));
-        } else {
-          const pairs = sortedPairs((await c.value("HGETALL", key)) as string[]);
-          assertEquals(hashPairs(ours as HashValue), pairs, key);
-          assertEquals((ours as HashValue).encoding(), await c.value("OBJECT", "ENCODING", key));
+    for (const compression of ["yes", "no"]) {
+      await c.value("CONFIG", "SET", "rdbcompression", compression);
+      assertEquals(await c.value("SAVE"), "OK");
+      const file = Deno.readFileSync(`${server.dir}/dump.rdb`);
+      const ks = new Keyspace(16);
+      const info = readRdb(file, ks, { hashLimits: LIMITS });
+      assertEquals(info.aux.get("redis-ver")?.startsWith("7."), true);
+      for (const [k, v] of Object.entries(strings)) {
+        assertEquals(ks.dbs[0].dict.get(k), v, k);
+      }
+      assertEquals(ks.dbs[0].dict.has("gone"), false);
+      assert(ks.dbs[0].getExpire("expiring") > Date.now());
+      assert(ks.dbs[0].getExpire("l:nodes") > Date.now());
+      for (const db of [0, 5]) {
+        await c.value("SELECT", String(db));
+        const keys = ((await c.value("KEYS", "*")) as string[]).sort();
+        assertEquals([...ks.dbs[db].dict.keys()].sort(), keys, `db ${db}`);
+        for (const key of keys) {
+          assertEquals(ourView(ks.dbs[db].dict.get(key)!), await serverView(c, key), key);
         }
       }
+      await c.value("SELECT", "0");
     }
   } finally {
     c.close();
