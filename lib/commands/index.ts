@@ -8,7 +8,9 @@ import { setCommands } from "./sets.ts";
 import { sortedSetCommands } from "./zsets.ts";
 import { sortedSetAlgebraCommands } from "./zsetops.ts";
 import { keyCommands } from "./keys.ts";
+import { sortCommands } from "./sort.ts";
 import { serverCommands } from "./server.ts";
+import { memoryCommands } from "./memory.ts";
 import { persistenceCommands } from "./persistence.ts";
 
 export const ALL_COMMANDS: CommandSpec[] = [
@@ -20,6 +22,8 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...sortedSetCommands,
   ...sortedSetAlgebraCommands,
   ...keyCommands,
+  ...sortCommands,
   ...serverCommands,
+  ...memoryCommands,
   ...persistenceCommands,
 ];
