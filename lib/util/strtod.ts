@@ -103,7 +103,7 @@ function decimalOutOfRange(value: number, mantissa: string, text: string): boole
   const ePos = text.search(/[eE]/);
   const exp = ePos < 0 ? 0 : Number(text.slice(ePos + 1));
   const e10 = exp - frac;
-  const m = BigInt(a * 2 ** 1074);
+  const m = BigInt(a * 2 ** 537 * 2 ** 537);
   const d = BigInt(digits.replace(/0+$/, "") || "0");
   const trailing = digits.length - digits.replace(/0+$/, "").length;
   const p10 = e10 + trailing;
