@@ -555,7 +555,7 @@ function zpopMinMax(max: boolean) {
     if (args.length > 3) return c.out.error(ERR_SYNTAX);
     let count = -1;
     if (args.length === 3) {
-      const n = intArg(c, args[2]);
+      const n = intArg(c, args[2], ERR_NOT_POSITIVE);
       if (n === null) return;
       if (n < 0) return c.out.error(ERR_NOT_POSITIVE);
       count = n;
@@ -672,9 +672,9 @@ function zrandmember(c: Client, args: string[]): void {
   }
   const count = Number(big);
   if (count >= size) {
-    // The whole zset, in order.
+    // The whole zset, highest first (Redis answers with a reverse range).
     replyRangeHeader(c, size, withScores);
-    z.forEach((m, s) => replyEntry(c, m, s, withScores));
+    z.range(0, size - 1, true, (m, s) => replyEntry(c, m, s, withScores));
     return;
   }
   // Distinct members: a random subset (listpack order for a listpack, as Redis).

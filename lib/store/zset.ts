@@ -115,8 +115,9 @@ function packEntry(member: string, score: number): void {
   }
   b[p++] = len;
   for (let i = 0; i < n; i++) b[p++] = member.charCodeAt(i);
+  // -0 is stored as the integer 0, as Redis's listpack stores it.
   if (
-    Number.isInteger(score) && !Object.is(score, -0) && score >= -0x80000000 && score <= 0x7fffffff
+    Number.isInteger(score) && score >= -0x80000000 && score <= 0x7fffffff
   ) {
     if (score >= 0 && score <= 0xff) {
       b[p++] = T_U8;
