@@ -491,7 +491,7 @@ export interface ZPopRequest {
   nilWhenEmpty: boolean;
   /**
    * How the pop is logged: "none" as it came, "key" as ZPOPMIN|ZPOPMAX key
-   * (BZPOPMIN), "count" as ZPOPMIN|ZPOPMAX key count (ZMPOP, BZMPOP).
+   * (BZPOPMIN), "count" as ZPOPMIN|ZPOPMAX key n, n the number popped (ZMPOP, BZMPOP).
    */
   rewrite: "none" | "key" | "count";
 }
@@ -546,7 +546,7 @@ export function zpop(c: Client, req: ZPopRequest): boolean {
   if (z.size === 0) c.db.delete(key);
   const name = req.max ? "ZPOPMAX" : "ZPOPMIN";
   if (req.rewrite === "key") c.propagateAs = [[name, key]];
-  else if (req.rewrite === "count") c.propagateAs = [[name, key, String(count)]];
+  else if (req.rewrite === "count") c.propagateAs = [[name, key, String(n)]];
   return true;
 }
 
