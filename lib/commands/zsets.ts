@@ -719,7 +719,7 @@ function zscan(c: Client, args: string[]): void {
 
 // ---------------------------------------------------------------------------
 
-const ZSET = "sorted_set";
+const ZSET = "sorted-set";
 
 export const sortedSetCommands: CommandSpec[] = [
   defineCommand({
