@@ -118,7 +118,6 @@ function decodeNode(node: Node): string[] {
 }
 
 export class ListValue implements StoredObject {
-  readonly type = "list";
   #nodes: Node[] = [];
   #length = 0;
   #fill: number;
@@ -127,6 +126,11 @@ export class ListValue implements StoredObject {
   constructor(limits: ListLimits) {
     this.#fill = limits.maxListpackSize;
     this.#compressDepth = limits.compressDepth;
+  }
+
+  /** A getter, not a field: one less slot in every list. */
+  get type(): "list" {
+    return "list";
   }
 
   /** Redis 7.0 reports every list as a quicklist. */
@@ -177,15 +181,23 @@ export class ListValue implements StoredObject {
     return count < fill && size <= SIZE_SAFETY_LIMIT;
   }
 
-  /** Flattens a node's rope (a read of its characters makes V8 flatten it). */
+  /**
+   * Flattens a node's rope. V8 flattens a string in place when a search
+   * needs it flat; charCodeAt does not always (optimized code walks short ropes).
+   */
   #flatten(node: Node): void {
     if (node.pieces === 0) return;
-    node.data.charCodeAt(0);
+    node.data.lastIndexOf("\x00\x01\x02");
     node.pieces = 0;
   }
 
+  /**
+   * After an append: flattens once the pieces' overhead (~64 bytes each)
+   * reaches the node's size, so a push copies O(64) bytes amortized and a
+   * rope never more than doubles a node's memory.
+   */
   #appended(node: Node): void {
-    if (++node.pieces > 8 && node.pieces > node.count >> 2) this.#flatten(node);
+    if (++node.pieces * 64 >= node.data.length) this.#flatten(node);
   }
 
   pushRight(v: string): void {
@@ -194,7 +206,8 @@ export class ListValue implements StoredObject {
     const last = nodes.length === 0 ? undefined : nodes[nodes.length - 1];
     if (last === undefined || !this.#fits(last, e.length)) {
       if (last !== undefined) this.#flatten(last);
-      nodes.push(new Node(e, 1, 0));
+      if (nodes.length === 0) this.#nodes = [new Node(e, 1, 0)]; // a literal: no spare capacity
+      else nodes.push(new Node(e, 1, 0));
     } else {
       last.data += e;
       last.count++;
@@ -209,7 +222,8 @@ export class ListValue implements StoredObject {
     const first = nodes.length === 0 ? undefined : nodes[0];
     if (first === undefined || !this.#fits(first, e.length)) {
       if (first !== undefined) this.#flatten(first);
-      nodes.unshift(new Node(e, 1, 0));
+      if (nodes.length === 0) this.#nodes = [new Node(e, 1, 0)];
+      else nodes.unshift(new Node(e, 1, 0));
     } else {
       first.data = e + first.data;
       first.count++;
