@@ -173,7 +173,7 @@ function memoryStats(c: Client): void {
   const f = figures(c);
   const out = c.out;
   const net = Math.max(f.total - f.startup, 0);
-  out.map(26 + f.dbs.length);
+  out.map(27 + f.dbs.length);
   const int = (name: string, n: number) => {
     out.bulk(name);
     out.int(Math.round(n));
@@ -228,9 +228,9 @@ function memoryDoctor(c: Client): void {
     ? "Hi Sam, this instance is empty or is using very little memory, my issues detector " +
       "can't be used in these conditions. Please, leave for your mission on Earth and fill it " +
       "with some data. The new Sam and I will be back to our programming as soon as I " +
-      "finished rebooting."
+      "finished rebooting.\n"
     : "Hi Sam, I can't find any memory issue in your instance. I can only account for what " +
-      "occurs on this base.";
+      "occurs on this base.\n";
   c.out.verbatim(text);
 }
 
