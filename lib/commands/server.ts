@@ -11,7 +11,13 @@ import { globMatch } from "../util/glob.ts";
 import { lruClock } from "../store/keyspace.ts";
 import { ERR_SYNTAX, isKeyword, parseInt64 } from "./args.ts";
 import { replyHelp } from "./connection.ts";
-import { type Command, type CommandSpec, defineCommand } from "./table.ts";
+import {
+  type Command,
+  type CommandSpec,
+  defineCommand,
+  keysFromSpecs,
+  type KeySpec,
+} from "./table.ts";
 
 // ---- INFO ----
 
@@ -488,17 +494,16 @@ function getkeys(c: Client, args: string[], withFlags: boolean): void {
   if ((arity > 0 && arity !== line.length) || line.length < -arity) {
     return c.out.error("ERR Invalid number of arguments specified for command");
   }
-  const keys = commandKeys(cmd, line);
+  const keys = commandKeysAndFlags(cmd, line);
   if (keys === null || keys.length === 0) {
     return c.out.error(
-      cmd.spec.getKeys
+      cmd.spec.getKeys || cmd.spec.keySpecs
         ? "ERR Invalid arguments specified for command"
         : "ERR The command has no key arguments",
     );
   }
-  const flags = keySpecFlags(cmd);
   c.out.array(keys.length);
-  for (const k of keys) {
+  for (const [k, flags] of keys) {
     if (!withFlags) {
       c.out.bulk(k);
       continue;
@@ -1009,9 +1014,28 @@ export function aclCategories(cmd: Command): string[] {
   return ACL_CATEGORIES.filter((c) => cats.has(c));
 }
 
+/**
+ * The keys a command line names with their flags: by key specs first, else
+ * by getKeys (no flags, as Redis's fallback extractors give none), else by
+ * positions (flags from the command's). Null when it has none.
+ */
+function commandKeysAndFlags(cmd: Command, args: string[]): [string, string[]][] | null {
+  const specs = cmd.spec.keySpecs;
+  const found = specs !== undefined ? keysFromSpecs(specs, args) : null;
+  if (found !== null) return found;
+  const keys = commandKeys(cmd, args);
+  if (keys === null) return null;
+  const flags = specs !== undefined ? [] : keySpecFlags(cmd);
+  return keys.map((k) => [k, flags]);
+}
+
 /** The keys a command line names, from the key positions; null when it has none. */
 export function commandKeys(cmd: Command, args: string[]): string[] | null {
-  const { firstKey, lastKey, step, getKeys } = cmd.spec;
+  const { firstKey, lastKey, step, getKeys, keySpecs } = cmd.spec;
+  if (keySpecs !== undefined) {
+    const found = keysFromSpecs(keySpecs, args);
+    if (found !== null) return found.map(([k]) => k);
+  }
   if (getKeys !== undefined) return getKeys(args) ?? [];
   if (firstKey <= 0) return null;
   const last = lastKey < 0 ? args.length + lastKey : lastKey;
@@ -1048,7 +1072,10 @@ export function replyCommandInfo(c: Client, cmd: Command): void {
   out.set(cats.length);
   for (const cat of cats) out.simple("@" + cat);
   out.set(0); // tips
-  if (s.firstKey > 0) {
+  if (s.keySpecs !== undefined) {
+    out.array(s.keySpecs.length);
+    for (const spec of s.keySpecs) replyKeySpec(c, spec);
+  } else if (s.firstKey > 0) {
     out.array(1);
     out.map(3);
     out.bulk("flags");
@@ -1081,6 +1108,37 @@ export function replyCommandInfo(c: Client, cmd: Command): void {
   const subs = cmd.subcommands ? [...cmd.subcommands.values()] : [];
   out.array(subs.length);
   for (const sub of subs) replyCommandInfo(c, sub);
+}
+
+/** One key spec of COMMAND INFO, as Redis lists it. */
+function replyKeySpec(c: Client, spec: KeySpec): void {
+  const out = c.out;
+  out.map(3);
+  out.bulk("flags");
+  out.set(spec.flags.length);
+  for (const f of spec.flags) out.simple(f);
+  out.bulk("begin_search");
+  out.map(2);
+  out.bulk("type");
+  out.bulk("index");
+  out.bulk("spec");
+  out.map(1);
+  out.bulk("index");
+  out.int(spec.index);
+  out.bulk("find_keys");
+  out.map(2);
+  out.bulk("type");
+  const f = spec.find;
+  out.bulk(f.type);
+  out.bulk("spec");
+  out.map(3);
+  const fields: [string, number][] = f.type === "range"
+    ? [["lastkey", f.lastkey], ["keystep", f.keystep], ["limit", f.limit]]
+    : [["keynumidx", f.keynumidx], ["firstkey", f.firstkey], ["keystep", f.keystep]];
+  for (const [name, n] of fields) {
+    out.bulk(name);
+    out.int(n);
+  }
 }
 
 /** One argument of COMMAND DOCS. */

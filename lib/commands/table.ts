@@ -8,6 +8,7 @@
  * statistics and SLOWLOG. Handlers contain only their own logic.
  */
 import { Dict } from "../store/dict.ts";
+import { parseInt64 } from "./args.ts";
 import type { Client } from "../server/client.ts";
 
 export type Handler = (c: Client, args: string[]) => void | Promise<void>;
@@ -65,6 +66,12 @@ export interface CommandSpec {
    * invalid (COMMAND GETKEYS).
    */
   getKeys?: (args: string[]) => string[] | null;
+  /**
+   * Redis 7 key specs, when key positions cannot describe the keys: COMMAND
+   * INFO lists them, COMMAND GETKEYS reads keys and flags from them first and
+   * falls back to getKeys (keys without flags), as Redis does.
+   */
+  keySpecs?: KeySpec[];
   /** Absent for containers (commands that only have subcommands). */
   handler?: Handler;
   subcommands?: CommandSpec[];
@@ -329,6 +336,52 @@ export function keynumKeys(numkeysIndex: number): (args: string[]) => string[] |
     if (n < 1 || n > args.length - first) return null;
     return args.slice(first, first + n);
   };
+}
+
+/**
+ * A Redis 7 key spec: the search starts at argument `index`; `range` takes
+ * keys up to `lastkey` (relative; negative: from the end) every `keystep`;
+ * `keynum` reads the key count at `index + keynumidx` and takes that many
+ * keys from `index + firstkey`, every `keystep`.
+ */
+export interface KeySpec {
+  /** As COMMAND INFO lists them, e.g. ["RO", "access"]. */
+  flags: string[];
+  index: number;
+  find:
+    | { type: "range"; lastkey: number; keystep: number; limit: number }
+    | { type: "keynum"; keynumidx: number; firstkey: number; keystep: number };
+}
+
+/**
+ * Keys and their flags by key specs, as Redis's getKeysUsingKeySpecs finds
+ * them (string2ll for the key count); null when a spec does not fit.
+ */
+export function keysFromSpecs(specs: KeySpec[], args: string[]): [string, string[]][] | null {
+  const out: [string, string[]][] = [];
+  for (const spec of specs) {
+    let first = spec.index;
+    let last: number;
+    let step: number;
+    const f = spec.find;
+    if (f.type === "range") {
+      step = f.keystep;
+      if (f.lastkey >= 0) last = first + f.lastkey;
+      else if (f.limit <= 1) last = args.length + f.lastkey;
+      else last = first + Math.floor((args.length - first) / f.limit) + f.lastkey;
+    } else {
+      if (first + f.keynumidx >= args.length) return null;
+      const n = parseInt64(args[first + f.keynumidx]);
+      if (n === null || n < 0) return null;
+      first += f.firstkey;
+      // Redis narrows the count to an int here.
+      last = first + Number(BigInt.asIntN(32, BigInt(n))) - 1;
+      step = f.keystep;
+    }
+    if (last >= args.length || last < first || first >= args.length) return null;
+    for (let i = first; i <= last; i += Math.max(step, 1)) out.push([args[i], spec.flags]);
+  }
+  return out;
 }
 
 /** Fields of a CommandSpec with flags and key positions in short form. */
