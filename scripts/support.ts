@@ -104,14 +104,20 @@ export interface Server {
 /**
  * Spawns redeno or redis-server on a free port with `--dir dir` and `args`,
  * without waiting for it. stdout is dropped (redeno logs there unless
- * `--logfile` is given); stderr goes to ours.
+ * `--logfile` is given); stderr goes to ours. `denoFlags` go to `deno run`
+ * (e.g. `--inspect=...` for a profile).
  */
-export function spawnServer(name: ServerName, dir: string, args: string[]): Server {
+export function spawnServer(
+  name: ServerName,
+  dir: string,
+  args: string[],
+  denoFlags: string[] = [],
+): Server {
   const port = freePort();
   const flags = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, ...args];
   const child = name === "redeno"
     ? new Deno.Command(Deno.execPath(), {
-      args: ["run", ...SERVER_V8_FLAGS, "-A", MAIN, ...flags],
+      args: ["run", ...SERVER_V8_FLAGS, ...denoFlags, "-A", MAIN, ...flags],
       stdout: "null",
       stderr: "inherit",
     }).spawn()
