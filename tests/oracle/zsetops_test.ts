@@ -7,6 +7,7 @@
 import { assertEquals } from "@std/assert";
 import { type Oracle, oracleTest } from "../support/oracle.ts";
 import { prng } from "../support/prng.ts";
+import { parseInfo, type RespClient } from "../support/resp_client.ts";
 
 /** Sends each command to a RESP3 connection pair and compares the raw replies. */
 async function sameResp3(o: Oracle, commands: string[][]): Promise<void> {
@@ -502,4 +503,20 @@ oracleTest("oracle: seeded random sorted set algebra", async (o) => {
     }
   }
   await o.sameAll(cmds);
+});
+
+oracleTest("oracle: inputs count keyspace hits and misses (STORE forms too)", async (o) => {
+  await o.sameAll([["ZADD", "a", "1", "x"], ["SADD", "s", "x"], ["CONFIG", "RESETSTAT"]]);
+  await o.sameAll([
+    ["ZUNIONSTORE", "d", "3", "a", "nokey", "s"],
+    ["ZINTER", "2", "nokey", "a"],
+    ["ZDIFFSTORE", "d", "2", "s", "nokey"],
+    ["ZINTERCARD", "2", "a", "s"],
+    ["ZUNION", "2", "a", "str"],
+  ]);
+  const stats = async (c: RespClient) => {
+    const info = parseInfo(String(await c.value("INFO", "stats")));
+    return [info.get("keyspace_hits"), info.get("keyspace_misses")];
+  };
+  assertEquals(await stats(o.redeno), await stats(o.redis));
 });
