@@ -223,7 +223,14 @@ function sortGeneric(c: Client, args: string[], readonly: boolean): void {
         else item.score = score;
       }
     }
-    items.sort(comparator(alpha, by !== null, store !== null, desc));
+    const cmp = comparator(alpha, by !== null, store !== null, desc);
+    // Which elements end up where among equal ones depends on the algorithm:
+    // Redis's partial quicksort with BY and a range, glibc's (stable) merge sort otherwise.
+    if (by !== null && (start !== 0 || end !== items.length - 1)) {
+      partialQuicksort(items, cmp, start, end);
+    } else {
+      items.sort(cmp);
+    }
   }
 
   const n = end - start + 1;
@@ -279,6 +286,88 @@ function comparator(
     cmp = (a, b) => strings(a.element, b.element);
   }
   return desc ? (a, b) => -cmp(a, b) : cmp;
+}
+
+/**
+ * Sorts `v` enough that positions from..to hold what a full sort puts there:
+ * Bentley and McIlroy's quicksort (the NetBSD qsort Redis's pqsort is built
+ * on) that only descends into partitions overlapping from..to. Equal
+ * elements land where that algorithm leaves them, as in Redis.
+ */
+function partialQuicksort<T>(v: T[], cmp: (a: T, b: T) => number, from: number, to: number) {
+  const swap = (i: number, j: number) => {
+    const t = v[i];
+    v[i] = v[j];
+    v[j] = t;
+  };
+  const swapRuns = (i: number, j: number, n: number) => {
+    for (let k = 0; k < n; k++) swap(i + k, j + k);
+  };
+  const insertionSort = (base: number, n: number) => {
+    for (let m = base + 1; m < base + n; m++) {
+      for (let l = m; l > base && cmp(v[l - 1], v[l]) > 0; l--) swap(l, l - 1);
+    }
+  };
+  const median = (a: number, b: number, c: number) =>
+    cmp(v[a], v[b]) < 0
+      ? (cmp(v[b], v[c]) < 0 ? b : cmp(v[a], v[c]) < 0 ? c : a)
+      : (cmp(v[b], v[c]) > 0 ? b : cmp(v[a], v[c]) < 0 ? a : c);
+  const outside = (base: number, n: number) => to < base || from >= base + n;
+  const sortRange = (base: number, n: number): void => {
+    for (;;) {
+      if (n < 7) return insertionSort(base, n);
+      let pivot = base + Math.floor(n / 2);
+      if (n > 7) {
+        let lo = base;
+        let hi = base + n - 1;
+        if (n > 40) {
+          const d = Math.floor(n / 8);
+          lo = median(lo, lo + d, lo + 2 * d);
+          pivot = median(pivot - d, pivot, pivot + d);
+          hi = median(hi - 2 * d, hi - d, hi);
+        }
+        pivot = median(lo, pivot, hi);
+      }
+      swap(base, pivot);
+      // Three-way partition: equal keys gathered at both ends, then moved to the middle.
+      let swapped = false;
+      let pa = base + 1, pb = pa, pc = base + n - 1, pd = pc;
+      for (;;) {
+        let r: number;
+        while (pb <= pc && (r = cmp(v[pb], v[base])) <= 0) {
+          if (r === 0) {
+            swapped = true;
+            swap(pa++, pb);
+          }
+          pb++;
+        }
+        while (pb <= pc && (r = cmp(v[pc], v[base])) >= 0) {
+          if (r === 0) {
+            swapped = true;
+            swap(pc, pd--);
+          }
+          pc--;
+        }
+        if (pb > pc) break;
+        swap(pb++, pc--);
+        swapped = true;
+      }
+      if (!swapped) return insertionSort(base, n);
+      const end = base + n;
+      let r = Math.min(pa - base, pb - pa);
+      swapRuns(base, pb - r, r);
+      r = Math.min(pd - pc, end - pd - 1);
+      swapRuns(pb, end - r, r);
+      r = pb - pa;
+      if (r > 1 && !outside(base, r)) sortRange(base, r);
+      r = pd - pc;
+      if (r <= 1) return;
+      base = end - r;
+      n = r;
+      if (outside(base, n)) return;
+    }
+  };
+  sortRange(0, v.length);
 }
 
 function sort(c: Client, args: string[]): void {

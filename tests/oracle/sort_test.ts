@@ -172,6 +172,57 @@ oracleTest("oracle: SORT BY patterns, GET patterns and hash fields", async (o) =
   ]);
 });
 
+oracleTest(
+  "oracle: SORT BY with ties: where equal elements land, with and without LIMIT",
+  async (o) => {
+    // With BY and a LIMIT, Redis sorts partially (a quicksort): equal keys end
+    // up in that algorithm's order; a full sort keeps them in input order.
+    const rand = prng(7);
+    for (const n of [6, 7, 20, 41, 150]) {
+      const items: string[] = [];
+      const weights: string[] = [];
+      for (let i = 0; i < n; i++) {
+        items.push(`e${i}`);
+        weights.push(`t_e${i}`, "abc"[Math.floor(rand() * 3)]);
+      }
+      await o.same("DEL", "l");
+      await o.same("RPUSH", "l", ...items);
+      await o.same("MSET", ...weights);
+      const ranges = [[0, 5], [3, 5], [n - 1, 1], [Math.floor(n / 2), 10], [1, n], [0, n]];
+      for (const [from, count] of ranges) {
+        for (const extra of [[], ["DESC"]]) {
+          await o.same(
+            "SORT",
+            "l",
+            "BY",
+            "t_*",
+            "ALPHA",
+            "LIMIT",
+            String(from),
+            String(count),
+            ...extra,
+          );
+          await o.same(
+            "SORT",
+            "l",
+            "BY",
+            "none_*",
+            "ALPHA",
+            "LIMIT",
+            String(from),
+            String(count),
+            ...extra,
+          );
+          await o.same("SORT", "l", "BY", "t_*", "LIMIT", String(from), String(count), ...extra);
+        }
+      }
+      await o.same("SORT", "l", "BY", "t_*", "ALPHA");
+      await o.same("SORT", "l", "BY", "t_*", "ALPHA", "DESC", "STORE", "dst");
+      await o.same("LRANGE", "dst", "0", "-1");
+    }
+  },
+);
+
 oracleTest("oracle: SORT on sets", async (o) => {
   await o.sameAll([
     ["SADD", "is", "5", "3", "9", "1", "-2"],
