@@ -1072,42 +1072,28 @@ export function replyCommandInfo(c: Client, cmd: Command): void {
   out.set(cats.length);
   for (const cat of cats) out.simple("@" + cat);
   out.set(0); // tips
-  if (s.keySpecs !== undefined) {
-    out.array(s.keySpecs.length);
-    for (const spec of s.keySpecs) replyKeySpec(c, spec);
-  } else if (s.firstKey > 0) {
-    out.array(1);
-    out.map(3);
-    out.bulk("flags");
-    const flags = keySpecFlags(cmd);
-    out.set(flags.length);
-    for (const f of flags) out.simple(f);
-    out.bulk("begin_search");
-    out.map(2);
-    out.bulk("type");
-    out.bulk("index");
-    out.bulk("spec");
-    out.map(1);
-    out.bulk("index");
-    out.int(s.firstKey);
-    out.bulk("find_keys");
-    out.map(2);
-    out.bulk("type");
-    out.bulk("range");
-    out.bulk("spec");
-    out.map(3);
-    out.bulk("lastkey");
-    out.int(s.lastKey < 0 ? s.lastKey : s.lastKey - s.firstKey);
-    out.bulk("keystep");
-    out.int(s.step);
-    out.bulk("limit");
-    out.int(0);
-  } else {
-    out.array(0);
-  }
+  // Without specs of its own, a command with key positions has one range spec.
+  const specs = s.keySpecs ?? (s.firstKey > 0 ? [rangeKeySpec(cmd)] : []);
+  out.array(specs.length);
+  for (const spec of specs) replyKeySpec(c, spec);
   const subs = cmd.subcommands ? [...cmd.subcommands.values()] : [];
   out.array(subs.length);
   for (const sub of subs) replyCommandInfo(c, sub);
+}
+
+/** The key spec that a command's key positions stand for. */
+function rangeKeySpec(cmd: Command): KeySpec {
+  const s = cmd.spec;
+  return {
+    flags: keySpecFlags(cmd),
+    index: s.firstKey,
+    find: {
+      type: "range",
+      lastkey: s.lastKey < 0 ? s.lastKey : s.lastKey - s.firstKey,
+      keystep: s.step,
+      limit: 0,
+    },
+  };
 }
 
 /** One key spec of COMMAND INFO, as Redis lists it. */
