@@ -3,7 +3,10 @@
  * server killed with SIGKILL at a seeded-random moment, restarted on the same
  * dir with the same args, and every acknowledged write checked, round after
  * round on the same data (snapshots every second land before, during and after
- * the kills). appendfsync always: no acknowledged write may be missing;
+ * the kills). Writes cover strings, counters, hashes, lists (RPUSH), sets
+ * (SADD, intset then hashtable) and sorted sets (ZADD, listpack then
+ * skiplist), so snapshots and rewrites serialize collections that writers
+ * are changing. appendfsync always: no acknowledged write may be missing;
  * everysec: only writes acknowledged in the last LOSS_WINDOW_MS before the kill.
  *
  * REDENO_TEST_TARGET=redis runs the same checks against redis-server (the
@@ -15,6 +18,7 @@ import type { TestServer } from "../support/servers.ts";
 import { prng } from "../support/prng.ts";
 import { readManifest, sleep, startTarget, TARGET } from "../support/persistence.ts";
 import { manifestParts } from "../../lib/persistence/aoffile.ts";
+import { formatDouble } from "../../lib/util/float.ts";
 
 const WRITERS = 4;
 const DBS = [0, 9];
@@ -22,12 +26,17 @@ const COUNTERS = 6;
 /** everysec may lose what was acknowledged this long before the kill (1 s + slack). */
 const LOSS_WINDOW_MS = 2000;
 
-/** One SET, SET EX or HSET field, and what became of it. */
+/** Writes that add one element to a collection: HSET, RPUSH, SADD, ZADD. */
+type CollectionKind = "hset" | "rpush" | "sadd" | "zadd";
+
+/** One SET, SET EX or collection element, and what became of it. */
 interface Write {
   db: number;
-  kind: "set" | "ttl" | "hset";
+  kind: "set" | "ttl" | CollectionKind;
   key: string;
+  /** The hash field, list element, set member or zset member ("" for strings). */
   field: string;
+  /** The value: the string, hash value, list element, set member, or zset score as replied. */
   value: string;
   /** performance.now() when its reply arrived, or null (sent, not acknowledged). */
   ackAt: number | null;
@@ -68,6 +77,64 @@ function randomValue(rng: () => number): string {
   let s = "";
   for (let i = 0; i < n; i++) s += alphabet[Math.floor(rng() * alphabet.length)];
   return s;
+}
+
+/**
+ * A write that adds one new element to writer `w`'s collection of the kind
+ * `p` picks: a hash field, a list element, a set member (integers first, so
+ * the set starts as an intset) or a zset member (integer or fractional
+ * score). Returns the kind, the ledger entry and the command.
+ */
+function collectionWrite(
+  p: number,
+  db: number,
+  w: number,
+  round: number,
+  i: number,
+  rng: () => number,
+): [CollectionKind, Write, string[]] {
+  const base = { db, ackAt: null, fate: "pending" as const };
+  if (p < 0.68) {
+    const field = `f:${round}:${i}`;
+    const value = randomValue(rng);
+    return ["hset", { ...base, kind: "hset", key: `h:${w}`, field, value }, [
+      "HSET",
+      `h:${w}`,
+      field,
+      value,
+    ]];
+  }
+  if (p < 0.76) {
+    const element = `${round}:${i}:${randomValue(rng)}`;
+    const write: Write = { ...base, kind: "rpush", key: `L:${w}`, field: element, value: element };
+    return ["rpush", write, ["RPUSH", write.key, element]];
+  }
+  if (p < 0.83) {
+    const member = rng() < 0.5 ? String(round * 1_000_000 + i) : `m:${round}:${i}`;
+    const write: Write = { ...base, kind: "sadd", key: `S:${w}`, field: member, value: member };
+    return ["sadd", write, ["SADD", write.key, member]];
+  }
+  const member = `z:${round}:${i}${randomValue(rng)}`;
+  const score = formatDouble(
+    rng() < 0.5 ? Math.floor(rng() * 2000) - 1000 : (rng() - 0.5) * 1e6,
+  );
+  const write: Write = { ...base, kind: "zadd", key: `Z:${w}`, field: member, value: score };
+  return ["zadd", write, ["ZADD", write.key, score, member]];
+}
+
+/** How a collection is read back: its command, and its reply as element -> value (in order). */
+const READ_BACK: Record<CollectionKind, [string[], (flat: string[]) => Map<string, string>]> = {
+  hset: [["HGETALL"], pairMap],
+  rpush: [["LRANGE", "0", "-1"], (flat) => new Map(flat.map((x) => [x, x]))],
+  sadd: [["SMEMBERS"], (flat) => new Map(flat.map((x) => [x, x]))],
+  zadd: [["ZRANGE", "0", "-1", "WITHSCORES"], pairMap],
+};
+
+/** A flat [k1, v1, k2, v2 ...] reply as a map. */
+function pairMap(flat: string[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (let j = 0; j < flat.length; j += 2) m.set(flat[j], flat[j + 1]);
+  return m;
 }
 
 /**
@@ -127,7 +194,7 @@ async function writer(
             if (r === "+OK\r\n") write.ackAt = at;
             else failures.push(`SET ${write.key} -> ${JSON.stringify(r)}`);
           });
-        } else if (p < 0.7) {
+        } else if (p < 0.6) {
           const counter = ledger.counter(db, Math.floor(rng() * COUNTERS));
           counter.sent++;
           cmds.push(["INCR", counter.key]);
@@ -136,20 +203,13 @@ async function writer(
             else failures.push(`INCR ${counter.key} -> ${JSON.stringify(r)}`);
           });
         } else {
-          const write: Write = {
-            db,
-            kind: "hset",
-            key: `h:${w}`,
-            field: `f:${round}:${i}`,
-            value: randomValue(rng),
-            ackAt: null,
-            fate: "pending",
-          };
+          const [kind, write, cmd] = collectionWrite(p, db, w, round, i, rng);
           ledger.writes.push(write);
-          cmds.push(["HSET", write.key, write.field, write.value]);
+          cmds.push(cmd);
           expect.push((r, at) => {
-            if (r === ":1\r\n") write.ackAt = at;
-            else failures.push(`HSET ${write.key} ${write.field} -> ${JSON.stringify(r)}`);
+            // RPUSH replies the new length; the others 1 for a new element.
+            if (kind === "rpush" ? /^:\d+\r\n$/.test(r) : r === ":1\r\n") write.ackAt = at;
+            else failures.push(`${cmd[0]} ${write.key} ${write.field} -> ${JSON.stringify(r)}`);
           });
         }
       }
@@ -204,7 +264,9 @@ async function verify(
     assertEquals(await c.call("SELECT", String(db)), "+OK\r\n");
     const known = new Set<string>();
 
-    const strings = ledger.writes.filter((w) => w.db === db && w.kind !== "hset");
+    const strings = ledger.writes.filter((w) =>
+      w.db === db && (w.kind === "set" || w.kind === "ttl")
+    );
     const values = await c.pipeline(strings.map((w) => ["GET", w.key]));
     const ttls = await c.pipeline(strings.map((w) => ["PTTL", w.key]));
     strings.forEach((w, k) => {
@@ -223,33 +285,33 @@ async function verify(
       }
     });
 
-    const hashKeys = [
-      ...new Set(
-        ledger.writes.filter((w) => w.db === db && w.kind === "hset")
-          .map((w) => w.key),
-      ),
-    ];
-    const hashes = new Map<string, Map<string, string>>();
-    const raw = await c.pipeline(hashKeys.map((k) => ["HGETALL", k]));
-    hashKeys.forEach((k, n) => {
-      known.add(k);
-      const flat = decode(raw[n]);
-      if (!Array.isArray(flat)) return fail(`db ${db} HGETALL ${k} -> ${JSON.stringify(raw[n])}`);
-      const m = new Map<string, string>();
-      for (let j = 0; j < flat.length; j += 2) m.set(flat[j] as string, flat[j + 1] as string);
-      hashes.set(k, m);
-    });
-    for (const w of ledger.writes) {
-      if (w.db !== db || w.kind !== "hset") continue;
-      const m = hashes.get(w.key);
-      if (m) settle(w, m.get(w.field) ?? null);
-    }
-    for (const [k, m] of hashes) {
-      const fields = new Set(
-        ledger.writes.filter((w) => w.db === db && w.key === k)
-          .map((w) => w.field),
-      );
-      for (const f of m.keys()) if (!fields.has(f)) fail(`db ${db} ${k}: unknown field ${f}`);
+    for (const kind of Object.keys(READ_BACK) as CollectionKind[]) {
+      const [command, parse] = READ_BACK[kind];
+      const mine = ledger.writes.filter((w) => w.db === db && w.kind === kind);
+      const keys = [...new Set(mine.map((w) => w.key))];
+      const raw = await c.pipeline(keys.map((k) => [command[0], k, ...command.slice(1)]));
+      const held = new Map<string, Map<string, string>>();
+      keys.forEach((k, n) => {
+        known.add(k);
+        const flat = decode(raw[n]);
+        if (!Array.isArray(flat)) return fail(`db ${db} ${command[0]} ${k} -> ${raw[n]}`);
+        held.set(k, parse(flat as string[]));
+      });
+      for (const w of mine) settle(w, held.get(w.key)?.get(w.field) ?? null);
+      for (const [k, m] of held) {
+        const written = mine.filter((w) => w.key === k);
+        const fields = new Set(written.map((w) => w.field));
+        for (const f of m.keys()) {
+          if (!fields.has(f)) fail(`db ${db} ${k}: unknown element ${JSON.stringify(f)}`);
+        }
+        if (kind === "rpush") {
+          // One writer pushes to its list in order: the list keeps that order.
+          const order = written.map((w) => w.field).filter((f) => m.has(f));
+          if (JSON.stringify(order) !== JSON.stringify([...m.keys()])) {
+            fail(`db ${db} ${k}: order changed`);
+          }
+        }
+      }
     }
 
     const counters = ledger.counters.filter((x) => x.db === db);

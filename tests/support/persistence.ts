@@ -221,14 +221,24 @@ export async function assertAofOk(dir: string): Promise<void> {
 
 // ---------------------------------------------------------------- every key
 
-/** One key: db, key, type, value (a hash as [field, value] pairs by field), has a TTL. */
+/**
+ * One key: db, key, type, value, has a TTL. A hash's value is its [field,
+ * value] pairs by field; a list's its elements in order, a set's its sorted
+ * members, each as a one-element row; a zset's its [member, score] pairs in
+ * ZRANGE order, scores as the server replies them.
+ */
 export type KeyRow = [number, string, string, string | string[][], boolean];
 
 /** HGETALL's flat list as [field, value] pairs sorted by field. */
 export function sortedPairs(flat: string[]): string[][] {
+  return pairsOf(flat).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+/** A flat [a1, b1, a2, b2 ...] reply as [[a1, b1], [a2, b2] ...], in order. */
+export function pairsOf(flat: string[]): string[][] {
   const pairs: string[][] = [];
   for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
-  return pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return pairs;
 }
 
 /** Sorts rows by db, then key (the order dumpKeys lists them in). */
@@ -256,6 +266,12 @@ export async function dumpKeys(
         ? (await ok(c, "GET", key)) as string
         : type === "hash"
         ? sortedPairs((await ok(c, "HGETALL", key)) as string[])
+        : type === "list"
+        ? ((await ok(c, "LRANGE", key, "0", "-1")) as string[]).map((x) => [x])
+        : type === "set"
+        ? ((await ok(c, "SMEMBERS", key)) as string[]).sort().map((x) => [x])
+        : type === "zset"
+        ? pairsOf((await ok(c, "ZRANGE", key, "0", "-1", "WITHSCORES")) as string[])
         : `(${type})`;
       const pttl = (await ok(c, "PTTL", key)) as number;
       assert(pttl > 0 || pttl === -1, `PTTL of ${JSON.stringify(key)} is ${pttl}`);
