@@ -85,8 +85,11 @@ export function lexLteMax(member: string, r: LexRange): boolean {
 // ---------------------------------------------------------------------------
 // Listpack: the packed string codec.
 
-/** Score tags: unsigned byte, int16, int32, double. */
-const T_U8 = 0, T_I16 = 1, T_I32 = 2, T_F64 = 3;
+/**
+ * Score tags: unsigned byte, int16, int32, double; a byte with the high bit
+ * set is itself a score from 0 to 127 (the commonest scores take one byte).
+ */
+const T_U8 = 0, T_I16 = 1, T_I32 = 2, T_F64 = 3, T_TINY = 0x80;
 const f64 = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64.buffer);
 let packBuf = new Uint8Array(4096);
@@ -119,7 +122,9 @@ function packEntry(member: string, score: number): void {
   if (
     Number.isInteger(score) && score >= -0x80000000 && score <= 0x7fffffff
   ) {
-    if (score >= 0 && score <= 0xff) {
+    if (score >= 0 && score < 0x80) {
+      b[p++] = T_TINY | score;
+    } else if (score >= 0 && score <= 0xff) {
       b[p++] = T_U8;
       b[p++] = score;
     } else if (score >= -0x8000 && score <= 0x7fff) {
@@ -170,6 +175,10 @@ function readLen(lp: string, p: number): number {
 /** Score at `p`; nextPos = the next entry. */
 function readScore(lp: string, p: number): number {
   const tag = lp.charCodeAt(p);
+  if (tag >= T_TINY) {
+    nextPos = p + 1;
+    return tag & 0x7f;
+  }
   switch (tag) {
     case T_U8:
       nextPos = p + 2;
@@ -193,7 +202,7 @@ function readScore(lp: string, p: number): number {
 /** Position just past the score at `p`. */
 function skipScore(lp: string, p: number): number {
   const tag = lp.charCodeAt(p);
-  return p + (tag === T_U8 ? 2 : tag === T_I16 ? 3 : tag === T_I32 ? 5 : 9);
+  return p + (tag >= T_TINY ? 1 : tag === T_U8 ? 2 : tag === T_I16 ? 3 : tag === T_I32 ? 5 : 9);
 }
 
 /** True when lp[p, p+len) equals `member`. */
@@ -282,6 +291,8 @@ function leafLowerBound(leaf: Leaf, s: number, m: string): number {
 }
 
 class ZTree {
+  /** member -> score, for O(1) ZSCORE (kept beside the tree by ZSetValue). */
+  dict = new Dict<number>();
   root: TreeNode = new Leaf([], []);
   head: Leaf;
   tail: Leaf;
@@ -579,12 +590,14 @@ function fixInners(p: Inner, li: number, a: Inner, b: Inner): void {
 // ---------------------------------------------------------------------------
 
 export class ZSetValue implements StoredObject {
-  readonly type = "zset";
+  /** On the prototype, not in every instance: small zsets are many. */
+  get type(): "zset" {
+    return "zset";
+  }
   /** Listpack form (null once converted). */
   #lp: string | null = "";
   #lpCount = 0;
-  /** Skiplist form: member -> score, and the ordered tree. */
-  #dict: Dict<number> | null = null;
+  /** Skiplist form: the ordered tree, which also holds the member -> score dict. */
   #tree: ZTree | null = null;
 
   encoding(): "listpack" | "skiplist" {
@@ -613,12 +626,12 @@ export class ZSetValue implements StoredObject {
 
   /** Number of members. */
   get size(): number {
-    return this.#lp !== null ? this.#lpCount : this.#dict!.size;
+    return this.#lp !== null ? this.#lpCount : this.#tree!.dict.size;
   }
 
   /** Score of `member`, or undefined. */
   score(member: string): number | undefined {
-    if (this.#lp === null) return this.#dict!.get(member);
+    if (this.#lp === null) return this.#tree!.dict.get(member);
     const lp = this.#lp;
     let p = 0;
     while (p < lp.length) {
@@ -651,7 +664,7 @@ export class ZSetValue implements StoredObject {
         return false;
       }
     }
-    const dict = this.#dict!;
+    const dict = this.#tree!.dict;
     const old = dict.get(member);
     if (old === undefined) {
       dict.set(member, score);
@@ -669,7 +682,7 @@ export class ZSetValue implements StoredObject {
   /** Removes `member`; true when it was present. */
   delete(member: string): boolean {
     if (this.#lp !== null) return this.#lpDelete(member);
-    const old = this.#dict!.delete(member);
+    const old = this.#tree!.dict.delete(member);
     if (old === undefined) return false;
     this.#tree!.remove(member, old);
     return true;
@@ -691,7 +704,7 @@ export class ZSetValue implements StoredObject {
         r++;
       }
     } else {
-      const s = this.#dict!.get(member);
+      const s = this.#tree!.dict.get(member);
       if (s === undefined) return undefined;
       r = this.#tree!.rank(member, s);
     }
@@ -834,13 +847,13 @@ export class ZSetValue implements StoredObject {
       this.forEach(visit);
       return 0n;
     }
-    return this.#dict!.scan(cursor, count, visit);
+    return this.#tree!.dict.scan(cursor, count, visit);
   }
 
   /** A uniformly random entry (size > 0). */
   randomEntry(): [string, number] {
     if (this.#lp !== null) return this.at(Math.floor(Math.random() * this.#lpCount));
-    const d = this.#dict!;
+    const d = this.#tree!.dict;
     const i = d.randomIndex();
     return [d.keyAt(i), d.valueAt(i)];
   }
@@ -861,7 +874,6 @@ export class ZSetValue implements StoredObject {
     if (!fits) return;
     this.#lp = packAll(members, scores);
     this.#lpCount = members.length;
-    this.#dict = null;
     this.#tree = null;
   }
 
@@ -902,8 +914,8 @@ export class ZSetValue implements StoredObject {
     for (let i = 0; i < members.length; i++) {
       if (!dict.set(members[i], scores[i])) return false;
     }
-    this.#dict = dict;
     this.#tree = ZTree.build(members, scores);
+    this.#tree.dict = dict;
     this.#lp = null;
     this.#lpCount = 0;
     return true;
