@@ -1006,8 +1006,11 @@ export function aclCategories(cmd: Command): string[] {
   if (f.includes("fast")) cats.add("fast");
   else cats.add("slow");
   if (f.includes("blocking")) cats.add("blocking");
-  // Containers carry only the implicit categories; their subcommands the group's.
-  if (cmd.subcommands === null) {
+  // Containers carry only the implicit categories; their subcommands the group's
+  // (or those the command names instead).
+  if (cmd.spec.categories !== undefined) {
+    for (const extra of cmd.spec.categories) cats.add(extra);
+  } else if (cmd.subcommands === null) {
     const g = GROUP_CATEGORY[cmd.spec.group];
     if (g) cats.add(g);
   }

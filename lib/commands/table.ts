@@ -60,6 +60,8 @@ export interface CommandSpec {
    * "local") that allows them.
    */
   protectedBy?: string;
+  /** ACL categories instead of the group's (SORT: set, sortedset, list, dangerous); flags add theirs. */
+  categories?: string[];
   /**
    * Keys of a full command line when positions cannot say (numkeys
    * commands, flagged "movablekeys"): null or empty when the arguments are
