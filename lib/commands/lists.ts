@@ -9,7 +9,7 @@ import {
   isKeyword,
   parseInt64,
 } from "./args.ts";
-import { type CommandSpec, defineCommand, keynumKeys } from "./table.ts";
+import { type CommandSpec, defineCommand, keynumKeys, type KeySpec } from "./table.ts";
 
 const ERR_POSITIVE = "ERR value is out of range, must be positive";
 const ERR_INDEX_RANGE = "ERR index out of range";
@@ -423,6 +423,14 @@ function rpoplpush(c: Client, args: string[]): void {
   if (!lmoveReply(c, args[1], args[2], false, true)) c.out.nullBulk();
 }
 
+/** Redis's key spec of the single key at `index` (flags as COMMAND INFO lists them). */
+function keyAt(index: number, ...flags: string[]): KeySpec {
+  return { flags, index, find: { type: "range", lastkey: 0, keystep: 1, limit: 0 } };
+}
+
+/** LMOVE and RPOPLPUSH: the source is popped, the destination pushed to. */
+const MOVE_SPECS: KeySpec[] = [keyAt(1, "RW", "access", "delete"), keyAt(2, "RW", "insert")];
+
 export const listCommands: CommandSpec[] = [
   defineCommand({
     name: "lpush",
@@ -435,6 +443,7 @@ export const listCommands: CommandSpec[] = [
     complexity:
       "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
     syntax: "key element [element ...]",
+    keySpecs: [keyAt(1, "RW", "insert")],
     handler: pushGeneric(true, false),
   }),
   defineCommand({
@@ -448,6 +457,7 @@ export const listCommands: CommandSpec[] = [
     complexity:
       "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
     syntax: "key element [element ...]",
+    keySpecs: [keyAt(1, "RW", "insert")],
     handler: pushGeneric(false, false),
   }),
   defineCommand({
@@ -461,6 +471,7 @@ export const listCommands: CommandSpec[] = [
     complexity:
       "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
     syntax: "key element [element ...]",
+    keySpecs: [keyAt(1, "RW", "insert")],
     handler: pushGeneric(true, true),
   }),
   defineCommand({
@@ -474,6 +485,7 @@ export const listCommands: CommandSpec[] = [
     complexity:
       "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
     syntax: "key element [element ...]",
+    keySpecs: [keyAt(1, "RW", "insert")],
     handler: pushGeneric(false, true),
   }),
   defineCommand({
@@ -486,6 +498,7 @@ export const listCommands: CommandSpec[] = [
     since: "1.0.0",
     complexity: "O(N) where N is the number of elements returned",
     syntax: "key [count]",
+    keySpecs: [keyAt(1, "RW", "access", "delete")],
     handler: popGeneric(true),
   }),
   defineCommand({
@@ -498,6 +511,7 @@ export const listCommands: CommandSpec[] = [
     since: "1.0.0",
     complexity: "O(N) where N is the number of elements returned",
     syntax: "key [count]",
+    keySpecs: [keyAt(1, "RW", "access", "delete")],
     handler: popGeneric(false),
   }),
   defineCommand({
@@ -510,6 +524,7 @@ export const listCommands: CommandSpec[] = [
     since: "1.0.0",
     complexity: "O(1)",
     syntax: "key",
+    keySpecs: [keyAt(1, "RO")],
     handler: llen,
   }),
   defineCommand({
@@ -523,6 +538,7 @@ export const listCommands: CommandSpec[] = [
     complexity:
       "O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1).",
     syntax: "key index",
+    keySpecs: [keyAt(1, "RO", "access")],
     handler: lindex,
   }),
   defineCommand({
@@ -536,6 +552,7 @@ export const listCommands: CommandSpec[] = [
     complexity:
       "O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).",
     syntax: "key BEFORE|AFTER pivot element",
+    keySpecs: [keyAt(1, "RW", "insert")],
     handler: linsert,
   }),
   defineCommand({
@@ -549,6 +566,7 @@ export const listCommands: CommandSpec[] = [
     complexity:
       "O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).",
     syntax: "key index element",
+    keySpecs: [keyAt(1, "RW", "update")],
     handler: lset,
   }),
   defineCommand({
@@ -562,6 +580,7 @@ export const listCommands: CommandSpec[] = [
     complexity:
       "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.",
     syntax: "key start stop",
+    keySpecs: [keyAt(1, "RO", "access")],
     handler: lrange,
   }),
   defineCommand({
@@ -574,6 +593,7 @@ export const listCommands: CommandSpec[] = [
     since: "1.0.0",
     complexity: "O(N+M) where N is the length of the list and M is the number of elements removed.",
     syntax: "key count element",
+    keySpecs: [keyAt(1, "RW", "delete")],
     handler: lrem,
   }),
   defineCommand({
@@ -586,6 +606,7 @@ export const listCommands: CommandSpec[] = [
     since: "1.0.0",
     complexity: "O(N) where N is the number of elements to be removed by the operation.",
     syntax: "key start stop",
+    keySpecs: [keyAt(1, "RW", "delete")],
     handler: ltrim,
   }),
   defineCommand({
@@ -599,6 +620,7 @@ export const listCommands: CommandSpec[] = [
     complexity:
       "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.",
     syntax: "key element [RANK rank] [COUNT num-matches] [MAXLEN len]",
+    keySpecs: [keyAt(1, "RO", "access")],
     handler: lpos,
   }),
   defineCommand({
@@ -611,6 +633,7 @@ export const listCommands: CommandSpec[] = [
     since: "1.2.0",
     complexity: "O(1)",
     syntax: "source destination",
+    keySpecs: MOVE_SPECS,
     handler: rpoplpush,
   }),
   defineCommand({
@@ -623,6 +646,7 @@ export const listCommands: CommandSpec[] = [
     since: "6.2.0",
     complexity: "O(1)",
     syntax: "source destination LEFT|RIGHT LEFT|RIGHT",
+    keySpecs: MOVE_SPECS,
     handler: lmove,
   }),
   defineCommand({
@@ -635,6 +659,11 @@ export const listCommands: CommandSpec[] = [
     complexity:
       "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
     syntax: "numkeys key [key ...] LEFT|RIGHT [COUNT count]",
+    keySpecs: [{
+      flags: ["RW", "access", "delete"],
+      index: 1,
+      find: { type: "keynum", keynumidx: 0, firstkey: 1, keystep: 1 },
+    }],
     getKeys: keynumKeys(1),
     handler: lmpop,
   }),

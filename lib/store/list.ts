@@ -322,6 +322,11 @@ export class ListValue implements StoredObject {
     return out;
   }
 
+  /** Elements grouped by node, head to tail (RDB writes one listpack per quicklist node). */
+  chunks(): string[][] {
+    return this.#nodes.map(decodeNode);
+  }
+
   /**
    * Visits elements start..stop (inclusive, 0 <= start <= stop < length) in
    * order; the caller has clamped the range.
