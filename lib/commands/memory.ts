@@ -76,7 +76,8 @@ export function valueBytes(v: Value, samples: number): number {
   }
   if (v instanceof SetValue) {
     const n = v.size;
-    if (v.isIntset) return OBJECT + TYPED_ARRAY + n * v.intsetWidth();
+    // An intset packs its members in one flat string, intsetWidth() bytes each.
+    if (v.isIntset) return OBJECT + stringBytes(n * v.intsetWidth());
     return OBJECT + DICT_BASE + n * DICT_ENTRY +
       sampled(n, samples, (i) => stringBytes(v.memberAt(i).length));
   }

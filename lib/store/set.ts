@@ -20,10 +20,10 @@ export interface SetLimits {
   maxIntsetEntries: number;
 }
 
-type IntArray = Int16Array | Int32Array | BigInt64Array;
-
 /** Bytes per integer of Redis's intset encodings. */
 export type IntsetWidth = 2 | 4 | 8;
+
+const TWO32 = 4294967296;
 
 /** The narrowest intset width that holds `v`. */
 function widthOf(v: number | bigint): IntsetWidth {
@@ -33,31 +33,82 @@ function widthOf(v: number | bigint): IntsetWidth {
   return 8;
 }
 
-function allocate(width: IntsetWidth, capacity: number): IntArray {
-  return width === 2
-    ? new Int16Array(capacity)
-    : width === 4
-    ? new Int32Array(capacity)
-    : new BigInt64Array(capacity);
+/** Little-endian signed 32 bits at byte `p` of a packed string. */
+function int32At(s: string, p: number): number {
+  return s.charCodeAt(p) | (s.charCodeAt(p + 1) << 8) | (s.charCodeAt(p + 2) << 16) |
+    (s.charCodeAt(p + 3) << 24);
+}
+
+/** Little-endian signed 16 bits at byte `p` of a packed string. */
+function int16At(s: string, p: number): number {
+  return ((s.charCodeAt(p) | (s.charCodeAt(p + 1) << 8)) << 16) >> 16;
+}
+
+/**
+ * An int64 as its two 32-bit halves: the signed high word and the unsigned
+ * low word, which compare in that order as the whole value does.
+ */
+function halves(v: number | bigint): [number, number] {
+  if (typeof v === "bigint") {
+    return [Number(BigInt.asIntN(32, v >> 32n)), Number(BigInt.asUintN(32, v))];
+  }
+  const hi = Math.floor(v / TWO32);
+  return [hi, v - hi * TWO32];
+}
+
+/** `v` packed in `w` little-endian bytes, one char per byte. */
+function pack(v: number | bigint, w: IntsetWidth): string {
+  if (w === 8) {
+    const [hi, lo] = halves(v);
+    return pack32(lo) + pack32(hi);
+  }
+  const n = v as number;
+  return w === 2 ? String.fromCharCode(n & 255, (n >> 8) & 255) : pack32(n);
+}
+
+function pack32(n: number): string {
+  return String.fromCharCode(n & 255, (n >>> 8) & 255, (n >>> 16) & 255, (n >>> 24) & 255);
+}
+
+/** A flat one-byte string of `bytes` (fromCharCode in chunks: argument counts are bounded). */
+function bytesToString(bytes: Uint8Array): string {
+  const CHUNK = 8192;
+  if (bytes.length <= CHUNK) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  const parts: string[] = [];
+  for (let i = 0; i < bytes.length; i += CHUNK) {
+    parts.push(
+      String.fromCharCode.apply(null, bytes.subarray(i, i + CHUNK) as unknown as number[]),
+    );
+  }
+  return parts.join("");
 }
 
 export class SetValue implements StoredObject {
-  readonly type = "set";
-  /** Intset form: sorted ascending in [0, #len) (null once a hashtable). */
-  #is: IntArray | null;
-  #len = 0;
+  /**
+   * Intset form: the members ascending, each in `#w` little-endian bytes,
+   * one char per byte: Redis's intset contents, about as compact in V8 (a
+   * flat string costs a 16-byte header; a typed array, some 170 bytes of
+   * objects). Immutable, so a clone shares it. Null once a hashtable.
+   */
+  #is: string | null;
+  #w: IntsetWidth = 2;
   /** Hashtable form (null while an intset). */
   #ht: Dict<null> | null;
 
   /** An empty set, an intset unless `encoding` asks for a hashtable. */
   constructor(encoding: "intset" | "hashtable" = "intset") {
     if (encoding === "intset") {
-      this.#is = new Int16Array(4);
+      this.#is = "";
       this.#ht = null;
     } else {
       this.#is = null;
       this.#ht = new Dict<null>();
     }
+  }
+
+  /** On the prototype, not in every instance: small sets are many. */
+  get type(): "set" {
+    return "set";
   }
 
   encoding(): "intset" | "hashtable" {
@@ -71,8 +122,8 @@ export class SetValue implements StoredObject {
   clone(): SetValue {
     if (this.#is !== null) {
       const copy = new SetValue();
-      copy.#is = this.#is.slice(0, Math.max(this.#len, 1));
-      copy.#len = this.#len;
+      copy.#is = this.#is;
+      copy.#w = this.#w;
       return copy;
     }
     const copy = new SetValue("hashtable");
@@ -84,31 +135,52 @@ export class SetValue implements StoredObject {
 
   /** Number of members. */
   get size(): number {
-    return this.#is !== null ? this.#len : this.#ht!.size;
+    return this.#is !== null ? this.#is.length / this.#w : this.#ht!.size;
+  }
+
+  /** The intset member at position `i`, as a number (exact within 2^53). */
+  #num(i: number): number {
+    const s = this.#is!;
+    const w = this.#w;
+    if (w === 2) return int16At(s, i * 2);
+    if (w === 4) return int32At(s, i * 4);
+    return int32At(s, i * 8 + 4) * TWO32 + (int32At(s, i * 8) >>> 0);
+  }
+
+  /** The intset member at position `i`, exact (a bigint past 2^53). */
+  #int(i: number): number | bigint {
+    if (this.#w !== 8) return this.#num(i);
+    const s = this.#is!;
+    const hi = int32At(s, i * 8 + 4);
+    const lo = int32At(s, i * 8) >>> 0;
+    // |hi| < 2^21 keeps hi * 2^32 + lo within 2^53.
+    if (hi >= -0x200000 && hi < 0x200000) return hi * TWO32 + lo;
+    return BigInt(hi) * 4294967296n + BigInt(lo);
   }
 
   /**
-   * Binary search of the intset for `v`: its position when present, else
-   * -(insertion point) - 1.
+   * Binary search of the intset for `v` (no wider than the intset): its
+   * position when present, else -(insertion point) - 1.
    */
   #search(v: number | bigint): number {
-    const is = this.#is!;
+    const s = this.#is!;
     let lo = 0;
-    let hi = this.#len - 1;
-    if (is instanceof BigInt64Array) {
-      const b = BigInt(v);
+    let hi = s.length / this.#w - 1;
+    if (this.#w === 8) {
+      const [vh, vl] = halves(v);
       while (lo <= hi) {
         const mid = (lo + hi) >>> 1;
-        const m = is[mid];
-        if (m < b) lo = mid + 1;
-        else if (m > b) hi = mid - 1;
+        const mh = int32At(s, mid * 8 + 4);
+        const ml = int32At(s, mid * 8) >>> 0;
+        if (mh < vh || (mh === vh && ml < vl)) lo = mid + 1;
+        else if (mh > vh || ml > vl) hi = mid - 1;
         else return mid;
       }
     } else {
       const n = v as number;
       while (lo <= hi) {
         const mid = (lo + hi) >>> 1;
-        const m = is[mid];
+        const m = this.#num(mid);
         if (m < n) lo = mid + 1;
         else if (m > n) hi = mid - 1;
         else return mid;
@@ -119,7 +191,7 @@ export class SetValue implements StoredObject {
 
   /** Position of the integer member `v` in the intset, or -1. */
   #indexOfInt(v: number | bigint): number {
-    if (widthOf(v) > this.intsetWidth()) return -1;
+    if (widthOf(v) > this.#w) return -1;
     const i = this.#search(v);
     return i < 0 ? -1 : i;
   }
@@ -139,7 +211,8 @@ export class SetValue implements StoredObject {
       const v = parseInt64(member);
       if (v !== null) {
         if (!this.#intsetAdd(v)) return false;
-        if (this.#len > limits.maxIntsetEntries) this.#convert();
+        // Redis caps the limit at 2^30 entries (an intset's own bound).
+        if (this.size > Math.min(limits.maxIntsetEntries, 1 << 30)) this.#convert();
         return true;
       }
       this.#convert();
@@ -150,37 +223,23 @@ export class SetValue implements StoredObject {
   /** Inserts `v` into the intset (widening it when needed); false when present. */
   #intsetAdd(v: number | bigint): boolean {
     const w = widthOf(v);
-    if (w > this.intsetWidth()) {
+    const s = this.#is!;
+    if (w > this.#w) {
       // A value wider than every member sorts before or after all of them.
-      const old = this.#is!;
-      const n = this.#len;
-      const next = allocate(w, Math.max(n * 2, 4));
-      const first = v < 0 ? 1 : 0;
-      if (next instanceof BigInt64Array) {
-        for (let i = 0; i < n; i++) next[i + first] = BigInt(old[i]);
-        next[first ? 0 : n] = BigInt(v);
-      } else {
-        for (let i = 0; i < n; i++) next[i + first] = old[i] as number;
-        next[first ? 0 : n] = v as number;
-      }
-      this.#is = next;
-      this.#len = n + 1;
+      const n = s.length / this.#w;
+      const parts: string[] = [];
+      if (v < 0) parts.push(pack(v, w));
+      for (let i = 0; i < n; i++) parts.push(pack(this.#int(i), w));
+      if (v >= 0) parts.push(pack(v, w));
+      this.#is = parts.join("");
+      this.#w = w;
       return true;
     }
     const at = this.#search(v);
     if (at >= 0) return false;
-    const pos = -at - 1;
-    let is = this.#is!;
-    const n = this.#len;
-    if (n === is.length) {
-      const bigger = allocate(this.intsetWidth() as IntsetWidth, Math.max(n * 2, 4));
-      (bigger as Int32Array).set(is as Int32Array);
-      this.#is = is = bigger;
-    }
-    is.copyWithin(pos + 1, pos, n);
-    if (is instanceof BigInt64Array) is[pos] = BigInt(v);
-    else is[pos] = v as number;
-    this.#len = n + 1;
+    const p = (-at - 1) * this.#w;
+    // join makes a flat string; `+` would leave a cons string of three pieces.
+    this.#is = [s.slice(0, p), pack(v, this.#w), s.slice(p)].join("");
     return true;
   }
 
@@ -196,25 +255,22 @@ export class SetValue implements StoredObject {
   }
 
   #removeAt(i: number): void {
-    const is = this.#is!;
-    is.copyWithin(i, i + 1, this.#len);
-    this.#len--;
-    // Give memory back once mostly empty.
-    if (is.length > 16 && this.#len * 4 < is.length) {
-      this.#is = is.slice(0, is.length >> 1);
-    }
+    const s = this.#is!;
+    const w = this.#w;
+    this.#is = [s.slice(0, i * w), s.slice((i + 1) * w)].join("");
   }
 
   /** Member at position `i` (0 <= i < size): ascending for an intset, storage order otherwise. */
   memberAt(i: number): string {
-    return this.#is !== null ? String(this.#is[i]) : this.#ht!.keyAt(i);
+    return this.#is !== null ? String(this.#int(i)) : this.#ht!.keyAt(i);
   }
 
   /** Every member: ascending numeric order for an intset (as Redis), storage order otherwise. */
   members(): string[] {
     if (this.#is === null) return this.#ht!.keys().slice();
-    const out = new Array<string>(this.#len);
-    for (let i = 0; i < this.#len; i++) out[i] = String(this.#is[i]);
+    const n = this.size;
+    const out = new Array<string>(n);
+    for (let i = 0; i < n; i++) out[i] = String(this.#int(i));
     return out;
   }
 
@@ -225,8 +281,8 @@ export class SetValue implements StoredObject {
       for (let i = 0; i < keys.length; i++) visit(keys[i]);
       return;
     }
-    const is = this.#is;
-    for (let i = 0; i < this.#len; i++) visit(String(is[i]));
+    const n = this.size;
+    for (let i = 0; i < n; i++) visit(String(this.#int(i)));
   }
 
   /** A uniformly random position, or -1 when empty. */
@@ -245,13 +301,9 @@ export class SetValue implements StoredObject {
   popRandom(): string | undefined {
     const i = this.randomIndex();
     if (i < 0) return undefined;
-    if (this.#is !== null) {
-      const m = String(this.#is[i]);
-      this.#removeAt(i);
-      return m;
-    }
-    const m = this.#ht!.keyAt(i);
-    this.#ht!.delete(m);
+    const m = this.memberAt(i);
+    if (this.#is !== null) this.#removeAt(i);
+    else this.#ht!.delete(m);
     return m;
   }
 
@@ -270,9 +322,7 @@ export class SetValue implements StoredObject {
 
   /** Intset width in bytes (2, 4 or 8); 0 for a hashtable. */
   intsetWidth(): IntsetWidth | 0 {
-    const is = this.#is;
-    if (is === null) return 0;
-    return is instanceof Int16Array ? 2 : is instanceof Int32Array ? 4 : 8;
+    return this.#is === null ? 0 : this.#w;
   }
 
   /**
@@ -280,10 +330,10 @@ export class SetValue implements StoredObject {
    * hashtable): what RDB's SET_INTSET blob holds.
    */
   intsetValues(): BigInt64Array | null {
-    const is = this.#is;
-    if (is === null) return null;
-    const out = new BigInt64Array(this.#len);
-    for (let i = 0; i < this.#len; i++) out[i] = BigInt(is[i]);
+    if (this.#is === null) return null;
+    const n = this.size;
+    const out = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) out[i] = BigInt(this.#int(i));
     return out;
   }
 
@@ -292,19 +342,13 @@ export class SetValue implements StoredObject {
    * then the members ascending, all little-endian (null for a hashtable).
    */
   intsetBlob(): Uint8Array | null {
-    const is = this.#is;
-    if (is === null) return null;
-    const w = this.intsetWidth() as IntsetWidth;
-    const n = this.#len;
-    const out = new Uint8Array(8 + n * w);
+    const s = this.#is;
+    if (s === null) return null;
+    const out = new Uint8Array(8 + s.length);
     const dv = new DataView(out.buffer);
-    dv.setUint32(0, w, true);
-    dv.setUint32(4, n, true);
-    for (let i = 0; i < n; i++) {
-      if (w === 2) dv.setInt16(8 + i * 2, is[i] as number, true);
-      else if (w === 4) dv.setInt32(8 + i * 4, is[i] as number, true);
-      else dv.setBigInt64(8 + i * 8, is[i] as bigint, true);
-    }
+    dv.setUint32(0, this.#w, true);
+    dv.setUint32(4, this.size, true);
+    for (let i = 0; i < s.length; i++) out[8 + i] = s.charCodeAt(i);
     return out;
   }
 
@@ -319,17 +363,15 @@ export class SetValue implements StoredObject {
     const w = dv.getUint32(0, true);
     const n = dv.getUint32(4, true);
     if ((w !== 2 && w !== 4 && w !== 8) || blob.length !== 8 + n * w) return null;
-    const is = allocate(w, Math.max(n, 4));
-    for (let i = 0; i < n; i++) {
-      if (w === 2) is[i] = dv.getInt16(8 + i * 2, true);
-      else if (w === 4) is[i] = dv.getInt32(8 + i * 4, true);
-      else is[i] = dv.getBigInt64(8 + i * 8, true);
-      if (i > 0 && is[i] <= is[i - 1]) return null;
-    }
     const s = new SetValue();
-    s.#is = is;
-    s.#len = n;
-    if (n > limits.maxIntsetEntries) s.#convert();
+    s.#is = bytesToString(blob.subarray(8));
+    s.#w = w;
+    for (let i = 1; i < n; i++) {
+      const a = s.#int(i - 1);
+      const b = s.#int(i);
+      if (b <= a) return null;
+    }
+    if (n > Math.min(limits.maxIntsetEntries, 1 << 30)) s.#convert();
     return s;
   }
 
@@ -349,10 +391,9 @@ export class SetValue implements StoredObject {
 
   #convert(): void {
     const ht = new Dict<null>();
-    const is = this.#is!;
-    for (let i = 0; i < this.#len; i++) ht.set(String(is[i]), null);
+    const n = this.size;
+    for (let i = 0; i < n; i++) ht.set(String(this.#int(i)), null);
     this.#ht = ht;
     this.#is = null;
-    this.#len = 0;
   }
 }
