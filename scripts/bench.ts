@@ -40,7 +40,13 @@
  * still win).
  */
 import { join } from "node:path";
-import { bigZset, collectionDatasets, type Dataset, writeRespFile } from "./bench_data.ts";
+import {
+  bigZset,
+  collectionDatasets,
+  type Dataset,
+  writeRespFile,
+  ZSET_SCORE_RANGE,
+} from "./bench_data.ts";
 import {
   alternate,
   type BenchRow,
@@ -257,16 +263,22 @@ interface Samples {
 }
 const newSamples = (): Samples => ({ redeno: {}, redis: {}, failed: new Set() });
 
+/** Requests of a warm-up run: a tenth, at least 1000. */
+const warmRequests = Math.min(requests, Math.max(1000, Math.round(requests / 10)));
+
+/** Runs one test; `into` null is a warm-up: fewer requests, nothing recorded. */
 async function runTest(
   s: Server,
   t: BenchTest,
   pipeline: number,
-  into: Samples,
+  into: Samples | null,
   what: string,
 ): Promise<void> {
-  const args = ["-c", String(clients), "-n", String(requests), "-P", String(pipeline)];
+  const n = into ? requests : warmRequests;
+  const args = ["-c", String(clients), "-n", String(n), "-P", String(pipeline)];
   args.push("-r", String(t.random), "--csv", ...t.args);
-  const { rows, stderr } = await runRedisBenchmark(s, args, Math.max(120_000, requests * 5));
+  const { rows, stderr } = await runRedisBenchmark(s, args, Math.max(120_000, n * 5));
+  if (!into) return;
   // "Error from server: ERR unknown command 'LPUSH', with args beginning with: ..."
   // (the arguments are random: cut, so that every round's note is the same).
   const serverError = stderr.match(/^Error from server: (.*)$/m)?.[1]
@@ -284,12 +296,15 @@ async function runTest(
   }
 }
 
-/** Runs every test of `tests` on every server, server after server per test. */
+/**
+ * Runs every test of `tests` on every server, server after server per test;
+ * `into` null: a warm-up pass.
+ */
 async function runAll(
   servers: Server[],
   tests: BenchTest[],
   pipeline: number,
-  into: Samples,
+  into: Samples | null,
   what: string,
 ) {
   for (const t of tests) {
@@ -334,6 +349,7 @@ async function throughputSection(): Promise<void> {
   // The same two servers for every round, as before this script had sections.
   const servers = await startAll(NAMES, PERSISTENCE_OFF, "throughput");
   try {
+    await runAll(servers, list, pipelines[0], null, "throughput warm-up");
     for (let round = 0; round < rounds; round++) {
       // Alternate who goes first, so neither always runs on a warmer machine.
       const pair = alternate(servers, round);
@@ -380,6 +396,7 @@ async function persistenceSection(): Promise<void> {
             if (p.get("aof_enabled") !== "1") lab.note(s.name, what, "AOF is not on");
           }
         }
+        await runAll(servers, persistList, 1, null, `${what} warm-up`);
         await runAll(servers, persistList, 1, config.into, what);
       } finally {
         await stopAll(servers);
@@ -391,8 +408,6 @@ async function persistenceSection(): Promise<void> {
 // ---------------------------------------------------------------- zset1m
 
 const zset = bigZset(members);
-/** The -r of ZADD's new members and scores, and the range the loaded scores span. */
-const ZSET_SCORE_RANGE = 100_000_000;
 
 /** ZRANK of a loaded member, a range from a random score, ZADD of a new member. */
 function zsetTests(): BenchTest[] {
@@ -437,6 +452,7 @@ async function zset1mSection(): Promise<void> {
         lab.note(s.name, "zset1m, load", e);
       }
     }
+    await runAll(loaded, zsetList, ZSET_PIPELINE, null, "zset1m warm-up");
     for (let round = 0; round < rounds; round++) {
       const what = `zset1m round ${round + 1}/${rounds}`;
       await runAll(alternate(loaded, round), zsetList, ZSET_PIPELINE, zsetSamples, what);
@@ -705,7 +721,9 @@ const testsLine = `\`redis-benchmark -c ${clients} -n ${requests} -r ${RANDOM} -
   "each list, set and sorted set test in a run of its own, in redis-benchmark's order, so " +
   "that LPOP/RPOP pop what LPUSH/RPUSH pushed, SPOP what SADD added, ZPOPMIN what ZADD " +
   "added; the LRANGE tests share one run, after redis-benchmark's own LPUSH of " +
-  `${count(requests)} elements to fill the list)`;
+  `${count(requests)} elements to fill the list). Every server first gets an unrecorded ` +
+  `warm-up run of every test with -n ${count(warmRequests)}, so that redeno's JIT has ` +
+  "compiled the command path before anything is measured (Redis gets it too)";
 
 if (run("throughput")) {
   out.push("", "#### Throughput", "");
@@ -759,7 +777,8 @@ if (run("zset1m")) {
       "`ZRANGEBYSCORE zset __rand_int__ +inf LIMIT 0 10` and " +
       `\`ZADD zset __rand_int__ new:__rand_int__\` (-r ${count(ZSET_SCORE_RANGE)}; the ` +
       `loaded scores are spread over 0..${count(ZSET_SCORE_RANGE)}, so ranges start and new ` +
-      "members land anywhere in the set). The same two servers for every round: each round's " +
+      "members land anywhere in the set). An unrecorded warm-up run of each test with " +
+      `-n ${count(warmRequests)} first; the same two servers for every round: each round's ` +
       "ZADD grows the set.",
   );
   out.push("");

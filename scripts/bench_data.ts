@@ -34,14 +34,21 @@ export const randInt = (i: number) => String(i).padStart(12, "0");
 /** The member names of the big sorted set, so that `member:__rand_int__` hits them. */
 export const zsetMember = (i: number) => `member:${randInt(i)}`;
 
+/** The big sorted set's scores are spread over 0..ZSET_SCORE_RANGE. */
+export const ZSET_SCORE_RANGE = 100_000_000;
+
+/** The step between the scores of a sorted set of n members. */
+const scoreStep = (n: number) => Math.max(1, Math.floor(ZSET_SCORE_RANGE / n));
+
 /**
  * The score of member i: a permutation of 0..n-1 (i * 7919 mod n; 7919 is a
- * prime, coprime with any n it does not divide), so that members arrive in
- * no score order and `ZRANGEBYSCORE key __rand_int__ +inf` (-r n) starts
- * anywhere in the set.
+ * prime, coprime with any n it does not divide) times scoreStep(n), so that
+ * members arrive in no score order, and `ZRANGEBYSCORE key __rand_int__ +inf`
+ * and `ZADD key __rand_int__ new:__rand_int__` (-r ZSET_SCORE_RANGE) start
+ * and land anywhere in the set.
  */
 export function zsetScore(i: number, n: number): number {
-  return n % 7919 === 0 ? i : (i * 7919) % n;
+  return (n % 7919 === 0 ? i : (i * 7919) % n) * scoreStep(n);
 }
 
 /** Elements per command when a big collection is loaded (as a client would batch them). */
@@ -134,7 +141,7 @@ export function bigZset(n: number): Dataset {
     "zset",
     `a sorted set of ${fmt(n)} members`,
     `\`ZADD zset <score> member:<N as 12 digits> ...\`, ${BATCH} per command, scores a ` +
-      "permutation of 0..N-1",
+      `permutation of 0..N-1 times ${fmt(scoreStep(n))}`,
     "ZADD",
     "zset",
     n,
