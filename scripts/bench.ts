@@ -1002,7 +1002,7 @@ targets.push(
     false,
   ),
 );
-if (run("memory")) {
+{
   /** Ratio per data set; one that failed to load on redeno counts as not met. */
   const perDataset = (g: (m: CollectionSample) => number) =>
     datasets.map((d): Ratio => {
