@@ -22,22 +22,29 @@ function backlenSize(l: number): number {
   return 5;
 }
 
-/** The integer a listpack would store `s` as, or null when it stays a string. */
-function asInt(s: string): bigint | null {
-  if (s.length > 20) return null;
-  const v = parseInt64(s);
-  return v === null ? null : BigInt(v);
+/**
+ * The integer a listpack would store `s` as (a bigint only past 2^53), or
+ * null when it stays a string.
+ */
+function asInt(s: string): number | bigint | null {
+  const n = s.length;
+  if (n === 0 || n > 20) return null;
+  const c = s.charCodeAt(0);
+  // Most members are not numbers: reject them without parsing.
+  if (c !== 0x2d && (c < 0x30 || c > 0x39)) return null;
+  return parseInt64(s);
 }
 
 /** Bytes of the encoding and payload of `s` (without the back-length). */
 function entrySize(s: string): number {
-  const big = asInt(s);
-  if (big !== null) {
-    if (big >= 0n && big <= 127n) return 1;
-    if (big >= -4096n && big <= 4095n) return 2;
-    if (big >= -32768n && big <= 32767n) return 3;
-    if (big >= -8388608n && big <= 8388607n) return 4;
-    if (big >= -2147483648n && big <= 2147483647n) return 5;
+  const v = asInt(s);
+  if (v !== null) {
+    if (typeof v === "bigint") return 9;
+    if (v >= 0 && v <= 127) return 1;
+    if (v >= -4096 && v <= 4095) return 2;
+    if (v >= -32768 && v <= 32767) return 3;
+    if (v >= -8388608 && v <= 8388607) return 4;
+    if (v >= -2147483648 && v <= 2147483647) return 5;
     return 9;
   }
   const n = s.length;
@@ -63,32 +70,32 @@ export function encodeListpack(items: readonly string[]): Uint8Array {
   let p = 6;
   for (const s of items) {
     const start = p;
-    const big = asInt(s);
-    if (big !== null) {
-      if (big >= 0n && big <= 127n) {
-        lp[p++] = Number(big);
-      } else if (big >= -4096n && big <= 4095n) {
-        const u = Number(big < 0n ? big + 8192n : big);
+    const v = asInt(s);
+    if (v !== null) {
+      if (typeof v === "bigint" || v < -2147483648 || v > 2147483647) {
+        lp[p++] = 0xf4;
+        dv.setBigInt64(p, BigInt(v), true);
+        p += 8;
+      } else if (v >= 0 && v <= 127) {
+        lp[p++] = v;
+      } else if (v >= -4096 && v <= 4095) {
+        const u = v < 0 ? v + 8192 : v;
         lp[p++] = 0xc0 | (u >> 8);
         lp[p++] = u & 0xff;
-      } else if (big >= -32768n && big <= 32767n) {
+      } else if (v >= -32768 && v <= 32767) {
         lp[p++] = 0xf1;
-        dv.setInt16(p, Number(big), true);
+        dv.setInt16(p, v, true);
         p += 2;
-      } else if (big >= -8388608n && big <= 8388607n) {
-        const u = Number(big < 0n ? big + 16777216n : big);
+      } else if (v >= -8388608 && v <= 8388607) {
+        const u = v < 0 ? v + 16777216 : v;
         lp[p++] = 0xf2;
         lp[p++] = u & 0xff;
         lp[p++] = (u >> 8) & 0xff;
         lp[p++] = (u >> 16) & 0xff;
-      } else if (big >= -2147483648n && big <= 2147483647n) {
-        lp[p++] = 0xf3;
-        dv.setInt32(p, Number(big), true);
-        p += 4;
       } else {
-        lp[p++] = 0xf4;
-        dv.setBigInt64(p, big, true);
-        p += 8;
+        lp[p++] = 0xf3;
+        dv.setInt32(p, v, true);
+        p += 4;
       }
     } else {
       const n = s.length;

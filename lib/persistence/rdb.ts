@@ -134,6 +134,8 @@ export interface RdbWriteOptions {
 interface WriteCtx {
   compression: boolean;
   packedThreshold: number;
+  /** Output size at which a large collection pauses (see writeCollection). */
+  chunkSize: number;
 }
 
 const F64_BYTES = new Uint8Array(8);
@@ -306,11 +308,12 @@ export function* rdbChunks(
   frozen: FrozenKeyspace,
   opts: RdbWriteOptions = {},
 ): Generator<Uint8Array, void, undefined> {
+  const chunkSize = opts.chunkSize ?? 65536;
   const ctx: WriteCtx = {
     compression: opts.compression ?? true,
     packedThreshold: opts.packedThreshold ?? QUICKLIST_PACKED_THRESHOLD,
+    chunkSize,
   };
-  const chunkSize = opts.chunkSize ?? 65536;
   const out = new Out(chunkSize);
   out.str(`REDIS${String(RDB_VERSION).padStart(4, "0")}`);
   const aux = (k: string, v: string): void => {
@@ -359,7 +362,12 @@ export function* rdbChunks(
         out.byte(OP_FREQ);
         out.byte(stamps[i] & 0xff);
       }
-      writeValue(out, key, values[i], ctx);
+      const value = values[i];
+      if (isCollection(value)) {
+        for (const _ of writeCollection(out, key, value, ctx)) yield out.take();
+      } else {
+        writeValue(out, key, value, ctx);
+      }
       if (out.pos >= chunkSize) yield out.take();
     }
   }
@@ -381,6 +389,7 @@ export function encodeValue(value: Value, opts: RdbWriteOptions = {}): Uint8Arra
   writeValue(out, null, value, {
     compression: opts.compression ?? true,
     packedThreshold: opts.packedThreshold ?? QUICKLIST_PACKED_THRESHOLD,
+    chunkSize: Infinity,
   });
   return out.buf.slice(0, out.pos);
 }
@@ -417,10 +426,40 @@ function writeValue(out: Out, key: string | null, value: Value, ctx: WriteCtx): 
     }
     return;
   }
+  if (isCollection(value)) {
+    // One buffer: the pauses a snapshot makes between chunks are not needed here.
+    for (const _ of writeCollection(out, key, value, ctx));
+    return;
+  }
+  throw new Error(`RDB: cannot save a value of type ${(value as { type: string }).type}`);
+}
+
+/** A list, set or sorted set: written by writeCollection. */
+function isCollection(value: Value): value is ListValue | SetValue | ZSetValue {
+  return value instanceof ListValue || value instanceof SetValue || value instanceof ZSetValue;
+}
+
+/**
+ * Writes a list, set or sorted set (type byte, key unless null, value),
+ * pausing (a yield) whenever the output reaches ctx.chunkSize, so that a
+ * snapshot can hand out the chunk and let commands run before the rest of
+ * a large collection: the frozen value does not change meanwhile, since
+ * writers copy it first (Db.lookupWrite).
+ */
+function* writeCollection(
+  out: Out,
+  key: string | null,
+  value: ListValue | SetValue | ZSetValue,
+  ctx: WriteCtx,
+): Generator<void, void, undefined> {
+  const compression = ctx.compression;
+  const head = (type: number) => {
+    out.byte(type);
+    if (key !== null) writeString(out, key, compression);
+  };
   if (value instanceof ListValue) {
     const nodes = quicklistNodes(value, ctx.packedThreshold);
-    out.byte(TYPE_LIST_QUICKLIST_2);
-    if (key !== null) writeString(out, key, compression);
+    head(TYPE_LIST_QUICKLIST_2);
     out.len(nodes.length);
     for (const node of nodes) {
       if (typeof node === "string") {
@@ -430,49 +469,43 @@ function writeValue(out: Out, key: string | null, value: Value, ctx: WriteCtx): 
         out.len(CONTAINER_PACKED);
         writeBlob(out, encodeListpack(node), compression);
       }
+      if (out.pos >= ctx.chunkSize) yield;
     }
-    return;
-  }
-  if (value instanceof SetValue) {
+  } else if (value instanceof SetValue) {
     const blob = value.intsetBlob();
     if (blob !== null) {
-      out.byte(TYPE_SET_INTSET);
-      if (key !== null) writeString(out, key, compression);
+      head(TYPE_SET_INTSET);
       writeBlob(out, blob, compression);
-    } else {
-      out.byte(TYPE_SET);
-      if (key !== null) writeString(out, key, compression);
-      out.len(value.size);
-      value.forEach((m) => writeString(out, m, compression));
+      return;
     }
-    return;
-  }
-  if (value instanceof ZSetValue) {
-    if (value.isListpack) {
-      const items: string[] = [];
-      value.forEach((m, score) => items.push(m, listpackScore(score)));
-      out.byte(TYPE_ZSET_LISTPACK);
-      if (key !== null) writeString(out, key, compression);
-      writeBlob(out, encodeListpack(items), compression);
-    } else {
-      const members: string[] = [];
-      const scores: number[] = [];
-      value.forEach((m, score) => {
-        members.push(m);
-        scores.push(score);
-      });
-      out.byte(TYPE_ZSET_2);
-      if (key !== null) writeString(out, key, compression);
-      out.len(members.length);
-      // Highest first, as Redis saves a skiplist (its load then inserts at the head).
-      for (let i = members.length - 1; i >= 0; i--) {
-        writeString(out, members[i], compression);
-        out.f64le(scores[i]);
-      }
+    head(TYPE_SET);
+    const n = value.size;
+    out.len(n);
+    for (let i = 0; i < n; i++) {
+      writeString(out, value.memberAt(i), compression);
+      if (out.pos >= ctx.chunkSize) yield;
     }
-    return;
+  } else if (value.isListpack) {
+    const items: string[] = [];
+    value.forEach((m, score) => items.push(m, listpackScore(score)));
+    head(TYPE_ZSET_LISTPACK);
+    writeBlob(out, encodeListpack(items), compression);
+  } else {
+    const members: string[] = [];
+    const scores: number[] = [];
+    value.forEach((m, score) => {
+      members.push(m);
+      scores.push(score);
+    });
+    head(TYPE_ZSET_2);
+    out.len(members.length);
+    // Highest first, as Redis saves a skiplist (its load then inserts at the head).
+    for (let i = members.length - 1; i >= 0; i--) {
+      writeString(out, members[i], compression);
+      out.f64le(scores[i]);
+      if (out.pos >= ctx.chunkSize) yield;
+    }
   }
-  throw new Error(`RDB: cannot save a value of type ${(value as { type: string }).type}`);
 }
 
 /**

@@ -261,6 +261,20 @@ Deno.test("rdb: round trip of every type and encoding", () => {
   assertEquals(joined, encodeRdb(ks, { ctime: 1 }));
 });
 
+Deno.test("rdb: a large collection is written in chunks (commands run between them)", () => {
+  const ks = new Keyspace(16);
+  addCollections(ks.dbs[0]);
+  const frozen = ks.freeze();
+  const opts = { chunkSize: 4096, ctime: 1, compression: false };
+  const parts = [...rdbChunks(frozen, opts)];
+  frozen.release();
+  // l:nodes alone is ~1MB: far more than one chunk each way.
+  assert(parts.length > 100, `${parts.length} chunks`);
+  // A chunk passes the size by at most one node (l:huge has a 70000-byte element).
+  assert(parts.every((p) => p.length < 4096 + 70100), "no chunk over the size by more than a node");
+  assertEquals(concatBytes(parts), encodeRdb(ks, opts));
+});
+
 Deno.test("rdb: a frozen keyspace saves the instant it was frozen, whatever writers do after", () => {
   const { ks, now } = sampleKeyspace();
   const before = encodeRdb(ks, { ctime: 1 });
