@@ -4,7 +4,14 @@
  */
 import type { Client } from "../server/client.ts";
 import { constReply } from "../resp/encoder.ts";
-import { ERR_DB_INDEX, ERR_SYNTAX, intArg, isKeyword, parseInt64 } from "./args.ts";
+import {
+  ERR_DB_INDEX,
+  ERR_NOT_INTEGER,
+  ERR_SYNTAX,
+  intArg,
+  isKeyword,
+  parseInt64,
+} from "./args.ts";
 import { cArg, type CommandSpec, defineCommand } from "./table.ts";
 import { REDIS_COMPAT_VERSION } from "../config.ts";
 
@@ -259,6 +266,29 @@ function clientKill(c: Client, args: string[]): void {
   }
 }
 
+/**
+ * CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends another client's blocking command
+ * with its timeout reply (default) or an -UNBLOCKED error; 1 if it was blocked.
+ */
+function clientUnblock(c: Client, args: string[]): void {
+  const id = parseInt64(args[2]);
+  if (id === null) return c.out.error(ERR_NOT_INTEGER);
+  let reason: "timeout" | "error" = "timeout";
+  if (args.length === 4) {
+    if (isKeyword(args[3], "ERROR")) reason = "error";
+    else if (!isKeyword(args[3], "TIMEOUT")) {
+      return c.out.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+    }
+  } else if (args.length > 4) {
+    return c.out.error(
+      `ERR unknown subcommand or wrong number of arguments for '${cArg(args[1])}'. ` +
+        "Try CLIENT HELP.",
+    );
+  }
+  const target = c.server.clients.get(Number(id));
+  c.out.int(target !== undefined && c.server.blocking.unblock(target, reason) ? 1 : 0);
+}
+
 function clientReply(c: Client, args: string[]): void {
   const mode = args[2];
   if (isKeyword(mode, "ON")) {
@@ -339,6 +369,8 @@ const CLIENT_HELP = [
   "    Set client meta attr. Options are:",
   "    * LIB-NAME: the client lib name.",
   "    * LIB-VER: the client lib version.",
+  "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+  "    Unblock the specified blocked client.",
   "NO-EVICT (ON|OFF)",
   "    Protect current client connection from eviction.",
 ];
@@ -501,6 +533,16 @@ export const connectionCommands: CommandSpec[] = [
         complexity: "O(1)",
         syntax: "<ON | OFF | SKIP>",
         handler: clientReply,
+      },
+      {
+        name: "unblock",
+        arity: -3,
+        flags: "admin " + CONN,
+        since: "5.0.0",
+        summary: "Unblock a client blocked in a blocking command from a different connection",
+        complexity: "O(log N) where N is the number of client connections",
+        syntax: "client-id [TIMEOUT | ERROR]",
+        handler: clientUnblock,
       },
       {
         name: "no-evict",

@@ -7,6 +7,7 @@ import { listCommands } from "./lists.ts";
 import { setCommands } from "./sets.ts";
 import { sortedSetCommands } from "./zsets.ts";
 import { sortedSetAlgebraCommands } from "./zsetops.ts";
+import { blockingListCommands, blockingSortedSetCommands } from "./blocking.ts";
 import { keyCommands } from "./keys.ts";
 import { sortCommands } from "./sort.ts";
 import { serverCommands } from "./server.ts";
@@ -18,8 +19,10 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...stringCommands,
   ...hashCommands,
   ...listCommands,
+  ...blockingListCommands,
   ...setCommands,
   ...sortedSetCommands,
+  ...blockingSortedSetCommands,
   ...sortedSetAlgebraCommands,
   ...keyCommands,
   ...sortCommands,

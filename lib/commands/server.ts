@@ -104,9 +104,9 @@ function sectionClients(s: Server): Lines {
     ["maxclients", s.config.num("maxclients")],
     ["client_recent_max_input_buffer", 0],
     ["client_recent_max_output_buffer", 0],
-    ["blocked_clients", 0],
+    ["blocked_clients", s.blocking.blockedClients],
     ["tracking_clients", 0],
-    ["clients_in_timeout_table", 0],
+    ["clients_in_timeout_table", s.blocking.clientsWithTimeout],
   ];
 }
 

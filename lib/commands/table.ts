@@ -260,17 +260,66 @@ function reject(c: Client, message: string): void {
   c.out.errorNoTrim(message);
 }
 
+/** Handlers running now: commands run by commands (EXEC, scripts) are nested. */
+let depth = 0;
+
 function call(c: Client, cmd: Command, args: string[]): void | Promise<void> {
   c.lastCommand = cmd;
   const errorsBefore = c.out.errors;
   const dirtyBefore = c.server.keyspace.dirty;
   const db = c.db.id;
   const start = c.clockMark;
-  const result = cmd.handler!(c, args);
+  let result;
+  depth++;
+  try {
+    result = cmd.handler!(c, args);
+  } finally {
+    depth--;
+  }
   if (result instanceof Promise) {
-    return result.then(() => finish(c, cmd, args, start, errorsBefore, dirtyBefore, db));
+    return result.then(() => {
+      finish(c, cmd, args, start, errorsBefore, dirtyBefore, db);
+      serveBlocked(c);
+    });
   }
   finish(c, cmd, args, start, errorsBefore, dirtyBefore, db);
+  // A blocked command is counted now (as Redis does); its client waits here.
+  if (c.blocked !== null) return c.blocked.done;
+  serveBlocked(c);
+}
+
+/**
+ * Clients blocked on keys this command made ready are served now, before
+ * any other command runs; after a whole transaction or script, not inside.
+ */
+function serveBlocked(c: Client): void {
+  const blocking = c.server.blocking;
+  if (blocking.hasReady && depth === 0) blocking.serveReady();
+}
+
+/**
+ * Completes a blocked command that a retry just served (lib/server/blocking.ts):
+ * logs what it changed, in its database, after the write that served it, and
+ * adds the serving time to its statistics (its call counted when it blocked).
+ */
+export function finishServed(
+  c: Client,
+  args: string[],
+  start: number,
+  errorsBefore: number,
+  dirtyBefore: number,
+): void {
+  if ((c.server.keyspace.dirty !== dirtyBefore || c.forcePropagate) && !c.loader) {
+    propagate(c, args, c.db.id);
+  }
+  c.propagateAs = undefined;
+  c.forcePropagate = false;
+  const end = performance.now();
+  c.clockMark = end;
+  const cmd = c.lastCommand;
+  if (cmd === null) return;
+  cmd.stats.usec += Math.round((end - start) * 1000);
+  if (c.out.errors !== errorsBefore) cmd.stats.failedCalls++;
 }
 
 /**

@@ -6,6 +6,7 @@ import { type Command, dispatch } from "../commands/table.ts";
 import { ReplyWriter } from "../resp/encoder.ts";
 import type { Db } from "../store/keyspace.ts";
 import type { Server } from "./server.ts";
+import type { Waiter } from "./blocking.ts";
 
 /** The socket side of a client, implemented by connection.ts. */
 export interface ClientTransport {
@@ -62,6 +63,14 @@ export class Client {
   propagateAs: string[][] | null | undefined = undefined;
   /** Log the running command even if it changed nothing (FLUSHALL on an empty server). */
   forcePropagate = false;
+  /** What the client waits for while a blocking command holds it (CLIENT LIST flags=b). */
+  blocked: Waiter | null = null;
+  /**
+   * Set (counted) while the client runs commands that must not block — a
+   * transaction's EXEC, a script: blocking commands then act as their
+   * non-blocking forms, as Redis's CLIENT_DENY_BLOCKING makes them.
+   */
+  denyBlocking = 0;
 
   constructor(
     readonly server: Server,
@@ -104,10 +113,19 @@ export class Client {
     this.replySkipNext = false;
   }
 
-  /** CLIENT LIST flags: O monitor, e no-evict, N none (Redis's letters and order). */
+  /**
+   * Whether a blocking command may block this client now; the one place
+   * that decides (the AOF loader and EXEC/scripts may not).
+   */
+  get mayBlock(): boolean {
+    return this.denyBlocking === 0 && !this.loader;
+  }
+
+  /** CLIENT LIST flags: O monitor, b blocked, e no-evict, N none (Redis's letters and order). */
   flags(): string {
     let f = "";
     if (this.monitor) f += "O";
+    if (this.blocked !== null) f += "b";
     if (this.closeAfterReply) f += "c";
     if (this.noEvict) f += "e";
     return f === "" ? "N" : f;
@@ -151,6 +169,8 @@ export class Client {
   /** Closes the connection (CLIENT KILL, timeout, shutdown). */
   kill(): void {
     this.closed = true;
+    // A killed client is never served: what it would pop stays.
+    if (this.blocked !== null) this.server.blocking.drop(this);
     this.transport?.close();
   }
 }

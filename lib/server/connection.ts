@@ -108,18 +108,51 @@ export async function serveConnection(server: Server, conn: Deno.Conn): Promise<
   // One read buffer per connection; the codec gets a copy of what was read.
   // A fresh 64KB buffer per read cost more than everything else here (GC).
   const buf = new Uint8Array(READ_SIZE);
+  // While a blocking command holds the client the socket is still read, as
+  // Redis does: a peer that goes is forgotten at once, and what it sends
+  // meanwhile waits here for its turn.
+  const early: Uint8Array[] = [];
+  /** A read started while the client was blocked, not consumed yet. */
+  let pendingRead: Promise<number | null> | null = null;
+  const whileBlocked = async (pending: Promise<void>): Promise<void> => {
+    let unblocked = false;
+    const done = pending.then(() => {
+      unblocked = true;
+    });
+    while (!unblocked && !client.closed) {
+      pendingRead ??= conn.read(buf).catch(() => null);
+      const n = await Promise.race([done.then(() => undefined), pendingRead]);
+      if (n === undefined) break;
+      pendingRead = null;
+      if (n === null) {
+        client.kill();
+        break;
+      }
+      server.stats.netInputBytes += n;
+      client.lastInteraction = server.keyspace.cachedNow;
+      early.push(buf.slice(0, n));
+    }
+    await pending;
+  };
   try {
     while (!client.closed) {
-      let n: number | null;
-      try {
-        n = await conn.read(buf);
-      } catch {
-        n = null; // reset by peer, closed by us: the connection just ends
+      let chunk: Uint8Array;
+      if (early.length !== 0) {
+        chunk = early.shift()!;
+      } else {
+        let n: number | null;
+        try {
+          n = await (pendingRead ?? conn.read(buf));
+        } catch {
+          n = null; // reset by peer, closed by us: the connection just ends
+        }
+        pendingRead = null;
+        if (n === null) break;
+        server.stats.netInputBytes += n;
+        chunk = buf.slice(0, n);
       }
-      if (n === null) break;
-      server.stats.netInputBytes += n;
       // Not awaited: its promise settles once the batch is read, just below.
-      chunks.write(buf.slice(0, n)).catch(() => {});
+      chunks.write(chunk).catch(() => {});
       const { value: batch, done } = await reader.read();
       if (done) break;
       client.lastInteraction = server.keyspace.cachedNow;
@@ -133,7 +166,7 @@ export async function serveConnection(server: Server, conn: Deno.Conn): Promise<
       for (const args of batch.commands) {
         server.stats.netInputCommands++;
         const pending = client.execute(args);
-        if (pending) await pending;
+        if (pending) await (client.blocked !== null ? whileBlocked(pending) : pending);
         if (client.closeAfterReply || client.closed) break;
       }
       if (batch.protocolError && !client.closeAfterReply && !client.closed) {

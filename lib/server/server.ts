@@ -18,6 +18,7 @@ import { Persistence } from "../persistence/persistence.ts";
 import type { FsyncPolicy } from "../persistence/aof.ts";
 import type { Client } from "./client.ts";
 import { serveConnection } from "./connection.ts";
+import { Blocking } from "./blocking.ts";
 
 /** Server-wide counters (INFO stats). */
 export class ServerStats {
@@ -145,6 +146,8 @@ export class Server {
   /** Resolves when the server has shut down. */
   readonly finished: Promise<void>;
   readonly persistence: Persistence;
+  /** Clients blocked on keys (BLPOP ...) and the keys that are ready for them. */
+  readonly blocking: Blocking;
   shuttingDown = false;
   /** Random 40-hex-digit id of this run (INFO run_id). */
   readonly runId = randomHex(40);
@@ -167,6 +170,7 @@ export class Server {
     this.log.setLevel(this.config.str("loglevel") as LogLevel);
     this.log.setFile(this.config.str("logfile"));
     this.keyspace = new Keyspace(this.config.num("databases"));
+    this.blocking = new Blocking(this.keyspace);
     this.finished = new Promise((resolve) => (this.#resolveFinished = resolve));
     this.config.onChange = (name, value) => this.#applyConfig(name, value);
     this.#applyAccessPolicy();
@@ -211,6 +215,7 @@ export class Server {
   }
 
   removeClient(c: Client): void {
+    this.blocking.drop(c);
     this.clients.delete(c.id);
     this.monitors.delete(c);
     this.releaseFd(c.fd);
@@ -352,7 +357,8 @@ export class Server {
     if (timeout <= 0) return;
     const now = Date.now();
     for (const c of this.clients.values()) {
-      if (c.monitor) continue;
+      // As in Redis, monitors and blocked clients are never idle.
+      if (c.monitor || c.blocked !== null) continue;
       if (now - c.lastInteraction > timeout * 1000) {
         this.log.verbose(`Closing idle client id=${c.id} addr=${c.addr}`);
         c.kill();

@@ -261,6 +261,8 @@ export class Db {
     const isNew = this.dict.set(key, value);
     if (!keepTtl && this.expires.size !== 0) this.#dropExpire(key);
     if (isNew || !this.keepStampOnOverwrite) this.initHook(this, this.dict.indexOf(key)!);
+    // A new key may be what blocked clients wait for (Redis's dbAdd signals it ready).
+    if (isNew && this.keyspace.keyWatch !== null) this.keyspace.keyWatch.created(this, key);
     return isNew;
   }
 
@@ -418,8 +420,21 @@ function defaultTouch(db: Db, i: number): void {
   db.dict.setStampAt(i, db.keyspace.lruNow);
 }
 
+/**
+ * Told of new keys and swapped databases while clients wait for keys
+ * (lib/server/blocking.ts); the keyspace holds none when no client waits.
+ */
+export interface KeyWatch {
+  /** `key` was just created in `db`. */
+  created(db: Db, key: string): void;
+  /** SWAPDB exchanged the contents of `a` and `b`. */
+  swapped(a: Db, b: Db): void;
+}
+
 export class Keyspace {
   readonly dbs: Db[];
+  /** Set only while some client waits for keys: Db.set then reports new keys. */
+  keyWatch: KeyWatch | null = null;
   readonly stats = new KeyspaceStats();
   /** Guards work that spans awaits against writers (see lock.ts). */
   readonly lock = new Lock();
@@ -509,6 +524,8 @@ export class Keyspace {
     // Each copy-on-write record follows the maps it guards.
     [dbA.expireCow, dbB.expireCow] = [dbB.expireCow, dbA.expireCow];
     dbA.expireCursor = dbB.expireCursor = null;
+    // Clients stay blocked on the database number: its new keys may serve them.
+    this.keyWatch?.swapped(dbA, dbB);
   }
 
   /**
