@@ -533,8 +533,12 @@ export class Persistence {
       throw new LoadError(`Fatal error loading the DB (${path}): ${osErrorText(e)}. Exiting.`);
     }
     const info = await this.#loadRdbBytes(bytes, path);
+    for (const key of info.emptySkippedKeys) {
+      this.#log.warning(`rdbLoadObject skipping empty key: ${key}`);
+    }
+    const empty = info.emptySkipped ? `, empty keys skipped: ${info.emptySkipped}` : "";
     this.#log.notice(
-      `Done loading RDB, keys loaded: ${info.keys}, keys expired: ${info.expiredSkipped}.`,
+      `Done loading RDB, keys loaded: ${info.keys}, keys expired: ${info.expiredSkipped}${empty}.`,
     );
   }
 

@@ -608,6 +608,8 @@ export interface RdbLoadInfo {
   expiredSkipped: number;
   /** Keys skipped because their value was empty. */
   emptySkipped: number;
+  /** The first 10 of those keys (Redis logs each of them). */
+  emptySkippedKeys: string[];
   /** Offset just past the checksum (where an AOF's commands follow an RDB preamble). */
   end: number;
 }
@@ -827,6 +829,7 @@ export function* rdbLoadSteps(
     keys: 0,
     expiredSkipped: 0,
     emptySkipped: 0,
+    emptySkippedKeys: [],
     end: 0,
   };
   // Databases that were empty get their keys at once (a failed load empties
@@ -937,7 +940,7 @@ export function* rdbLoadSteps(
         keys.add(key);
       }
       if (value === null) {
-        info.emptySkipped++;
+        if (info.emptySkipped++ < 10) info.emptySkippedKeys.push(key);
         continue;
       }
       if (exp !== -1 && !opts.keepExpired && exp < now) {

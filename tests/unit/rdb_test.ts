@@ -958,6 +958,10 @@ Deno.test("rdb: an empty collection is skipped, as Redis skips it", () => {
   ];
   const { db, info } = load(rdbFile(10, ...entries));
   assertEquals(info.emptySkipped, 10);
+  assertEquals(
+    info.emptySkippedKeys,
+    entries.slice(0, 10).map((e) => String.fromCharCode(...e.slice(2, 2 + e[1]))),
+  );
   assertEquals([...db.dict.keys()], ["kept"]);
 });
 
