@@ -740,16 +740,21 @@ Deno.test("listpack: corrupt blobs are errors naming the byte", () => {
   const end = good.slice();
   end[end.length - 1] = 0;
   cases.push([end, /missing end marker|past the end/]);
+  assertDecodeErrors(decodeListpack, cases);
+});
+
+/** Asserts that `decode` throws, with a message matching the pattern, for each blob. */
+function assertDecodeErrors(decode: (b: Uint8Array) => string[], cases: [Uint8Array, RegExp][]) {
   for (const [blob, re] of cases) {
     let msg = "";
     try {
-      decodeListpack(blob);
+      decode(blob);
     } catch (e) {
       msg = (e as Error).message;
     }
     assertMatch(msg, re);
   }
-});
+}
 
 Deno.test("ziplist: every encoding decodes; corrupt blobs are errors naming the byte", () => {
   const items = [
@@ -788,18 +793,10 @@ Deno.test("ziplist: every encoding decodes; corrupt blobs are errors naming the 
   count[8] = 2;
   cases.push([count, /element count mismatch at ziplist byte 8/]);
   const enc = good.slice();
-  enc[good.length - 2] = 0xff; // the immediate 7 becomes an end marker too early
+  enc[good.length - 2] = 0xff; // the immediate 7's encoding byte
   cases.push([enc, /bad entry encoding 0xff at ziplist byte 19/]);
   cases.push([good.subarray(0, 12), /total length mismatch/]);
-  for (const [blob, re] of cases) {
-    let msg = "";
-    try {
-      decodeZiplist(blob);
-    } catch (e) {
-      msg = (e as Error).message;
-    }
-    assertMatch(msg, re);
-  }
+  assertDecodeErrors(decodeZiplist, cases);
 });
 
 Deno.test("rdb: old list encodings load (LIST, LIST_ZIPLIST, LIST_QUICKLIST)", () => {
