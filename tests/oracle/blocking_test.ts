@@ -460,3 +460,46 @@ blockingTest("CLIENT UNBLOCK, CLIENT LIST and INFO while blocked", 2, async (t) 
   await t.call(0, "RPUSH", "u", "v");
   await t.call(0, "LRANGE", "u", "0", "-1");
 });
+
+blockingTest("every write that creates a waited key serves its waiter", 2, async (t) => {
+  const cases: [string[], string[][]][] = [
+    [["BLPOP", "k1", "0"], [["RPUSH", "src", "a", "b"], ["LMOVE", "src", "k1", "LEFT", "LEFT"]]],
+    [["BLPOP", "k2", "0"], [["RPOPLPUSH", "src", "k2"]]],
+    [["BLPOP", "k3", "0"], [["RPUSH", "r", "1"], ["RENAME", "r", "k3"]]],
+    [["BLPOP", "k4", "0"], [["RPUSH", "r", "1"], ["COPY", "r", "k4"]]],
+    [["BLPOP", "k5", "0"], [["SET", "k5", "s"], ["RPUSH", "r", "2"], [
+      "COPY",
+      "r",
+      "k5",
+      "REPLACE",
+    ]]],
+    [["BLPOP", "k6", "0"], [["RPUSH", "r2", "3", "1", "2"], ["SORT", "r2", "STORE", "k6"]]],
+    [["BLPOP", "k7", "0"], [["LPUSHX", "k7", "x"], ["RPUSH", "k7", "y"]]],
+    [["BZPOPMIN", "z1", "0"], [["ZADD", "za", "1", "a", "2", "b"], [
+      "ZUNIONSTORE",
+      "z1",
+      "1",
+      "za",
+    ]]],
+    [["BZPOPMAX", "z2", "0"], [["ZRANGESTORE", "z2", "za", "0", "-1"]]],
+    [["BZPOPMIN", "z3", "0"], [["ZINCRBY", "z3", "1.5", "m"]]],
+    [["BZMPOP", "0", "1", "z4", "MIN"], [["SADD", "s", "x"], ["ZINTERSTORE", "z4", "1", "s"]]],
+    [["BLPOP", "k8", "0"], [
+      ["SET", "rr", "1"],
+      ["RPUSH", "k8tmp", "e"],
+      ["RENAME", "k8tmp", "rr"],
+      [
+        "RENAME",
+        "rr",
+        "k8",
+      ],
+    ]],
+  ];
+  for (const [wait, writes] of cases) {
+    await t.send(0, ...wait);
+    await t.blocked(1);
+    for (const w of writes) await t.call(1, ...w);
+    await t.reply(0, `${JSON.stringify(wait)} after ${JSON.stringify(writes)}`);
+  }
+  await t.call(1, "DBSIZE");
+});
