@@ -14,14 +14,14 @@ import {
   parseInt64,
 } from "./args.ts";
 import { parseCursor, parseScanOptions, replyScan, scanMatches } from "./scan.ts";
+import { randomReplyOverflowed } from "./reply_limit.ts";
 import { type CommandSpec, defineCommand } from "./table.ts";
 
 const ERR_HASH_NOT_INTEGER = "ERR hash value is not an integer";
 const ERR_HASH_NOT_FLOAT = "ERR hash value is not a float";
 const ERR_NAN_OR_INFINITY = "ERR value is NaN or Infinity";
 const ERR_OUT_OF_RANGE = "ERR value is out of range";
-/** Redis's LONG_MIN/2 and LONG_MAX/2: the WITHVALUES count bounds. */
-const HALF_LONG_MIN = -4611686018427387904n;
+/** Redis's LONG_MAX/2: WITHVALUES counts must lie within -LONG_MAX/2..LONG_MAX/2. */
 const HALF_LONG_MAX = 4611686018427387903n;
 
 function limits(c: Client): HashLimits {
@@ -243,7 +243,7 @@ function hrandfield(c: Client, args: string[]): void {
     return c.out.error(ERR_SYNTAX);
   }
   const withValues = args.length === 4;
-  if (withValues && (BigInt(parsed) < HALF_LONG_MIN || BigInt(parsed) > HALF_LONG_MAX)) {
+  if (withValues && (BigInt(parsed) < -HALF_LONG_MAX || BigInt(parsed) > HALF_LONG_MAX)) {
     return c.out.error(ERR_OUT_OF_RANGE);
   }
   const h = readHash(c, args[1]);
@@ -253,10 +253,15 @@ function hrandfield(c: Client, args: string[]): void {
   const perPair = withValues && c.resp === 2 ? 2 : 1;
 
   if (parsed < 0 || parsed === 1) {
-    // Repeats allowed (or a single pick): independent random picks.
+    // Repeats allowed (or a single pick): independent random picks, until
+    // the reply outgrows its bound (a count near -2^62 would never end).
     const count = Number(parsed < 0 ? -parsed : parsed);
+    const mark = c.out.length;
     c.out.array(count * perPair);
-    for (let k = 0; k < count; k++) replyPair(c, h, h.randomIndex(), withValues);
+    for (let k = 0; k < count; k++) {
+      replyPair(c, h, h.randomIndex(), withValues);
+      if (randomReplyOverflowed(c, mark)) return;
+    }
     return;
   }
 

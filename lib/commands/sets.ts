@@ -10,6 +10,7 @@ import {
   parseInt64,
 } from "./args.ts";
 import { parseCursor, parseScanOptions, replyScan, scanMatches } from "./scan.ts";
+import { randomReplyOverflowed } from "./reply_limit.ts";
 import { type CommandSpec, defineCommand, keynumKeys, type KeySpec } from "./table.ts";
 
 const ERR_POSITIVE = "ERR value is out of range, must be positive";
@@ -24,14 +25,6 @@ const ERR_NUMKEYS = "ERR numkeys should be greater than 0";
 const SPOP_MOVE_STRATEGY_MUL = 5;
 /** Redis's SRANDMEMBER switch: from count*3 > size, a copy is thinned out instead. */
 const SRANDMEMBER_SUB_STRATEGY_MUL = 3;
-/**
- * Reply bytes after which a reply of repeated random picks closes the
- * client, as Redis closes a client past its output buffer limit; a count
- * like -4611686018427387904 would otherwise grow the reply until the
- * process runs out of memory (it does in Redis 7.0.15, which has no limit
- * on normal clients by default).
- */
-const MAX_RANDOM_REPLY_BYTES = 64 * 1024 * 1024;
 
 /** set-max-intset-entries, as configured now. */
 export function setLimits(c: Client): SetLimits {
@@ -171,13 +164,11 @@ function srandmember(c: Client, args: string[]): void {
   if (parsed < 0 || parsed === 1) {
     // Repeats allowed (or one pick): independent draws, in draw order.
     let count = parsed < 0 ? -parsed : parsed;
+    const mark = c.out.length;
     c.out.array(Number(count));
-    for (let i = 0; count > 0; i++, count--) {
+    for (; count > 0; count--) {
       c.out.bulk(s.memberAt(s.randomIndex()));
-      if ((i & 1023) === 1023 && c.out.length > MAX_RANDOM_REPLY_BYTES) {
-        c.out.truncate(0);
-        return c.kill();
-      }
+      if (randomReplyOverflowed(c, mark)) return;
     }
     return;
   }

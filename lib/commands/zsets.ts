@@ -19,6 +19,7 @@ import {
   parseInt64,
 } from "./args.ts";
 import { parseCursor, parseScanOptions, replyScan, scanMatches } from "./scan.ts";
+import { randomReplyOverflowed } from "./reply_limit.ts";
 import { type CommandSpec, defineCommand, keynumKeys } from "./table.ts";
 
 const ERR_SCORE_RANGE = "ERR min or max is not a float";
@@ -26,12 +27,6 @@ const ERR_LEX_RANGE = "ERR min or max not valid string range item";
 const ERR_NOT_POSITIVE = "ERR value is out of range, must be positive";
 /** Redis's LONG_MAX/2 bound on ZRANDMEMBER ... WITHSCORES counts. */
 const HALF_LONG_MAX = 4611686018427387903n;
-/**
- * A ZRANDMEMBER reply with repetitions stops growing here and the client is
- * dropped, as Redis drops a client past its output buffer limit: a count
- * like -2^62 must not take the server down.
- */
-const RANDMEMBER_REPLY_LIMIT = 256 * 1024 * 1024;
 
 /** zset-max-listpack-entries / zset-max-listpack-value from the configuration. */
 export function zsetLimits(c: Client): ZSetLimits {
@@ -662,11 +657,7 @@ function zrandmember(c: Client, args: string[]): void {
     for (let k = 0n; k < count; k++) {
       const [m, s] = z.randomEntry();
       replyEntry(c, m, s, withScores);
-      if (c.out.length - mark > RANDMEMBER_REPLY_LIMIT) {
-        c.out.truncate(mark);
-        c.closeAfterReply = true;
-        return;
-      }
+      if (randomReplyOverflowed(c, mark)) return;
     }
     return;
   }

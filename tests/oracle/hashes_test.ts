@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "@std/assert";
 import { type Oracle, oracleTest } from "../support/oracle.ts";
-import { decode, type Decoded, type RespClient } from "../support/resp_client.ts";
+import { decode, type Decoded, encodeCommands, RespClient } from "../support/resp_client.ts";
 
 /** Small limits so both encodings are reached with few fields. */
 const SMALL_LIMITS = {
@@ -396,6 +396,7 @@ oracleTest("oracle: HRANDFIELD errors and empty replies", async (o) => {
     ["HRANDFIELD", "h", "-9223372036854775807", "WITHVALUES"],
     ["HRANDFIELD", "h", "4611686018427387904", "WITHVALUES"],
     ["HRANDFIELD", "h", "-4611686018427387905", "WITHVALUES"],
+    ["HRANDFIELD", "h", "-4611686018427387904", "WITHVALUES"],
     ["HRANDFIELD", "h", "9223372036854775807"],
     ["HRANDFIELD", "h", "4611686018427387903", "WITHVALUES"],
     ["HRANDFIELD", "h", "3", "WITHVALUES"],
@@ -405,6 +406,36 @@ oracleTest("oracle: HRANDFIELD errors and empty replies", async (o) => {
     ["HRANDFIELD", "h", "1", "withValues", "WITHVALUES"],
   ]);
 });
+
+oracleTest(
+  "oracle: HRANDFIELD with a huge negative count closes the client, others go on",
+  async (o) => {
+    await o.same("HSET", "h", "a", "1", "b", "2");
+    await o.same("HSET", "big", ...Array.from({ length: 300 }, (_, i) => [`f${i}`, "v"]).flat());
+    // Redis 7.0.15 builds these replies until it runs out of memory: redeno
+    // stops at its bound on random replies and closes that client instead.
+    const cases = [
+      ["HRANDFIELD", "h", "-9223372036854775807"],
+      ["HRANDFIELD", "h", "-4611686018427387903", "WITHVALUES"],
+      ["HELLO", "3", "HRANDFIELD", "big", "-4611686018427387903", "WITHVALUES"],
+    ];
+    for (const args of cases) {
+      const victim = await RespClient.connect(o.redenoServer.port);
+      try {
+        const cmds = args[0] === "HELLO" ? [args.slice(0, 2), args.slice(2)] : [args];
+        await victim.send(encodeCommands([...cmds, ["PING"]]));
+        const { data, closed } = await victim.drain(30_000);
+        assert(closed, `${JSON.stringify(args)} closes the client`);
+        // Replies before the huge one still arrive; nothing after it does.
+        assert(!data.includes("PONG"), "the command after it is not run");
+      } finally {
+        victim.close();
+      }
+    }
+    await o.same("HLEN", "h");
+    await o.same("PING");
+  },
+);
 
 /** Decodes both replies to the same command and checks their shapes agree. */
 async function both(o: Oracle, args: string[]): Promise<[Decoded, Decoded]> {
