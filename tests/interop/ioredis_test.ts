@@ -4,7 +4,7 @@
  * redis-server when one is installed, which keeps the expectations honest.
  */
 import { Buffer } from "node:buffer";
-import { Redis } from "ioredis";
+import { Redis } from "../support/clients.ts";
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { startRedeno, startRedis, type TestServer } from "../support/servers.ts";
 import { rejectsWith } from "../support/rejects.ts";

@@ -3,7 +3,7 @@
  * same checks run against a real redis-server when one is installed.
  */
 import { Buffer } from "node:buffer";
-import { createClient, RESP_TYPES } from "redis";
+import { createClient, RESP_TYPES } from "../support/clients.ts";
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { startRedeno, startRedis, type TestServer } from "../support/servers.ts";
 import { rejectsWith } from "../support/rejects.ts";
