@@ -7,7 +7,7 @@
  * back-length (the size of the two before it, 7 bits a byte, readable from
  * the end). Strings that Redis's string2ll accepts are stored as integers.
  */
-import { parseInt64 } from "../commands/args.ts";
+import { parseInt64 } from "../util/int64.ts";
 import { bytesToStr } from "../resp/bytes.ts";
 
 /** Header (6 bytes) plus end marker of an empty listpack. */

@@ -16,7 +16,7 @@
  * value is built in the encoding Redis would pick at load time. Errors name
  * the offset.
  */
-import { parseInt64 } from "../commands/args.ts";
+import { parseInt64 } from "../util/int64.ts";
 import { bytesToStr } from "../resp/bytes.ts";
 import { type HashLimits, HashValue } from "../store/hash.ts";
 import { type ListLimits, ListValue } from "../store/list.ts";

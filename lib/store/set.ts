@@ -10,7 +10,7 @@
  * An intset becomes a hashtable when a non-integer is added or when it holds
  * more than `set-max-intset-entries` members; like Redis, never back.
  */
-import { parseInt64 } from "../commands/args.ts";
+import { parseInt64 } from "../util/int64.ts";
 import { Dict } from "./dict.ts";
 import type { StoredObject } from "./keyspace.ts";
 

@@ -3,7 +3,7 @@
  * or "embstr"/"raw" depending on content and length); strings grown in
  * place by APPEND/SETRANGE use a growable byte buffer (RawString).
  */
-import { parseInt64 } from "../commands/args.ts";
+import { parseInt64 } from "../util/int64.ts";
 import { bytesToStr } from "../resp/bytes.ts";
 import type { StoredObject, Value } from "./keyspace.ts";
 
