@@ -110,8 +110,7 @@ function pushGeneric(left: boolean, onlyIfExists: boolean) {
       list = new ListValue(listLimits(c));
       c.db.set(key, list);
     }
-    if (left) { for (let i = 2; i < args.length; i++) list.pushLeft(args[i]); }
-    else for (let i = 2; i < args.length; i++) list.pushRight(args[i]);
+    list.pushMany(left, args, 2);
     c.server.keyspace.dirty += args.length - 2;
     c.out.int(list.length);
   };

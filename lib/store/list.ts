@@ -7,9 +7,13 @@
  * a node can be walked from either end (as the listpack's back-length allows).
  * A small list is one node, i.e. one JS string, not one object per element.
  *
- * Appending to a node's string makes a V8 rope (ConsString); a node is
- * flattened once its pending pieces reach a quarter of its entries (and when
- * it is closed), which keeps pushes O(1) amortized and ropes from growing.
+ * Appending to a node's string makes a V8 rope (ConsString), which costs
+ * objects and keeps the pushed argument strings alive. A push flattens the
+ * node at once when that copy is cheap next to the push (a small node, as in
+ * most lists, or one at most 4x the pushed bytes), else when the rope's
+ * overhead reaches the node's size (and when the node is closed), which keeps
+ * pushes O(1) amortized; a multi-element push (pushMany) decides once, for
+ * all it added, so a new or small node ends the command flat.
  * Node size follows list-max-listpack-size: negative = 4/8/16/32/64 KB per
  * node, positive = entries per node (still capped at 8 KB, as Redis's safety
  * limit). list-compress-depth is kept but nodes are not compressed.
@@ -33,6 +37,23 @@ class Node {
     /** Concatenations since the string was last flattened. */
     public pieces: number,
   ) {}
+}
+
+/**
+ * Node size up to which a single push flattens its node at once: a copy this
+ * small costs about what the rope's objects would, and a small node (most
+ * lists) then never stays a rope.
+ */
+const EAGER_FLATTEN_BYTES = 512;
+
+/**
+ * `s`, flattened in place. V8 flattens a rope when it searches it (charCodeAt
+ * does not always: optimized code walks short ropes); a backward search from
+ * 0 then compares one char, so this costs the copy and no scan.
+ */
+function flat(s: string): string {
+  s.lastIndexOf("\x00", 0);
+  return s;
 }
 
 /** The varint of `n` (forward form). */
@@ -181,55 +202,82 @@ export class ListValue implements StoredObject {
     return count < fill && size <= SIZE_SAFETY_LIMIT;
   }
 
-  /**
-   * Flattens a node's rope. V8 flattens a string in place when a search
-   * needs it flat; charCodeAt does not always (optimized code walks short ropes).
-   */
+  /** Flattens a node's rope, if it is one. */
   #flatten(node: Node): void {
     if (node.pieces === 0) return;
-    node.data.lastIndexOf("\x00\x01\x02");
+    flat(node.data);
     node.pieces = 0;
   }
 
   /**
-   * After an append: flattens once the pieces' overhead (~64 bytes each)
-   * reaches the node's size, so a push copies O(64) bytes amortized and a
-   * rope never more than doubles a node's memory.
+   * Adds packed entry `e` at the head (left) or the tail, in a new node when
+   * the end node is full (the closed node is flattened), and returns the node
+   * holding it, with `e` counted as one more rope piece.
    */
-  #appended(node: Node): void {
-    if (++node.pieces * 64 >= node.data.length) this.#flatten(node);
+  #add(left: boolean, e: string): Node {
+    const nodes = this.#nodes;
+    const end = nodes.length === 0 ? undefined : left ? nodes[0] : nodes[nodes.length - 1];
+    this.#length++;
+    if (end !== undefined && this.#fits(end, e.length)) {
+      end.data = left ? e + end.data : end.data + e;
+      end.count++;
+      end.pieces++;
+      return end;
+    }
+    if (end !== undefined) this.#flatten(end);
+    const node = new Node(e, 1, 1); // an entry of 13+ bytes is itself a rope
+    if (nodes.length === 0) this.#nodes = [node]; // a literal: no spare capacity
+    else if (left) nodes.unshift(node);
+    else nodes.push(node);
+    return node;
   }
 
+  /**
+   * At the end of a push that added `added` bytes to `node`: flattens it when
+   * the copy is cheap next to the push (a node of at most
+   * EAGER_FLATTEN_BYTES, or 4x the added bytes: a new node always), else once
+   * the pieces' overhead (~64 bytes each) reaches its size. So a push copies
+   * O(64 + added) bytes amortized and a rope never more than doubles a node.
+   */
+  #settle(node: Node, added: number): void {
+    const bytes = node.data.length;
+    if (
+      node.pieces !== 0 &&
+      (node.pieces * 64 >= bytes || bytes <= Math.max(EAGER_FLATTEN_BYTES, 4 * added))
+    ) {
+      flat(node.data);
+      node.pieces = 0;
+    }
+  }
+
+  /** Pushes `v` at the tail (RPUSH of one value). */
   pushRight(v: string): void {
     const e = packEntry(v);
-    const nodes = this.#nodes;
-    const last = nodes.length === 0 ? undefined : nodes[nodes.length - 1];
-    if (last === undefined || !this.#fits(last, e.length)) {
-      if (last !== undefined) this.#flatten(last);
-      if (nodes.length === 0) this.#nodes = [new Node(e, 1, 0)]; // a literal: no spare capacity
-      else nodes.push(new Node(e, 1, 0));
-    } else {
-      last.data += e;
-      last.count++;
-      this.#appended(last);
-    }
-    this.#length++;
+    this.#settle(this.#add(false, e), e.length);
   }
 
+  /** Pushes `v` at the head (LPUSH of one value). */
   pushLeft(v: string): void {
     const e = packEntry(v);
-    const nodes = this.#nodes;
-    const first = nodes.length === 0 ? undefined : nodes[0];
-    if (first === undefined || !this.#fits(first, e.length)) {
-      if (first !== undefined) this.#flatten(first);
-      if (nodes.length === 0) this.#nodes = [new Node(e, 1, 0)];
-      else nodes.unshift(new Node(e, 1, 0));
-    } else {
-      first.data = e + first.data;
-      first.count++;
-      this.#appended(first);
+    this.#settle(this.#add(true, e), e.length);
+  }
+
+  /**
+   * Pushes values[from..] one by one at the head (left) or the tail, as
+   * LPUSH/RPUSH do, settling the end node once: the nodes it filled are
+   * flattened when closed, and the last one by #settle for all the bytes the
+   * command added to it, so a small or new node ends the command flat.
+   */
+  pushMany(left: boolean, values: string[], from = 0): void {
+    let node: Node | undefined;
+    let added = 0;
+    for (let i = from; i < values.length; i++) {
+      const e = packEntry(values[i]);
+      const to = this.#add(left, e);
+      added = to === node ? added + e.length : e.length;
+      node = to;
     }
-    this.#length++;
+    if (node !== undefined) this.#settle(node, added);
   }
 
   popLeft(): string | undefined {
@@ -404,6 +452,8 @@ export class ListValue implements StoredObject {
       bytes += e.length;
     }
     if (parts.length !== 0) out.push(new Node(parts.join(""), parts.length, 0));
+    // join returns a lone part as it is: flatten one-entry nodes' entries.
+    for (const node of out) if (node.count === 1) flat(node.data);
     return out;
   }
 

@@ -162,3 +162,25 @@ Deno.test("ListValue: clone is independent; fromArray round-trips; encoding is q
   assertEquals(copy.at(10), "changed");
   assertEquals(ListValue.fromArray([], limits(-2)).length, 0);
 });
+
+Deno.test("ListValue: pushMany builds the same nodes as one push per value", () => {
+  for (const fill of [1, 2, 5, -1, -2]) {
+    const rand = prng(2000 - fill);
+    const many = new ListValue(limits(fill));
+    const single = new ListValue(limits(fill));
+    for (let step = 0; step < 300; step++) {
+      const left = rand() < 0.5;
+      const values = Array.from({ length: Math.floor(rand() * 40) }, () => element(rand));
+      const from = Math.floor(rand() * 3);
+      many.pushMany(left, ["LPUSH", "key", ...values], 2 + from);
+      for (const v of values.slice(from)) left ? single.pushLeft(v) : single.pushRight(v);
+      if (rand() < 0.2) {
+        assertEquals(many.popLeft(), single.popLeft());
+        assertEquals(many.popRight(), single.popRight());
+      }
+      assertEquals(many.length, single.length, `fill ${fill} step ${step}`);
+      assertEquals(many.chunks(), single.chunks(), `fill ${fill} step ${step}`);
+    }
+    assert(single.nodeCount > 3, `fill ${fill}: several nodes (${single.nodeCount})`);
+  }
+});
