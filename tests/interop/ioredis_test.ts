@@ -189,3 +189,222 @@ for (const [kind, start] of TARGETS) {
     });
   }
 }
+
+// ------------------------------------------------------------ collections
+
+/** Library results, comparable with deepStrictEqual: Buffers as hex, errors as their message. */
+function plain(v: unknown): unknown {
+  if (Buffer.isBuffer(v)) return `hex:${v.toString("hex")}`;
+  if (v instanceof Error) return `error: ${v.message}`;
+  if (Array.isArray(v)) return v.map(plain);
+  if (v instanceof Map) return [...v].map(([k, x]) => [plain(k), plain(x)]);
+  if (v instanceof Set) return [...v].map(plain).sort();
+  return v;
+}
+
+/** Labelled results of one run, in order. */
+class Results {
+  readonly items: [string, unknown][] = [];
+  async add(label: string, p: unknown): Promise<void> {
+    try {
+      this.items.push([label, plain(await p)]);
+    } catch (e) {
+      this.items.push([label, plain(e)]);
+    }
+  }
+}
+
+/** Asserts two runs gave the same results, label by label. */
+function assertSameResults(mine: Results, theirs: Results): void {
+  assertEquals(
+    mine.items.map(([l]) => l),
+    theirs.items.map(([l]) => l),
+    "the same steps ran",
+  );
+  for (let i = 0; i < theirs.items.length; i++) {
+    assertEquals(mine.items[i], theirs.items[i], `redeno vs redis: ${theirs.items[i][0]}`);
+  }
+}
+
+/** Waits until the server counts `n` blocked clients (polling INFO; no timing assumed). */
+async function ioBlocked(redis: Redis, n: number): Promise<void> {
+  for (let tries = 0;; tries++) {
+    const info = await redis.info("clients");
+    if (new RegExp(`blocked_clients:${n}\\r\\n`).test(info)) return;
+    if (tries > 2000) throw new Error(`never saw ${n} blocked clients`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Lists, sets, sorted sets, blocking pops and SORT through ioredis's own helpers. */
+async function ioredisCollections(port: number, protocol: 2 | 3): Promise<Results> {
+  const r = connect(port, protocol);
+  const b = connect(port, protocol);
+  const out = new Results();
+  try {
+    await r.connect();
+    await b.connect();
+    await r.flushall();
+
+    // lists
+    await out.add("lpush", r.lpush("l", "a", "b", "c"));
+    await out.add("rpush", r.rpush("l", "d", "e", "x", "x"));
+    await out.add("lrange", r.lrange("l", 0, -1));
+    await out.add("lrange tail", r.lrange("l", -3, 100));
+    await out.add("rpop", r.rpop("l"));
+    await out.add("lpop count", r.lpop("l", 2));
+    await out.add("llen", r.llen("l"));
+    await out.add("lindex", r.lindex("l", -1));
+    await out.add("linsert", r.linsert("l", "BEFORE", "d", "x"));
+    await out.add("lpos", r.lpos("l", "x"));
+    await out.add("lpos rank count", r.lpos("l", "x", "RANK", -1, "COUNT", 0));
+    await out.add("lset", r.lset("l", 0, "A"));
+    await out.add("lset out of range", r.lset("l", 99, "A"));
+    await out.add("lrem", r.lrem("l", -1, "x"));
+    await out.add("lmove", r.lmove("l", "l2", "LEFT", "RIGHT"));
+    await out.add("rpoplpush", r.rpoplpush("l", "l2"));
+    await out.add("lrange l2", r.lrange("l2", 0, -1));
+    await out.add("ltrim", r.ltrim("l", 0, 0));
+    await out.add("lmpop", r.lmpop(2, "nolist", "l2", "RIGHT", "COUNT", 5));
+    await out.add("lmpop empty", r.lmpop(1, "nolist", "LEFT"));
+    await out.add("exists l2 (emptied)", r.exists("l2"));
+    await out.add("lpushx missing", r.lpushx("nolist", "v"));
+    await r.rpush(Buffer.from("bl\x00"), Buffer.from([0, 0xff, 0x0d, 0x0a]), Buffer.from([]));
+    await out.add("lrangeBuffer", r.lrangeBuffer(Buffer.from("bl\x00"), 0, -1));
+    await out.add("wrong type", r.lpush("l", "v").then(() => r.sadd("l", "m")));
+
+    // sets (intsets reply in order; hashtable sets are sorted here)
+    await out.add("sadd ints", r.sadd("si", 3, 1, 2, 10, -5));
+    await out.add("smembers intset", r.smembers("si"));
+    await out.add("sadd", r.sadd("s1", "a", "b", "c", "d"));
+    await out.add("sadd again", r.sadd("s2", "c", "d", "e"));
+    await out.add("smembers", r.smembers("s1").then((m) => m.sort()));
+    await out.add("sinter", r.sinter("s1", "s2").then((m) => m.sort()));
+    await out.add("sunion", r.sunion("s1", "s2").then((m) => m.sort()));
+    await out.add("sdiff", r.sdiff("s1", "s2").then((m) => m.sort()));
+    await out.add("sinterstore", r.sinterstore("s3", "s1", "s2"));
+    await out.add("sintercard", r.sintercard(2, "s1", "s2", "LIMIT", 1));
+    await out.add("sismember", r.sismember("s1", "a"));
+    await out.add("smismember", r.smismember("s1", "a", "z"));
+    await out.add("scard", r.scard("s1"));
+    await out.add("smove", r.smove("s1", "si", "a"));
+    await out.add("object encoding after smove", r.object("ENCODING", "si"));
+    await out.add("srem", r.srem("s2", "c", "zz"));
+    await out.add("spop all", r.spop("s3", 10).then((m) => m.sort()));
+    await out.add("srandmember count", r.srandmember("s1", 2).then((m) => m.length));
+    await r.sadd("big", ...Array.from({ length: 600 }, (_, i) => `m${i}`));
+    const scanned = new Set<string>();
+    await new Promise<void>((resolve, reject) => {
+      const stream = r.sscanStream("big", { count: 50 });
+      stream.on("data", (keys: string[]) => keys.forEach((k) => scanned.add(k)));
+      stream.on("end", resolve);
+      stream.on("error", reject);
+    });
+    await out.add("sscanStream", [scanned.size, [...scanned].sort().slice(0, 3)]);
+
+    // sorted sets
+    await out.add("zadd", r.zadd("z", 1, "a", 2, "b", 3, "c", 2.5, "d"));
+    await out.add("zadd NX CH", r.zadd("z", "NX", "CH", 10, "a", 4, "e"));
+    await out.add("zadd XX GT CH", r.zadd("z", "XX", "GT", "CH", 0, "b", 5, "c"));
+    await out.add("zadd INCR", r.zadd("z", "INCR", 0.25, "d"));
+    await out.add("zadd LT+GT", r.zadd("z", "LT", "GT", 1, "a"));
+    await out.add("zincrby", r.zincrby("z", "1e3", "e"));
+    await out.add("zscore", r.zscore("z", "d"));
+    await out.add("zmscore", r.zmscore("z", "a", "nope", "e"));
+    await out.add("zrange", r.zrange("z", 0, "-1"));
+    await out.add("zrange withscores", r.zrange("z", 0, "-1", "WITHSCORES"));
+    await out.add("zrange byscore", r.zrange("z", "(1", "+inf", "BYSCORE"));
+    await out.add(
+      "zrange byscore rev limit withscores",
+      r.zrange("z", "+inf", "-inf", "BYSCORE", "REV", "LIMIT", 1, 2, "WITHSCORES"),
+    );
+    await out.add("zrangebyscore", r.zrangebyscore("z", 2, 5, "WITHSCORES", "LIMIT", 0, 2));
+    await out.add("zrevrange", r.zrevrange("z", 0, 1, "WITHSCORES"));
+    await out.add("zrank", r.zrank("z", "c"));
+    await out.add("zrevrank", r.zrevrank("z", "c"));
+    await out.add("zcount", r.zcount("z", "(2", 5));
+    await r.zadd("lex", 0, "apple", 0, "banana", 0, "cherry", 0, "date");
+    await out.add("zrangebylex", r.zrangebylex("lex", "[b", "(d"));
+    await out.add("zrange bylex rev", r.zrange("lex", "+", "[b", "BYLEX", "REV", "LIMIT", 0, 2));
+    await out.add("zlexcount", r.zlexcount("lex", "-", "+"));
+    await out.add("zrangestore", r.zrangestore("zs", "z", 1, 3, "BYSCORE", "LIMIT", 0, 2));
+    await out.add("zrangestore result", r.zrange("zs", 0, "-1", "WITHSCORES"));
+    await out.add("zunionstore", r.zunionstore("zu", 2, "z", "zs", "WEIGHTS", 1, 2));
+    await out.add("zunionstore result", r.zrange("zu", 0, "-1", "WITHSCORES"));
+    await out.add("zinter", r.zinter(2, "z", "zs", "AGGREGATE", "MAX", "WITHSCORES"));
+    await out.add("zdiff", r.zdiff(2, "z", "zs"));
+    await out.add("zintercard", r.zintercard(2, "z", "zu"));
+    await out.add("zpopmin", r.zpopmin("z"));
+    await out.add("zpopmax count", r.zpopmax("z", 2));
+    await out.add("zmpop", r.zmpop(2, "nozset", "z", "MIN", "COUNT", 1));
+    await out.add("zrandmember count", r.zrandmember("zu", -5).then((m) => m.length));
+    await out.add("zremrangebyscore", r.zremrangebyscore("zu", "-inf", "(3"));
+    await out.add("zremrangebyrank", r.zremrangebyrank("zu", 0, 0));
+    await out.add("zrem", r.zrem("zu", "e", "nope"));
+    await out.add("zcard", r.zcard("zu"));
+    await out.add("zadd inf", r.zadd("zinf", "-inf", "lo", "+inf", "hi", "0.1", "mid"));
+    await out.add("zrange inf withscores", r.zrange("zinf", 0, "-1", "WITHSCORES"));
+    await out.add("zadd nan", r.zadd("zinf", "nan", "x"));
+    await out.add("zincrby to nan", r.zincrby("zinf", "-inf", "hi"));
+
+    // blocking pops, served by pushes from the other connection
+    const blpop = b.blpop("q1", "q2", 0);
+    await ioBlocked(r, 1);
+    await out.add("rpush to a waiter", r.rpush("q2", "first", "second"));
+    await out.add("blpop served", blpop);
+    await out.add("left for others", r.lrange("q2", 0, -1));
+    const blmove = b.blmove("src", "dst", "RIGHT", "LEFT", 0);
+    await ioBlocked(r, 1);
+    await r.rpush("src", "a", "b");
+    await out.add("blmove served", blmove);
+    await out.add("blmove moved", r.lrange("dst", 0, -1));
+    const bzpopmin = b.bzpopmin("bz", 0);
+    await ioBlocked(r, 1);
+    await r.zadd("bz", 2, "two", 1, "one");
+    await out.add("bzpopmin served", bzpopmin);
+    const bzpopmax = b.bzpopmax("bz", "other", 0);
+    await out.add("bzpopmax at once", bzpopmax);
+    await out.add("brpop timeout", b.brpop("nothing", 0.01));
+    await out.add("bzpopmin timeout", b.bzpopmin("nothing", 0.01));
+    await out.add("blpop bad timeout", b.blpop("q1", -1));
+
+    // SORT
+    await r.rpush("nums", "3", "10", "1", "2.5");
+    await out.add("sort", r.sort("nums"));
+    await out.add("sort desc limit", r.sort("nums", "LIMIT", 0, 2, "DESC"));
+    await r.rpush("words", "pear", "Apple", "fig");
+    await out.add("sort alpha", r.sort("words", "ALPHA"));
+    await out.add("sort not numbers", r.sort("words"));
+    await r.mset({ "w_pear": 3, "w_Apple": 1, "w_fig": 2 });
+    await r.hset("h_pear", "n", "PEAR");
+    await out.add("sort by get", r.sort("words", "BY", "w_*", "GET", "#", "GET", "h_*->n"));
+    await out.add("sort store", r.sort("si", "ALPHA", "DESC", "STORE", "sorted"));
+    await out.add("sort stored", r.lrange("sorted", 0, -1));
+    await out.add("sort zset", r.sort("zinf", "BY", "nosort"));
+    await out.add("sort_ro", r.sort_ro("nums", "LIMIT", 1, 2));
+  } finally {
+    r.disconnect();
+    b.disconnect();
+  }
+  return out;
+}
+
+for (const protocol of [2, 3] as const) {
+  Deno.test({
+    name: `ioredis (RESP${protocol}): lists, sets, sorted sets, blocking pops and SORT as on Redis`,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      const redis = await startRedis();
+      if (!redis) return; // no redis-server outside CI (startRedis said so)
+      const redeno = await startRedeno();
+      try {
+        const theirs = await ioredisCollections(redis.port, protocol);
+        const mine = await ioredisCollections(redeno.port, protocol);
+        assertSameResults(mine, theirs);
+      } finally {
+        await Promise.all([redis.stop(), redeno.stop()]);
+      }
+    },
+  });
+}
