@@ -378,7 +378,7 @@ async function ioredisCollections(port: number, protocol: 2 | 3): Promise<Result
     await r.mset({ "w_pear": 3, "w_Apple": 1, "w_fig": 2 });
     await r.hset("h_pear", "n", "PEAR");
     await out.add("sort by get", r.sort("words", "BY", "w_*", "GET", "#", "GET", "h_*->n"));
-    await out.add("sort store", r.sort("si", "ALPHA", "DESC", "STORE", "sorted"));
+    await out.add("sort store", r.sort("si", "DESC", "ALPHA", "STORE", "sorted"));
     await out.add("sort stored", r.lrange("sorted", 0, -1));
     await out.add("sort zset", r.sort("zinf", "BY", "nosort"));
     await out.add("sort_ro", r.sort_ro("nums", "LIMIT", 1, 2));
