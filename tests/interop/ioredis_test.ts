@@ -8,6 +8,7 @@ import { Redis } from "../support/clients.ts";
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { startRedeno, startRedis, type TestServer } from "../support/servers.ts";
 import { rejectsWith } from "../support/rejects.ts";
+import { assertSameResults, Results, untilBlocked } from "../support/interop_results.ts";
 
 type Target = () => Promise<TestServer | null>;
 
@@ -192,50 +193,6 @@ for (const [kind, start] of TARGETS) {
 
 // ------------------------------------------------------------ collections
 
-/** Library results, comparable with deepStrictEqual: Buffers as hex, errors as their message. */
-function plain(v: unknown): unknown {
-  if (Buffer.isBuffer(v)) return `hex:${v.toString("hex")}`;
-  if (v instanceof Error) return `error: ${v.message}`;
-  if (Array.isArray(v)) return v.map(plain);
-  if (v instanceof Map) return [...v].map(([k, x]) => [plain(k), plain(x)]);
-  if (v instanceof Set) return [...v].map(plain).sort();
-  return v;
-}
-
-/** Labelled results of one run, in order. */
-class Results {
-  readonly items: [string, unknown][] = [];
-  async add(label: string, p: unknown): Promise<void> {
-    try {
-      this.items.push([label, plain(await p)]);
-    } catch (e) {
-      this.items.push([label, plain(e)]);
-    }
-  }
-}
-
-/** Asserts two runs gave the same results, label by label. */
-function assertSameResults(mine: Results, theirs: Results): void {
-  assertEquals(
-    mine.items.map(([l]) => l),
-    theirs.items.map(([l]) => l),
-    "the same steps ran",
-  );
-  for (let i = 0; i < theirs.items.length; i++) {
-    assertEquals(mine.items[i], theirs.items[i], `redeno vs redis: ${theirs.items[i][0]}`);
-  }
-}
-
-/** Waits until the server counts `n` blocked clients (polling INFO; no timing assumed). */
-async function ioBlocked(redis: Redis, n: number): Promise<void> {
-  for (let tries = 0;; tries++) {
-    const info = await redis.info("clients");
-    if (new RegExp(`blocked_clients:${n}\\r\\n`).test(info)) return;
-    if (tries > 2000) throw new Error(`never saw ${n} blocked clients`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 /** Lists, sets, sorted sets, blocking pops and SORT through ioredis's own helpers. */
 async function ioredisCollections(port: number, protocol: 2 | 3): Promise<Results> {
   const r = connect(port, protocol);
@@ -349,17 +306,17 @@ async function ioredisCollections(port: number, protocol: 2 | 3): Promise<Result
 
     // blocking pops, served by pushes from the other connection
     const blpop = b.blpop("q1", "q2", 0);
-    await ioBlocked(r, 1);
+    await untilBlocked(() => r.info("clients"), 1);
     await out.add("rpush to a waiter", r.rpush("q2", "first", "second"));
     await out.add("blpop served", blpop);
     await out.add("left for others", r.lrange("q2", 0, -1));
     const blmove = b.blmove("src", "dst", "RIGHT", "LEFT", 0);
-    await ioBlocked(r, 1);
+    await untilBlocked(() => r.info("clients"), 1);
     await r.rpush("src", "a", "b");
     await out.add("blmove served", blmove);
     await out.add("blmove moved", r.lrange("dst", 0, -1));
     const bzpopmin = b.bzpopmin("bz", 0);
-    await ioBlocked(r, 1);
+    await untilBlocked(() => r.info("clients"), 1);
     await r.zadd("bz", 2, "two", 1, "one");
     await out.add("bzpopmin served", bzpopmin);
     const bzpopmax = b.bzpopmax("bz", "other", 0);

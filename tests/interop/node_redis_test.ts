@@ -7,6 +7,7 @@ import { createClient, RESP_TYPES } from "../support/clients.ts";
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { startRedeno, startRedis, type TestServer } from "../support/servers.ts";
 import { rejectsWith } from "../support/rejects.ts";
+import { assertSameResults, Results, untilBlocked } from "../support/interop_results.ts";
 
 type Target = () => Promise<TestServer | null>;
 
@@ -151,4 +152,214 @@ for (const [kind, start] of TARGETS) {
       },
     });
   }
+}
+
+// ------------------------------------------------------------ collections
+
+/** Lists, sets, sorted sets, blocking pops and SORT through node-redis's own helpers. */
+async function nodeRedisCollections(port: number, resp: 2 | 3): Promise<Results> {
+  const c = client(port, resp);
+  const out = new Results();
+  await c.connect();
+  // Blocking commands need a connection of their own.
+  const b = c.duplicate();
+  await b.connect();
+  const blocked = (n: number) => untilBlocked(() => c.info("clients"), n);
+  try {
+    await c.flushAll();
+
+    // lists
+    await out.add("lPush", c.lPush("l", ["a", "b", "c"]));
+    await out.add("rPush", c.rPush("l", ["d", "e", "x", "x"]));
+    await out.add("lRange", c.lRange("l", 0, -1));
+    await out.add("lRange tail", c.lRange("l", -3, 100));
+    await out.add("rPop", c.rPop("l"));
+    await out.add("lPopCount", c.lPopCount("l", 2));
+    await out.add("lLen", c.lLen("l"));
+    await out.add("lIndex", c.lIndex("l", -1));
+    await out.add("lInsert", c.lInsert("l", "BEFORE", "d", "x"));
+    await out.add("lPos", c.lPos("l", "x", { RANK: -1 }));
+    await out.add("lPosCount", c.lPosCount("l", "x", 0, { MAXLEN: 10 }));
+    await out.add("lSet", c.lSet("l", 0, "A"));
+    await out.add("lSet out of range", c.lSet("l", 99, "A"));
+    await out.add("lRem", c.lRem("l", -1, "x"));
+    await out.add("lMove", c.lMove("l", "l2", "LEFT", "RIGHT"));
+    await out.add("rPopLPush", c.rPopLPush("l", "l2"));
+    await out.add("lRange l2", c.lRange("l2", 0, -1));
+    await out.add("lTrim", c.lTrim("l", 0, 0));
+    await out.add("lmPop", c.lmPop(["nolist", "l2"], "RIGHT", { COUNT: 5 }));
+    await out.add("lmPop empty", c.lmPop("nolist", "LEFT"));
+    await out.add("exists l2 (emptied)", c.exists("l2"));
+    await out.add("wrong type", c.sAdd("l", "m"));
+
+    // sets (intsets reply in order; hashtable sets are sorted here)
+    await out.add("sAdd ints", c.sAdd("si", ["3", "1", "2", "10", "-5"]));
+    await out.add("sMembers intset", c.sMembers("si"));
+    await out.add("sAdd", c.sAdd("s1", ["a", "b", "c", "d"]));
+    await out.add("sAdd again", c.sAdd("s2", ["c", "d", "e"]));
+    await out.add("sMembers", c.sMembers("s1").then((m) => [...m].sort()));
+    await out.add("sInter", c.sInter(["s1", "s2"]).then((m) => [...m].sort()));
+    await out.add("sUnion", c.sUnion(["s1", "s2"]).then((m) => [...m].sort()));
+    await out.add("sDiff", c.sDiff(["s1", "s2"]).then((m) => [...m].sort()));
+    await out.add("sInterStore", c.sInterStore("s3", ["s1", "s2"]));
+    await out.add("sInterCard", c.sInterCard(["s1", "s2"], { LIMIT: 1 }));
+    await out.add("sIsMember", c.sIsMember("s1", "a"));
+    await out.add("smIsMember", c.smIsMember("s1", ["a", "z"]));
+    await out.add("sCard", c.sCard("s1"));
+    await out.add("sMove", c.sMove("s1", "si", "a"));
+    await out.add("sRem", c.sRem("s2", ["c", "zz"]));
+    await out.add("sPopCount all", c.sPopCount("s3", 10).then((m) => [...m].sort()));
+    await out.add("sRandMemberCount", c.sRandMemberCount("s1", -7).then((m) => m.length));
+    await c.sAdd("big", Array.from({ length: 600 }, (_, i) => `m${i}`));
+    const scanned = new Set<string>();
+    for await (const members of c.sScanIterator("big", { COUNT: 50 })) {
+      for (const m of members) scanned.add(m);
+    }
+    await out.add("sScanIterator", [scanned.size, [...scanned].sort().slice(0, 3)]);
+
+    // sorted sets
+    await out.add(
+      "zAdd",
+      c.zAdd("z", [{ score: 1, value: "a" }, { score: 2, value: "b" }, { score: 3, value: "c" }, {
+        score: 2.5,
+        value: "d",
+      }]),
+    );
+    await out.add(
+      "zAdd NX CH",
+      c.zAdd("z", [{ score: 10, value: "a" }, { score: 4, value: "e" }], {
+        condition: "NX",
+        CH: true,
+      }),
+    );
+    await out.add(
+      "zAdd XX GT CH",
+      c.zAdd("z", [{ score: 0, value: "b" }, { score: 5, value: "c" }], {
+        condition: "XX",
+        comparison: "GT",
+        CH: true,
+      }),
+    );
+    await out.add("zAddIncr", c.zAddIncr("z", { score: 0.25, value: "d" }));
+    await out.add("zIncrBy", c.zIncrBy("z", 1000, "e"));
+    await out.add("zScore", c.zScore("z", "d"));
+    await out.add("zmScore", c.zmScore("z", ["a", "nope", "e"]));
+    await out.add("zRange", c.zRange("z", 0, -1));
+    await out.add("zRangeWithScores", c.zRangeWithScores("z", 0, -1));
+    await out.add("zRange BY SCORE", c.zRange("z", "(1", "+inf", { BY: "SCORE" }));
+    await out.add(
+      "zRangeWithScores BY SCORE REV LIMIT",
+      c.zRangeWithScores("z", "+inf", "-inf", {
+        BY: "SCORE",
+        REV: true,
+        LIMIT: { offset: 1, count: 2 },
+      }),
+    );
+    await out.add("zRangeByScore", c.zRangeByScore("z", 2, 5, { LIMIT: { offset: 0, count: 2 } }));
+    await out.add("zRank", c.zRank("z", "c"));
+    await out.add("zRevRank", c.zRevRank("z", "c"));
+    await out.add("zCount", c.zCount("z", "(2", 5));
+    await c.zAdd(
+      "lex",
+      ["apple", "banana", "cherry", "date"].map((value) => ({ score: 0, value })),
+    );
+    await out.add("zRangeByLex", c.zRangeByLex("lex", "[b", "(d"));
+    await out.add(
+      "zRange BY LEX REV",
+      c.zRange("lex", "+", "[b", { BY: "LEX", REV: true, LIMIT: { offset: 0, count: 2 } }),
+    );
+    await out.add("zLexCount", c.zLexCount("lex", "-", "+"));
+    await out.add(
+      "zRangeStore",
+      c.zRangeStore("zs", "z", 1, 3, { BY: "SCORE", LIMIT: { offset: 0, count: 2 } }),
+    );
+    await out.add("zRangeStore result", c.zRangeWithScores("zs", 0, -1));
+    await out.add(
+      "zUnionStore weights",
+      c.zUnionStore("zu", [{ key: "z", weight: 1 }, { key: "zs", weight: 2 }]),
+    );
+    await out.add("zUnionStore result", c.zRangeWithScores("zu", 0, -1));
+    await out.add("zInterWithScores", c.zInterWithScores(["z", "zs"], { AGGREGATE: "MAX" }));
+    await out.add("zDiff", c.zDiff(["z", "zs"]));
+    await out.add("zInterCard", c.zInterCard(["z", "zu"]));
+    await out.add("zPopMin", c.zPopMin("z"));
+    await out.add("zPopMaxCount", c.zPopMaxCount("z", 2));
+    await out.add("zmPop", c.zmPop(["nozset", "z"], "MIN", { COUNT: 1 }));
+    await out.add("zRandMemberCount", c.zRandMemberCount("zu", -5).then((m) => m.length));
+    await out.add("zRemRangeByScore", c.zRemRangeByScore("zu", "-inf", "(3"));
+    await out.add("zRemRangeByRank", c.zRemRangeByRank("zu", 0, 0));
+    await out.add("zRem", c.zRem("zu", ["e", "nope"]));
+    await out.add("zCard", c.zCard("zu"));
+    await out.add(
+      "zAdd inf",
+      c.zAdd("zinf", [{ score: -Infinity, value: "lo" }, { score: Infinity, value: "hi" }, {
+        score: 0.1,
+        value: "mid",
+      }]),
+    );
+    await out.add("zRangeWithScores inf", c.zRangeWithScores("zinf", 0, -1));
+    await out.add("zIncrBy to NaN", c.zIncrBy("zinf", -Infinity, "hi"));
+
+    // blocking pops, served by pushes from the other connection
+    const blPop = b.blPop(["q1", "q2"], 0);
+    await blocked(1);
+    await out.add("rPush to a waiter", c.rPush("q2", ["first", "second"]));
+    await out.add("blPop served", blPop);
+    await out.add("left for others", c.lRange("q2", 0, -1));
+    const blMove = b.blMove("src", "dst", "RIGHT", "LEFT", 0);
+    await blocked(1);
+    await c.rPush("src", ["a", "b"]);
+    await out.add("blMove served", blMove);
+    await out.add("blMove moved", c.lRange("dst", 0, -1));
+    const bzPopMin = b.bzPopMin("bz", 0);
+    await blocked(1);
+    await c.zAdd("bz", [{ score: 2, value: "two" }, { score: 1, value: "one" }]);
+    await out.add("bzPopMin served", bzPopMin);
+    await out.add("bzPopMax at once", b.bzPopMax(["bz", "other"], 0));
+    await out.add("brPop timeout", b.brPop("nothing", 0.01));
+    await out.add("bzPopMin timeout", b.bzPopMin("nothing", 0.01));
+    await out.add("blPop bad timeout", b.blPop("q1", -1));
+
+    // SORT
+    await c.rPush("nums", ["3", "10", "1", "2.5"]);
+    await out.add("sort", c.sort("nums"));
+    await out.add(
+      "sort DESC LIMIT",
+      c.sort("nums", { LIMIT: { offset: 0, count: 2 }, DIRECTION: "DESC" }),
+    );
+    await c.rPush("words", ["pear", "Apple", "fig"]);
+    await out.add("sort ALPHA", c.sort("words", { ALPHA: true }));
+    await out.add("sort not numbers", c.sort("words"));
+    await c.mSet({ w_pear: "3", w_Apple: "1", w_fig: "2" });
+    await c.hSet("h_pear", "n", "PEAR");
+    await out.add("sort BY GET", c.sort("words", { BY: "w_*", GET: ["#", "h_*->n"] }));
+    await out.add("sortStore", c.sortStore("si", "sorted", { DIRECTION: "DESC", ALPHA: true }));
+    await out.add("sorted", c.lRange("sorted", 0, -1));
+    await out.add("sort zset nosort", c.sort("zinf", { BY: "nosort" }));
+    await out.add("sortRo", c.sortRo("nums", { LIMIT: { offset: 1, count: 2 } }));
+  } finally {
+    b.destroy();
+    c.destroy();
+  }
+  return out;
+}
+
+for (const resp of [2, 3] as const) {
+  Deno.test({
+    name: `node-redis (RESP${resp}): lists, sets, sorted sets, blocking pops and SORT as on Redis`,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      const redis = await startRedis();
+      if (!redis) return; // no redis-server outside CI (startRedis said so)
+      const redeno = await startRedeno();
+      try {
+        const theirs = await nodeRedisCollections(redis.port, resp);
+        const mine = await nodeRedisCollections(redeno.port, resp);
+        assertSameResults(mine, theirs);
+      } finally {
+        await Promise.all([redis.stop(), redeno.stop()]);
+      }
+    },
+  });
 }
