@@ -8,7 +8,7 @@ import { Redis } from "../support/clients.ts";
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { startRedeno, startRedis, type TestServer } from "../support/servers.ts";
 import { rejectsWith } from "../support/rejects.ts";
-import { assertSameResults, Results, untilBlocked } from "../support/interop_results.ts";
+import { Results, sameOnRedisAndRedeno, untilBlocked } from "../support/interop_results.ts";
 
 type Target = () => Promise<TestServer | null>;
 
@@ -351,17 +351,6 @@ for (const protocol of [2, 3] as const) {
     name: `ioredis (RESP${protocol}): lists, sets, sorted sets, blocking pops and SORT as on Redis`,
     sanitizeOps: false,
     sanitizeResources: false,
-    fn: async () => {
-      const redis = await startRedis();
-      if (!redis) return; // no redis-server outside CI (startRedis said so)
-      const redeno = await startRedeno();
-      try {
-        const theirs = await ioredisCollections(redis.port, protocol);
-        const mine = await ioredisCollections(redeno.port, protocol);
-        assertSameResults(mine, theirs);
-      } finally {
-        await Promise.all([redis.stop(), redeno.stop()]);
-      }
-    },
+    fn: () => sameOnRedisAndRedeno((server) => ioredisCollections(server.port, protocol)),
   });
 }

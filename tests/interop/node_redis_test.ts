@@ -7,7 +7,7 @@ import { createClient, RESP_TYPES } from "../support/clients.ts";
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { startRedeno, startRedis, type TestServer } from "../support/servers.ts";
 import { rejectsWith } from "../support/rejects.ts";
-import { assertSameResults, Results, untilBlocked } from "../support/interop_results.ts";
+import { Results, sameOnRedisAndRedeno, untilBlocked } from "../support/interop_results.ts";
 
 type Target = () => Promise<TestServer | null>;
 
@@ -349,17 +349,6 @@ for (const resp of [2, 3] as const) {
     name: `node-redis (RESP${resp}): lists, sets, sorted sets, blocking pops and SORT as on Redis`,
     sanitizeOps: false,
     sanitizeResources: false,
-    fn: async () => {
-      const redis = await startRedis();
-      if (!redis) return; // no redis-server outside CI (startRedis said so)
-      const redeno = await startRedeno();
-      try {
-        const theirs = await nodeRedisCollections(redis.port, resp);
-        const mine = await nodeRedisCollections(redeno.port, resp);
-        assertSameResults(mine, theirs);
-      } finally {
-        await Promise.all([redis.stop(), redeno.stop()]);
-      }
-    },
+    fn: () => sameOnRedisAndRedeno((server) => nodeRedisCollections(server.port, resp)),
   });
 }

@@ -6,8 +6,8 @@
  * Skipped with a message when python3-redis (or redis-server) is missing
  * outside CI; in CI a missing python3-redis fails.
  */
-import { assertEquals } from "@std/assert";
-import { oracleRequired, startRedeno, startRedis, type TestServer } from "../support/servers.ts";
+import { Results, sameOnRedisAndRedeno } from "../support/interop_results.ts";
+import { oracleRequired, type TestServer } from "../support/servers.ts";
 
 /** The scenario, run as `python3 - <port>`: prints one JSON array of [label, result]. */
 const SCRIPT = String.raw`
@@ -210,7 +210,7 @@ async function pythonWithRedis(): Promise<string | null> {
 }
 
 /** Runs the scenario against `server`; its results. */
-async function runScript(python: string, server: TestServer): Promise<[string, unknown][]> {
+async function runScript(python: string, server: TestServer): Promise<Results> {
   const child = new Deno.Command(python, {
     args: ["-", String(server.port)],
     stdin: "piped",
@@ -228,7 +228,9 @@ async function runScript(python: string, server: TestServer): Promise<[string, u
   if (code !== 0) {
     throw new Error(`redis-py script against ${server.kind} failed (${code}):\n${err}`);
   }
-  return JSON.parse(new TextDecoder().decode(stdout));
+  const results = new Results();
+  results.items.push(...JSON.parse(new TextDecoder().decode(stdout)));
+  return results;
 }
 
 Deno.test({
@@ -246,18 +248,6 @@ Deno.test({
       console.warn("SKIPPED: python3-redis is not installed (apt-get install python3-redis)");
       return;
     }
-    const redis = await startRedis();
-    if (!redis) return; // no redis-server outside CI (startRedis said so)
-    const redeno = await startRedeno();
-    try {
-      const theirs = await runScript(python, redis);
-      const mine = await runScript(python, redeno);
-      assertEquals(mine.map(([l]) => l), theirs.map(([l]) => l), "the same steps ran");
-      for (let i = 0; i < theirs.length; i++) {
-        assertEquals(mine[i], theirs[i], `redeno vs redis: ${theirs[i][0]}`);
-      }
-    } finally {
-      await Promise.all([redis.stop(), redeno.stop()]);
-    }
+    await sameOnRedisAndRedeno((server) => runScript(python, server));
   },
 });

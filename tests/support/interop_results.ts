@@ -5,6 +5,7 @@
  */
 import { Buffer } from "node:buffer";
 import { assertEquals } from "@std/assert";
+import { startRedeno, startRedis, type TestServer } from "./servers.ts";
 
 /** A library result, comparable with deepStrictEqual: Buffers as hex, errors as their message. */
 export function plain(v: unknown): unknown {
@@ -50,5 +51,25 @@ export async function untilBlocked(info: () => Promise<string>, n: number): Prom
     if ((await info()).includes(`blocked_clients:${n}\r\n`)) return;
     if (tries > 2000) throw new Error(`never saw ${n} blocked clients`);
     await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/**
+ * Runs `scenario` against a real redis-server, then against a redeno, and
+ * asserts the same results. Returns quietly when redis-server is missing
+ * outside CI (startRedis says so).
+ */
+export async function sameOnRedisAndRedeno(
+  scenario: (server: TestServer) => Promise<Results>,
+): Promise<void> {
+  const redis = await startRedis();
+  if (!redis) return;
+  const redeno = await startRedeno();
+  try {
+    const theirs = await scenario(redis);
+    const mine = await scenario(redeno);
+    assertSameResults(mine, theirs);
+  } finally {
+    await Promise.all([redis.stop(), redeno.stop()]);
   }
 }
