@@ -379,7 +379,7 @@ function zrangeGeneric(c: Client, args: string[], call: RangeCall): void {
     [first, last] = selectRange(z, kind, rev, start, end, score, lex, offset, limit);
   }
   const n = last - first + 1;
-  if (store) return storeRange(c, args[call.dst], z, first, last);
+  if (store) return storeRange(c, args[call.dst], z, first, last, rev);
   if (z === undefined || n <= 0) return c.out.array(0);
   replyRangeHeader(c, n, withScores);
   z.range(rev ? z.size - 1 - last : first, rev ? z.size - 1 - first : last, rev, (m, s) => {
@@ -394,6 +394,7 @@ function storeRange(
   z: ZSetValue | undefined,
   first: number,
   last: number,
+  rev: boolean,
 ): void {
   const n = last - first + 1;
   if (z === undefined || n <= 0) {
@@ -405,7 +406,17 @@ function storeRange(
     members.push(m);
     scores.push(s);
   });
-  c.db.set(dst, ZSetValue.fromEntries(members, scores, zsetLimits(c))!);
+  const limits = zsetLimits(c);
+  if (n <= limits.maxListpackEntries) {
+    // Redis fills the destination as a listpack, in range order, until a member too long for
+    // one arrives: the scores that went through the listpack lost the sign of a zero.
+    for (let k = 0; k < n; k++) {
+      const i = rev ? n - 1 - k : k;
+      if (members[i].length > limits.maxListpackValue) break;
+      if (scores[i] === 0) scores[i] = 0;
+    }
+  }
+  c.db.set(dst, ZSetValue.fromEntries(members, scores, limits)!);
   c.server.keyspace.dirty++;
   c.out.int(n);
 }

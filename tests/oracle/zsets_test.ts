@@ -785,3 +785,23 @@ oracleTest("oracle: large sorted set (skiplist) matches Redis", async (o) => {
     ["ZRANGE", "lex", "0", "-1"],
   ]);
 });
+
+oracleTest(
+  "oracle: ZRANGESTORE keeps -0 only for scores that never went through a listpack",
+  async (o) => {
+    const long = "x".repeat(70);
+    await o.sameAll([
+      ["ZADD", "src", "0", "m", "-5", long],
+      ["ZUNIONSTORE", "neg", "1", "src", "WEIGHTS", "-1"],
+      ["ZSCORE", "neg", "m"],
+      ["ZRANGESTORE", "dst", "neg", "0", "-1"],
+      ["ZSCORE", "dst", "m"],
+      ["OBJECT", "ENCODING", "dst"],
+      ["ZRANGESTORE", "dst", "neg", "0", "-1", "REV"],
+      ["ZSCORE", "dst", "m"],
+      ["OBJECT", "ENCODING", "dst"],
+      ["ZRANGESTORE", "dst", "neg", "-inf", "+inf", "BYSCORE"],
+      ["ZSCORE", "dst", "m"],
+    ]);
+  },
+);
