@@ -38,3 +38,23 @@ export function intArg(c: Client, s: string, error = ERR_NOT_INTEGER): number | 
 export function isKeyword(arg: string, upper: string): boolean {
   return arg.length === upper.length && arg.toUpperCase() === upper;
 }
+
+/** A class of stored value (ListValue, SetValue ...), as readTyped/writeTyped check a key against. */
+// deno-lint-ignore no-explicit-any
+export type ValueClass<T> = abstract new (...args: any[]) => T;
+
+/** The value at `key` for reading: undefined when missing, null after replying WRONGTYPE when not a `cls`. */
+export function readTyped<T>(c: Client, key: string, cls: ValueClass<T>): T | undefined | null {
+  const v = c.db.lookupRead(key);
+  if (v === undefined || v instanceof cls) return v;
+  c.out.error(ERR_WRONGTYPE);
+  return null;
+}
+
+/** The value at `key` for writing: undefined when missing, null after replying WRONGTYPE when not a `cls`. */
+export function writeTyped<T>(c: Client, key: string, cls: ValueClass<T>): T | undefined | null {
+  const v = c.db.lookupWrite(key);
+  if (v === undefined || v instanceof cls) return v;
+  c.out.error(ERR_WRONGTYPE);
+  return null;
+}

@@ -7,11 +7,12 @@ import {
   ERR_NOT_INTEGER,
   ERR_OVERFLOW,
   ERR_SYNTAX,
-  ERR_WRONGTYPE,
   INT64_MAX,
   INT64_MIN,
   isKeyword,
   parseInt64,
+  readTyped,
+  writeTyped,
 } from "./args.ts";
 import { parseCursor, parseScanOptions, replyScan, scanMatches } from "./scan.ts";
 import { randomReplyOverflowed } from "./reply_limit.ts";
@@ -33,20 +34,12 @@ function limits(c: Client): HashLimits {
 }
 
 /** The hash at `key` for reading: undefined when missing, null after WRONGTYPE. */
-function readHash(c: Client, key: string): HashValue | undefined | null {
-  const v = c.db.lookupRead(key);
-  if (v === undefined || v instanceof HashValue) return v;
-  c.out.error(ERR_WRONGTYPE);
-  return null;
-}
+const readHash = (c: Client, key: string): HashValue | undefined | null =>
+  readTyped(c, key, HashValue);
 
 /** The hash at `key` for writing: undefined when missing, null after WRONGTYPE. */
-function writeHash(c: Client, key: string): HashValue | undefined | null {
-  const v = c.db.lookupWrite(key);
-  if (v === undefined || v instanceof HashValue) return v;
-  c.out.error(ERR_WRONGTYPE);
-  return null;
-}
+const writeHash = (c: Client, key: string): HashValue | undefined | null =>
+  writeTyped(c, key, HashValue);
 
 /** The hash at `key`, created (and stored) when missing; null after WRONGTYPE. */
 function writeHashOrCreate(c: Client, key: string): HashValue | null {

@@ -4,10 +4,11 @@ import { type ListLimits, ListValue } from "../store/list.ts";
 import {
   ERR_NO_SUCH_KEY,
   ERR_SYNTAX,
-  ERR_WRONGTYPE,
   intArg,
   isKeyword,
   parseInt64,
+  readTyped,
+  writeTyped,
 } from "./args.ts";
 import { type CommandSpec, defineCommand, keynumKeys, type KeySpec } from "./table.ts";
 
@@ -28,20 +29,12 @@ export function listLimits(c: Client): ListLimits {
 }
 
 /** The list at key for reading: undefined when missing, null after WRONGTYPE was replied. */
-export function readList(c: Client, key: string): ListValue | undefined | null {
-  const v = c.db.lookupRead(key);
-  if (v === undefined || v instanceof ListValue) return v;
-  c.out.error(ERR_WRONGTYPE);
-  return null;
-}
+export const readList = (c: Client, key: string): ListValue | undefined | null =>
+  readTyped(c, key, ListValue);
 
 /** The list at key for writing: undefined when missing, null after WRONGTYPE was replied. */
-export function writeList(c: Client, key: string): ListValue | undefined | null {
-  const v = c.db.lookupWrite(key);
-  if (v === undefined || v instanceof ListValue) return v;
-  c.out.error(ERR_WRONGTYPE);
-  return null;
-}
+export const writeList = (c: Client, key: string): ListValue | undefined | null =>
+  writeTyped(c, key, ListValue);
 
 /**
  * A count that must be >= 0 (Redis's getPositiveLong): any int64, past 2^53

@@ -8,6 +8,8 @@ import {
   INT64_MIN,
   isKeyword,
   parseInt64,
+  readTyped,
+  writeTyped,
 } from "./args.ts";
 import { parseCursor, parseScanOptions, replyScan, scanMatches } from "./scan.ts";
 import { randomReplyOverflowed } from "./reply_limit.ts";
@@ -32,20 +34,12 @@ export function setLimits(c: Client): SetLimits {
 }
 
 /** The set at `key` for reading: undefined when missing, null after WRONGTYPE was replied. */
-export function readSet(c: Client, key: string): SetValue | undefined | null {
-  const v = c.db.lookupRead(key);
-  if (v === undefined || v instanceof SetValue) return v;
-  c.out.error(ERR_WRONGTYPE);
-  return null;
-}
+export const readSet = (c: Client, key: string): SetValue | undefined | null =>
+  readTyped(c, key, SetValue);
 
 /** The set at `key` for writing: undefined when missing, null after WRONGTYPE was replied. */
-export function writeSet(c: Client, key: string): SetValue | undefined | null {
-  const v = c.db.lookupWrite(key);
-  if (v === undefined || v instanceof SetValue) return v;
-  c.out.error(ERR_WRONGTYPE);
-  return null;
-}
+export const writeSet = (c: Client, key: string): SetValue | undefined | null =>
+  writeTyped(c, key, SetValue);
 
 /** An empty set in the encoding Redis creates for a first member (setTypeCreate). */
 function setFor(member: string): SetValue {

@@ -17,6 +17,8 @@ import {
   intArg,
   isKeyword,
   parseInt64,
+  readTyped,
+  writeTyped,
 } from "./args.ts";
 import { parseCursor, parseScanOptions, replyScan, scanMatches } from "./scan.ts";
 import { randomReplyOverflowed } from "./reply_limit.ts";
@@ -56,20 +58,12 @@ export function replyScore(c: Client, score: number): void {
 }
 
 /** The zset at `key` for reading: undefined when missing, null after WRONGTYPE. */
-export function readZSet(c: Client, key: string): ZSetValue | undefined | null {
-  const v = c.db.lookupRead(key);
-  if (v === undefined || v instanceof ZSetValue) return v;
-  c.out.error(ERR_WRONGTYPE);
-  return null;
-}
+export const readZSet = (c: Client, key: string): ZSetValue | undefined | null =>
+  readTyped(c, key, ZSetValue);
 
 /** The zset at `key` for writing: undefined when missing, null after WRONGTYPE. */
-export function writeZSet(c: Client, key: string): ZSetValue | undefined | null {
-  const v = c.db.lookupWrite(key);
-  if (v === undefined || v instanceof ZSetValue) return v;
-  c.out.error(ERR_WRONGTYPE);
-  return null;
-}
+export const writeZSet = (c: Client, key: string): ZSetValue | undefined | null =>
+  writeTyped(c, key, ZSetValue);
 
 /** One end of a score range as zslParseRange reads it ("(" = exclusive; trailing text after a NUL ignored). */
 function parseScoreBound(s: string): { value: number; exclusive: boolean } | null {
