@@ -9,7 +9,6 @@
  * in the waiter's database; timeouts and unblocked waits log nothing. Then
  * redeno replays both logs to the data Redis holds.
  */
-import { assertEquals } from "@std/assert";
 import {
   decode,
   encodeCommand,
@@ -17,30 +16,11 @@ import {
   parseInfo,
   RespClient,
 } from "../support/resp_client.ts";
-import { startRedeno, startRedis, type TestServer } from "../support/servers.ts";
-import { AOF_ONLY, aofDir, dumpPort, readManifest, waitFor } from "../support/persistence.ts";
-import { manifestParts, readAofUnits } from "../../lib/persistence/aoffile.ts";
+import type { TestServer } from "../support/servers.ts";
+import { AOF_ONLY, dumpPort, propagationScenario, waitFor } from "../support/persistence.ts";
 
 const ARGS = [...AOF_ONLY, "--appendfsync", "always"];
 const BK = "bin\x00key\r\n\xff";
-
-/** The commands of the server's incremental AOF file, with the database of each. */
-async function readLog(s: TestServer): Promise<string[]> {
-  const { incr } = manifestParts(readManifest(s.dir));
-  assertEquals(incr.length, 1);
-  const units = readAofUnits(await Deno.readFile(`${aofDir(s.dir)}/${incr[0].file}`));
-  const out: string[] = [];
-  let db = -1;
-  for (;;) {
-    const next = units.next();
-    if (next.done) break;
-    for (const args of next.value.commands) {
-      if (args[0].toUpperCase() === "SELECT") db = Number(args[1]);
-      else out.push(`${db}: ${JSON.stringify(args)}`);
-    }
-  }
-  return out;
-}
 
 /**
  * The scenario on one server: client 0 and 1 wait, client 2 writes, a
@@ -160,38 +140,12 @@ async function dump(port: number): Promise<string[]> {
   return (await dumpPort(port)).map((row) => JSON.stringify(row)).sort();
 }
 
-Deno.test("blocking pops log what Redis 7.0 logs, and the logs replay to the same data", async () => {
-  const servers: TestServer[] = [];
-  const dirs: string[] = [];
-  try {
-    const redis = await startRedis({ persistence: true, args: ARGS });
-    if (redis === null) return;
-    servers.push(redis);
-    dirs.push(redis.dir);
-    const redeno = await startRedeno({ persistence: true, args: ARGS });
-    servers.push(redeno);
-    dirs.push(redeno.dir);
-    assertEquals(await run(redeno), await run(redis), "replies");
-    assertEquals(await readLog(redeno), await readLog(redis), "AOF commands");
-    const theirs = await dump(redis.port);
-    assertEquals(await dump(redeno.port), theirs, "data");
-
-    // redeno replays its own log, and a copy of Redis's, to Redis's data.
-    await redeno.stop();
-    const again = await startRedeno({ persistence: true, args: ARGS, dir: redeno.dir });
-    servers.push(again);
-    assertEquals(await dump(again.port), theirs, "data after replaying redeno's log");
-    const dir = Deno.makeTempDirSync({ prefix: "redeno-bprop-" });
-    dirs.push(dir);
-    await Deno.mkdir(aofDir(dir));
-    for await (const e of Deno.readDir(aofDir(redis.dir))) {
-      await Deno.copyFile(`${aofDir(redis.dir)}/${e.name}`, `${aofDir(dir)}/${e.name}`);
-    }
-    const loaded = await startRedeno({ persistence: true, args: ARGS, dir });
-    servers.push(loaded);
-    assertEquals(await dump(loaded.port), theirs, "data after replaying Redis's log");
-  } finally {
-    for (const s of servers) await s.stop().catch(() => {});
-    for (const d of dirs) Deno.removeSync(d, { recursive: true });
-  }
+Deno.test("blocking pops log what Redis 7.0 logs, and the logs replay to the same data", async (t) => {
+  await propagationScenario(t, {
+    args: ARGS,
+    run,
+    dump,
+    replays: "Redis's data",
+    tmpPrefix: "redeno-bprop-",
+  });
 });

@@ -8,17 +8,20 @@
  * logs replay to the same data, on redeno's own log and on Redis's.
  */
 import { assertEquals } from "@std/assert";
-import { type RespClient, withClient } from "../support/resp_client.ts";
-import { startRedeno, startRedis, type TestServer } from "../support/servers.ts";
-import { AOF_ONLY, aofDir, ok, readManifest, sleep } from "../support/persistence.ts";
-import { manifestParts, readAofUnits } from "../../lib/persistence/aoffile.ts";
+import type { RespClient } from "../support/resp_client.ts";
+import {
+  AOF_ONLY,
+  keyRows,
+  maskExpiry,
+  ok,
+  propagationScenario,
+  type Step,
+} from "../support/persistence.ts";
 
 const ARGS = [...AOF_ONLY, "--appendfsync", "always"];
 
 const BK = "bin\x00key\r\n\xff";
 const BV = "\r\n*1\r\n$3\r\nSET\r\n\x00\xfe\xff";
-
-type Step = string[][] | { sleep: number };
 
 const STEPS: Step[] = [
   [
@@ -72,108 +75,28 @@ const STEPS: Step[] = [
   [["SORT", "x2", "GET", "g_*"]],
 ];
 
-/** The logged commands as "db: [args]", MULTI/EXEC dropped, expiry times masked. */
-async function readLog(s: TestServer): Promise<string[]> {
-  const { incr } = manifestParts(readManifest(s.dir));
-  assertEquals(incr.length, 1, `${s.kind}: one incremental file`);
-  const units = readAofUnits(await Deno.readFile(`${aofDir(s.dir)}/${incr[0].file}`));
-  const out: string[] = [];
-  let db = -1;
-  for (;;) {
-    const next = units.next();
-    if (next.done) {
-      assertEquals(next.value.kind, "ok", `${s.kind}: the log reads to its end`);
-      return out;
-    }
-    for (const args of next.value.commands) {
-      const name = args[0].toUpperCase();
-      if (name === "SELECT") db = Number(args[1]);
-      else if (name === "MULTI" || name === "EXEC") continue;
-      else {
-        const a = name === "PEXPIREAT" ? [args[0], args[1], "<time>"] : args;
-        out.push(`${db}: ${JSON.stringify(a)}`);
-      }
-    }
-  }
-}
-
-/** Every key of every database with its type and contents. */
-async function dumpData(c: RespClient): Promise<string[]> {
-  const rows: string[] = [];
-  for (let db = 0; db < 16; db++) {
-    await ok(c, "SELECT", String(db));
-    for (const key of (await ok(c, "KEYS", "*")) as string[]) {
-      const type = await ok(c, "TYPE", key);
-      const read: Record<string, string[]> = {
-        list: ["LRANGE", key, "0", "-1"],
-        zset: ["ZRANGE", key, "0", "-1", "WITHSCORES"],
-        string: ["GET", key],
-        hash: ["HGETALL", key],
-      };
-      const value = [type, await ok(c, ...read[type as string])];
-      rows.push(`${db} ${JSON.stringify(key)} ${JSON.stringify(value)}`);
-    }
-  }
-  return rows.sort();
-}
-
-async function runAll(s: TestServer): Promise<string[]> {
-  return await withClient(s.port, async (c) => {
-    const replies: string[] = [];
-    for (const step of STEPS) {
-      if ("sleep" in step) await sleep(step.sleep);
-      else replies.push(...await c.pipeline(step));
-    }
-    return replies;
-  });
+/** A key's type and contents. */
+async function typeAndValue(c: RespClient, key: string, type: string): Promise<unknown> {
+  const read: Record<string, string[]> = {
+    list: ["LRANGE", key, "0", "-1"],
+    zset: ["ZRANGE", key, "0", "-1", "WITHSCORES"],
+    string: ["GET", key],
+    hash: ["HGETALL", key],
+  };
+  return [type, await ok(c, ...read[type])];
 }
 
 Deno.test("SORT logs what Redis 7.0 logs, and the logs replay to the same data", async (t) => {
-  const dirs = new Set<string>();
-  const servers: TestServer[] = [];
-  const track = (s: TestServer) => (servers.push(s), dirs.add(s.dir), s);
-  try {
-    const redis = await startRedis({ persistence: true, args: ARGS });
-    if (redis === null) return;
-    track(redis);
-    const redeno = track(await startRedeno({ persistence: true, args: ARGS }));
-    const [ours, theirs] = await Promise.all([runAll(redeno), runAll(redis)]);
-    const [ourLog, theirLog] = await Promise.all([readLog(redeno), readLog(redis)]);
-    const ourData = await withClient(redeno.port, dumpData);
-    const theirData = await withClient(redis.port, dumpData);
-
-    await t.step("same replies", () => {
-      const sent = STEPS.flatMap((s) => ("sleep" in s ? [] : s));
-      const lines = (r: string[]) =>
-        r.map((x, i) => `${JSON.stringify(sent[i])} -> ${JSON.stringify(x)}`);
-      assertEquals(lines(ours), lines(theirs));
-    });
-    await t.step("same commands logged", () => {
+  await propagationScenario(t, {
+    args: ARGS,
+    steps: STEPS,
+    log: { mask: maskExpiry },
+    checkLog: (theirLog) => {
       // The log is not trivially empty: a SORT ... STORE was logged as it came.
       assertEquals(theirLog.includes('0: ["SORT","l0","STORE","d0"]'), true, theirLog.join("\n"));
-      assertEquals(ourLog, theirLog);
-    });
-    await t.step("same data", () => assertEquals(ourData, theirData));
-
-    await t.step("redeno replays its own log to the same data", async () => {
-      await redeno.stop();
-      servers.splice(servers.indexOf(redeno), 1);
-      const again = track(await startRedeno({ persistence: true, args: ARGS, dir: redeno.dir }));
-      assertEquals(await withClient(again.port, dumpData), ourData);
-    });
-
-    await t.step("redeno replays Redis's log to the same data", async () => {
-      const dir = Deno.makeTempDirSync({ prefix: "redeno-propagation-sort-" });
-      dirs.add(dir);
-      await Deno.mkdir(aofDir(dir));
-      for await (const e of Deno.readDir(aofDir(redis.dir))) {
-        await Deno.copyFile(`${aofDir(redis.dir)}/${e.name}`, `${aofDir(dir)}/${e.name}`);
-      }
-      const loaded = track(await startRedeno({ persistence: true, args: ARGS, dir }));
-      assertEquals(await withClient(loaded.port, dumpData), theirData);
-    });
-  } finally {
-    for (const s of servers) await s.stop();
-    for (const d of dirs) Deno.removeSync(d, { recursive: true });
-  }
+    },
+    dump: (port) => keyRows(port, typeAndValue),
+    replays: "the same data",
+    tmpPrefix: "redeno-propagation-sort-",
+  });
 });

@@ -17,7 +17,14 @@
 import { assertEquals } from "@std/assert";
 import { withClient } from "../support/resp_client.ts";
 import { startRedeno, startRedis, type TestServer } from "../support/servers.ts";
-import { AOF_ONLY, aofDir, dumpPort, readManifest, sleep } from "../support/persistence.ts";
+import {
+  AOF_ONLY,
+  aofDir,
+  copyAofDir,
+  dumpPort,
+  readManifest,
+  sleep,
+} from "../support/persistence.ts";
 import { manifestParts, readAofUnits } from "../../lib/persistence/aoffile.ts";
 
 const ARGS = [...AOF_ONLY, "--appendfsync", "always"];
@@ -390,12 +397,8 @@ Deno.test("write commands log what Redis 7.0 logs, and the logs replay to the sa
 
     if (redis !== null) {
       await t.step("redeno replays Redis's log to the same data", async () => {
-        const dir = Deno.makeTempDirSync({ prefix: "redeno-propagation-" });
+        const dir = await copyAofDir(redis.dir, "redeno-propagation-");
         dirs.add(dir);
-        await Deno.mkdir(aofDir(dir));
-        for await (const e of Deno.readDir(aofDir(redis.dir))) {
-          await Deno.copyFile(`${aofDir(redis.dir)}/${e.name}`, `${aofDir(dir)}/${e.name}`);
-        }
         const loaded = track(await startRedeno({ persistence: true, args: ARGS, dir }));
         const got = await dumpData(loaded.port);
         assertSameLines(

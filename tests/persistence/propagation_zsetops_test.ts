@@ -7,18 +7,12 @@
  * destination or input is logged as a DEL first. Then both logs replay on
  * redeno to the data Redis holds.
  */
-import { assertEquals } from "@std/assert";
 import { type RespClient, withClient } from "../support/resp_client.ts";
-import { startRedeno, startRedis, type TestServer } from "../support/servers.ts";
-import { AOF_ONLY, aofDir, readManifest, sleep } from "../support/persistence.ts";
-import { manifestParts, readAofUnits } from "../../lib/persistence/aoffile.ts";
+import { AOF_ONLY, propagationScenario, type Step } from "../support/persistence.ts";
 
 const ARGS = [...AOF_ONLY, "--appendfsync", "always", "--zset-max-listpack-entries", "4"];
 
 const BM = "m\x00\r\n\xff";
-
-/** Commands sent in one write, or a pause (until a TTL runs out). */
-type Step = string[][] | { sleep: number };
 
 /**
  * The steps; keys that must expire get absolute times from `at` (the same
@@ -76,29 +70,6 @@ function steps(at: number): Step[] {
   ];
 }
 
-/** A logged command with the database it ran in; MULTI/EXEC dropped. */
-async function readLog(s: TestServer): Promise<string[]> {
-  const { incr } = manifestParts(readManifest(s.dir));
-  assertEquals(incr.length, 1, `${s.kind}: one incremental file`);
-  const bytes = await Deno.readFile(`${aofDir(s.dir)}/${incr[0].file}`);
-  const units = readAofUnits(bytes);
-  const out: string[] = [];
-  let db = -1;
-  for (;;) {
-    const next = units.next();
-    if (next.done) {
-      assertEquals(next.value.kind, "ok", `${s.kind}: the log reads to its end`);
-      break;
-    }
-    for (const args of next.value.commands) {
-      const name = args[0].toUpperCase();
-      if (name === "SELECT") db = Number(args[1]);
-      else if (name !== "MULTI" && name !== "EXEC") out.push(`${db}: ${JSON.stringify(args)}`);
-    }
-  }
-  return out;
-}
-
 /** Every key of databases 0 and 3: type, encoding and content. */
 async function dump(c: RespClient): Promise<string[]> {
   const rows: string[] = [];
@@ -120,55 +91,13 @@ async function dump(c: RespClient): Promise<string[]> {
   return rows;
 }
 
-async function runAll(s: TestServer, at: number): Promise<string[]> {
-  return await withClient(s.port, async (c) => {
-    const replies: string[] = [];
-    for (const step of steps(at)) {
-      if ("sleep" in step) await sleep(step.sleep);
-      else replies.push(...await c.pipeline(step));
-    }
-    return replies;
-  });
-}
-
 Deno.test("sorted set algebra logs what Redis 7.0 logs, and the logs replay", async (t) => {
-  const servers: TestServer[] = [];
-  const dirs = new Set<string>();
-  const track = (s: TestServer) => (servers.push(s), dirs.add(s.dir), s);
-  try {
-    const [redeno, redis] = await Promise.all([
-      startRedeno({ persistence: true, args: ARGS }).then(track),
-      startRedis({ persistence: true, args: ARGS }).then((s) => s && track(s)),
-    ]);
-    if (redis === null) return;
-    const at = Date.now() + 1000; // well after the first steps, well before the pause ends
-    const [ours, theirs] = await Promise.all([runAll(redeno, at), runAll(redis, at)]);
-    const [ourLog, theirLog] = await Promise.all([readLog(redeno), readLog(redis)]);
-    const theirData = await withClient(redis.port, dump);
-
-    await t.step("same replies", () => assertEquals(ours, theirs));
-    await t.step("same commands logged", () => assertEquals(ourLog, theirLog));
-    await t.step("same data", async () => {
-      assertEquals(await withClient(redeno.port, dump), theirData);
-    });
-    await t.step("redeno replays its own log to Redis's data", async () => {
-      await redeno.stop();
-      servers.splice(servers.indexOf(redeno), 1);
-      const again = track(await startRedeno({ persistence: true, args: ARGS, dir: redeno.dir }));
-      assertEquals(await withClient(again.port, dump), theirData);
-    });
-    await t.step("redeno replays Redis's log to Redis's data", async () => {
-      const dir = Deno.makeTempDirSync({ prefix: "redeno-propagation-zsetops-" });
-      dirs.add(dir);
-      await Deno.mkdir(aofDir(dir));
-      for await (const e of Deno.readDir(aofDir(redis.dir))) {
-        await Deno.copyFile(`${aofDir(redis.dir)}/${e.name}`, `${aofDir(dir)}/${e.name}`);
-      }
-      const loaded = track(await startRedeno({ persistence: true, args: ARGS, dir }));
-      assertEquals(await withClient(loaded.port, dump), theirData);
-    });
-  } finally {
-    for (const s of servers) await s.stop();
-    for (const d of dirs) Deno.removeSync(d, { recursive: true });
-  }
+  await propagationScenario(t, {
+    args: ARGS,
+    // Made once both servers run: well after the first steps, well before the pause ends.
+    steps: () => steps(Date.now() + 1000),
+    dump: (port) => withClient(port, dump),
+    replays: "Redis's data",
+    tmpPrefix: "redeno-propagation-zsetops-",
+  });
 });

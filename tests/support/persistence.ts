@@ -7,7 +7,12 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { bytesToStr } from "../../lib/resp/bytes.ts";
-import { type ManifestEntry, manifestParts, parseManifest } from "../../lib/persistence/aoffile.ts";
+import {
+  type ManifestEntry,
+  manifestParts,
+  parseManifest,
+  readAofUnits,
+} from "../../lib/persistence/aoffile.ts";
 import { decode, parseInfo, type RespClient, withClient } from "./resp_client.ts";
 import {
   redisTool,
@@ -289,6 +294,27 @@ export async function dumpKeys(
   return sortRows(rows);
 }
 
+/**
+ * Every key of every db on `port` (a connection of its own) as sorted rows
+ * "db key value", the value as `read` gives it for the key and its type.
+ */
+export async function keyRows(
+  port: number,
+  read: (c: RespClient, key: string, type: string) => Promise<unknown>,
+): Promise<string[]> {
+  return await withClient(port, async (c) => {
+    const rows: string[] = [];
+    for (let db = 0; db < 16; db++) {
+      await ok(c, "SELECT", String(db));
+      for (const key of (await ok(c, "KEYS", "*")) as string[]) {
+        const value = await read(c, key, (await ok(c, "TYPE", key)) as string);
+        rows.push(`${db} ${JSON.stringify(key)} ${JSON.stringify(value)}`);
+      }
+    }
+    return rows.sort();
+  });
+}
+
 /** dumpKeys of the server on `port`, on a connection of its own. */
 export async function dumpPort(
   port: number,
@@ -296,4 +322,165 @@ export async function dumpPort(
   expireAt?: Map<string, number | bigint>,
 ): Promise<KeyRow[]> {
   return await withClient(port, (c) => dumpKeys(c, ttls, expireAt));
+}
+
+// ---------------------------------------------------------------- propagation
+
+/** Commands sent in one pipelined write, or a pause (until a TTL runs out). */
+export type Step = string[][] | { sleep: number };
+
+/** The commands of `steps` in the order they are sent (their replies come in this order). */
+export function sentOf(steps: Step[]): string[][] {
+  return steps.flatMap((s) => ("sleep" in s ? [] : s));
+}
+
+/** Runs `steps` on one connection to `port`: every reply, raw. */
+export async function runSteps(port: number, steps: Step[]): Promise<string[]> {
+  return await withClient(port, async (c) => {
+    const replies: string[] = [];
+    for (const step of steps) {
+      if ("sleep" in step) await sleep(step.sleep);
+      else replies.push(...await c.pipeline(step));
+    }
+    return replies;
+  });
+}
+
+/** How loggedCommands shows a log. */
+export interface LogView {
+  /** Whether a MULTI/EXEC's commands are shown between MULTI and EXEC lines (default: never). */
+  tx?: (commands: string[][]) => boolean;
+  /** A command as compared (a time or a random member masked); default: as logged. */
+  mask?: (args: string[]) => string[];
+}
+
+/**
+ * The commands of the server's one incremental AOF file, which must read to
+ * its end, as "db: [args]" lines (SELECT applied, not shown).
+ */
+export async function loggedCommands(s: TestServer, view: LogView = {}): Promise<string[]> {
+  const { incr } = manifestParts(readManifest(s.dir));
+  assertEquals(incr.length, 1, `${s.kind}: one incremental file`);
+  const units = readAofUnits(await Deno.readFile(`${aofDir(s.dir)}/${incr[0].file}`));
+  const out: string[] = [];
+  let db = -1;
+  for (;;) {
+    const next = units.next();
+    if (next.done) {
+      assertEquals(next.value.kind, "ok", `${s.kind}: the log reads to its end`);
+      return out;
+    }
+    const tx = view.tx?.(next.value.commands) ?? false;
+    if (tx) out.push(`${db}: MULTI`);
+    for (const args of next.value.commands) {
+      if (args[0].toUpperCase() === "SELECT") db = Number(args[1]);
+      else out.push(`${db}: ${JSON.stringify(view.mask ? view.mask(args) : args)}`);
+    }
+    if (tx) out.push(`${db}: EXEC`);
+  }
+}
+
+/** PEXPIREAT with its time masked (two servers read their clocks apart); other commands as they are. */
+export function maskExpiry(args: string[]): string[] {
+  return args[0].toUpperCase() === "PEXPIREAT" ? [args[0], args[1], "<time>"] : args;
+}
+
+/** A new temporary dir holding a copy of the AOF directory of `dir`. */
+export async function copyAofDir(dir: string, prefix: string): Promise<string> {
+  const copy = Deno.makeTempDirSync({ prefix });
+  await Deno.mkdir(aofDir(copy));
+  for await (const e of Deno.readDir(aofDir(dir))) {
+    await Deno.copyFile(`${aofDir(dir)}/${e.name}`, `${aofDir(copy)}/${e.name}`);
+  }
+  return copy;
+}
+
+/** What propagationScenario runs and compares. */
+export interface PropagationScenario<D> {
+  /** Server arguments (persistence on), for both servers and the replays. */
+  args: string[];
+  /** The steps sent to both servers (a function: made once, after both started)... */
+  steps?: Step[] | (() => Step[]);
+  /** ... or a scenario of its own on one server: its replies. */
+  run?: (s: TestServer) => Promise<string[]>;
+  /** Replies as compared, given the commands sent (default: each with its command when steps are given). */
+  replies?: (replies: string[], sent: string[][]) => string[];
+  /** How the logs are compared (loggedCommands). */
+  log?: LogView;
+  /** Checks on Redis's log before it is compared (e.g. that it is not trivially empty). */
+  checkLog?: (theirLog: string[]) => void;
+  /** The data compared in "same data". */
+  dump: (port: number) => Promise<D>;
+  /** The data a replay must reproduce (default: dump). */
+  replayDump?: (port: number) => Promise<D>;
+  /** Ends the replay step names: "redeno replays its own log to <replays>". */
+  replays: string;
+  /** Prefix of the temporary dir holding the copy of Redis's log. */
+  tmpPrefix: string;
+}
+
+/**
+ * Runs the same scenario on redeno and a real redis-server (skipped without
+ * one), then compares as steps of `t`: "same replies", "same commands
+ * logged", "same data"; then redeno replays its own log to what it held, and
+ * a copy of Redis's log to what Redis held. Stops every server and removes
+ * every dir it made.
+ */
+export async function propagationScenario<D>(
+  t: Deno.TestContext,
+  o: PropagationScenario<D>,
+): Promise<void> {
+  const servers: TestServer[] = [];
+  const dirs = new Set<string>();
+  const track = (s: TestServer) => (servers.push(s), dirs.add(s.dir), s);
+  const start = (dir?: string) => startRedeno({ persistence: true, args: o.args, dir }).then(track);
+  const replayDump = o.replayDump ?? o.dump;
+  try {
+    const [redeno, redis] = await Promise.all([
+      start(),
+      startRedis({ persistence: true, args: o.args }).then((s) => s && track(s)),
+    ]);
+    if (redis === null) return;
+    const steps = typeof o.steps === "function" ? o.steps() : o.steps ?? [];
+    const run = o.run ?? ((s: TestServer) => runSteps(s.port, steps));
+    const [ours, theirs] = await Promise.all([run(redeno), run(redis)]);
+    const [ourLog, theirLog] = await Promise.all([
+      loggedCommands(redeno, o.log),
+      loggedCommands(redis, o.log),
+    ]);
+    const ourData = await o.dump(redeno.port);
+    const theirData = await o.dump(redis.port);
+    const ourReplayed = o.replayDump ? await o.replayDump(redeno.port) : ourData;
+    const theirReplayed = o.replayDump ? await o.replayDump(redis.port) : theirData;
+
+    await t.step("same replies", () => {
+      const sent = sentOf(steps);
+      const lines = o.replies ??
+        (o.steps
+          ? (r: string[]) => r.map((x, i) => `${JSON.stringify(sent[i])} -> ${JSON.stringify(x)}`)
+          : (r: string[]) => r);
+      assertEquals(lines(ours, sent), lines(theirs, sent));
+    });
+    await t.step("same commands logged", () => {
+      o.checkLog?.(theirLog);
+      assertEquals(ourLog, theirLog);
+    });
+    await t.step("same data", () => assertEquals(ourData, theirData));
+
+    await t.step(`redeno replays its own log to ${o.replays}`, async () => {
+      await redeno.stop();
+      servers.splice(servers.indexOf(redeno), 1);
+      const again = await start(redeno.dir);
+      assertEquals(await replayDump(again.port), ourReplayed);
+    });
+    await t.step(`redeno replays Redis's log to ${o.replays}`, async () => {
+      const dir = await copyAofDir(redis.dir, o.tmpPrefix);
+      dirs.add(dir);
+      const loaded = await start(dir);
+      assertEquals(await replayDump(loaded.port), theirReplayed);
+    });
+  } finally {
+    for (const s of servers) await s.stop();
+    for (const d of dirs) Deno.removeSync(d, { recursive: true });
+  }
 }
