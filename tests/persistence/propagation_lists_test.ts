@@ -85,11 +85,11 @@ const STEPS: Step[] = [
     ["LMPOP", "1", "a", "LEFT", "COUNT", "1"],
   ],
   // A list that expires lazily: DEL is logged before the command that found it.
-  [["SELECT", "3"], ["RPUSH", "x1", "v"], ["PEXPIRE", "x1", "1"]],
-  { sleep: 20 },
+  [["SELECT", "3"], ["RPUSH", "x1", "v"], ["PEXPIRE", "x1", "20"]],
+  { sleep: 40 },
   [["LPUSH", "x1", "w"]],
-  [["RPUSH", "x2", "v"], ["PEXPIRE", "x2", "1"]],
-  { sleep: 20 },
+  [["RPUSH", "x2", "v"], ["PEXPIRE", "x2", "20"]],
+  { sleep: 40 },
   [["LMPOP", "1", "x2", "LEFT"]],
 ];
 

@@ -98,11 +98,11 @@ const STEPS: Step[] = [
     ["SPOP", "rnd3", "5"],
   ],
   // An expired set is logged as DEL before the command that found it.
-  [["SELECT", "3"], ["SADD", "x1", "v"], ["PEXPIRE", "x1", "1"]],
-  { sleep: 20 },
+  [["SELECT", "3"], ["SADD", "x1", "v"], ["PEXPIRE", "x1", "20"]],
+  { sleep: 40 },
   [["SADD", "x1", "w"]],
-  [["SADD", "x2", "v"], ["PEXPIRE", "x2", "1"]],
-  { sleep: 20 },
+  [["SADD", "x2", "v"], ["PEXPIRE", "x2", "20"]],
+  { sleep: 40 },
   [["SPOP", "x2"]],
 ];
 

@@ -64,14 +64,14 @@ const STEPS: Step[] = [
     ["SORT", "l0", "STORE", "d0"],
   ],
   // Keys found expired by SORT: logged as DEL before what SORT logs.
-  [["SELECT", "3"], ["RPUSH", "x1", "2", "1"], ["RPUSH", "d1", "old"], ["PEXPIRE", "x1", "1"]],
-  { sleep: 20 },
+  [["SELECT", "3"], ["RPUSH", "x1", "2", "1"], ["RPUSH", "d1", "old"], ["PEXPIRE", "x1", "20"]],
+  { sleep: 40 },
   [["SORT", "x1", "STORE", "d1"]],
-  [["RPUSH", "x2", "2", "1"], ["SET", "w_1", "9"], ["PEXPIRE", "w_1", "1"]],
-  { sleep: 20 },
+  [["RPUSH", "x2", "2", "1"], ["SET", "w_1", "9"], ["PEXPIRE", "w_1", "20"]],
+  { sleep: 40 },
   [["SORT", "x2", "BY", "w_*", "STORE", "d2"]],
-  [["SET", "g_2", "v"], ["PEXPIRE", "g_2", "1"]],
-  { sleep: 20 },
+  [["SET", "g_2", "v"], ["PEXPIRE", "g_2", "20"]],
+  { sleep: 40 },
   [["SORT", "x2", "GET", "g_*"]],
 ];
 
