@@ -58,3 +58,35 @@ export function writeTyped<T>(c: Client, key: string, cls: ValueClass<T>): T | u
   c.out.error(ERR_WRONGTYPE);
   return null;
 }
+
+/** A collection whose members can be removed one at a time (hash fields, set and zset members). */
+export interface MemberRemoval {
+  delete(member: string): boolean;
+  readonly size: number;
+}
+
+/**
+ * HDEL, SREM and ZREM: removes args[2..] from `collection` (the value at
+ * args[1] as writeTyped found it), deletes the key with its last member and
+ * replies how many were removed.
+ */
+export function removeMembers(
+  c: Client,
+  args: string[],
+  collection: MemberRemoval | undefined | null,
+): void {
+  if (collection === null) return;
+  if (collection === undefined) return c.out.int(0);
+  let removed = 0;
+  for (let i = 2; i < args.length; i++) {
+    if (collection.delete(args[i])) {
+      removed++;
+      if (collection.size === 0) {
+        c.db.delete(args[1]);
+        break;
+      }
+    }
+  }
+  c.server.keyspace.dirty += removed;
+  c.out.int(removed);
+}

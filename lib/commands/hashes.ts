@@ -12,6 +12,7 @@ import {
   isKeyword,
   parseInt64,
   readTyped,
+  removeMembers,
   writeTyped,
 } from "./args.ts";
 import { parseCursor, parseScanOptions, replyScan, scanMatches } from "./scan.ts";
@@ -95,22 +96,7 @@ function hmget(c: Client, args: string[]): void {
 }
 
 function hdel(c: Client, args: string[]): void {
-  const key = args[1];
-  const h = writeHash(c, key);
-  if (h === null) return;
-  if (h === undefined) return c.out.int(0);
-  let deleted = 0;
-  for (let i = 2; i < args.length; i++) {
-    if (h.delete(args[i])) {
-      deleted++;
-      if (h.size === 0) {
-        c.db.delete(key);
-        break;
-      }
-    }
-  }
-  c.server.keyspace.dirty += deleted;
-  c.out.int(deleted);
+  removeMembers(c, args, writeHash(c, args[1]));
 }
 
 function hexists(c: Client, args: string[]): void {

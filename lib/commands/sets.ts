@@ -9,6 +9,7 @@ import {
   isKeyword,
   parseInt64,
   readTyped,
+  removeMembers,
   writeTyped,
 } from "./args.ts";
 import { parseCursor, parseScanOptions, replyScan, scanMatches } from "./scan.ts";
@@ -64,22 +65,7 @@ function sadd(c: Client, args: string[]): void {
 }
 
 function srem(c: Client, args: string[]): void {
-  const key = args[1];
-  const s = writeSet(c, key);
-  if (s === null) return;
-  if (s === undefined) return c.out.int(0);
-  let deleted = 0;
-  for (let i = 2; i < args.length; i++) {
-    if (s.delete(args[i])) {
-      deleted++;
-      if (s.size === 0) {
-        c.db.delete(key);
-        break;
-      }
-    }
-  }
-  c.server.keyspace.dirty += deleted;
-  c.out.int(deleted);
+  removeMembers(c, args, writeSet(c, args[1]));
 }
 
 function smove(c: Client, args: string[]): void {

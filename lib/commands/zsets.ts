@@ -18,6 +18,7 @@ import {
   isKeyword,
   parseInt64,
   readTyped,
+  removeMembers,
   writeTyped,
 } from "./args.ts";
 import { parseCursor, parseScanOptions, replyScan, scanMatches } from "./scan.ts";
@@ -423,22 +424,7 @@ function rangeCommand(call: RangeCall) {
 // Removal
 
 function zrem(c: Client, args: string[]): void {
-  const key = args[1];
-  const z = writeZSet(c, key);
-  if (z === null) return;
-  if (z === undefined) return c.out.int(0);
-  let deleted = 0;
-  for (let i = 2; i < args.length; i++) {
-    if (z.delete(args[i])) {
-      deleted++;
-      if (z.size === 0) {
-        c.db.delete(key);
-        break;
-      }
-    }
-  }
-  c.server.keyspace.dirty += deleted;
-  c.out.int(deleted);
+  removeMembers(c, args, writeZSet(c, args[1]));
 }
 
 function zremrangeGeneric(kind: "rank" | "score" | "lex") {
