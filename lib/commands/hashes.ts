@@ -15,9 +15,10 @@ import {
   removeMembers,
   writeTyped,
 } from "./args.ts";
-import { parseCursor, parseScanOptions, replyScan, scanMatches } from "./scan.ts";
+import { scanMatches, scanValue } from "./scan.ts";
 import { randomReplyOverflowed } from "./reply_limit.ts";
 import { type CommandSpec, defineCommand } from "./table.ts";
+import { distinctRandomIndexes } from "../util/random.ts";
 
 const ERR_HASH_NOT_INTEGER = "ERR hash value is not an integer";
 const ERR_HASH_NOT_FLOAT = "ERR hash value is not a float";
@@ -254,39 +255,22 @@ function hrandfield(c: Client, args: string[]): void {
   // Distinct fields: a random subset, in storage order for a listpack (as
   // Redis does), in random order for a hashtable.
   const count = Number(parsed);
-  let picks: number[];
-  if (count * 3 > size) {
-    const all = Array.from({ length: size }, (_, i) => i);
-    for (let i = 0; i < count; i++) {
-      const j = i + Math.floor(Math.random() * (size - i));
-      const t = all[i];
-      all[i] = all[j];
-      all[j] = t;
-    }
-    picks = all.slice(0, count);
-  } else {
-    const seen = new Set<number>();
-    while (seen.size < count) seen.add(h.randomIndex());
-    picks = [...seen];
-  }
+  const picks = distinctRandomIndexes(size, count);
   if (h.isListpack) picks.sort((a, b) => a - b);
   c.out.array(count * perPair);
   for (const i of picks) replyPair(c, h, i, withValues);
 }
 
 function hscan(c: Client, args: string[]): void {
-  const cursor = parseCursor(c, args[2]);
-  if (cursor === null) return;
-  const h = readHash(c, args[1]);
-  if (h === null) return;
-  if (h === undefined) return replyScan(c, 0n, []);
-  const opts = parseScanOptions(c, args, 3, false);
-  if (opts === null) return;
-  const items: string[] = [];
-  const next = h.scan(cursor, opts.count, (field, value) => {
-    if (scanMatches(opts, field)) items.push(field, value);
-  });
-  replyScan(c, next, items);
+  scanValue(
+    c,
+    args,
+    readHash,
+    (h, cursor, opts, items) =>
+      h.scan(cursor, opts.count, (field, value) => {
+        if (scanMatches(opts, field)) items.push(field, value);
+      }),
+  );
 }
 
 export const hashCommands: CommandSpec[] = [

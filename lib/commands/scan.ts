@@ -1,5 +1,5 @@
 /**
- * What SCAN, HSCAN (and later SSCAN/ZSCAN) share: cursor parsing, the
+ * What SCAN, HSCAN, SSCAN and ZSCAN share: cursor parsing, the
  * MATCH/COUNT/TYPE options, and the reply shape, as Redis's
  * scanGenericCommand defines them.
  */
@@ -81,4 +81,27 @@ export function replyScan(c: Client, cursor: bigint, items: string[]): void {
   c.out.bulk(String(cursor));
   c.out.array(items.length);
   for (const item of items) c.out.bulk(item);
+}
+
+/**
+ * HSCAN, SSCAN and ZSCAN: checks the cursor, then the value at args[1]
+ * (`lookup` replies WRONGTYPE and gives null), then the options, in Redis's
+ * order; `walk` visits about COUNT entries from `cursor`, pushes the reply
+ * items of those that match, and returns the next cursor.
+ */
+export function scanValue<V>(
+  c: Client,
+  args: string[],
+  lookup: (c: Client, key: string) => V | undefined | null,
+  walk: (value: V, cursor: bigint, opts: ScanOptions, items: string[]) => bigint,
+): void {
+  const cursor = parseCursor(c, args[2]);
+  if (cursor === null) return;
+  const value = lookup(c, args[1]);
+  if (value === null) return;
+  if (value === undefined) return replyScan(c, 0n, []);
+  const opts = parseScanOptions(c, args, 3, false);
+  if (opts === null) return;
+  const items: string[] = [];
+  replyScan(c, walk(value, cursor, opts, items), items);
 }

@@ -12,9 +12,10 @@ import {
   removeMembers,
   writeTyped,
 } from "./args.ts";
-import { parseCursor, parseScanOptions, replyScan, scanMatches } from "./scan.ts";
+import { scanMatches, scanValue } from "./scan.ts";
 import { randomReplyOverflowed } from "./reply_limit.ts";
 import { type CommandSpec, defineCommand, keynumKeys, type KeySpec } from "./table.ts";
+import { distinctRandomIndexes } from "../util/random.ts";
 
 const ERR_POSITIVE = "ERR value is out of range, must be positive";
 const ERR_LONG_RANGE =
@@ -26,8 +27,6 @@ const ERR_NUMKEYS = "ERR numkeys should be greater than 0";
  * survivors are drawn into a new set instead of drawing the popped ones.
  */
 const SPOP_MOVE_STRATEGY_MUL = 5;
-/** Redis's SRANDMEMBER switch: from count*3 > size, a copy is thinned out instead. */
-const SRANDMEMBER_SUB_STRATEGY_MUL = 3;
 
 /** set-max-intset-entries, as configured now. */
 export function setLimits(c: Client): SetLimits {
@@ -161,22 +160,7 @@ function srandmember(c: Client, args: string[]): void {
 
   // Distinct members, fewer than the set holds: in no particular order.
   const count = parsed as number;
-  let picks: Iterable<number>;
-  if (count * SRANDMEMBER_SUB_STRATEGY_MUL > size) {
-    const all = Array.from({ length: size }, (_, i) => i);
-    for (let i = 0; i < count; i++) {
-      const j = i + Math.floor(Math.random() * (size - i));
-      const t = all[i];
-      all[i] = all[j];
-      all[j] = t;
-    }
-    all.length = count;
-    picks = all;
-  } else {
-    const seen = new Set<number>();
-    while (seen.size < count) seen.add(s.randomIndex());
-    picks = seen;
-  }
+  const picks = distinctRandomIndexes(size, count);
   c.out.array(count);
   for (const i of picks) c.out.bulk(s.memberAt(i));
 }
@@ -434,18 +418,10 @@ function sdiffstore(c: Client, args: string[]): void {
 }
 
 function sscan(c: Client, args: string[]): void {
-  const cursor = parseCursor(c, args[2]);
-  if (cursor === null) return;
-  const s = readSet(c, args[1]);
-  if (s === null) return;
-  if (s === undefined) return replyScan(c, 0n, []);
-  const opts = parseScanOptions(c, args, 3, false);
-  if (opts === null) return;
-  const items: string[] = [];
-  const next = s.scan(cursor, opts.count, (m) => {
-    if (scanMatches(opts, m)) items.push(m);
-  });
-  replyScan(c, next, items);
+  scanValue(c, args, readSet, (s, cursor, opts, items) =>
+    s.scan(cursor, opts.count, (m) => {
+      if (scanMatches(opts, m)) items.push(m);
+    }));
 }
 
 const SET = "set";

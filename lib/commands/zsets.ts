@@ -21,9 +21,10 @@ import {
   removeMembers,
   writeTyped,
 } from "./args.ts";
-import { parseCursor, parseScanOptions, replyScan, scanMatches } from "./scan.ts";
+import { scanMatches, scanValue } from "./scan.ts";
 import { randomReplyOverflowed } from "./reply_limit.ts";
 import { type CommandSpec, defineCommand, keynumKeys } from "./table.ts";
+import { distinctRandomIndexes } from "../util/random.ts";
 
 const ERR_SCORE_RANGE = "ERR min or max is not a float";
 const ERR_LEX_RANGE = "ERR min or max not valid string range item";
@@ -660,21 +661,7 @@ function zrandmember(c: Client, args: string[]): void {
     return;
   }
   // Distinct members: a random subset (listpack order for a listpack, as Redis).
-  let picks: number[];
-  if (count * 3 > size) {
-    const all = Array.from({ length: size }, (_, i) => i);
-    for (let i = 0; i < count; i++) {
-      const j = i + Math.floor(Math.random() * (size - i));
-      const t = all[i];
-      all[i] = all[j];
-      all[j] = t;
-    }
-    picks = all.slice(0, count);
-  } else {
-    const seen = new Set<number>();
-    while (seen.size < count) seen.add(Math.floor(Math.random() * size));
-    picks = [...seen];
-  }
+  const picks = distinctRandomIndexes(size, count);
   if (z.isListpack) picks.sort((a, b) => a - b);
   replyRangeHeader(c, count, withScores);
   for (const r of picks) {
@@ -684,19 +671,11 @@ function zrandmember(c: Client, args: string[]): void {
 }
 
 function zscan(c: Client, args: string[]): void {
-  const cursor = parseCursor(c, args[2]);
-  if (cursor === null) return;
-  const z = readZSet(c, args[1]);
-  if (z === null) return;
-  if (z === undefined) return replyScan(c, 0n, []);
-  const opts = parseScanOptions(c, args, 3, false);
-  if (opts === null) return;
-  const items: string[] = [];
-  const next = z.scan(cursor, opts.count, (m, s) => {
-    // Redis's d2string: "%.17g", which prints integers below 2^52 plainly too.
-    if (scanMatches(opts, m)) items.push(m, formatDouble(s));
-  });
-  replyScan(c, next, items);
+  scanValue(c, args, readZSet, (z, cursor, opts, items) =>
+    z.scan(cursor, opts.count, (m, s) => {
+      // Redis's d2string: "%.17g", which prints integers below 2^52 plainly too.
+      if (scanMatches(opts, m)) items.push(m, formatDouble(s));
+    }));
 }
 
 // ---------------------------------------------------------------------------
