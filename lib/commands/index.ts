@@ -13,6 +13,13 @@ import { sortCommands } from "./sort.ts";
 import { serverCommands } from "./server.ts";
 import { memoryCommands } from "./memory.ts";
 import { persistenceCommands } from "./persistence.ts";
+import { streamCommands } from "./streams.ts";
+import { streamGroupCommands } from "./stream_groups.ts";
+import { bitmapCommands } from "./bitmaps.ts";
+import { hyperLogLogCommands } from "./hyperloglog.ts";
+import { geoCommands } from "./geo.ts";
+import { dumpCommands } from "./dump.ts";
+import { latencyCommands } from "./latency.ts";
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connectionCommands,
@@ -29,4 +36,11 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...serverCommands,
   ...memoryCommands,
   ...persistenceCommands,
+  ...streamCommands,
+  ...streamGroupCommands,
+  ...bitmapCommands,
+  ...hyperLogLogCommands,
+  ...geoCommands,
+  ...dumpCommands,
+  ...latencyCommands,
 ];
