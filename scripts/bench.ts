@@ -19,17 +19,22 @@
  *   did not run).
  * - zset1m: a sorted set of 1M members loaded with `redis-cli --pipe`, then
  *   ZRANK, ZRANGEBYSCORE ... LIMIT 0 10 and ZADD of new members at -P 16.
+ * - datatypes: two fresh servers loaded with a stream of 100k entries, a 1 MB
+ *   string, three dense HyperLogLogs and a geo set of 100k members, then XADD,
+ *   XRANGE ... COUNT 10, XREADGROUP and XACK, SETBIT, BITCOUNT of the 1 MB
+ *   string, PFADD, PFCOUNT of the three, GEOADD and GEOSEARCH BYRADIUS,
+ *   unpipelined and -P 16 (issue 11).
  * - memory: 1M `SET key:N value:N` and then 100k 10-field hashes loaded with
  *   `redis-cli --pipe` into a fresh server: load times, RSS, used_memory; then
  *   each collection data set (a 1M-element list, sets of 1M integers and of
  *   1M short strings, a 1M-member sorted set, 100k small lists, sets and
- *   sorted sets) into a fresh server of its own: RSS, RSS above the idle
+ *   sorted sets, a 1M-entry stream) into a fresh server of its own: RSS, RSS above the idle
  *   server's, used_memory.
  * - startup: time from spawn to +PONG on the server's own dump.rdb of the 1M
  *   string keys.
  * - then the issue's targets, met or not.
  *
- *   deno task bench [--only throughput,persistence,zset1m,memory,startup]
+ *   deno task bench [--only throughput,persistence,zset1m,datatypes,memory,startup]
  *                   [--requests 100000] [--rounds 3] [--clients 50] [--pipelines 1,16]
  *                   [--tests ping,set,...,lpush,...,lrange_600]
  *                   [--keys 1000000] [--hashes 100000] [--members 1000000]
@@ -41,9 +46,19 @@
  */
 import { join } from "node:path";
 import {
+  bigStream,
   bigZset,
+  BITMAP_BYTES,
+  BITMAP_KEY,
   collectionDatasets,
   type Dataset,
+  GEO_KEY,
+  GEO_LAT,
+  GEO_LON,
+  GEO_SPAN,
+  HLL_KEYS,
+  STREAM_KEY,
+  typesDataset,
   writeRespFile,
   ZSET_SCORE_RANGE,
 } from "./bench_data.ts";
@@ -51,6 +66,7 @@ import {
   alternate,
   type BenchRow,
   buildDump,
+  call,
   count,
   type Dump,
   emitReport,
@@ -82,7 +98,7 @@ import {
   TITLE,
 } from "./support.ts";
 
-const SECTIONS = ["throughput", "persistence", "zset1m", "memory", "startup"] as const;
+const SECTIONS = ["throughput", "persistence", "zset1m", "datatypes", "memory", "startup"] as const;
 
 /** The string and hash tests of issue 4, then the collection tests of issue 10. */
 const BASE_TESTS = ["ping", "set", "get", "incr", "hset", "mset", "mget"];
@@ -103,7 +119,7 @@ const COLLECTION_TESTS = [
 type Section = (typeof SECTIONS)[number];
 
 const values = parseBenchArgs(
-  "deno task bench [--only throughput,persistence,zset1m,memory,startup]\n" +
+  "deno task bench [--only throughput,persistence,zset1m,datatypes,memory,startup]\n" +
     "                [--requests N] [--rounds N] [--clients N] [--pipelines 1,16]\n" +
     `                [--tests ${[...BASE_TESTS, ...COLLECTION_TESTS].join(",")}]\n` +
     "                [--keys N] [--hashes N] [--members N] [--small N] [--quick] [--out file.md]\n" +
@@ -149,8 +165,10 @@ const run = (section: Section) => only.includes(section);
 
 requireTools("bench", [
   "redis-server",
-  ...(run("throughput") || run("persistence") || run("zset1m") ? ["redis-benchmark"] : []),
-  ...(run("memory") || run("startup") || run("zset1m") ? ["redis-cli"] : []),
+  ...(run("throughput") || run("persistence") || run("zset1m") || run("datatypes")
+    ? ["redis-benchmark"]
+    : []),
+  ...(run("memory") || run("startup") || run("zset1m") || run("datatypes") ? ["redis-cli"] : []),
 ]);
 
 // Tracks every server and temp dir, so that a failure or Ctrl-C cleans up.
@@ -175,6 +193,8 @@ interface BenchTest {
   random: number;
   /** Run in the persistence section too (the tests that write). */
   persist: boolean;
+  /** Commands sent before every run (e.g. to reset a consumer group). */
+  before?: string[][];
 }
 
 /** The -r of the throughput tests. */
@@ -275,6 +295,7 @@ async function runTest(
   what: string,
 ): Promise<void> {
   const n = into ? requests : warmRequests;
+  for (const cmd of t.before ?? []) await call(s.port, ...cmd);
   const args = ["-c", String(clients), "-n", String(n), "-P", String(pipeline)];
   args.push("-r", String(t.random), "--csv", ...t.args);
   const { rows, stderr } = await runRedisBenchmark(s, args, Math.max(120_000, n * 5));
@@ -462,6 +483,85 @@ async function zset1mSection(): Promise<void> {
   }
 }
 
+// ---------------------------------------------------------------- datatypes
+
+/** Entries of the datatypes section's stream and members of its geo set. */
+const TYPES_SIZE = 100_000;
+const types = typesDataset(TYPES_SIZE, TYPES_SIZE);
+const GEO_CENTER = [GEO_LON + GEO_SPAN / 2, GEO_LAT + GEO_SPAN / 2].map(String);
+
+/** Issue 11's tests: streams, bitmaps, HyperLogLog and geo. */
+function typesTests(): BenchTest[] {
+  const test = (label: string, args: string[], random = 1, before?: string[][]): BenchTest => ({
+    label,
+    args,
+    rows: { [args.join(" ")]: label },
+    random,
+    persist: false,
+    before,
+  });
+  return [
+    test("XADD", ["XADD", "bench:xadd", "*", "f1", "v1", "f2", "v2"]),
+    test("XRANGE COUNT 10", ["XRANGE", STREAM_KEY, "__rand_int__", "+", "COUNT", "10"], TYPES_SIZE),
+    // A fresh group every run, so that every read delivers a new entry.
+    test(
+      "XREADGROUP COUNT 1",
+      ["XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", STREAM_KEY, ">"],
+      1,
+      [["XGROUP", "DESTROY", STREAM_KEY, "g"], ["XGROUP", "CREATE", STREAM_KEY, "g", "0"]],
+    ),
+    // After XREADGROUP's run: the acknowledged IDs are pending.
+    test("XACK", ["XACK", STREAM_KEY, "g", "__rand_int__-0"], TYPES_SIZE),
+    // A fixed offset: Redis rejects __rand_int__'s zero-padded numbers as bit offsets.
+    test("SETBIT", ["SETBIT", "bench:bits", String(BITMAP_BYTES * 8 - 1), "1"]),
+    test("BITCOUNT 1 MB", ["BITCOUNT", BITMAP_KEY]),
+    test("PFADD", ["PFADD", "bench:hll", "__rand_int__"], 100_000_000),
+    test(`PFCOUNT ${HLL_KEYS.length} keys`, ["PFCOUNT", ...HLL_KEYS]),
+    test(
+      "GEOADD",
+      // At the set's corner, far from GEOSEARCH's centre, so the searches stay the same size.
+      ["GEOADD", GEO_KEY, `${GEO_LON}.__rand_int__`, `${GEO_LAT}.__rand_int__`, "new:__rand_int__"],
+      TYPES_SIZE,
+    ),
+    test(
+      "GEOSEARCH BYRADIUS 5 km",
+      ["GEOSEARCH", GEO_KEY, "FROMLONLAT", ...GEO_CENTER, "BYRADIUS", "5", "km"],
+    ),
+  ];
+}
+const typesList = typesTests();
+/** Samples by pipeline depth. */
+const typesSamples = new Map<number, Samples>();
+const typesLoadMs: Record<ServerName, number> = { redeno: NaN, redis: NaN };
+
+async function datatypesSection(): Promise<void> {
+  for (const p of pipelines) typesSamples.set(p, newSamples());
+  const file = datasetFile(types);
+  const servers = await startAll(NAMES, PERSISTENCE_OFF, "datatypes");
+  try {
+    const loaded: Server[] = [];
+    for (const s of servers) {
+      console.error(`datatypes: loading ${types.title} into ${s.name}`);
+      try {
+        typesLoadMs[s.name] = await pipeLoad(s, file, types.commands);
+        await types.verify(s);
+        loaded.push(s);
+      } catch (e) {
+        lab.note(s.name, "datatypes, load", e);
+      }
+    }
+    for (const p of pipelines) await runAll(loaded, typesList, p, null, "datatypes warm-up");
+    for (let round = 0; round < rounds; round++) {
+      for (const p of pipelines) {
+        const what = `datatypes round ${round + 1}/${rounds}`;
+        await runAll(alternate(loaded, round), typesList, p, typesSamples.get(p)!, what);
+      }
+    }
+  } finally {
+    await stopAll(servers);
+  }
+}
+
 // ---------------------------------------------------------------- data files
 
 const HASH_FIELDS = 10;
@@ -570,6 +670,9 @@ interface CollectionSample {
   used: number;
 }
 const datasets = collectionDatasets(members, smallKeys);
+/** The memory section's stream (issue 11), measured like the collections. */
+const streamDataset = bigStream(members);
+const memoryDatasets = [...datasets, streamDataset];
 /** collectionSamples[data set id][server]: one per round. */
 const collectionSamples: Record<string, Record<ServerName, CollectionSample[]>> = {};
 
@@ -604,7 +707,7 @@ async function memorySection(): Promise<void> {
       console.error(`memory round ${round + 1}/${rounds}: ${name}`);
       await memoryRun(name);
     }
-    for (const d of datasets) {
+    for (const d of memoryDatasets) {
       for (const name of alternate(NAMES, round)) {
         console.error(`memory round ${round + 1}/${rounds}: ${name}, ${d.title}`);
         await collectionRun(name, d);
@@ -673,6 +776,7 @@ try {
   if (run("throughput")) await throughputSection();
   if (run("persistence")) await persistenceSection();
   if (run("zset1m")) await zset1mSection();
+  if (run("datatypes")) await datatypesSection();
   if (run("memory")) await memorySection();
   if (run("startup")) await startupSection();
 } finally {
@@ -790,6 +894,31 @@ if (run("zset1m")) {
   out.push(...rpsRows(zsetSamples, labelsOf(zsetList)));
 }
 
+if (run("datatypes")) {
+  out.push("", "#### Streams, bitmaps, HyperLogLog, geo", "");
+  out.push(
+    'Two fresh servers (`--save "" --appendonly no`), each loaded through `redis-cli --pipe` ' +
+      `with ${types.title}: ${types.how} (${secs(typesLoadMs.redeno)} into redeno, ` +
+      `${secs(typesLoadMs.redis)} into Redis; sizes checked), then ` +
+      `\`redis-benchmark -c ${clients} -n ${requests} --csv\` with each command below: ` +
+      "XADD to a new stream; XRANGE from a random ID of the loaded stream; XREADGROUP `>` " +
+      "of one entry, on a group created afresh before each run; XACK of random IDs, after " +
+      "XREADGROUP's run made them pending; SETBIT of the last bit of a new 1 MB bitmap; " +
+      "BITCOUNT of the whole 1 MB string; PFADD of random elements to a new HyperLogLog; " +
+      `PFCOUNT of the union of the ${HLL_KEYS.length} loaded ones; GEOADD of new members ` +
+      "at a corner of the geo set; GEOSEARCH of a 5 km radius around its centre (about " +
+      "50 members). An unrecorded warm-up run of each test first; the same two servers for " +
+      "every round.",
+  );
+  out.push("");
+  out.push(
+    "| Test | Pipeline | redeno req/s | Redis req/s | redeno/Redis | redeno p50 ms | " +
+      "Redis p50 ms | redeno p99 ms | Redis p99 ms |",
+  );
+  out.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+  for (const p of pipelines) out.push(...rpsRows(typesSamples.get(p)!, labelsOf(typesList), p));
+}
+
 /** Median of one memory figure per server. */
 const memOf = (name: ServerName, f: (m: MemSample) => number) => med(memSamples[name].map(f));
 
@@ -842,7 +971,7 @@ if (run("memory")) {
     "Each data set on its own: a fresh server per data set and round " +
       '(`--save "" --appendonly no`), loaded through `redis-cli --pipe < file` (every reply ' +
       "checked, then DBSIZE and the collection sizes), RSS read 1 s after: " +
-      datasets.map((d) => `${d.title}: ${d.how}`).join("; ") +
+      memoryDatasets.map((d) => `${d.title}: ${d.how}`).join("; ") +
       ". RSS − idle: the loaded server's RSS less its own RSS just after start (redeno " +
       "starts from the Deno runtime's larger idle RSS, see the idle column above, so this ratio " +
       "shows what the data itself costs; the issue's target is on absolute RSS).",
@@ -854,7 +983,7 @@ if (run("memory")) {
       "redeno used_memory | Redis used_memory |",
   );
   out.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-  for (const d of datasets) {
+  for (const d of memoryDatasets) {
     const f = (name: ServerName, g: (m: CollectionSample) => number) => collOf(d.id, name, g);
     out.push(
       `| ${d.title} | ${secs(f("redeno", (m) => m.ms))} | ${secs(f("redis", (m) => m.ms))} | ${
@@ -1002,10 +1131,29 @@ targets.push(
     false,
   ),
 );
+for (const [p, floor] of [[1, 0.8], [16, 0.5]] as const) {
+  const x = typesSamples.get(p);
+  const what = `${p === 1 ? "Unpipelined" : "-P 16"} req/s ≥ ${floor}x Redis, every test: ` +
+    "streams, bitmaps, HyperLogLog, geo";
+  targets.push(
+    x
+      ? ratioTarget(
+        what,
+        perCommandRatios(
+          (l) => rpsOf(x, "redeno", l),
+          (l) => rpsOf(x, "redis", l),
+          labelsOf(typesList),
+        ),
+        floor,
+        true,
+      )
+      : { what, measured: "not measured", met: null },
+  );
+}
 {
   /** Ratio per data set; one that failed to load on redeno counts as not met. */
-  const perDataset = (g: (m: CollectionSample) => number) =>
-    datasets.map((d): Ratio => {
+  const perDataset = (g: (m: CollectionSample) => number, of = datasets) =>
+    of.map((d): Ratio => {
       const [a, b] = NAMES.map((name) => collOf(d.id, name, g));
       return [d.title, ratio(a, b)];
     });
@@ -1021,6 +1169,23 @@ targets.push(
     ...ratioTarget(
       "RSS above each server's idle RSS ≤ 1.5x Redis's, each data set (for comparison)",
       perDataset(aboveIdle),
+      1.5,
+      false,
+    ),
+    reference: true,
+  });
+  targets.push(
+    ratioTarget(
+      `RSS of ${streamDataset.title} ≤ 1.5x Redis`,
+      perDataset(rssOf, [streamDataset]),
+      1.5,
+      false,
+    ),
+  );
+  targets.push({
+    ...ratioTarget(
+      `RSS above idle of ${streamDataset.title} ≤ 1.5x Redis's (for comparison)`,
+      perDataset(aboveIdle, [streamDataset]),
       1.5,
       false,
     ),
