@@ -130,6 +130,8 @@ export const OPTIONS: OptionSpec[] = [
     min: 0,
     max: LLONG_MAX,
   },
+  { name: "stream-node-max-bytes", kind: "memory", default: "4096", min: 0, max: LLONG_MAX },
+  { name: "stream-node-max-entries", kind: "int", default: "100", min: 0, max: LLONG_MAX },
   { name: "maxmemory", kind: "memory", default: "0", min: 0, max: ULLONG_MAX },
   {
     name: "maxmemory-policy",
