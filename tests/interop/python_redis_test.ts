@@ -6,67 +6,10 @@
  * Skipped with a message when python3-redis (or redis-server) is missing
  * outside CI; in CI a missing python3-redis fails.
  */
-import { Results, sameOnRedisAndRedeno } from "../support/interop_results.ts";
-import { oracleRequired, type TestServer } from "../support/servers.ts";
+import { samePythonResults } from "../support/python.ts";
 
-/** The scenario, run as `python3 - <port>`: prints one JSON array of [label, result]. */
+/** The scenario (after tests/support/python.ts's prelude: `r`, `rec`, `in_thread` ...). */
 const SCRIPT = String.raw`
-import json, sys, threading, time
-import redis
-
-port = int(sys.argv[1])
-r = redis.Redis(host="127.0.0.1", port=port)
-out = []
-
-def norm(v):
-    if isinstance(v, bytes):
-        return v.decode("latin-1")
-    if isinstance(v, (list, tuple)):
-        return [norm(x) for x in v]
-    if isinstance(v, set):
-        return sorted(norm(x) for x in v)
-    if isinstance(v, dict):
-        return sorted([norm(k), norm(x)] for k, x in v.items())
-    if isinstance(v, float) and v != v:
-        return "nan"
-    if isinstance(v, float) and v in (float("inf"), float("-inf")):
-        return repr(v)
-    return v
-
-def rec(label, fn):
-    try:
-        v = fn()
-    except redis.ResponseError as e:
-        v = "error: " + str(e)
-    out.append([label, norm(v)])
-
-def until_blocked(n):
-    for _ in range(4000):
-        if r.info("clients")["blocked_clients"] == n:
-            return
-        time.sleep(0.005)
-    raise Exception("never saw %d blocked clients" % n)
-
-def in_thread(fn):
-    """Runs fn on a connection of its own in a thread; returns a function giving its result."""
-    box = {}
-    def run():
-        conn = redis.Redis(host="127.0.0.1", port=port)
-        try:
-            box["v"] = fn(conn)
-        except redis.ResponseError as e:
-            box["v"] = "error: " + str(e)
-        finally:
-            conn.close()
-    t = threading.Thread(target=run)
-    t.start()
-    def result():
-        t.join(60)
-        return box.get("v", "<no result>")
-    return result
-
-r.flushall()
-
 # lists
 rec("rpush", lambda: r.rpush("l", "a", "b", "c", b"\x00\xff\r\n", 7))
 rec("lpush", lambda: r.lpush("l", "z", "y"))
@@ -189,65 +132,11 @@ rec("sort store", lambda: r.sort("si", desc=True, alpha=True, store="sorted"))
 rec("sorted", lambda: r.lrange("sorted", 0, -1))
 rec("sort_ro", lambda: r.sort_ro("nums", start=0, num=2))
 
-print(json.dumps(out))
 `;
-
-/** A Python 3 that can `import redis`, or null. */
-async function pythonWithRedis(): Promise<string | null> {
-  for (const python of ["python3", "/usr/bin/python3"]) {
-    try {
-      const { success } = await new Deno.Command(python, {
-        args: ["-c", "import redis"],
-        stdout: "null",
-        stderr: "null",
-      }).output();
-      if (success) return python;
-    } catch {
-      // not installed here
-    }
-  }
-  return null;
-}
-
-/** Runs the scenario against `server`; its results. */
-async function runScript(python: string, server: TestServer): Promise<Results> {
-  const child = new Deno.Command(python, {
-    args: ["-", String(server.port)],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(SCRIPT));
-  await writer.close();
-  // A hung script (a waiter never served) must not hold the suite.
-  const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-  const { code, stdout, stderr } = await child.output();
-  clearTimeout(timer);
-  const err = new TextDecoder().decode(stderr);
-  if (code !== 0) {
-    throw new Error(`redis-py script against ${server.kind} failed (${code}):\n${err}`);
-  }
-  const results = new Results();
-  results.items.push(...JSON.parse(new TextDecoder().decode(stdout)));
-  return results;
-}
 
 Deno.test({
   name: "redis-py: lists, sets, sorted sets, blocking pops and SORT as on Redis",
   sanitizeOps: false,
   sanitizeResources: false,
-  fn: async () => {
-    const python = await pythonWithRedis();
-    if (!python) {
-      if (oracleRequired()) {
-        throw new Error(
-          "python3-redis is not installed, and CI requires the redis-py interop test",
-        );
-      }
-      console.warn("SKIPPED: python3-redis is not installed (apt-get install python3-redis)");
-      return;
-    }
-    await sameOnRedisAndRedeno((server) => runScript(python, server));
-  },
+  fn: () => samePythonResults(SCRIPT),
 });
