@@ -558,7 +558,7 @@ export class StreamValue implements StoredObject {
     const dms = delta(id.ms, node.ms);
     const dseq = delta(id.seq, node.seq);
     const lpCount = same ? nfields + 3 : 2 * nfields + 4;
-    let need = 1 + intBytes(dms) + intBytes(dseq) + 1;
+    let need = 2 + intBytes(dms) + intBytes(dseq) + intBytes(lpCount);
     if (!same) need += intBytes(nfields);
     for (let i = same ? 1 : 0; i < fields.length; i += same ? 2 : 1) need += elemBytes(fields[i]);
     const size = node.size + need;
