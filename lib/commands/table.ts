@@ -32,7 +32,8 @@ export type CommandFlag =
   | "no_mandatory_keys"
   | "no_multi"
   | "allow_busy"
-  | "movablekeys";
+  | "movablekeys"
+  | "asking";
 
 /** One command (or subcommand) as data. */
 export interface CommandSpec {

@@ -8,98 +8,111 @@
  * - 111ooooo llllllll oooooooo: the same with length 7 + l + 2 (9..264).
  */
 
-const MAX_HASH_BITS = 14;
-const MIN_HASH_BITS = 8;
+const HASH_BITS = 16;
 const MAX_LIT = 32;
 const MAX_OFF = 1 << 13;
 const MAX_REF = (1 << 8) + (1 << 3);
 
 let scratchOut = new Uint8Array(1024);
-const hashTables: Int32Array[] = [];
-for (let b = MIN_HASH_BITS; b <= MAX_HASH_BITS; b++) hashTables[b] = new Int32Array(1 << b);
+/**
+ * Last position of each 3-byte hash, as `base + position`: an entry at or
+ * below the current call's base is from an earlier input and counts as
+ * empty, so the table is never cleared between calls.
+ */
+const table = new Int32Array(1 << HASH_BITS);
+let base = 0;
+
+/** liblzf's bucket (HLOG 16, VERY_FAST) of the 3 bytes at `p`. */
+function bucket(input: Uint8Array, p: number): number {
+  const h = (input[p] << 16) | (input[p + 1] << 8) | input[p + 2];
+  return ((h >>> 8) - Math.imul(h, 5)) & 0xffff;
+}
 
 /**
  * Compresses `input` into at most `maxOut` bytes; returns null when the
- * result would not fit (Redis then stores the string uncompressed).
+ * result would not fit (Redis then stores the string uncompressed). The
+ * output is liblzf's (as Redis builds it: 64K hash buckets, VERY_FAST), byte
+ * for byte: the same matches, the same runs, the same give-up points, so
+ * RDB files and DUMP payloads equal Redis's.
  */
 export function lzfCompress(input: Uint8Array, maxOut = input.length): Uint8Array | null {
   const n = input.length;
   if (n === 0 || maxOut <= 0) return null;
   // Scratch space reused across calls: a snapshot compresses millions of
   // strings, and fresh buffers per call cost more than the compression.
-  if (scratchOut.length < maxOut) {
-    scratchOut = new Uint8Array(Math.max(maxOut, scratchOut.length * 2));
+  if (scratchOut.length < maxOut + 4) {
+    scratchOut = new Uint8Array(Math.max(maxOut + 4, scratchOut.length * 2));
   }
+  if (base + n + 1 >= 0x7fffffff) {
+    table.fill(0);
+    base = 0;
+  }
+  const b = base;
+  base += n + 1;
   const out = scratchOut;
-  // Last position + 1 of each 3-byte hash (0: none); sized to the input, so
-  // clearing it costs no more than reading the input.
-  let bits = MIN_HASH_BITS;
-  while (bits < MAX_HASH_BITS && 1 << bits < n) bits++;
-  const table = hashTables[bits];
-  table.fill(0);
-  const shift = 32 - bits;
-  let op = 0;
-  let ip = 0;
+  let op = 1; // the control byte of the first literal run
   let lit = 0;
-  let ctrl = op++; // control byte of the current literal run
-  if (op > maxOut) return null;
-  const hash = (p: number): number =>
-    Math.imul((input[p] << 16) | (input[p + 1] << 8) | input[p + 2], 0x9e3779b1) >>> shift;
-
-  while (ip + 2 < n) {
-    const h = hash(ip);
-    const ref = table[h] - 1;
-    table[h] = ip + 1;
+  let ip = 0;
+  while (ip < n - 2) {
+    const h = bucket(input, ip);
+    const entry = table[h];
+    table[h] = b + ip;
+    // Position 0 never matches (liblzf requires ref > start).
+    const ref = entry > b ? entry - b : 0;
     const off = ip - ref - 1;
     if (
-      ref >= 0 && off < MAX_OFF && input[ref] === input[ip] &&
-      input[ref + 1] === input[ip + 1] && input[ref + 2] === input[ip + 2]
+      ref > 0 && off < MAX_OFF && input[ref + 2] === input[ip + 2] &&
+      input[ref] === input[ip] && input[ref + 1] === input[ip + 1]
     ) {
-      let len = 3;
-      const maxLen = Math.min(MAX_REF, n - ip);
-      while (len < maxLen && input[ref + len] === input[ip + len]) len++;
-      // Close the literal run (or drop its unused control byte).
-      if (lit > 0) out[ctrl] = lit - 1;
-      else op--;
-      const l = len - 2;
-      if (l < 7) {
-        if (op + 2 > maxOut) return null;
-        out[op++] = (l << 5) | (off >> 8);
+      let maxLen = n - ip - 2;
+      if (maxLen > MAX_REF) maxLen = MAX_REF;
+      if (op + 4 >= maxOut && op - (lit === 0 ? 1 : 0) + 4 >= maxOut) return null;
+      out[op - lit - 1] = lit - 1; // close the literal run
+      if (lit === 0) op--; // an empty run takes no control byte
+      let len = 2;
+      do len++; while (len < maxLen && input[ref + len] === input[ip + len]);
+      len -= 2;
+      ip++;
+      if (len < 7) {
+        out[op++] = (off >> 8) + (len << 5);
       } else {
-        if (op + 3 > maxOut) return null;
-        out[op++] = (7 << 5) | (off >> 8);
-        out[op++] = l - 7;
+        out[op++] = (off >> 8) + (7 << 5);
+        out[op++] = len - 7;
       }
       out[op++] = off & 0xff;
-      for (let p = ip + 1; p < ip + len && p + 2 < n; p++) table[hash(p)] = p + 1;
-      ip += len;
-      if (op >= maxOut) return ip >= n ? out.slice(0, op) : null;
-      ctrl = op++;
       lit = 0;
-      continue;
-    }
-    if (op >= maxOut) return null;
-    out[op++] = input[ip++];
-    if (++lit === MAX_LIT) {
-      out[ctrl] = MAX_LIT - 1;
-      if (op >= maxOut) return ip >= n ? out.slice(0, op) : null;
-      ctrl = op++;
-      lit = 0;
-    }
-  }
-  while (ip < n) {
-    if (op >= maxOut) return null;
-    out[op++] = input[ip++];
-    if (++lit === MAX_LIT) {
-      out[ctrl] = MAX_LIT - 1;
-      if (ip >= n) return out.slice(0, op);
+      op++; // the control byte of the next run
+      ip += len + 1;
+      if (ip >= n - 2) break;
+      // Hash the last two positions of the match (VERY_FAST).
+      ip -= 2;
+      table[bucket(input, ip)] = b + ip;
+      ip++;
+      table[bucket(input, ip)] = b + ip;
+      ip++;
+    } else {
       if (op >= maxOut) return null;
-      ctrl = op++;
-      lit = 0;
+      lit++;
+      out[op++] = input[ip++];
+      if (lit === MAX_LIT) {
+        out[op - lit - 1] = lit - 1;
+        lit = 0;
+        op++;
+      }
     }
   }
-  if (lit > 0) out[ctrl] = lit - 1;
-  else op--;
+  if (op + 3 > maxOut) return null;
+  while (ip < n) {
+    lit++;
+    out[op++] = input[ip++];
+    if (lit === MAX_LIT) {
+      out[op - lit - 1] = lit - 1;
+      lit = 0;
+      op++;
+    }
+  }
+  out[op - lit - 1] = lit - 1;
+  if (lit === 0) op--;
   return out.slice(0, op);
 }
 

@@ -693,6 +693,9 @@ class In {
       const clen = this.plainLen();
       const len = this.plainLen();
       this.need(clen);
+      // A back reference (3 bytes) expands to at most 264: a larger claimed
+      // length is corrupt, and must not allocate before failing.
+      if (len > clen * 88) this.fail("corrupt LZF string (impossible length)", at);
       const src = this.buf.subarray(this.pos, this.pos + clen);
       try {
         const out = lzfDecompress(src, len);
@@ -797,6 +800,32 @@ export function readRdb(bytes: Uint8Array, keyspace: Keyspace, opts: RdbReadOpti
     const step = steps.next();
     if (step.done) return step.value;
   }
+}
+
+/** Redis 7.0's rdbIsObjectType: the type bytes a value (DUMP payload) may start with. */
+function isObjectType(t: number): boolean {
+  return (t >= 0 && t <= 7) || (t >= 9 && t <= 19);
+}
+
+/**
+ * The value a DUMP payload holds (type byte and value; the version and
+ * checksum footer after it are not read), built in the encoding the limits
+ * call for.
+ * Validated in full (every listpack, ziplist, intset and stream node, as
+ * Redis's sanitize-dump-payload yes does); throws on anything malformed or
+ * empty. Bytes after the value are ignored, as Redis ignores them.
+ */
+export function decodeValue(body: Uint8Array, opts: RdbReadOptions): Value {
+  const r = new In(body);
+  const type = r.byte();
+  if (!isObjectType(type)) r.fail(`bad value type ${type}`, 0);
+  const value = readValue(r, type, 0, {
+    hash: opts.hashLimits,
+    list: opts.listLimits ?? DEFAULT_LIST_LIMITS,
+    set: opts.setLimits ?? DEFAULT_SET_LIMITS,
+    zset: opts.zsetLimits ?? DEFAULT_ZSET_LIMITS,
+  });
+  return value ?? r.fail("empty value", 0);
 }
 
 /** How many keys are parsed between two steps of rdbLoadSteps. */
