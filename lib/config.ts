@@ -11,6 +11,7 @@ import { repr } from "./resp/repr.ts";
 import { globMatch } from "./util/glob.ts";
 import { LOG_LEVELS } from "./log.ts";
 import { concatBytes } from "./util/bytebuf.ts";
+import { isCSpace, strtod } from "./util/strtod.ts";
 
 export const REDIS_COMPAT_VERSION = "7.0.15";
 export const REDENO_VERSION = "0.1.0";
@@ -80,6 +81,15 @@ export const OPTIONS: OptionSpec[] = [
   { name: "client-query-buffer-limit", kind: "memory", default: "1gb", min: MB, max: LLONG_MAX },
   { name: "slowlog-log-slower-than", kind: "int", default: "10000", min: -1, max: LLONG_MAX },
   { name: "slowlog-max-len", kind: "int", default: "128", min: 0, max: LLONG_MAX },
+  { name: "latency-monitor-threshold", kind: "int", default: "0", min: 0, max: LLONG_MAX },
+  { name: "latency-tracking", kind: "bool", default: "yes" },
+  {
+    name: "latency-tracking-info-percentiles",
+    kind: "string",
+    default: "50 99 99.9",
+    validate: (v) => typeof parsePercentiles(v) === "string" ? parsePercentiles(v) as string : null,
+    adjust: (v) => (parsePercentiles(v as string) as number[]).map(formatPercentile).join(" "),
+  },
   {
     name: "hz",
     kind: "int",
@@ -132,6 +142,7 @@ export const OPTIONS: OptionSpec[] = [
   },
   { name: "stream-node-max-bytes", kind: "memory", default: "4096", min: 0, max: LLONG_MAX },
   { name: "stream-node-max-entries", kind: "int", default: "100", min: 0, max: LLONG_MAX },
+  { name: "hll-sparse-max-bytes", kind: "memory", default: "3000", min: 0, max: LLONG_MAX },
   { name: "maxmemory", kind: "memory", default: "0", min: 0, max: ULLONG_MAX },
   {
     name: "maxmemory-policy",
@@ -174,6 +185,36 @@ export const OPTIONS: OptionSpec[] = [
     immutable: true,
   },
 ];
+
+/**
+ * latency-tracking-info-percentiles: space-separated doubles in 0..100 (""
+ * is none), or Redis's error text.
+ */
+export function parsePercentiles(v: string): number[] | string {
+  if (v === "") return [];
+  const out: number[] = [];
+  for (const word of v.split(" ")) {
+    // Redis's string2d: all of the word, no leading space, no nan.
+    const r = strtod(word);
+    if (
+      word === "" || r.end !== word.length || isCSpace(word.charCodeAt(0)) || isNaN(r.value) ||
+      (r.erange && (!isFinite(r.value) || r.value === 0))
+    ) {
+      return "Invalid latency-tracking-info-percentiles parameters";
+    }
+    if (r.value > 100 || r.value < 0) {
+      return "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+    }
+    out.push(r.value);
+  }
+  return out;
+}
+
+/** A percentile as Redis prints it: %f without trailing zeros ("99.9", "50"). */
+export function formatPercentile(p: number): string {
+  const s = p.toFixed(6);
+  return s.replace(/\.?0+$/, "");
+}
 
 /**
  * A configuration error. `message` is the text to show: CONFIG SET puts it
@@ -302,7 +343,7 @@ function parseValue(o: OptionSpec, args: string[]): OptionValue {
     default: {
       const why = o.validate?.(v);
       if (why) throw new ConfigError(why);
-      return v;
+      return o.adjust ? o.adjust(v) : v;
     }
   }
 }
