@@ -295,40 +295,64 @@ async function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => void):
   }
 }
 
+/** Why opening a connection to the target failed. */
+type OpenFailure = "connect" | "refused";
+
 /** A connection to the target, read line by line with a timeout per read. */
 class TargetConn {
   #buf = "";
   #closed = false;
 
-  constructor(readonly conn: Deno.TcpConn, readonly timeoutMs: number) {}
+  constructor(readonly conn: Deno.TcpConn) {}
 
-  static async open(host: string, port: number, timeoutMs: number): Promise<TargetConn | null> {
+  /**
+   * Connects within `timeoutMs`. Redis connects without blocking and takes
+   * the socket as connected once it is writable, which a refused connection
+   * also is: its failure shows at the first write ("refused"). An address
+   * that does not resolve, or a timeout, fails the connect itself.
+   */
+  static async open(
+    host: string,
+    port: number,
+    timeoutMs: number,
+  ): Promise<TargetConn | OpenFailure> {
     let pending: Promise<Deno.TcpConn>;
     try {
       pending = Deno.connect({ hostname: host, port });
     } catch {
-      return null;
+      return "refused"; // a port outside 1..65535
     }
     let timedOut = false;
     try {
-      const conn = await withTimeout(pending, timeoutMs, () => (timedOut = true));
-      return new TargetConn(conn, timeoutMs);
+      return new TargetConn(await withTimeout(pending, timeoutMs, () => (timedOut = true)));
     } catch {
-      // A connection that completes after the deadline is closed at once.
-      if (timedOut) pending.then((conn) => conn.close(), () => {});
-      return null;
+      if (timedOut) {
+        // A connection that completes after the deadline is closed at once.
+        pending.then((conn) => conn.close(), () => {});
+        return "connect";
+      }
+      return await pending.then(() => "refused" as const, (e) => {
+        return e instanceof Deno.errors.ConnectionRefused ||
+            e instanceof Deno.errors.ConnectionReset || e instanceof RangeError
+          ? "refused"
+          : "connect";
+      });
     }
   }
 
-  /** Writes `data` in 64 KB pieces, each within the timeout. */
-  async write(data: Uint8Array): Promise<void> {
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Writes `data` in 64 KB pieces, each within `timeoutMs`. */
+  async write(data: Uint8Array, timeoutMs: number): Promise<void> {
     for (let pos = 0; pos < data.length;) {
       const piece = data.subarray(pos, Math.min(pos + MIGRATE_WRITE_CHUNK, data.length));
       let off = 0;
       while (off < piece.length) {
         off += await withTimeout(
           this.conn.write(piece.subarray(off)),
-          this.timeoutMs,
+          timeoutMs,
           () => this.close(),
         );
       }
@@ -337,7 +361,7 @@ class TargetConn {
   }
 
   /** One reply line without its CR LF (cut as Redis's 1 KB buffer cuts it). */
-  async readLine(): Promise<string> {
+  async readLine(timeoutMs: number): Promise<string> {
     for (;;) {
       const nl = this.#buf.indexOf("\n");
       if (nl >= 0) {
@@ -347,7 +371,7 @@ class TargetConn {
         return line.slice(0, MIGRATE_LINE_MAX);
       }
       const chunk = new Uint8Array(16 * 1024);
-      const n = await withTimeout(this.conn.read(chunk), this.timeoutMs, () => this.close());
+      const n = await withTimeout(this.conn.read(chunk), timeoutMs, () => this.close());
       if (n === null) throw new SocketError(false);
       this.#buf += bytesToStr(chunk, 0, n);
     }
@@ -362,6 +386,75 @@ class TargetConn {
       // already closed
     }
   }
+}
+
+/** Redis's MIGRATE_SOCKET_CACHE_ITEMS and MIGRATE_SOCKET_CACHE_TTL (seconds). */
+const MIGRATE_CACHE_ITEMS = 64;
+const MIGRATE_CACHE_TTL_MS = 10_000;
+
+/** A cached connection to one target, as Redis's migrateCachedSocket. */
+interface CachedSocket {
+  conn: TargetConn;
+  /** The database last selected on it (-1: SELECT next time). */
+  lastDbid: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/**
+ * Connections kept between MIGRATE calls, per server and "host:port": the
+ * target sees one client, and SELECT only when the database changes.
+ */
+const socketCaches = new WeakMap<object, Map<string, CachedSocket>>();
+
+function socketCache(c: Client): Map<string, CachedSocket> {
+  let cache = socketCaches.get(c.server);
+  if (cache === undefined) socketCaches.set(c.server, cache = new Map());
+  return cache;
+}
+
+function closeCached(cache: Map<string, CachedSocket>, name: string): void {
+  const cs = cache.get(name);
+  if (cs === undefined) return;
+  cache.delete(name);
+  clearTimeout(cs.timer);
+  cs.conn.close();
+}
+
+/** Closes a cached socket once it has been idle for the TTL (Redis's cron does it). */
+function armIdleClose(cache: Map<string, CachedSocket>, name: string, cs: CachedSocket): void {
+  clearTimeout(cs.timer);
+  cs.timer = setTimeout(() => {
+    if (cache.get(name) === cs) closeCached(cache, name);
+  }, MIGRATE_CACHE_TTL_MS);
+  // An idle cached socket must not keep the process alive.
+  Deno.unrefTimer(Number(cs.timer));
+}
+
+/** Redis's migrateGetSocket: the cached connection, or a new one (evicting a random one when full). */
+async function getSocket(
+  c: Client,
+  host: string,
+  port: number,
+  portArg: string,
+  timeoutMs: number,
+): Promise<CachedSocket | OpenFailure> {
+  const cache = socketCache(c);
+  const name = `${host}:${portArg}`;
+  const cached = cache.get(name);
+  if (cached !== undefined && !cached.conn.closed) {
+    return cached;
+  }
+  closeCached(cache, name);
+  if (cache.size === MIGRATE_CACHE_ITEMS) {
+    const names = [...cache.keys()];
+    closeCached(cache, names[Math.floor(Math.random() * names.length)]);
+  }
+  const conn = await TargetConn.open(host, port, timeoutMs);
+  if (typeof conn === "string") return conn;
+  const cs: CachedSocket = { conn, lastDbid: -1, timer: undefined };
+  cache.set(name, cs);
+  armIdleClose(cache, name, cs);
+  return cs;
 }
 
 /** The outcome of one MIGRATE attempt. */
@@ -389,20 +482,18 @@ async function migrate(c: Client, args: string[]): Promise<void> {
   if (wait) await wait;
   let acked: string[] = [];
   try {
-    const host = args[1];
-    const port = atoi(args[2]);
-    let result = await migrateOnce(c, db, m, host, port, found);
-    // Redis retries once on a socket error (not a timeout) before any key was acknowledged.
+    let result = await migrateOnce(c, db, m, args[1], args[2], found);
+    // Redis retries once, on a new connection, after a socket error that is
+    // not a timeout and came before any key was acknowledged.
     if (result.kind === "socket" && result.retry) {
-      result = await migrateOnce(c, db, m, host, port, found);
+      result = await migrateOnce(c, db, m, args[1], args[2], found);
     }
     if (result.kind === "connect") {
       c.out.error(IOERR_CONNECT);
     } else if (result.kind === "socket") {
       acked = result.acked;
-      c.out.error(
-        `IOERR error or timeout ${result.writing ? "writing" : "reading"} to target instance`,
-      );
+      const what = result.writing ? "writing" : "reading";
+      c.out.error(`IOERR error or timeout ${what} to target instance`);
     } else {
       acked = result.acked;
       if (result.error !== null) c.out.error(result.error);
@@ -420,93 +511,101 @@ async function migrate(c: Client, args: string[]): Promise<void> {
 }
 
 /**
- * One attempt: connects, writes AUTH/SELECT/RESTOREs, reads the replies and
- * deletes (unless COPY) each key the target acknowledged.
+ * One attempt: gets the connection, writes AUTH/SELECT/RESTOREs, reads the
+ * replies and deletes (unless COPY) each key the target acknowledged.
  */
 async function migrateOnce(
   c: Client,
   db: Db,
   m: MigrateArgs,
   host: string,
-  port: number,
+  portArg: string,
   found: string[],
 ): Promise<Attempt> {
-  const target = await TargetConn.open(host, port, m.timeoutMs);
-  if (target === null) return { kind: "connect" };
+  const cache = socketCache(c);
+  const name = `${host}:${portArg}`;
+  const cs = await getSocket(c, host, atoi(portArg), portArg, m.timeoutMs);
+  if (cs === "connect") return { kind: "connect" };
   const acked: string[] = [];
-  try {
-    const cmds = new ByteBuffer(1024);
-    if (m.password !== null) {
-      appendCommand(
-        cmds,
-        m.username !== null ? ["AUTH", m.username, m.password] : ["AUTH", m.password],
-      );
-    }
-    appendCommand(cmds, ["SELECT", String(m.dbid)]);
-    const compression = c.server.config.bool("rdbcompression");
-    const now = Date.now();
-    const sent: string[] = [];
-    for (const key of found) {
-      const value = db.peek(key);
-      if (value === undefined) continue;
-      let ttl = 0;
-      const at = db.getExpire(key);
-      if (at !== -1) {
-        ttl = at - now;
-        // Expired since the lookup: skipped, as Redis skips it.
-        if (ttl < 0) continue;
-        if (ttl < 1) ttl = 1;
-      }
-      sent.push(key);
-      const cmd = ["RESTORE", key, String(ttl), bytesToStr(dumpPayload(value, compression))];
-      if (m.replace) cmd.push("REPLACE");
-      appendCommand(cmds, cmd);
-    }
-    try {
-      await target.write(cmds.buf.subarray(0, cmds.pos));
-    } catch (e) {
-      const timedOut = e instanceof SocketError && e.timedOut;
-      return { kind: "socket", writing: true, timedOut, retry: !timedOut, acked };
-    }
-    let authReply = "";
-    let selectReply = "";
-    try {
-      if (m.password !== null) authReply = await target.readLine();
-      selectReply = await target.readLine();
-    } catch (e) {
-      const timedOut = e instanceof SocketError && e.timedOut;
-      return { kind: "socket", writing: false, timedOut, retry: !timedOut, acked };
-    }
-    let error: string | null = null;
-    for (let j = 0; j < sent.length; j++) {
-      let reply: string;
-      try {
-        reply = await target.readLine();
-      } catch (e) {
-        const timedOut = e instanceof SocketError && e.timedOut;
-        if (error !== null) break;
-        return { kind: "socket", writing: false, timedOut, retry: !timedOut && j === 0, acked };
-      }
-      const failed = authReply.startsWith("-") || selectReply.startsWith("-") ||
-        reply.startsWith("-");
-      if (failed) {
-        if (error === null) {
-          const line = authReply.startsWith("-")
-            ? authReply
-            : selectReply.startsWith("-")
-            ? selectReply
-            : reply;
-          error = `ERR Target instance replied with error: ${line.slice(1)}`;
-        }
-      } else if (!m.copy) {
-        db.delete(sent[j]);
-        acked.push(sent[j]);
-      }
-    }
-    return { kind: "done", error, acked };
-  } finally {
-    target.close();
+  const socketError = (e: unknown, writing: boolean, retry: boolean): Attempt => {
+    closeCached(cache, name);
+    const timedOut = e instanceof SocketError && e.timedOut;
+    return { kind: "socket", writing, timedOut, retry: retry && !timedOut, acked };
+  };
+  if (cs === "refused") return socketError(null, true, true);
+  const target = cs.conn;
+  const cmds = new ByteBuffer(1024);
+  if (m.password !== null) {
+    appendCommand(
+      cmds,
+      m.username !== null ? ["AUTH", m.username, m.password] : ["AUTH", m.password],
+    );
   }
+  const select = cs.lastDbid !== m.dbid;
+  if (select) appendCommand(cmds, ["SELECT", String(m.dbid)]);
+  const compression = c.server.config.bool("rdbcompression");
+  const now = Date.now();
+  const sent: string[] = [];
+  for (const key of found) {
+    const value = db.peek(key);
+    if (value === undefined) continue;
+    let ttl = 0;
+    const at = db.getExpire(key);
+    if (at !== -1) {
+      ttl = at - now;
+      // Expired since the lookup: skipped, as Redis skips it.
+      if (ttl < 0) continue;
+      if (ttl < 1) ttl = 1;
+    }
+    sent.push(key);
+    const cmd = ["RESTORE", key, String(ttl), bytesToStr(dumpPayload(value, compression))];
+    if (m.replace) cmd.push("REPLACE");
+    appendCommand(cmds, cmd);
+  }
+  try {
+    await target.write(cmds.buf.subarray(0, cmds.pos), m.timeoutMs);
+  } catch (e) {
+    return socketError(e, true, true);
+  }
+  let authReply = "";
+  let selectReply = "";
+  try {
+    if (m.password !== null) authReply = await target.readLine(m.timeoutMs);
+    if (select) selectReply = await target.readLine(m.timeoutMs);
+  } catch (e) {
+    return socketError(e, false, true);
+  }
+  let error: string | null = null;
+  for (let j = 0; j < sent.length; j++) {
+    let reply: string;
+    try {
+      reply = await target.readLine(m.timeoutMs);
+    } catch (e) {
+      if (error !== null) {
+        closeCached(cache, name);
+        break;
+      }
+      return socketError(e, false, j === 0);
+    }
+    if (authReply.startsWith("-") || selectReply.startsWith("-") || reply.startsWith("-")) {
+      if (error === null) {
+        // The next MIGRATE selects the database again.
+        cs.lastDbid = -1;
+        const line = authReply.startsWith("-")
+          ? authReply
+          : selectReply.startsWith("-")
+          ? selectReply
+          : reply;
+        error = `ERR Target instance replied with error: ${line.slice(1)}`;
+      }
+    } else if (!m.copy) {
+      db.delete(sent[j]);
+      acked.push(sent[j]);
+    }
+  }
+  if (error === null) cs.lastDbid = m.dbid;
+  armIdleClose(cache, name, cs);
+  return { kind: "done", error, acked };
 }
 
 /** Redis's migrateGetKeys: the key argument, or those after KEYS (which needs an empty key). */
