@@ -1,8 +1,25 @@
 /** Stream commands: XADD, XRANGE, XREVRANGE, XLEN, XDEL, XTRIM, XSETID, XREAD (Redis group "stream"). */
 import type { Client } from "../server/client.ts";
-import { type StreamId, type StreamLimits, StreamValue, UINT64_MAX } from "../store/stream.ts";
-import { readTyped, writeTyped } from "./args.ts";
-import type { CommandSpec } from "./table.ts";
+import {
+  compareIds,
+  formatId,
+  MAX_ID,
+  MIN_ID,
+  type StreamId,
+  type StreamLimits,
+  StreamValue,
+  UINT64_MAX,
+} from "../store/stream.ts";
+import {
+  ERR_NO_SUCH_KEY,
+  ERR_NOT_INTEGER,
+  ERR_SYNTAX,
+  isKeyword,
+  parseInt64,
+  readTyped,
+  writeTyped,
+} from "./args.ts";
+import { type CommandSpec, defineCommand } from "./table.ts";
 
 export const ERR_INVALID_ID = "ERR Invalid stream ID specified as stream command argument";
 
@@ -129,5 +146,662 @@ export function writeStream(c: Client, key: string): StreamValue | undefined | n
   return writeTyped(c, key, StreamValue);
 }
 
+const ERR_XADD_EQUAL_OR_SMALLER =
+  "ERR The ID specified in XADD is equal or smaller than the target stream top item";
+const ERR_XADD_ZERO = "ERR The ID specified in XADD must be greater than 0-0";
+const ERR_EXHAUSTED = "ERR The stream has exhausted the last possible ID, unable to add more items";
+const ERR_TOO_LARGE = "ERR Elements are too large to be stored";
+const ERR_MAXLEN_AND_MINID =
+  "ERR syntax error, MAXLEN and MINID options at the same time are not compatible";
+const ERR_MAXLEN_NEGATIVE = "ERR The MAXLEN argument must be >= 0.";
+const ERR_LIMIT_NEGATIVE = "ERR The LIMIT argument must be >= 0.";
+const ERR_LIMIT_NO_STRATEGY =
+  "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy";
+const ERR_XTRIM_NO_STRATEGY = "ERR syntax error, XTRIM must be called with a trimming strategy";
+const ERR_LIMIT_NO_APPROX = "ERR syntax error, LIMIT cannot be used without the special ~ option";
+/** Redis's STREAM_LISTPACK_MAX_SIZE: the most bytes of fields and values one entry may have. */
+const LISTPACK_MAX_SIZE = 1 << 30;
+/** Entries a blocked XREAD without COUNT gets (Redis's XREAD_BLOCKED_DEFAULT_COUNT). */
+const XREAD_BLOCKED_DEFAULT_COUNT = 1000;
+
+/** An argument as C sees it (up to its first NUL), for Redis's strcmp/strcasecmp checks. */
+function cstr(arg: string): string {
+  const nul = arg.indexOf("\0");
+  return nul < 0 ? arg : arg.slice(0, nul);
+}
+
+/** Case-insensitive keyword match of a C string argument. */
+function kw(arg: string, upper: string): boolean {
+  return isKeyword(cstr(arg), upper);
+}
+
+/** id + 1 (Redis's streamIncrID); null past the largest ID. */
+export function incrId(id: StreamId): StreamId | null {
+  if (id.seq === UINT64_MAX) {
+    if (id.ms === UINT64_MAX) return null;
+    return { ms: id.ms + 1n, seq: 0n };
+  }
+  return { ms: id.ms, seq: id.seq + 1n };
+}
+
+/** id - 1 (Redis's streamDecrID); null below 0-0. */
+export function decrId(id: StreamId): StreamId | null {
+  if (id.seq === 0n) {
+    if (id.ms === 0n) return null;
+    return { ms: id.ms - 1n, seq: UINT64_MAX };
+  }
+  return { ms: id.ms, seq: id.seq - 1n };
+}
+
+/** How XADD / XTRIM trim, as Redis's streamAddTrimArgs. */
+interface TrimArgs {
+  strategy: "none" | "maxlen" | "minid";
+  approx: boolean;
+  maxlen: number;
+  minId: StreamId;
+  /** 0 = no limit. */
+  limit: number;
+  /** Index of the threshold argument (the one before is `~` when approx). */
+  thresholdAt: number;
+  noMkStream: boolean;
+  /** XADD: index of the ID argument. */
+  idAt: number;
+  idGiven: boolean;
+  seqGiven: boolean;
+  id: StreamId;
+}
+
+/** Redis's streamParseAddOrTrimArgsOrReply: the options of XADD (xadd) or XTRIM; null after an error. */
+function parseTrimArgs(c: Client, args: string[], xadd: boolean): TrimArgs | null {
+  const t: TrimArgs = {
+    strategy: "none",
+    approx: false,
+    maxlen: 0,
+    minId: MIN_ID,
+    limit: 0,
+    thresholdAt: 0,
+    noMkStream: false,
+    idAt: 0,
+    idGiven: false,
+    seqGiven: true,
+    id: MIN_ID,
+  };
+  let limitGiven = false;
+  let i = 2;
+  for (; i < args.length; i++) {
+    const moreargs = args.length - 1 - i;
+    const opt = args[i];
+    if (xadd && (opt === "*" || cstr(opt) === "*")) break;
+    if (moreargs && (kw(opt, "MAXLEN") || kw(opt, "MINID"))) {
+      const maxlen = kw(opt, "MAXLEN");
+      if (t.strategy !== "none") {
+        c.out.error(ERR_MAXLEN_AND_MINID);
+        return null;
+      }
+      t.approx = false;
+      const next = cstr(args[i + 1]);
+      if (moreargs >= 2 && next === "~") {
+        t.approx = true;
+        i++;
+      } else if (moreargs >= 2 && next === "=") {
+        i++;
+      }
+      if (maxlen) {
+        const n = parseInt64(args[i + 1]);
+        if (n === null) {
+          c.out.error(ERR_NOT_INTEGER);
+          return null;
+        }
+        if (n < 0) {
+          c.out.error(ERR_MAXLEN_NEGATIVE);
+          return null;
+        }
+        t.maxlen = typeof n === "bigint" ? Number.MAX_SAFE_INTEGER : n;
+        t.strategy = "maxlen";
+      } else {
+        const id = parseIdArg(c, args[i + 1], 0n, true);
+        if (id === null) return null;
+        t.minId = id;
+        t.strategy = "minid";
+      }
+      i++;
+      t.thresholdAt = i;
+    } else if (moreargs && kw(opt, "LIMIT")) {
+      const n = parseInt64(args[i + 1]);
+      if (n === null) {
+        c.out.error(ERR_NOT_INTEGER);
+        return null;
+      }
+      if (n < 0) {
+        c.out.error(ERR_LIMIT_NEGATIVE);
+        return null;
+      }
+      t.limit = typeof n === "bigint" ? Number.MAX_SAFE_INTEGER : n;
+      limitGiven = true;
+      i++;
+    } else if (xadd && kw(opt, "NOMKSTREAM")) {
+      t.noMkStream = true;
+    } else if (xadd) {
+      // Either the ID or a syntax error.
+      const parsed = parseStreamId(opt, 0n, true, true);
+      if (parsed === null) {
+        c.out.error(ERR_INVALID_ID);
+        return null;
+      }
+      t.id = parsed.id;
+      t.seqGiven = parsed.seqGiven;
+      t.idGiven = true;
+      break;
+    } else {
+      c.out.error(ERR_SYNTAX);
+      return null;
+    }
+  }
+  t.idAt = i;
+  if (t.limit && t.strategy === "none") {
+    c.out.error(ERR_LIMIT_NO_STRATEGY);
+    return null;
+  }
+  if (!xadd && t.strategy === "none") {
+    c.out.error(ERR_XTRIM_NO_STRATEGY);
+    return null;
+  }
+  if (c.loader) {
+    // The AOF logs trims already made exact (see rewriteTrim).
+    t.limit = 0;
+  } else if (limitGiven) {
+    if (!t.approx) {
+      c.out.error(ERR_LIMIT_NO_APPROX);
+      return null;
+    }
+  } else if (t.approx) {
+    // At most 100 nodes' worth of work, bounded on both sides as Redis does.
+    let limit = 100 * c.server.config.num("stream-node-max-entries");
+    if (limit <= 0) limit = 10000;
+    if (limit > 1000000) limit = 1000000;
+    t.limit = limit;
+  } else {
+    t.limit = 0;
+  }
+  return t;
+}
+
+/** Trims `s` as `t` asks; the number of entries removed. */
+function applyTrim(s: StreamValue, t: TrimArgs): number {
+  return s.trim(t.maxlen, t.strategy === "minid" ? t.minId : null, t.approx, t.limit);
+}
+
+/**
+ * Makes a `~` trim exact in what is logged (streamRewriteApproxSpecifier and
+ * streamRewriteTrimArgument): `=` and the length reached, or the first ID
+ * left (deleted entries included), so that a replay trims the same.
+ */
+function rewriteTrim(logged: string[], s: StreamValue, t: TrimArgs): void {
+  logged[t.thresholdAt - 1] = "=";
+  logged[t.thresholdAt] = t.strategy === "maxlen" ? String(s.length) : formatId(s.firstStoredId());
+}
+
+/** XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value [field value ...] */
+function xadd(c: Client, args: string[]): void {
+  const t = parseTrimArgs(c, args, true);
+  if (t === null) return;
+  const fieldsAt = t.idAt + 1;
+  const n = args.length - fieldsAt;
+  if (n < 2 || n % 2 === 1) return c.out.error("ERR wrong number of arguments for 'xadd' command");
+  if (t.idGiven && t.seqGiven && t.id.ms === 0n && t.id.seq === 0n) {
+    return c.out.error(ERR_XADD_ZERO);
+  }
+  const key = args[1];
+  let s = writeStream(c, key);
+  if (s === null) return;
+  let created = false;
+  if (s === undefined) {
+    if (t.noMkStream) return c.out.nullBulk();
+    s = new StreamValue();
+    created = true;
+  }
+  const last = s.lastId;
+  if (last.ms === UINT64_MAX && last.seq === UINT64_MAX) return c.out.error(ERR_EXHAUSTED);
+  let id: StreamId;
+  if (!t.idGiven) {
+    const now = BigInt(Date.now());
+    id = now > last.ms ? { ms: now, seq: 0n } : incrId(last)!;
+  } else if (!t.seqGiven) {
+    if (t.id.ms === last.ms) {
+      // Redis 7.0 fails here without setting errno, hence its "too large" text.
+      if (last.seq === UINT64_MAX) return c.out.error(ERR_TOO_LARGE);
+      id = { ms: last.ms, seq: last.seq + 1n };
+    } else {
+      id = t.id;
+    }
+  } else {
+    id = t.id;
+  }
+  if (compareIds(id, last) <= 0) return c.out.error(ERR_XADD_EQUAL_OR_SMALLER);
+  const fields = args.slice(fieldsAt);
+  let total = 0;
+  for (let i = 0; i < fields.length; i++) total += fields[i].length;
+  if (total > LISTPACK_MAX_SIZE) return c.out.error(ERR_TOO_LARGE);
+  s.append(id, fields, streamLimits(c));
+  s.entriesAdded++;
+  if (s.length === 1) s.firstId = id;
+  if (created) c.db.set(key, s);
+  const idText = formatId(id);
+  c.out.bulk(idText);
+  const keyspace = c.server.keyspace;
+  keyspace.dirty++;
+  let logged: string[] | null = null;
+  if (t.strategy !== "none") {
+    applyTrim(s, t);
+    if (t.approx) rewriteTrim(logged = args.slice(), s, t);
+  }
+  if (!t.idGiven || !t.seqGiven) (logged ??= args.slice())[t.idAt] = idText;
+  if (logged !== null) c.propagateAs = [logged];
+  if (!created) c.server.blocking.signal(c.db, key);
+}
+
+/** XRANGE key start end [COUNT n] and XREVRANGE key end start [COUNT n]. */
+function xrangeGeneric(rev: boolean) {
+  return (c: Client, args: string[]): void => {
+    const startArg = rev ? args[3] : args[2];
+    const endArg = rev ? args[2] : args[3];
+    const start = parseIntervalId(c, startArg, 0n);
+    if (start === null) return;
+    let startId = start.id;
+    if (start.exclusive) {
+      const next = incrId(startId);
+      if (next === null) return c.out.error("ERR invalid start ID for the interval");
+      startId = next;
+    }
+    const end = parseIntervalId(c, endArg, UINT64_MAX);
+    if (end === null) return;
+    let endId = end.id;
+    if (end.exclusive) {
+      const prev = decrId(endId);
+      if (prev === null) return c.out.error("ERR invalid end ID for the interval");
+      endId = prev;
+    }
+    let count = -1;
+    for (let j = 4; j < args.length; j++) {
+      if (kw(args[j], "COUNT") && j + 1 < args.length) {
+        const n = parseInt64(args[j + 1]);
+        if (n === null) return c.out.error(ERR_NOT_INTEGER);
+        count = n < 0 ? 0 : typeof n === "bigint" ? Number.MAX_SAFE_INTEGER : n;
+        j++;
+      } else {
+        return c.out.error(ERR_SYNTAX);
+      }
+    }
+    const s = readStream(c, args[1]);
+    if (s === null) return;
+    if (s === undefined) return c.out.array(0);
+    if (count === 0) return c.out.nullArray();
+    replyRange(c, s, startId, endId, rev, count === -1 ? 0 : count);
+  };
+}
+
+/** The entries of `s` between start and end (inclusive) as an array, at most `count` (0 = all). */
+function replyRange(
+  c: Client,
+  s: StreamValue,
+  start: StreamId,
+  end: StreamId,
+  rev: boolean,
+  count: number,
+): void {
+  // The length comes first: gather, then write.
+  const ids: StreamId[] = [];
+  const entries: string[][] = [];
+  s.range(start, end, rev, count, (id, fields) => {
+    ids.push(id);
+    entries.push(fields);
+  });
+  c.out.array(ids.length);
+  for (let i = 0; i < ids.length; i++) replyEntry(c, ids[i], entries[i]);
+}
+
+/** Redis's streamParseIntervalIDOrReply: `(` makes the bound exclusive (and strict). */
+function parseIntervalId(
+  c: Client,
+  arg: string,
+  missingSeq: bigint,
+): { id: StreamId; exclusive: boolean } | null {
+  if (arg.length > 1 && arg[0] === "(") {
+    const id = parseIdArg(c, arg.slice(1), missingSeq, true);
+    return id && { id, exclusive: true };
+  }
+  const id = parseIdArg(c, arg, missingSeq, false);
+  return id && { id, exclusive: false };
+}
+
+function xlen(c: Client, args: string[]): void {
+  const s = readStream(c, args[1]);
+  if (s === null) return;
+  c.out.int(s === undefined ? 0 : s.length);
+}
+
+/** XDEL key id [id ...]: the stream stays, even empty, as in Redis. */
+function xdel(c: Client, args: string[]): void {
+  const s = writeStream(c, args[1]);
+  if (s === null) return;
+  if (s === undefined) return c.out.int(0);
+  const ids: StreamId[] = [];
+  for (let j = 2; j < args.length; j++) {
+    const id = parseIdArg(c, args[j], 0n, true);
+    if (id === null) return;
+    ids.push(id);
+  }
+  let deleted = 0;
+  let firstGone = false;
+  for (const id of ids) {
+    if (!s.delete(id)) continue;
+    if (compareIds(id, s.firstId) === 0) firstGone = true;
+    if (compareIds(id, s.maxDeletedId) > 0) s.maxDeletedId = id;
+    deleted++;
+  }
+  if (deleted) {
+    if (s.length === 0) s.firstId = MIN_ID;
+    else if (firstGone) s.firstId = s.first()!;
+    c.server.keyspace.dirty += deleted;
+  }
+  c.out.int(deleted);
+}
+
+/** XTRIM key MAXLEN|MINID [=|~] threshold [LIMIT count] */
+function xtrim(c: Client, args: string[]): void {
+  const t = parseTrimArgs(c, args, false);
+  if (t === null) return;
+  const s = writeStream(c, args[1]);
+  if (s === null) return;
+  if (s === undefined) return c.out.int(0);
+  const deleted = applyTrim(s, t);
+  if (deleted) {
+    if (t.approx) {
+      const logged = args.slice();
+      rewriteTrim(logged, s, t);
+      c.propagateAs = [logged];
+    }
+    c.server.keyspace.dirty += deleted;
+  }
+  c.out.int(deleted);
+}
+
+/** XSETID key last-id [ENTRIESADDED n] [MAXDELETEDID id] */
+function xsetid(c: Client, args: string[]): void {
+  const id = parseIdArg(c, args[2], 0n, true);
+  if (id === null) return;
+  let entriesAdded = -1n;
+  let maxDeleted = MIN_ID;
+  for (let i = 3; i < args.length; i += 2) {
+    const moreargs = args.length - 1 - i;
+    if (moreargs && kw(args[i], "ENTRIESADDED")) {
+      const n = parseInt64(args[i + 1]);
+      if (n === null) return c.out.error(ERR_NOT_INTEGER);
+      if (n < 0) return c.out.error("ERR entries_added must be positive");
+      entriesAdded = BigInt(n);
+    } else if (moreargs && kw(args[i], "MAXDELETEDID")) {
+      const m = parseIdArg(c, args[i + 1], 0n, true);
+      if (m === null) return;
+      if (compareIds(id, m) < 0) {
+        return c.out.error(
+          "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id",
+        );
+      }
+      maxDeleted = m;
+    } else {
+      return c.out.error(ERR_SYNTAX);
+    }
+  }
+  const s = writeStream(c, args[1]);
+  if (s === null) return;
+  if (s === undefined) return c.out.error(ERR_NO_SUCH_KEY);
+  if (s.length > 0) {
+    if (compareIds(id, s.last()!) < 0) {
+      return c.out.error(
+        "ERR The ID specified in XSETID is smaller than the target stream top item",
+      );
+    }
+    if (entriesAdded !== -1n && BigInt(s.length) > entriesAdded) {
+      return c.out.error(
+        "ERR The entries_added specified in XSETID is smaller than the target stream length",
+      );
+    }
+  }
+  s.lastId = id;
+  if (entriesAdded !== -1n) s.entriesAdded = entriesAdded;
+  if (maxDeleted.ms !== 0n || maxDeleted.seq !== 0n) s.maxDeletedId = maxDeleted;
+  c.server.keyspace.dirty++;
+  c.out.ok();
+}
+
+/** XREAD [COUNT n] [BLOCK ms] STREAMS key [key ...] id [id ...] */
+function xread(c: Client, args: string[]): void {
+  let timeout = -1;
+  let count = 0;
+  let streamsAt = 0;
+  let n = 0;
+  for (let i = 1; i < args.length; i++) {
+    const moreargs = args.length - i - 1;
+    const o = args[i];
+    if (moreargs && kw(o, "BLOCK")) {
+      i++;
+      const v = parseInt64(args[i]);
+      if (v === null) return c.out.error("ERR timeout is not an integer or out of range");
+      if (v < 0) return c.out.error("ERR timeout is negative");
+      timeout = typeof v === "bigint" ? Number.MAX_SAFE_INTEGER : v;
+    } else if (moreargs && kw(o, "COUNT")) {
+      i++;
+      const v = parseInt64(args[i]);
+      if (v === null) return c.out.error(ERR_NOT_INTEGER);
+      count = v < 0 ? 0 : typeof v === "bigint" ? Number.MAX_SAFE_INTEGER : v;
+    } else if (moreargs && kw(o, "STREAMS")) {
+      streamsAt = i + 1;
+      n = args.length - streamsAt;
+      if (n % 2 !== 0) {
+        return c.out.error(
+          "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.",
+        );
+      }
+      n /= 2;
+      break;
+    } else if (moreargs >= 2 && kw(o, "GROUP")) {
+      return c.out.error(
+        "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.",
+      );
+    } else if (kw(o, "NOACK")) {
+      return c.out.error(
+        "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.",
+      );
+    } else {
+      return c.out.error(ERR_SYNTAX);
+    }
+  }
+  if (streamsAt === 0) return c.out.error(ERR_SYNTAX);
+  const keys = args.slice(streamsAt, streamsAt + n);
+  const ids: StreamId[] = [];
+  for (let k = 0; k < n; k++) {
+    const s = readStream(c, keys[k]);
+    if (s === null) return;
+    const arg = cstr(args[streamsAt + n + k]);
+    if (arg === "$") {
+      ids.push(s === undefined ? MIN_ID : s.lastId);
+    } else if (arg === ">") {
+      return c.out.error(
+        "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.",
+      );
+    } else {
+      const id = parseIdArg(c, args[streamsAt + n + k], 0n, true);
+      if (id === null) return;
+      ids.push(id);
+    }
+  }
+  // Served now when some stream has an entry past its ID.
+  const served: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const s = c.db.lookupRead(keys[k]) as StreamValue | undefined;
+    if (s === undefined || s.length === 0) continue;
+    if (compareIds(s.last()!, ids[k]) > 0) served.push(k);
+  }
+  if (served.length > 0) {
+    if (c.resp === 2) c.out.array(served.length);
+    else c.out.map(served.length);
+    for (const k of served) {
+      const s = c.db.lookupRead(keys[k]) as StreamValue;
+      if (c.resp === 2) c.out.array(2);
+      c.out.bulk(keys[k]);
+      replyRange(c, s, incrId(ids[k]) ?? MAX_ID, MAX_ID, false, count);
+    }
+    return;
+  }
+  if (timeout === -1 || !c.mayBlock) return c.out.nullArray();
+  // The first ID given for each key is the one waited past ("$" already resolved).
+  const waitIds = new Map<string, StreamId>();
+  for (let k = 0; k < n; k++) if (!waitIds.has(keys[k])) waitIds.set(keys[k], ids[k]);
+  const blockCount = count || XREAD_BLOCKED_DEFAULT_COUNT;
+  c.server.blocking.block(c, args, {
+    keys,
+    timeoutMs: timeout,
+    retry: (key) => {
+      const s = c.db.peek(key);
+      const after = waitIds.get(key)!;
+      if (!(s instanceof StreamValue) || compareIds(s.lastId, after) <= 0) return false;
+      if (c.resp === 2) {
+        c.out.array(1);
+        c.out.array(2);
+      } else {
+        c.out.map(1);
+      }
+      c.out.bulk(key);
+      replyRange(c, s, incrId(after) ?? MAX_ID, MAX_ID, false, blockCount);
+      return true;
+    },
+    timedOut: () => c.out.nullArray(),
+  });
+}
+
+/** COMMAND GETKEYS for XREAD: the keys after STREAMS (Redis's xreadGetKeys). */
+function xreadKeys(args: string[]): string[] | null {
+  let streamsAt = -1;
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i];
+    if (kw(a, "BLOCK") || kw(a, "COUNT")) i++;
+    else if (kw(a, "GROUP")) i += 2;
+    else if (kw(a, "NOACK")) continue;
+    else if (kw(a, "STREAMS")) {
+      streamsAt = i;
+      break;
+    } else break;
+  }
+  const num = args.length - streamsAt - 1;
+  if (streamsAt === -1 || num === 0 || num % 2 !== 0) return null;
+  return args.slice(streamsAt + 1, streamsAt + 1 + num / 2);
+}
+
 /** Stream commands: XADD, XRANGE, XREAD ... (Redis group "stream"). */
-export const streamCommands: CommandSpec[] = [];
+export const streamCommands: CommandSpec[] = [
+  defineCommand({
+    name: "xadd",
+    arity: -5,
+    flags: "write denyoom fast",
+    keys: [1, 1, 1],
+    group: "stream",
+    since: "5.0.0",
+    summary: "Appends a new entry to a stream",
+    complexity:
+      "O(1) when adding a new entry, O(N) when trimming where N being the number of entries evicted.",
+    syntax:
+      "key [NOMKSTREAM] [<MAXLEN | MINID> [= | ~] threshold [LIMIT count]] <* | id> field value [field value ...]",
+    handler: xadd,
+  }),
+  defineCommand({
+    name: "xdel",
+    arity: -3,
+    flags: "write fast",
+    keys: [1, 1, 1],
+    group: "stream",
+    since: "5.0.0",
+    summary:
+      "Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist.",
+    complexity: "O(1) for each single item to delete in the stream, regardless of the stream size.",
+    syntax: "key id [id ...]",
+    handler: xdel,
+  }),
+  defineCommand({
+    name: "xlen",
+    arity: 2,
+    flags: "readonly fast",
+    keys: [1, 1, 1],
+    group: "stream",
+    since: "5.0.0",
+    summary: "Return the number of entries in a stream",
+    complexity: "O(1)",
+    syntax: "key",
+    handler: xlen,
+  }),
+  defineCommand({
+    name: "xrange",
+    arity: -4,
+    flags: "readonly",
+    keys: [1, 1, 1],
+    group: "stream",
+    since: "5.0.0",
+    summary: "Return a range of elements in a stream, with IDs matching the specified IDs interval",
+    complexity:
+      "O(N) with N being the number of elements being returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).",
+    syntax: "key start end [COUNT count]",
+    handler: xrangeGeneric(false),
+  }),
+  defineCommand({
+    name: "xread",
+    arity: -4,
+    flags: "readonly blocking movablekeys",
+    group: "stream",
+    since: "5.0.0",
+    summary:
+      "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.",
+    complexity:
+      "For each stream mentioned: O(N) with N being the number of elements being returned, it means that XREAD-ing with a fixed COUNT is O(1). Note that when the BLOCK option is used, XADD will pay O(M) time in order to serve the M clients blocked on the stream getting new data.",
+    syntax: "[COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]",
+    getKeys: xreadKeys,
+    handler: xread,
+  }),
+  defineCommand({
+    name: "xrevrange",
+    arity: -4,
+    flags: "readonly",
+    keys: [1, 1, 1],
+    group: "stream",
+    since: "5.0.0",
+    summary:
+      "Return a range of elements in a stream, with IDs matching the specified IDs interval, in reverse order (from greater to smaller IDs) compared to XRANGE",
+    complexity:
+      "O(N) with N being the number of elements returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).",
+    syntax: "key end start [COUNT count]",
+    handler: xrangeGeneric(true),
+  }),
+  defineCommand({
+    name: "xsetid",
+    arity: -3,
+    flags: "write denyoom fast",
+    keys: [1, 1, 1],
+    group: "stream",
+    since: "5.0.0",
+    summary: "An internal command for replicating stream values",
+    complexity: "O(1)",
+    syntax: "key last-id [ENTRIESADDED entries-added] [MAXDELETEDID max-deleted-id]",
+    handler: xsetid,
+  }),
+  defineCommand({
+    name: "xtrim",
+    arity: -4,
+    flags: "write",
+    keys: [1, 1, 1],
+    group: "stream",
+    since: "5.0.0",
+    summary: "Trims the stream to (approximately if '~' is passed) a certain size",
+    complexity:
+      "O(N), with N being the number of evicted entries. Constant times are very small however, since entries are organized in macro nodes containing multiple entries that can be released with a single deallocation.",
+    syntax: "key <MAXLEN | MINID> [= | ~] threshold [LIMIT count]",
+    handler: xtrim,
+  }),
+];

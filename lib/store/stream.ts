@@ -836,6 +836,11 @@ export class StreamValue implements StoredObject {
     return deleted;
   }
 
+  /** The first entry ID stored, deleted or not; MAX_ID when empty (Redis's streamGetEdgeID(s,1,0)). */
+  firstStoredId(): StreamId {
+    return this.#nodes.length === 0 ? MAX_ID : this.#edgeId(0, false);
+  }
+
   /** The first (or last) entry ID stored in node i, deleted or not (lpGetEdgeStreamID). */
   #edgeId(i: number, last: boolean): StreamId {
     const node = this.#nodes[i];
