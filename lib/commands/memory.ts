@@ -20,6 +20,7 @@
  *   (SAMPLES 0: every element), as Redis's objectComputeSize samples.
  */
 import type { Client } from "../server/client.ts";
+import type { Server } from "../server/server.ts";
 import { HashValue } from "../store/hash.ts";
 import type { Value } from "../store/keyspace.ts";
 import { ListValue } from "../store/list.ts";
@@ -128,11 +129,13 @@ const STARTUP = (() => {
   return m.heapUsed + m.external;
 })();
 
-/** The memory figures MEMORY STATS and DOCTOR report. */
-interface MemoryFigures {
+/** The memory figures MEMORY STATS, MEMORY DOCTOR and INFO memory report. */
+export interface MemoryFigures {
   peak: number;
   total: number;
   startup: number;
+  /** Normal clients' buffers and state (clients.normal, mem_clients_normal). */
+  clients: number;
   dbs: { id: number; main: number; expires: number }[];
   overhead: number;
   keys: number;
@@ -141,12 +144,15 @@ interface MemoryFigures {
   rss: number;
 }
 
-function figures(c: Client): MemoryFigures {
-  const s = c.server;
+/** What the server holds now, split as Redis's getMemoryOverheadData splits it. */
+export function memoryFigures(s: Server): MemoryFigures {
   const total = s.usedMemory();
   const m = Deno.memoryUsage();
   const dbs = [];
-  let overhead = Math.min(STARTUP, total);
+  let clients = 0;
+  const now = Date.now();
+  for (const c of s.clients.values()) clients += c.memory(now).total;
+  let overhead = Math.min(STARTUP, total) + clients;
   let keys = 0;
   for (const db of s.keyspace.dbs) {
     if (db.size === 0) continue;
@@ -161,6 +167,7 @@ function figures(c: Client): MemoryFigures {
     peak: Math.max(s.stats.peakMemory, total),
     total,
     startup: STARTUP,
+    clients,
     dbs,
     overhead,
     keys,
@@ -171,7 +178,7 @@ function figures(c: Client): MemoryFigures {
 }
 
 function memoryStats(c: Client): void {
-  const f = figures(c);
+  const f = memoryFigures(c.server);
   const out = c.out;
   const net = Math.max(f.total - f.startup, 0);
   out.map(27 + f.dbs.length);
@@ -188,7 +195,7 @@ function memoryStats(c: Client): void {
   int("startup.allocated", f.startup);
   int("replication.backlog", 0);
   int("clients.slaves", 0);
-  int("clients.normal", 0);
+  int("clients.normal", f.clients);
   int("cluster.links", 0);
   int("aof.buffer", 0);
   int("lua.caches", 0);
@@ -223,7 +230,7 @@ function memoryStats(c: Client): void {
 const DOCTOR_MIN_BYTES = 5 * 1024 * 1024;
 
 function memoryDoctor(c: Client): void {
-  const f = figures(c);
+  const f = memoryFigures(c.server);
   // The runtime's own start-up memory is not the user's data: judge what came after.
   const text = f.total - f.startup < DOCTOR_MIN_BYTES
     ? "Hi Sam, this instance is empty or is using very little memory, my issues detector " +

@@ -10,6 +10,7 @@
 import { Dict } from "../store/dict.ts";
 import { parseInt64 } from "./args.ts";
 import type { Client } from "../server/client.ts";
+import { LatencyHistogram } from "../server/latency.ts";
 
 export type Handler = (c: Client, args: string[]) => void | Promise<void>;
 
@@ -96,6 +97,8 @@ export class CommandStats {
   usec = 0;
   rejectedCalls = 0;
   failedCalls = 0;
+  /** Durations histogram (LATENCY HISTOGRAM, INFO latencystats); created on the first call. */
+  latency: LatencyHistogram | null = null;
 }
 
 /** A table entry resolved for fast dispatch. */
@@ -319,8 +322,23 @@ export function finishServed(
   c.clockMark = end;
   const cmd = c.lastCommand;
   if (cmd === null) return;
-  cmd.stats.usec += Math.round((end - start) * 1000);
+  const micros = Math.round((end - start) * 1000);
+  cmd.stats.usec += micros;
   if (c.out.errors !== errorsBefore) cmd.stats.failedCalls++;
+  recordLatency(c, cmd, micros);
+}
+
+/**
+ * The per-command histogram and the latency monitor's sample of a command
+ * that ran `micros` (whole microseconds, as Redis's call() measures).
+ */
+function recordLatency(c: Client, cmd: Command, micros: number): void {
+  const latency = c.server.latency;
+  if (latency.tracking) (cmd.stats.latency ??= new LatencyHistogram()).recordMicros(micros);
+  if (latency.threshold !== 0) {
+    const event = cmd.spec.flags.includes("fast") ? "fast-command" : "command";
+    latency.addSampleIfNeeded(event, Math.floor(micros / 1000));
+  }
 }
 
 /**
@@ -356,6 +374,8 @@ function finish(
   stats.calls++;
   stats.usec += micros;
   if (c.out.errors !== errorsBefore) stats.failedCalls++;
+  // A blocked command's time is recorded once it is served (finishServed).
+  if (c.blocked === null) recordLatency(c, cmd, micros);
   const server = c.server;
   server.stats.commandsProcessed++;
   // Fed after the command ran (SELECT shows its new db), as Redis's call() does.

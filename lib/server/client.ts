@@ -18,12 +18,60 @@ export interface ClientTransport {
   readonly queryBufferLength: number;
 }
 
+/** Bytes Redis reads per call into its query buffer (PROTO_IOBUF_LEN). */
+const PROTO_IOBUF_LEN = 16 * 1024;
+/** zmalloc_size(client) of Redis 7.0 on 64-bit Linux: CLIENT LIST tot-mem counts it. */
+const CLIENT_STRUCT_BYTES = 768;
+/** Redis resets a client's reply-buffer peak this often (reply-buffer-peak-reset-time). */
+const REPLY_PEAK_RESET_MS = 5000;
+
+/** jemalloc's size class for an allocation of `n` bytes (16-byte quantum, 4 classes per doubling). */
+export function allocSize(n: number): number {
+  if (n <= 8) return 8;
+  if (n <= 128) return (n + 15) & ~15;
+  const spacing = 2 ** (Math.ceil(Math.log2(n)) - 3);
+  return Math.ceil(n / spacing) * spacing;
+}
+
+/** Header bytes of an sds string of capacity `n` (sdshdr8/16/32/64). */
+function sdsHeader(n: number): number {
+  return n < 256 ? 3 : n < 65536 ? 5 : n < 2 ** 32 ? 9 : 17;
+}
+
+/** The capacity an sds grown to hold `n` bytes gets from the allocator. */
+function sdsCapacity(n: number): number {
+  const h = sdsHeader(n);
+  return allocSize(h + n + 1) - h - 1;
+}
+
+/** A client's memory as Redis accounts for it (CLIENT LIST, INFO clients and memory). */
+export interface ClientMemory {
+  /** Query buffer allocation plus the current command's arguments. */
+  input: number;
+  /** Reply list bytes beyond the fixed buffer (omem). */
+  output: number;
+  /** tot-mem. */
+  total: number;
+}
+
 export class Client {
   readonly id: number;
   /** Stands in for the socket's file descriptor in CLIENT LIST (see Server.allocFd). */
   readonly fd: number;
   /** Bytes held by the arguments of the command running now (CLIENT LIST argv-mem). */
   argvMem = 0;
+  /** Arguments of the command running now (0 between commands). */
+  argc = 0;
+  /**
+   * Redis's query buffer for this client, modelled: the bytes it would hold
+   * (while a batch runs: the whole read it came from; between reads: the
+   * unparsed rest) and the capacity Redis would have allocated for them.
+   */
+  queryLen = 0;
+  queryCapacity = 0;
+  /** Highest bytes pending in the reply buffer since the last reset (CLIENT LIST rbp). */
+  replyPeak: number;
+  replyPeakReset = Date.now();
   readonly out = new ReplyWriter();
   readonly createdAt = Date.now();
   lastInteraction = Date.now();
@@ -84,6 +132,59 @@ export class Client {
     this.db = server.keyspace.dbs[0];
     this.authenticated = !server.authRequired();
     this.out.onError = server.recordErrorReply;
+    // As Redis, a new client's peak is its whole buffer.
+    this.replyPeak = this.out.buf.length;
+  }
+
+  /**
+   * A read of `n` bytes arrived with `pending` unparsed bytes before it:
+   * Redis makes room for a 16 KB read, then appends.
+   */
+  queryRead(pending: number, n: number): void {
+    if (this.queryCapacity - pending < PROTO_IOBUF_LEN) {
+      this.queryCapacity = sdsCapacity(pending + PROTO_IOBUF_LEN);
+    }
+    this.queryLen = pending + n;
+    if (this.queryLen > this.queryCapacity) this.queryCapacity = sdsCapacity(this.queryLen);
+  }
+
+  /** The commands of a read ran: `rest` unparsed bytes stay in the query buffer. */
+  queryDone(rest: number): void {
+    this.queryLen = rest;
+  }
+
+  /** Notes what the reply buffer holds before it is sent (for rbp). */
+  notePending(bytes: number): void {
+    if (bytes > this.replyPeak) this.replyPeak = bytes;
+  }
+
+  /**
+   * Redis's periodic client resizing, applied when looked at: a query buffer
+   * idle for more than 2 seconds loses its free space; the reply peak
+   * restarts every 5 seconds.
+   */
+  #settle(now: number): void {
+    const idle = Math.floor(now / 1000) - Math.floor(this.lastInteraction / 1000);
+    if (this.queryCapacity - this.queryLen > 4096 && idle > 2) this.queryCapacity = this.queryLen;
+    if (now - this.replyPeakReset >= REPLY_PEAK_RESET_MS) {
+      this.replyPeak = this.out.length;
+      this.replyPeakReset = now;
+    }
+  }
+
+  /** This client's memory as Redis's getClientMemoryUsage counts it. */
+  memory(now = Date.now()): ClientMemory {
+    this.#settle(now);
+    const query = this.queryCapacity === 0 && this.queryLen === 0
+      ? 0
+      : allocSize(sdsHeader(this.queryCapacity) + this.queryCapacity + 1);
+    const input = query + this.argvMem + 8 * this.argc;
+    const output = 0;
+    return {
+      input,
+      output,
+      total: output + input + CLIENT_STRUCT_BYTES + this.out.buf.length,
+    };
   }
 
   get resp(): 2 | 3 {
@@ -100,6 +201,7 @@ export class Client {
     let mem = 0;
     for (const a of args) mem += a.length;
     this.argvMem = mem;
+    this.argc = args.length;
     const r = dispatch(this, args);
     if (r) return r.then(() => this.#afterCommand(mark));
     this.#afterCommand(mark);
@@ -108,6 +210,7 @@ export class Client {
   /** CLIENT REPLY OFF / SKIP: drop what the command wrote, as Redis does. */
   #afterCommand(mark: number): void {
     this.argvMem = 0;
+    this.argc = 0;
     if (this.replyOff || this.replySkip) this.out.truncate(mark);
     this.replySkip = this.replySkipNext;
     this.replySkipNext = false;
@@ -133,16 +236,18 @@ export class Client {
 
   /** One CLIENT LIST / CLIENT INFO line, with Redis 7.0.15's fields in its order. */
   info(now = Date.now()): string {
-    const qbuf = this.transport?.queryBufferLength ?? 0;
+    const mem = this.memory(now);
+    const qbuf = this.queryLen;
     const rbs = this.out.buf.length;
     const obl = this.out.length;
-    const totMem = rbs + qbuf + this.argvMem;
     return `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${this.fd} ` +
       `name=${this.name} age=${Math.floor((now - this.createdAt) / 1000)} ` +
       `idle=${Math.floor((now - this.lastInteraction) / 1000)} flags=${this.flags()} ` +
-      `db=${this.db.id} sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} qbuf-free=0 ` +
-      `argv-mem=${this.argvMem} multi-mem=0 rbs=${rbs} rbp=${rbs} obl=${obl} oll=0 omem=0 ` +
-      `tot-mem=${totMem} events=r cmd=${this.lastCommand?.fullName ?? "NULL"} ` +
+      `db=${this.db.id} sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} ` +
+      `qbuf-free=${this.queryCapacity - qbuf} argv-mem=${this.argvMem} multi-mem=0 rbs=${rbs} ` +
+      `rbp=${this.replyPeak} obl=${obl} oll=0 omem=${mem.output} tot-mem=${mem.total} events=r cmd=${
+        this.lastCommand?.fullName ?? "NULL"
+      } ` +
       `user=${this.user} redir=-1 resp=${this.resp}`;
   }
 

@@ -44,8 +44,11 @@ class SocketTransport implements ClientTransport {
   flush(): Promise<void> {
     const out = this.client.out;
     if (out.length === 0 || this.#closed) return this.#writing ?? Promise.resolve();
+    this.client.notePending(out.length);
     const data = out.lend();
-    this.client.server.stats.netOutputBytes += data.length;
+    const stats = this.client.server.stats;
+    stats.netOutputBytes += data.length;
+    stats.totalWrites++;
     // Writes stay in order; when none is in flight (the usual case) this one
     // starts now rather than a microtask later.
     const before = this.#queued++ === 0 ? null : this.#writing;
@@ -129,6 +132,7 @@ export async function serveConnection(server: Server, conn: Deno.Conn): Promise<
         break;
       }
       server.stats.netInputBytes += n;
+      server.stats.totalReads++;
       client.lastInteraction = server.keyspace.cachedNow;
       early.push(buf.slice(0, n));
     }
@@ -149,8 +153,10 @@ export async function serveConnection(server: Server, conn: Deno.Conn): Promise<
         pendingRead = null;
         if (n === null) break;
         server.stats.netInputBytes += n;
+        server.stats.totalReads++;
         chunk = buf.slice(0, n);
       }
+      client.queryRead(transport.queryBufferLength, chunk.length);
       // Not awaited: its promise settles once the batch is read, just below.
       chunks.write(chunk).catch(() => {});
       const { value: batch, done } = await reader.read();
@@ -176,6 +182,7 @@ export async function serveConnection(server: Server, conn: Deno.Conn): Promise<
         client.out.error(`ERR ${batch.protocolError}`);
         client.closeAfterReply = true;
       }
+      client.queryDone(transport.queryBufferLength);
       // The batch's commands reach the AOF (and disk, under always) before its replies go out.
       const logged = server.persistence.beforeReply(client.aofEnd);
       if (logged) await logged;

@@ -19,6 +19,7 @@ import type { FsyncPolicy } from "../persistence/aof.ts";
 import type { Client } from "./client.ts";
 import { serveConnection } from "./connection.ts";
 import { Blocking } from "./blocking.ts";
+import { LatencyMonitor } from "./latency.ts";
 
 /** Server-wide counters (INFO stats). */
 export class ServerStats {
@@ -30,6 +31,9 @@ export class ServerStats {
   netOutputBytes = 0;
   netInputCommands = 0;
   totalErrorReplies = 0;
+  /** Socket reads and writes (INFO total_reads_processed, total_writes_processed). */
+  totalReads = 0;
+  totalWrites = 0;
   /** errorstat_<CODE>:count */
   readonly errorCodes = new Map<string, number>();
   /** Highest used memory seen (INFO used_memory_peak). */
@@ -153,6 +157,8 @@ export class Server {
   readonly runId = randomHex(40);
   /** Replication id (INFO master_replid). */
   readonly replId = randomHex(40);
+  /** Latency monitor events and the latency-tracking switches (LATENCY, INFO latencystats). */
+  readonly latency = new LatencyMonitor();
 
   #listeners: Deno.Listener[] = [];
   #nextClientId = 1;
@@ -174,6 +180,8 @@ export class Server {
     this.finished = new Promise((resolve) => (this.#resolveFinished = resolve));
     this.config.onChange = (name, value) => this.#applyConfig(name, value);
     this.#applyAccessPolicy();
+    this.latency.threshold = this.config.num("latency-monitor-threshold");
+    this.latency.tracking = this.config.bool("latency-tracking");
     this.persistence = new Persistence(this);
   }
 
@@ -342,7 +350,11 @@ export class Server {
       tick++;
       this.keyspace.tickClock();
       // Active expiry may use a quarter of each cron period, as in Redis.
-      if (!this.keyspace.loading) this.keyspace.activeExpireCycle(250 / hz);
+      if (!this.keyspace.loading) {
+        const start = performance.now();
+        this.keyspace.activeExpireCycle(250 / hz);
+        this.latency.addSampleIfNeeded("expire-cycle", Math.floor(performance.now() - start));
+      }
       this.persistence.cron();
       this.#sample();
       if (tick % hz === 0) {
@@ -410,6 +422,8 @@ export class Server {
       s.netOutputBytes =
       s.netInputCommands =
       s.totalErrorReplies =
+      s.totalReads =
+      s.totalWrites =
         0;
     s.errorCodes.clear();
     s.peakMemory = 0;
@@ -420,6 +434,7 @@ export class Server {
       k.expiredStalePerc =
         0;
     k.expireCycleCpuMs = 0;
+    k.expiredTimeCapReached = 0;
     for (const cmd of this.commands.all()) {
       for (const c of [cmd, ...(cmd.subcommands?.values() ?? [])]) {
         c.stats.calls =
@@ -427,6 +442,7 @@ export class Server {
           c.stats.rejectedCalls =
           c.stats.failedCalls =
             0;
+        c.stats.latency = null;
       }
     }
   }
@@ -450,6 +466,12 @@ export class Server {
         break;
       case "slowlog-max-len":
         this.slowlog.trim();
+        break;
+      case "latency-monitor-threshold":
+        this.latency.threshold = value as number;
+        break;
+      case "latency-tracking":
+        this.latency.tracking = value as boolean;
         break;
       case "hz":
         if (this.#cron !== null) {

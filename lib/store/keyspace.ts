@@ -33,6 +33,8 @@ export class KeyspaceStats {
   /** Sum over active expiry cycles of the fraction of sampled keys that were stale. */
   expiredStalePerc = 0;
   expireCycleCpuMs = 0;
+  /** Active expiry cycles that stopped at their time limit (INFO expired_time_cap_reached_count). */
+  expiredTimeCapReached = 0;
 }
 
 /** Seconds clock for the per-key access stamp (OBJECT IDLETIME). */
@@ -573,6 +575,7 @@ export class Keyspace {
       deleted += db.activeExpire(now, deadline);
       if (performance.now() > deadline) {
         this.#expireDb = id;
+        this.stats.expiredTimeCapReached++;
         break;
       }
     }
