@@ -193,7 +193,8 @@ function zaddGeneric(c: Client, args: string[], incrOnly: boolean): void {
   }
 }
 
-function zadd(c: Client, args: string[]): void {
+/** ZADD's handler (GEOADD hands it the command rewritten as ZADD, as Redis does). */
+export function zadd(c: Client, args: string[]): void {
   zaddGeneric(c, args, false);
 }
 

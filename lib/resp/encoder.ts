@@ -193,6 +193,12 @@ export class ReplyWriter extends ByteBuffer {
     else this.bulk(s);
   }
 
+  /** A double already formatted (GEOPOS coordinates): `,text` in RESP3, a bulk string in RESP2. */
+  doubleText(text: string): void {
+    if (this.resp === 3) this.#line(0x2c, text);
+    else this.bulk(text);
+  }
+
   bool(b: boolean): void {
     if (this.resp === 3) this.raw(b ? TRUE3 : FALSE3);
     else this.int(b ? 1 : 0);

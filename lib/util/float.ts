@@ -329,3 +329,54 @@ export function incrByFloat(
   if (sum === null || sum.inf) return { error: "ERR increment would produce NaN or Infinity" };
   return { value: formatLongDouble(sum) };
 }
+
+/**
+ * A double as C's "%.<digits>f" prints it: the exact decimal expansion
+ * rounded half-to-even (JS's toFixed rounds ties up, and only below 1e21).
+ */
+export function formatFixed(d: number, digits: number): string {
+  if (d === Infinity) return "inf";
+  if (d === -Infinity) return "-inf";
+  if (Number.isNaN(d)) return "nan";
+  const neg = d < 0 || Object.is(d, -0);
+  const a = neg ? -d : d;
+  // An exact tie at `digits` decimals is a double whose lowest set bit is 2^-(digits+1).
+  const t = a * 2 ** (digits + 1);
+  let text: string;
+  if (a < 1e21 && !(Number.isInteger(t) && t % 2 === 1)) {
+    text = a.toFixed(digits);
+  } else if (a === 0) {
+    text = a.toFixed(digits);
+  } else {
+    const [m, q] = decomposeDouble(a);
+    let r: bigint;
+    if (q >= 0) {
+      r = (m << BigInt(q)) * 10n ** BigInt(digits);
+    } else {
+      const x = m * 10n ** BigInt(digits);
+      const sh = BigInt(-q);
+      r = x >> sh;
+      const rem = x - (r << sh);
+      const half = 1n << (sh - 1n);
+      if (rem > half || (rem === half && (r & 1n) === 1n)) r++;
+    }
+    const s = r.toString().padStart(digits + 1, "0");
+    text = digits > 0 ? `${s.slice(0, -digits)}.${s.slice(-digits)}` : s;
+  }
+  return neg ? "-" + text : text;
+}
+
+/**
+ * A double as Redis's addReplyHumanLongDouble prints it (GEOPOS, WITHCOORD):
+ * "%.17Lf" of the value widened to long double, trailing zeros and dot
+ * removed, "-0" as "0".
+ */
+export function formatHumanDouble(d: number): string {
+  if (!Number.isFinite(d)) return formatFixed(d, 17);
+  const s = formatFixed(d, 17);
+  let end = s.length;
+  while (s.charCodeAt(end - 1) === 0x30) end--;
+  if (s.charCodeAt(end - 1) === 0x2e) end--;
+  const out = s.slice(0, end);
+  return out === "-0" ? "0" : out;
+}
