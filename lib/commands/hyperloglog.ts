@@ -276,6 +276,8 @@ export const hyperLogLogCommands: CommandSpec[] = [
     flags: "readonly",
     keys: [1, -1, 1],
     keySpecs: [{
+      notes:
+        "RW because it may change the internal representation of the key, and propagate to replicas",
       flags: ["RW", "access"],
       index: 1,
       find: { type: "range", lastkey: -1, keystep: 1, limit: 0 },
@@ -303,7 +305,7 @@ export const hyperLogLogCommands: CommandSpec[] = [
     since: "2.8.9",
     summary: "Merge N different HyperLogLogs into a single one.",
     complexity: "O(N) to merge N HyperLogLogs, but with high constant times.",
-    syntax: "destkey [sourcekey [sourcekey ...]]",
+    syntax: "destkey sourcekey [sourcekey ...]",
     handler: pfmerge,
   }),
   defineCommand({

@@ -743,7 +743,11 @@ function rangeKeySpec(cmd: Command): KeySpec {
 /** One key spec of COMMAND INFO, as Redis lists it. */
 function replyKeySpec(c: Client, spec: KeySpec): void {
   const out = c.out;
-  out.map(3);
+  out.map(spec.notes ? 4 : 3);
+  if (spec.notes) {
+    out.bulk("notes");
+    out.bulk(spec.notes);
+  }
   out.bulk("flags");
   out.set(spec.flags.length);
   for (const f of spec.flags) out.simple(f);

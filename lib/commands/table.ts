@@ -417,6 +417,8 @@ export function keynumKeys(numkeysIndex: number): (args: string[]) => string[] |
  * keys from `index + firstkey`, every `keystep`.
  */
 export interface KeySpec {
+  /** Redis's remark on the spec, listed first by COMMAND INFO (PFCOUNT's "RW because ..."). */
+  notes?: string;
   /** As COMMAND INFO lists them, e.g. ["RO", "access"]. */
   flags: string[];
   index: number;
