@@ -6,6 +6,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { type Oracle, oracleTest } from "../support/oracle.ts";
 import { prng } from "../support/prng.ts";
+import { AOF_ONLY, keyRows, ok, propagationScenario } from "../support/persistence.ts";
 
 /** Sends `cmds` pipelined to both servers; every reply must be byte-identical. */
 async function samePipeline(o: Oracle, cmds: string[][]): Promise<string[]> {
@@ -435,4 +436,41 @@ oracleTest("oracle: crafted dense registers (estimator extremes)", async (o) => 
 
 oracleTest("oracle: PFSELFTEST", async (o) => {
   await o.same("PFSELFTEST");
+});
+
+Deno.test("HLL commands log what Redis 7.0 logs, and the logs replay to the same bytes", async (t) => {
+  const many = Array.from({ length: 3000 }, (_, i) => `m${i}`);
+  await propagationScenario(t, {
+    args: [...AOF_ONLY, "--appendfsync", "always"],
+    steps: [[
+      ["PFADD", "h", "a", "b"],
+      ["PFADD", "h", "a"], // no register changes: not logged
+      ["PFADD", "h"],
+      ["PFADD", "empty"],
+      ["PFCOUNT", "h"], // the cache is written: logged
+      ["PFCOUNT", "h"], // cached: not logged
+      ["PFCOUNT", "h", "empty"],
+      ["PFADD", "d", ...many],
+      ["PFMERGE", "m", "h", "d"],
+      ["PFMERGE", "m"],
+      ["PFDEBUG", "ENCODING", "h"],
+      ["PFDEBUG", "TODENSE", "h"],
+      ["PFDEBUG", "TODENSE", "h"],
+      ["PFADD", "s", "x"],
+      ["PFDEBUG", "GETREG", "s"],
+      ["PFADD", "s2", "y"],
+      ["SET", "bad", "HYLL\x01" + "\x00".repeat(11) + "\x40\x00"],
+      ["PFCOUNT", "bad"],
+      ["PFADD", "bad", "q"],
+      ["SET", "str", "x"],
+      ["PFADD", "str", "x"],
+    ]],
+    log: { mask: (args) => args },
+    checkLog: (theirLog) => {
+      assert(theirLog.includes('0: ["PFCOUNT","h"]'), theirLog.join("\n"));
+    },
+    dump: (port) => keyRows(port, async (c, key) => await ok(c, "GET", key)),
+    replays: "the same bytes",
+    tmpPrefix: "redeno-propagation-hll-",
+  });
 });
