@@ -37,11 +37,23 @@ function valueString(v: StringValue): string {
 }
 
 /** The string at `v`, undefined when missing, or null after a WRONGTYPE reply. */
-function asString(c: Client, v: Value | undefined): StringValue | undefined | null {
+export function asString(c: Client, v: Value | undefined): StringValue | undefined | null {
   if (v === undefined) return undefined;
   if (isStringValue(v)) return v;
   c.out.error(ERR_WRONGTYPE);
   return null;
+}
+
+/**
+ * The string value `v` stored at `key` as a RawString that the caller may
+ * change in place: converted and stored once (Redis's dbUnshareStringValue),
+ * so repeated in-place writes (APPEND, SETRANGE, SETBIT) copy nothing.
+ */
+export function writableRaw(c: Client, key: string, v: StringValue): RawString {
+  if (v instanceof RawString) return v;
+  const raw = new RawString(valueString(v));
+  c.db.replace(key, raw);
+  return raw;
 }
 
 /** Redis's checkStringLength: false after replying when the result would be too big. */
@@ -310,14 +322,8 @@ function append(c: Client, args: string[]): void {
     len = args[2].length;
   } else {
     if (!checkLength(c, v.length, args[2].length)) return;
-    if (v instanceof RawString) {
-      len = v.append(args[2]);
-    } else {
-      // Redis turns the value raw on any APPEND, even of nothing.
-      const raw = new RawString(valueString(v));
-      len = raw.append(args[2]);
-      db.replace(key, raw);
-    }
+    // Redis turns the value raw on any APPEND, even of nothing.
+    len = writableRaw(c, key, v).append(args[2]);
   }
   c.server.keyspace.dirty++;
   c.out.int(len);
@@ -374,12 +380,7 @@ function setrange(c: Client, args: string[]): void {
   } else {
     if (value.length === 0) return c.out.int(v.length);
     if (!checkLength(c, offset, value.length)) return;
-    if (v instanceof RawString) {
-      raw = v;
-    } else {
-      raw = new RawString(valueString(v));
-      db.replace(key, raw);
-    }
+    raw = writableRaw(c, key, v);
   }
   const len = raw.setRange(Number(offset), value);
   c.server.keyspace.dirty++;

@@ -10,6 +10,14 @@ import type { StoredObject, Value } from "./keyspace.ts";
 /** Redis keeps strings of at most 44 bytes in one allocation (embstr). */
 export const EMBSTR_MAX = 44;
 
+/**
+ * The longest string value redeno can keep: V8's maximum string length
+ * (2^29 - 24), 24 bytes short of Redis's default proto-max-bulk-len.
+ * Snapshots and loads turn values into JS strings, so a longer one could
+ * be written to memory but never saved or loaded again.
+ */
+export const MAX_STRING_BYTES = 2 ** 29 - 24;
+
 /** OBJECT ENCODING of a plain (immutable) string value. */
 export function stringEncoding(s: string): "int" | "embstr" | "raw" {
   if (s.length <= 20 && parseInt64(s) !== null) return "int";
