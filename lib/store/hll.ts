@@ -44,11 +44,14 @@ const M_LO = 0x5bd1e995;
 const M_LO0 = 0xe995;
 const M_LO1 = 0x5bd1;
 
-/** Result of mulM (unsigned halves). */
-let rHi = 0;
-let rLo = 0;
+/**
+ * Result of mulM and the hashes: [high half, low half] as int32. A typed
+ * array, because a module variable holding a number past the small-integer
+ * range costs a heap number on every write.
+ */
+const R = new Int32Array(2);
 
-/** (hi:lo) * m mod 2^64 into rHi:rLo; the inputs may be signed 32-bit views of the halves. */
+/** (hi:lo) * m mod 2^64 into R; the inputs are int32 views of the halves. */
 function mulM(hi: number, lo: number): void {
   // High half of the 32x32 product lo * M_LO, from 16-bit limbs (every sum stays below 2^53).
   const a0 = lo & 0xffff;
@@ -57,16 +60,16 @@ function mulM(hi: number, lo: number): void {
   const mid1 = a1 * M_LO0 + (t >>> 16);
   const mid2 = a0 * M_LO1 + (mid1 & 0xffff);
   const carry = a1 * M_LO1 + (mid1 >>> 16) + (mid2 >>> 16);
-  rLo = Math.imul(lo, M_LO) >>> 0;
-  rHi = (carry + Math.imul(hi, M_LO) + Math.imul(lo, M_HI)) >>> 0;
+  R[1] = Math.imul(lo, M_LO);
+  R[0] = carry + Math.imul(hi, M_LO) + Math.imul(lo, M_HI);
 }
 
-/** MurmurHash64A of a binary string into rHi:rLo. */
+/** MurmurHash64A of a binary string into R. */
 function murmurString(s: string, seed: number): void {
   const len = s.length;
   mulM(0, len);
-  let hHi = rHi;
-  let hLo = rLo ^ seed;
+  let hHi = R[0];
+  let hLo = R[1] ^ seed;
   const end = len - (len & 7);
   let i = 0;
   for (; i < end; i += 8) {
@@ -75,10 +78,10 @@ function murmurString(s: string, seed: number): void {
     const kHi = s.charCodeAt(i + 4) | (s.charCodeAt(i + 5) << 8) |
       (s.charCodeAt(i + 6) << 16) | (s.charCodeAt(i + 7) << 24);
     mulM(kHi, kLo);
-    mulM(rHi, rLo ^ (rHi >>> 15)); // k ^= k >> 47; k *= m
-    mulM(hHi ^ rHi, hLo ^ rLo); // h ^= k; h *= m
-    hHi = rHi;
-    hLo = rLo;
+    mulM(R[0], R[1] ^ (R[0] >>> 15)); // k ^= k >> 47; k *= m
+    mulM(hHi ^ R[0], hLo ^ R[1]); // h ^= k; h *= m
+    hHi = R[0];
+    hLo = R[1];
   }
   const rest = len & 7;
   if (rest !== 0) {
@@ -90,39 +93,41 @@ function murmurString(s: string, seed: number): void {
     if (rest >= 2) hLo ^= s.charCodeAt(i + 1) << 8;
     hLo ^= s.charCodeAt(i);
     mulM(hHi, hLo);
-    hHi = rHi;
-    hLo = rLo;
+    hHi = R[0];
+    hLo = R[1];
   }
   mulM(hHi, hLo ^ (hHi >>> 15));
-  rLo = (rLo ^ (rHi >>> 15)) >>> 0;
+  R[1] ^= R[0] >>> 15;
 }
 
-/** MurmurHash64A of 8 bytes given as little-endian halves (PFSELFTEST's elements) into rHi:rLo. */
+/** MurmurHash64A of 8 bytes given as little-endian halves (PFSELFTEST's elements) into R. */
 function murmur8(kHi: number, kLo: number, seed: number): void {
   mulM(0, 8);
-  const hHi = rHi;
-  const hLo = rLo ^ seed;
+  const hHi = R[0];
+  const hLo = R[1] ^ seed;
   mulM(kHi, kLo);
-  mulM(rHi, rLo ^ (rHi >>> 15));
-  mulM(hHi ^ rHi, hLo ^ rLo);
-  const h2Hi = rHi;
-  mulM(h2Hi, rLo ^ (h2Hi >>> 15));
-  rLo = (rLo ^ (rHi >>> 15)) >>> 0;
+  mulM(R[0], R[1] ^ (R[0] >>> 15));
+  mulM(hHi ^ R[0], hLo ^ R[1]);
+  const h2Hi = R[0];
+  mulM(h2Hi, R[1] ^ (h2Hi >>> 15));
+  R[1] ^= R[0] >>> 15;
 }
 
 /** MurmurHash64A of a binary string (Redis's, endian neutral), as an unsigned 64-bit bigint. */
 export function murmurHash64A(s: string, seed = HLL_SEED): bigint {
-  murmurString(s, seed >>> 0);
-  return (BigInt(rHi) << 32n) | BigInt(rLo);
+  murmurString(s, seed | 0);
+  return (BigInt(R[0] >>> 0) << 32n) | BigInt(R[1] >>> 0);
 }
 
-/** Register index (low 14 bits) and run length of "000..1" (bits 14 and up, 1..51) of the hash in rHi:rLo, packed as index | count << 14. */
+/** Register index (low 14 bits) and run length of "000..1" (bits 14 and up, 1..51) of the hash in R, packed as index | count << 14. */
 function patLenOfHash(): number {
-  const index = rLo & 0x3fff;
-  const low = rLo >>> 14;
+  const lo = R[1];
+  const hi = R[0];
+  const index = lo & 0x3fff;
+  const low = lo >>> 14;
   let count: number;
   if (low !== 0) count = 32 - Math.clz32(low & -low);
-  else if (rHi !== 0) count = 50 - Math.clz32(rHi & -rHi);
+  else if (hi !== 0) count = 50 - Math.clz32(hi & -hi);
   else count = HLL_Q + 1;
   return index | (count << 14);
 }
