@@ -13,7 +13,9 @@ import { ZSetValue } from "../store/zset.ts";
 import { formatFixed, formatHumanDouble } from "../util/float.ts";
 import {
   cellScoreRange,
+  CircleTester,
   decodeScore,
+  decodeScoreInto,
   distanceIfInShape,
   formatDistance,
   GEO_LAT_MAX,
@@ -180,7 +182,7 @@ const SEARCH_STORE = 1 << 4; // GEOSEARCHSTORE: STOREDIST as a flag
 const SORT_NONE = 0, SORT_ASC = 1, SORT_DESC = 2;
 
 /** A member found inside the search shape. */
-interface GeoPoint {
+export interface GeoPoint {
   member: string;
   score: number;
   lon: number;
@@ -194,13 +196,16 @@ interface GeoPoint {
  * the one searched just before is skipped, as Redis skips it); with a
  * limit (ANY), the search stops once that many are found.
  */
-function pointsInShape(z: ZSetValue, shape: GeoShape, limit: number): GeoPoint[] {
+export function pointsInShape(z: ZSetValue, shape: GeoShape, limit: number): GeoPoint[] {
   const cells = searchCells(shape);
   const out: GeoPoint[] = [];
+  const xy = new Float64Array(2);
+  const circle = shape.circle ? new CircleTester(shape) : null;
   const visit = (member: string, score: number) => {
     if (limit !== 0 && out.length >= limit) return;
-    const [lon, lat] = decodeScore(score);
-    const dist = distanceIfInShape(shape, lon, lat);
+    decodeScoreInto(score, xy);
+    const lon = xy[0], lat = xy[1];
+    const dist = circle !== null ? circle.distance(lon, lat) : distanceIfInShape(shape, lon, lat);
     if (dist < 0) return;
     out.push({ member, score, lon, lat, dist });
   };

@@ -41,12 +41,18 @@ export function zsetLimits(c: Client): ZSetLimits {
   };
 }
 
+/** An optional sign, digits, and an optional fraction (no exponent, no hex, no inf/nan). */
+const PLAIN_DECIMAL = /^[+-]?[0-9]+(?:\.[0-9]*)?$/;
+
 /**
  * Redis's score parsing (getDoubleFromObject: the whole argument read by
  * strtod, no leading space, overflow and underflow to zero rejected, NaN
  * rejected; inf / -inf / +inf / hex floats accepted): number or null.
  */
 export function parseScore(s: string): number | null {
+  // Plain decimals (the common case: ZADD scores, GEOADD coordinates): JS's
+  // Number() rounds correctly as strtod does, and at this length cannot overflow.
+  if (s.length <= 40 && PLAIN_DECIMAL.test(s)) return Number(s);
   if (s.length === 0 || isCSpace(s.charCodeAt(0))) return null;
   const r = strtod(s);
   if (r.end !== s.length || Number.isNaN(r.value)) return null;

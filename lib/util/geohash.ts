@@ -143,11 +143,16 @@ export function cellScoreRange(cell: GeoCell): [number, number] {
   return [min, max];
 }
 
-/** Redis's (uint64_t) conversion of a score on x86-64, as two 32-bit words [hi, lo]. */
-function scoreWords(score: number): [number, number] {
+/** Words of the last scoreWords() call. */
+let swHi = 0, swLo = 0;
+
+/** Redis's (uint64_t) conversion of a score on x86-64, into swHi / swLo. */
+function scoreWords(score: number): void {
   if (score >= 0 && score < 2 ** 53) {
     const v = Math.floor(score);
-    return [Math.floor(v / TWO32), v >>> 0];
+    swHi = Math.floor(v / TWO32);
+    swLo = v >>> 0;
+    return;
   }
   let u: bigint;
   if (score >= 2 ** 63) {
@@ -158,15 +163,8 @@ function scoreWords(score: number): [number, number] {
   } else {
     u = 1n << 63n; // cvttsd2si's "integer indefinite"
   }
-  return [Number(u >> 32n), Number(u & 0xffffffffn)];
-}
-
-/** The cell (step 26) a score stands for; axis indexes are the full 32-bit halves, as Redis's. */
-function scoreCell(score: number): GeoCell {
-  const [hi, lo] = scoreWords(score);
-  const lat = (compact16(lo) | (compact16(hi) << 16)) >>> 0;
-  const lon = (compact16(lo >>> 1) | (compact16(hi >>> 1) << 16)) >>> 0;
-  return { lon, lat, step: GEO_STEP_MAX };
+  swHi = Number(u >> 32n);
+  swLo = Number(u & 0xffffffffn);
 }
 
 /** The extent of a cell (geohashDecode over the WGS84 ranges). */
@@ -183,16 +181,38 @@ export function cellArea(cell: GeoCell): GeoArea {
   };
 }
 
-/** Decoded position of a score: the centre of its cell, clamped to the limits ([lon, lat]). */
+const STEP26 = 2 ** GEO_STEP_MAX;
+const LAT_SCALE = GEO_LAT_MAX - GEO_LAT_MIN;
+const LON_SCALE = GEO_LONG_MAX - GEO_LONG_MIN;
+
+/**
+ * Decodes a score into out[0] (longitude) and out[1] (latitude): the
+ * centre of its step-26 cell, clamped to the limits (decodeGeohash).
+ */
+export function decodeScoreInto(score: number, out: Float64Array | number[]): void {
+  scoreWords(score);
+  // Axis indexes are the full 32-bit halves of the 64-bit value, as Redis's.
+  const lat = (compact16(swLo) | (compact16(swHi) << 16)) >>> 0;
+  const lon = (compact16(swLo >>> 1) | (compact16(swHi >>> 1) << 16)) >>> 0;
+  const latMin = GEO_LAT_MIN + (lat / STEP26) * LAT_SCALE;
+  const latMax = GEO_LAT_MIN + (((lat + 1) >>> 0) / STEP26) * LAT_SCALE;
+  const lonMin = GEO_LONG_MIN + (lon / STEP26) * LON_SCALE;
+  const lonMax = GEO_LONG_MIN + (((lon + 1) >>> 0) / STEP26) * LON_SCALE;
+  let x = (lonMin + lonMax) / 2;
+  if (x > GEO_LONG_MAX) x = GEO_LONG_MAX;
+  if (x < GEO_LONG_MIN) x = GEO_LONG_MIN;
+  let y = (latMin + latMax) / 2;
+  if (y > GEO_LAT_MAX) y = GEO_LAT_MAX;
+  if (y < GEO_LAT_MIN) y = GEO_LAT_MIN;
+  out[0] = x;
+  out[1] = y;
+}
+
+/** Decoded position of a score ([lon, lat]; see decodeScoreInto). */
 export function decodeScore(score: number): [number, number] {
-  const a = cellArea(scoreCell(score));
-  let lon = (a.lonMin + a.lonMax) / 2;
-  if (lon > GEO_LONG_MAX) lon = GEO_LONG_MAX;
-  if (lon < GEO_LONG_MIN) lon = GEO_LONG_MIN;
-  let lat = (a.latMin + a.latMax) / 2;
-  if (lat > GEO_LAT_MAX) lat = GEO_LAT_MAX;
-  if (lat < GEO_LAT_MIN) lat = GEO_LAT_MIN;
-  return [lon, lat];
+  const out: [number, number] = [0, 0];
+  decodeScoreInto(score, out);
+  return out;
 }
 
 const GEO_ALPHABET = "0123456789bcdefghjkmnpqrstuvwxyz";
@@ -261,6 +281,53 @@ export function distanceIfInShape(shape: GeoShape, lon: number, lat: number): nu
   if (latDistance(lat, shape.lat) > (shape.height * shape.conversion) / 2) return -1;
   if (geoDistance(lon, lat, shape.lon, lat) > (shape.width * shape.conversion) / 2) return -1;
   return geoDistance(shape.lon, shape.lat, lon, lat);
+}
+
+/**
+ * distanceIfInShape for many positions against one circle, with the same
+ * results, faster: the centre's trigonometry is computed once, and points
+ * far outside are rejected before the arcsine by bounds with a wide margin
+ * (the meridian distance never exceeds the great-circle one; the haversine
+ * term grows with the distance), so every kept distance and every decision
+ * near the edge is Redis's own computation.
+ */
+export class CircleTester {
+  readonly #lon1r: number;
+  readonly #lat1r: number;
+  readonly #cosLat1: number;
+  readonly #radiusM: number;
+  /** Meridian distances beyond this are outside whatever the rounding. */
+  readonly #latReject: number;
+  /** Haversine terms beyond this are outside whatever the rounding. */
+  readonly #aReject: number;
+
+  constructor(readonly shape: GeoShape) {
+    this.#lon1r = degRad(shape.lon);
+    this.#lat1r = degRad(shape.lat);
+    this.#cosLat1 = Math.cos(this.#lat1r);
+    this.#radiusM = shape.radius * shape.conversion;
+    this.#latReject = this.#radiusM + 1;
+    const half = this.#radiusM / (2 * EARTH_RADIUS_IN_METERS);
+    const s = half >= Math.PI / 2 ? 1 : Math.sin(half);
+    this.#aReject = s * s * (1 + 1e-7) + 1e-12;
+  }
+
+  /** The distance in meters when inside the circle, else -1. */
+  distance(lon: number, lat: number): number {
+    const lat2r = degRad(lat);
+    if (EARTH_RADIUS_IN_METERS * Math.abs(lat2r - this.#lat1r) > this.#latReject) return -1;
+    const v = Math.sin((degRad(lon) - this.#lon1r) / 2);
+    let d: number;
+    if (v === 0) {
+      d = latDistance(this.shape.lat, lat);
+    } else {
+      const u = Math.sin((lat2r - this.#lat1r) / 2);
+      const a = u * u + this.#cosLat1 * Math.cos(lat2r) * v * v;
+      if (a > this.#aReject) return -1;
+      d = 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(a));
+    }
+    return d > this.#radiusM ? -1 : d;
+  }
 }
 
 /**
