@@ -82,20 +82,21 @@ function pfadd(c: Client, args: string[]): void {
   const db = c.db;
   const v = db.lookupWrite(key);
   let updated = 0;
-  let raw: RawString;
+  let bytes: Uint8Array;
   if (v === undefined) {
-    raw = new RawString(hllCreate());
+    const raw = new RawString(hllCreate());
     db.set(key, raw);
+    bytes = raw.bytes();
     updated++;
   } else {
     const b = hllBytes(c, v);
     if (b === null) return;
-    raw = unshare(c, key, v, b);
+    bytes = v instanceof RawString ? b : unshare(c, key, v, b).bytes();
   }
-  const bytes = raw.bytes();
   if (bytes[4] === HLL_DENSE) {
     // The hot path: registers change in place.
     for (let j = 2; j < args.length; j++) updated += denseAdd(bytes, args[j]);
+    if (updated) invalidateCache(bytes);
   } else {
     const work = new HllWork(bytes);
     const max = sparseMax(c);
@@ -108,15 +109,13 @@ function pfadd(c: Client, args: string[]): void {
       }
       updated += r;
     }
-    if (work.written) {
-      raw = new RawString(work.bytes());
-      db.replace(key, raw);
+    if (updated) {
+      invalidateCache(work.buf);
+      work.written = true;
     }
+    storeBack(c, key, work);
   }
-  if (updated) {
-    c.server.keyspace.dirty += updated;
-    invalidateCache(raw.bytes());
-  }
+  if (updated) c.server.keyspace.dirty += updated;
   c.out.int(updated ? 1 : 0);
 }
 
