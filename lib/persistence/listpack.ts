@@ -200,7 +200,13 @@ export function decodeListpack(lp: Uint8Array): string[] {
     const k = backlenSize(l);
     if (p + k > end) bad("back-length past the end", start);
     let back = 0;
-    for (let j = 0; j < k; j++) back = back * 128 + (lp[p + j] & 127);
+    for (let j = 0; j < k; j++) {
+      // Only the first (most significant) byte has its top bit clear: Redis
+      // reads the length backwards until that byte, so another pattern is
+      // a different length.
+      if ((lp[p + j] & 128) !== (j === 0 ? 0 : 128)) bad("back-length does not match the entry", p);
+      back = back * 128 + (lp[p + j] & 127);
+    }
     if (back !== l) bad("back-length does not match the entry", p);
     p += k;
     items.push(item);

@@ -8,20 +8,31 @@
  * nodes (LIST_QUICKLIST_2: listpack nodes chunked as Redis's
  * list-max-listpack-size chunks them, a PLAIN node for a huge element);
  * sets as an intset blob (SET_INTSET) or member strings (SET); sorted sets
- * as a listpack blob (ZSET_LISTPACK) or member + binary double (ZSET_2).
+ * as a listpack blob (ZSET_LISTPACK) or member + binary double (ZSET_2);
+ * streams as their listpack nodes with metadata, groups, PELs and consumers
+ * (STREAM_LISTPACKS_2). encodeValue / decodeValue are DUMP's and RESTORE's.
  *
- * Reading: readRdb parses a whole file (strings, hashes, lists, sets and
- * sorted sets in every encoding Redis 7.0 reads), verifies the checksum, and
- * only then stores the keys: an error leaves the keyspace untouched. Each
+ * Reading: readRdb parses a whole file (strings, hashes, lists, sets,
+ * sorted sets and streams in every encoding Redis 7.0 reads), verifies the
+ * checksum, and only then stores the keys: an error leaves the keyspace untouched. Each
  * value is built in the encoding Redis would pick at load time. Errors name
  * the offset.
  */
 import { parseInt64 } from "../util/int64.ts";
-import { bytesToStr } from "../resp/bytes.ts";
+import { bytesToStr, strToBytes } from "../resp/bytes.ts";
 import { type HashLimits, HashValue } from "../store/hash.ts";
 import { type ListLimits, ListValue } from "../store/list.ts";
 import { type SetLimits, SetValue } from "../store/set.ts";
 import { type ZSetLimits, ZSetValue } from "../store/zset.ts";
+import {
+  compareIds,
+  idFromKey,
+  MAX_ID,
+  MIN_ID,
+  type StreamId,
+  StreamValue,
+} from "../store/stream.ts";
+import { StreamGroup } from "../store/stream_group.ts";
 import {
   type Db,
   type FrozenKeyspace,
@@ -61,14 +72,14 @@ const TYPE_LIST_QUICKLIST = 14;
 const TYPE_HASH_LISTPACK = 16;
 const TYPE_ZSET_LISTPACK = 17;
 const TYPE_LIST_QUICKLIST_2 = 18;
+const TYPE_STREAM_LISTPACKS = 15;
+const TYPE_STREAM_LISTPACKS_2 = 19;
 
 const TYPE_NAMES: Record<number, string> = {
   6: "module",
   7: "module",
-  15: "stream",
-  19: "stream",
   20: "set (listpack, Redis 7.2)",
-  21: "stream",
+  21: "stream (Redis 7.2)",
 };
 
 // Quicklist node containers (quicklist.h).
@@ -176,6 +187,28 @@ class Out extends ByteBuffer {
       this.u32be(Math.floor(n / 0x100000000));
       this.u32be(n >>> 0);
     }
+  }
+
+  /** An RDB length of up to 64 bits (stream IDs and counters). */
+  lenBig(v: bigint): void {
+    if (v <= 0xffffffffn) return this.len(Number(v));
+    this.byte(0x81);
+    this.u32be(Number(v >> 32n));
+    this.u32be(Number(v & 0xffffffffn));
+  }
+
+  /** A millisecond time as rdbSaveMillisecondTime writes it: int64, little-endian. */
+  msTime(ms: number): void {
+    const v = BigInt.asUintN(64, BigInt(Math.trunc(ms)));
+    this.u32le(Number(v & 0xffffffffn));
+    this.u32le(Number(v >> 32n));
+  }
+
+  u32le(v: number): void {
+    this.byte(v & 0xff);
+    this.byte((v >>> 8) & 0xff);
+    this.byte((v >>> 16) & 0xff);
+    this.byte((v >>> 24) & 0xff);
   }
 
   /** A little-endian IEEE double (ZSET_2 scores). */
@@ -434,9 +467,10 @@ function writeValue(out: Out, key: string | null, value: Value, ctx: WriteCtx): 
   throw new Error(`RDB: cannot save a value of type ${(value as { type: string }).type}`);
 }
 
-/** A list, set or sorted set: written by writeCollection. */
-function isCollection(value: Value): value is ListValue | SetValue | ZSetValue {
-  return value instanceof ListValue || value instanceof SetValue || value instanceof ZSetValue;
+/** A list, set, sorted set or stream: written by writeCollection. */
+function isCollection(value: Value): value is ListValue | SetValue | ZSetValue | StreamValue {
+  return value instanceof ListValue || value instanceof SetValue || value instanceof ZSetValue ||
+    value instanceof StreamValue;
 }
 
 /**
@@ -449,7 +483,7 @@ function isCollection(value: Value): value is ListValue | SetValue | ZSetValue {
 function* writeCollection(
   out: Out,
   key: string | null,
-  value: ListValue | SetValue | ZSetValue,
+  value: ListValue | SetValue | ZSetValue | StreamValue,
   ctx: WriteCtx,
 ): Generator<void, void, undefined> {
   const compression = ctx.compression;
@@ -457,7 +491,10 @@ function* writeCollection(
     out.byte(type);
     if (key !== null) writeString(out, key, compression);
   };
-  if (value instanceof ListValue) {
+  if (value instanceof StreamValue) {
+    head(TYPE_STREAM_LISTPACKS_2);
+    yield* writeStream(out, value, ctx);
+  } else if (value instanceof ListValue) {
     const nodes = quicklistNodes(value, ctx.packedThreshold);
     head(TYPE_LIST_QUICKLIST_2);
     out.len(nodes.length);
@@ -506,6 +543,63 @@ function* writeCollection(
       if (out.pos >= ctx.chunkSize) yield;
     }
   }
+}
+
+/**
+ * A stream as Redis 7.0 saves it (STREAM_LISTPACKS_2): its listpack nodes
+ * as they are (master ID key, listpack), length, last ID, first ID, max
+ * deleted ID, entries added, then each group (in name order) with its
+ * last ID, entries read, PEL (ID, delivery time, count) and consumers (in
+ * name order: name, seen time, the IDs of their own PEL).
+ */
+function* writeStream(out: Out, s: StreamValue, ctx: WriteCtx): Generator<void, void, undefined> {
+  const compression = ctx.compression;
+  const nodes = [...s.nodes()];
+  out.len(nodes.length);
+  for (const [key, lp] of nodes) {
+    writeString(out, key, compression);
+    writeBlob(out, strToBytes(lp), compression);
+    if (out.pos >= ctx.chunkSize) yield;
+  }
+  const id = (v: StreamId) => {
+    out.lenBig(v.ms);
+    out.lenBig(v.seq);
+  };
+  out.len(s.length);
+  id(s.lastId);
+  id(s.firstId);
+  id(s.maxDeletedId);
+  out.lenBig(s.entriesAdded);
+  const groups = s.groups === null ? [] : [...s.groups.values()].sort(byName);
+  out.len(groups.length);
+  for (const g of groups) {
+    writeString(out, g.name, compression);
+    id(g.lastId);
+    out.lenBig(BigInt.asUintN(64, BigInt(g.entriesRead)));
+    out.len(g.pendingCount());
+    for (const [key, nack] of g.pel.entries()) {
+      out.str(key);
+      out.msTime(nack.deliveryTime);
+      out.len(nack.deliveryCount);
+      if (out.pos >= ctx.chunkSize) yield;
+    }
+    const consumers = g.sortedConsumers();
+    out.len(consumers.length);
+    for (const consumer of consumers) {
+      writeString(out, consumer.name, compression);
+      out.msTime(consumer.seenTime);
+      out.len(consumer.pending.size);
+      for (const [key] of consumer.pending.entries()) {
+        out.str(key);
+        if (out.pos >= ctx.chunkSize) yield;
+      }
+    }
+  }
+}
+
+/** Orders groups by name bytes, as Redis's rax of groups iterates. */
+function byName(a: { name: string }, b: { name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 /**
@@ -670,6 +764,44 @@ class In {
       return { n: Number(n), encoded: false };
     }
     return this.fail(`bad length encoding 0x${b.toString(16)}`, this.pos - 1);
+  }
+
+  /** A length of up to 64 bits, as a bigint (stream IDs and counters). */
+  lenBig(): bigint {
+    const at = this.pos;
+    const b = this.buf[this.pos];
+    if (b === 0x81) {
+      this.pos++;
+      this.need(8);
+      const n = this.dv.getBigUint64(this.pos, false);
+      this.pos += 8;
+      return n;
+    }
+    const { n, encoded } = this.len();
+    if (encoded) this.fail("unexpected string encoding where a length was expected", at);
+    return BigInt(n);
+  }
+
+  /** A stream ID saved as two lengths. */
+  streamId(): StreamId {
+    const ms = this.lenBig();
+    return { ms, seq: this.lenBig() };
+  }
+
+  /** A millisecond time (rdbLoadMillisecondTime: int64, little-endian). */
+  msTime(): number {
+    this.need(8);
+    const v = this.dv.getBigInt64(this.pos, true);
+    this.pos += 8;
+    return Number(v);
+  }
+
+  /** `n` raw bytes as a binary string. */
+  rawString(n: number): string {
+    this.need(n);
+    const s = bytesToStr(this.buf, this.pos, this.pos + n);
+    this.pos += n;
+    return s;
   }
 
   plainLen(): number {
@@ -1092,6 +1224,9 @@ function readValue(r: In, type: number, at: number, limits: Limits): Value | nul
       return ZSetValue.fromEntries(members, scores, lim) ??
         r.fail("duplicate member in a sorted set", at);
     }
+    case TYPE_STREAM_LISTPACKS:
+    case TYPE_STREAM_LISTPACKS_2:
+      return readStream(r, type === TYPE_STREAM_LISTPACKS_2);
     default: {
       const name = TYPE_NAMES[type];
       return r.fail(
@@ -1100,6 +1235,106 @@ function readValue(r: In, type: number, at: number, limits: Limits): Value | nul
       );
     }
   }
+}
+
+/**
+ * A stream (STREAM_LISTPACKS, or STREAM_LISTPACKS_2 with `v2`), checked in
+ * full: node keys 16 bytes and ascending, every listpack valid as a stream
+ * node, the live entries adding up to the length, groups and consumers
+ * unique, every consumer's PEL entry in the group PEL and owned once, and
+ * every group PEL entry owned. An empty stream is a valid value.
+ */
+function readStream(r: In, v2: boolean): StreamValue {
+  const count = r.plainLen();
+  const nodes: [string, string][] = [];
+  for (let i = 0; i < count; i++) {
+    const keyAt = r.pos;
+    const key = r.string();
+    if (key.length !== 16) r.fail("stream node key is not a stream ID", keyAt);
+    const lpAt = r.pos;
+    const lp = bytesToStr(r.stringBytes());
+    if (lp.length === 0) r.fail("empty stream listpack", lpAt);
+    nodes.push([key, lp]);
+  }
+  const lengthAt = r.pos;
+  const length = r.lenBig();
+  const lastId = r.streamId();
+  const s = length <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? StreamValue.fromNodes(nodes, Number(length), lastId)
+    : null;
+  if (s === null) {
+    r.fail("invalid stream (node keys, listpacks, or a length that does not match)", lengthAt);
+  }
+  if (v2) {
+    s.firstId = r.streamId();
+    s.maxDeletedId = r.streamId();
+    s.entriesAdded = r.lenBig();
+  } else {
+    // STREAM_LISTPACKS (Redis < 7.0) lacks these: Redis 7.0 derives them.
+    s.maxDeletedId = MIN_ID;
+    s.entriesAdded = BigInt(s.length);
+    s.firstId = s.first() ?? MAX_ID;
+  }
+  const groups = r.plainLen();
+  for (let i = 0; i < groups; i++) {
+    const groupAt = r.pos;
+    const name = r.string();
+    const lastDelivered = r.streamId();
+    const entriesRead = v2
+      ? Number(BigInt.asIntN(64, r.lenBig()))
+      : estimateEntriesRead(s, lastDelivered);
+    s.groups ??= new Map();
+    if (s.groups.has(name)) r.fail("duplicate consumer group", groupAt);
+    const g = new StreamGroup(name, lastDelivered, entriesRead);
+    s.groups.set(name, g);
+    const pel = r.plainLen();
+    for (let j = 0; j < pel; j++) {
+      const idAt = r.pos;
+      const id = idFromKey(r.rawString(16));
+      const time = r.msTime();
+      const deliveries = r.lenBig();
+      if (!g.loadNack(id, time, Number(deliveries))) r.fail("duplicate group PEL entry", idAt);
+    }
+    const consumers = r.plainLen();
+    for (let j = 0; j < consumers; j++) {
+      const consumerAt = r.pos;
+      const cname = r.string();
+      if (g.consumers.has(cname)) r.fail("duplicate stream consumer", consumerAt);
+      const consumer = g.createConsumer(cname, r.msTime());
+      const owned = r.plainLen();
+      for (let k = 0; k < owned; k++) {
+        const idAt = r.pos;
+        if (!g.assignLoaded(consumer, idFromKey(r.rawString(16)))) {
+          r.fail("consumer PEL entry not in the group PEL, or owned twice", idAt);
+        }
+      }
+    }
+    for (const [, nack] of g.pendingEntries()) {
+      if (nack.consumer === null) r.fail("group PEL entry without a consumer", groupAt);
+    }
+  }
+  return s;
+}
+
+/**
+ * Redis's streamEstimateDistanceFromFirstEverEntry, which 7.0 uses for the
+ * entries-read of a group loaded from STREAM_LISTPACKS: -1 when unknown.
+ */
+function estimateEntriesRead(s: StreamValue, id: StreamId): number {
+  const added = Number(s.entriesAdded);
+  if (added === 0) return 0;
+  const cmpLast = compareIds(id, s.lastId);
+  if (s.length === 0 && cmpLast <= 0) return added;
+  if (cmpLast === 0) return added;
+  if (cmpLast > 0) return -1;
+  const cmpFirst = compareIds(id, s.firstId);
+  const noTombstones = (s.maxDeletedId.ms === 0n && s.maxDeletedId.seq === 0n) ||
+    compareIds(s.maxDeletedId, s.firstId) < 0;
+  if (noTombstones) {
+    if (cmpFirst < 0) return added - s.length;
+    if (cmpFirst === 0) return added - s.length + 1;
+  }
+  return -1;
 }
 
 /**

@@ -921,7 +921,11 @@ function validateNode(node: Node): number | null {
     const k = backlenSize(l);
     if (p + l + k > end) return null;
     let back = 0;
-    for (let j = 0; j < k; j++) back = back * 128 + (buf[p + l + j] & 127);
+    for (let j = 0; j < k; j++) {
+      // Only the first back-length byte has its top bit clear (read backwards, it ends the length).
+      if ((buf[p + l + j] & 128) !== (j === 0 ? 0 : 128)) return null;
+      back = back * 128 + (buf[p + l + j] & 127);
+    }
     if (back !== l) return null;
     p += l + k;
     elements++;

@@ -347,12 +347,12 @@ Deno.test("rdb: expired keys are skipped, errors name the offset and load nothin
   assertThrows(() =>
     readRdb(file.subarray(0, file.length - 20), new Keyspace(16), { hashLimits: LIMITS })
   );
-  // Unsupported type (a stream, type 15).
+  // Unsupported type (a module value, type 7).
   const list = new Uint8Array([
     ...bin("REDIS0010"),
     0xfe,
     0,
-    15,
+    7,
     1,
     0x6b,
     1,
@@ -365,7 +365,7 @@ Deno.test("rdb: expired keys are skipped, errors name the offset and load nothin
     readRdb(list, new Keyspace(16), { hashLimits: LIMITS });
     assert(false, "should throw");
   } catch (e) {
-    assert(/type 15 \(stream\) at offset 11/.test((e as Error).message), (e as Error).message);
+    assert(/type 7 \(module\) at offset 11/.test((e as Error).message), (e as Error).message);
   }
   // Database out of range.
   assertThrows(() => readRdb(encodeRdb(ks), new Keyspace(4), { hashLimits: LIMITS }));
