@@ -563,18 +563,24 @@ function sortRange<T>(
 // ---------------------------------------------------------------------------
 // Table
 
-/** GEORADIUS / GEORADIUSBYMEMBER keys: the source and the last STORE / STOREDIST key (georadiusGetKeys). */
-function georadiusKeys(args: string[]): string[] {
-  const keys = [args[1]];
-  let store = -1;
-  for (let i = 5; i < args.length - 1; i++) {
-    if (is(args[i], "store") || is(args[i], "storedist")) {
-      store = i + 1;
-      i++;
+/**
+ * GEORADIUS / GEORADIUSBYMEMBER keys as Redis 7.0's key specs find them:
+ * the source, then the key after the first STORE and after the first
+ * STOREDIST searched from argument `from` (not the last argument).
+ */
+function georadiusKeys(from: number): (args: string[]) => string[] {
+  return (args) => {
+    const keys = [args[1]];
+    for (const keyword of ["store", "storedist"]) {
+      for (let i = from; i < args.length - 1; i++) {
+        if (is(args[i], keyword)) {
+          keys.push(args[i + 1]);
+          break;
+        }
+      }
     }
-  }
-  if (store > 0) keys.push(args[store]);
-  return keys;
+    return keys;
+  };
 }
 
 const SEARCH_COMPLEXITY = "O(N+log(M)) where N is the number of elements in the grid-aligned " +
@@ -684,7 +690,7 @@ export const geoCommands: CommandSpec[] = [
     arity: -6,
     flags: "write denyoom movablekeys",
     keys: [1, 1, 1],
-    getKeys: georadiusKeys,
+    getKeys: georadiusKeys(6),
     group: GEO,
     since: "3.2.0",
     summary: "Query a sorted set representing a geospatial index to fetch members matching a " +
@@ -711,7 +717,7 @@ export const geoCommands: CommandSpec[] = [
     arity: -5,
     flags: "write denyoom movablekeys",
     keys: [1, 1, 1],
-    getKeys: georadiusKeys,
+    getKeys: georadiusKeys(5),
     group: GEO,
     since: "3.2.0",
     summary: "Query a sorted set representing a geospatial index to fetch members matching a " +
