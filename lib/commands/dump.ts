@@ -17,7 +17,13 @@
 import type { Client } from "../server/client.ts";
 import type { Db, Value } from "../store/keyspace.ts";
 import { lfuMinutes, lruClock } from "../store/keyspace.ts";
-import { decodeValue, encodeValue, RDB_VERSION, type RdbReadOptions } from "../persistence/rdb.ts";
+import {
+  decodeValue,
+  encodeValue,
+  idleStamp,
+  RDB_VERSION,
+  type RdbReadOptions,
+} from "../persistence/rdb.ts";
 import { Crc64 } from "../persistence/crc64.ts";
 import { bytesToStr, strToBytes } from "../resp/bytes.ts";
 import { appendCommand } from "../persistence/aoffile.ts";
@@ -104,7 +110,7 @@ function dump(c: Client, args: string[]): void {
 
 /** The access-time options of RESTORE: -1 when not given. */
 interface AccessOptions {
-  idle: number;
+  idle: number | bigint;
   freq: number;
 }
 
@@ -128,7 +134,7 @@ function restore(c: Client, args: string[]): void {
       const v = parseInt64(args[++j]);
       if (v === null) return c.out.error(ERR_NOT_INTEGER);
       if (v < 0) return c.out.error(ERR_BAD_IDLETIME);
-      access.idle = Number(v);
+      access.idle = v;
     } else if (isKeyword(a, "FREQ") && more >= 1 && access.idle === -1) {
       const v = parseInt64(args[++j]);
       if (v === null) return c.out.error(ERR_NOT_INTEGER);
@@ -189,8 +195,7 @@ function setAccess(c: Client, db: Db, key: string, access: AccessOptions): void 
   if (lfu && access.freq >= 0) {
     db.dict.setStampAt(i, (lfuMinutes() << 8) | access.freq);
   } else if (!lfu && access.idle >= 0) {
-    const clock = lruClock();
-    db.dict.setStampAt(i, clock >= access.idle ? clock - access.idle : 0);
+    db.dict.setStampAt(i, idleStamp(access.idle, lruClock()));
   }
 }
 

@@ -1424,6 +1424,26 @@ function skipModuleAux(r: In): void {
   }
 }
 
+/** Redis's LRU_CLOCK_MAX: its access clock is 24 bits of seconds. */
+const LRU_CLOCK_MAX = 0xffffff;
+
+/**
+ * The access stamp (redeno's 32-bit seconds clock, `clock` now) that makes
+ * OBJECT IDLETIME report what Redis reports after objectSetLRUOrLFU sets an
+ * idle time of `idle` seconds (RDB IDLE, RESTORE IDLETIME): Redis keeps a
+ * 24-bit clock, so an idle time past it wraps (IDLETIME 1000000000 reads
+ * back as some 10 million seconds), and so does its `idle * 1000` in 64 bits.
+ */
+export function idleStamp(idle: number | bigint, clock: number): number {
+  const clock24 = clock & LRU_CLOCK_MAX;
+  const scaled = BigInt.asIntN(64, BigInt(idle) * 1000n) / 1000n;
+  let abs = BigInt(clock24) - scaled;
+  if (abs < 0n) abs += BigInt(LRU_CLOCK_MAX);
+  const stored = Number(BigInt.asUintN(24, abs));
+  const seen = clock24 >= stored ? clock24 - stored : clock24 + LRU_CLOCK_MAX - stored;
+  return clock >= seen ? clock - seen : 0;
+}
+
 /** Stores loaded keys with their expiry and access stamp. */
 class KeyStore {
   readonly #lfu: boolean;
@@ -1445,8 +1465,7 @@ class KeyStore {
     if (!db.set(key, value)) return false;
     if (expire !== -1) db.setExpire(key, expire);
     if (!this.#lfu && idle >= 0) {
-      const clock = this.#clock;
-      db.dict.setStampAt(db.dict.indexOf(key)!, clock >= idle ? clock - idle : 0);
+      db.dict.setStampAt(db.dict.indexOf(key)!, idleStamp(idle, this.#clock));
     } else if (this.#lfu && freq >= 0) {
       db.dict.setStampAt(db.dict.indexOf(key)!, (this.#minutes << 8) | freq);
     }

@@ -257,6 +257,15 @@ oracleTest("oracle: RESTORE IDLETIME under an LRU policy, FREQ ignored", async (
     ["OBJECT", "FREQ", "b"],
     ["RESTORE", "c", "0", p, "IDLETIME", "0"],
     clock("OBJECT", "IDLETIME", "c"),
+    // Past Redis's 24-bit access clock an idle time wraps as it does there.
+    ["RESTORE", "d", "0", p, "IDLETIME", "1000000000"],
+    clock("OBJECT", "IDLETIME", "d"),
+    ["RESTORE", "e", "0", p, "IDLETIME", "20000000"],
+    clock("OBJECT", "IDLETIME", "e"),
+    ["RESTORE", "f", "0", p, "IDLETIME", "16777215"],
+    clock("OBJECT", "IDLETIME", "f"),
+    ["RESTORE", "g", "0", p, "IDLETIME", "9223372036854775807"],
+    clock("OBJECT", "IDLETIME", "g"),
   ]);
 }, { args: ["--maxmemory-policy", "allkeys-lru"] });
 
