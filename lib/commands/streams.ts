@@ -131,7 +131,7 @@ export function parseIdArg(
 /** Writes one entry as Redis does: [id, [f, v, ...]] (RESP2 and RESP3 alike). */
 export function replyEntry(c: Client, id: StreamId, fields: string[]): void {
   c.out.array(2);
-  c.out.bulk(`${id.ms}-${id.seq}`);
+  c.out.bulk(formatId(id));
   c.out.array(fields.length);
   for (let i = 0; i < fields.length; i++) c.out.bulk(fields[i]);
 }
@@ -378,11 +378,10 @@ function xadd(c: Client, args: string[]): void {
     id = t.id;
   }
   if (compareIds(id, last) <= 0) return c.out.error(ERR_XADD_EQUAL_OR_SMALLER);
-  const fields = args.slice(fieldsAt);
   let total = 0;
-  for (let i = 0; i < fields.length; i++) total += fields[i].length;
+  for (let i = fieldsAt; i < args.length; i++) total += args[i].length;
   if (total > LISTPACK_MAX_SIZE) return c.out.error(ERR_TOO_LARGE);
-  s.append(id, fields, streamLimits(c));
+  s.append(id, args, streamLimits(c), fieldsAt);
   s.entriesAdded++;
   if (s.length === 1) s.firstId = id;
   if (created) c.db.set(key, s);

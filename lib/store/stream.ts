@@ -45,8 +45,15 @@ export function compareIds(a: StreamId, b: StreamId): number {
 
 /** "ms-seq". */
 export function formatId(id: StreamId): string {
-  return `${id.ms}-${id.seq}`;
+  // IDs made in one millisecond share their prefix: convert it once.
+  if (id.ms !== lastMs) {
+    lastMs = id.ms;
+    lastMsText = `${id.ms}-`;
+  }
+  return lastMsText + id.seq;
 }
+let lastMs = -1n;
+let lastMsText = "";
 
 const keyView = new DataView(new ArrayBuffer(16));
 const keyBytes = new Uint8Array(keyView.buffer);
@@ -281,16 +288,57 @@ function putStr(buf: Uint8Array, p: number, s: string): number {
 
 /** The wrapping 64-bit difference a - b as Redis stores it (a signed int64; a number when safe). */
 function delta(a: bigint, b: bigint): number | bigint {
+  // Both below 2^53 (every ms of a clock, most sequences): exact in doubles.
+  if (a <= SAFE && b <= SAFE) return Number(a) - Number(b);
   let d = (a - b) & UINT64_MAX;
   if (d > 0x7fffffffffffffffn) d -= 1n << 64n;
-  return d >= -9007199254740991n && d <= 9007199254740991n ? Number(d) : d;
+  return d >= -SAFE && d <= SAFE ? Number(d) : d;
 }
 
 /** master + d, wrapping at 2^64. */
 function addDelta(master: bigint, d: number | bigint): bigint {
-  if (typeof d === "number" && d === 0) return master;
+  if (typeof d === "number") {
+    if (d === 0) return master;
+    if (master <= SAFE) {
+      const sum = Number(master) + d;
+      if (sum >= 0 && sum <= Number.MAX_SAFE_INTEGER) return BigInt(sum);
+    }
+  }
   return (master + BigInt(d)) & UINT64_MAX;
 }
+
+/** 2^53 - 1 as a bigint. */
+const SAFE = 9007199254740991n;
+
+/** Bytes of the pages sealed nodes are packed into. */
+const PAGE_SIZE = 256 * 1024;
+
+/**
+ * Where sealed (no longer tail) nodes keep their bytes: views into shared
+ * pages, so that a node costs no allocation of its own. A page is freed by
+ * the garbage collector once no node views it.
+ */
+class Pages {
+  #page: Uint8Array | null = null;
+  #used = 0;
+
+  /** A copy of bytes[0..size) in a page. */
+  store(bytes: Uint8Array, size: number): Uint8Array {
+    if (size > PAGE_SIZE / 4) return bytes.slice(0, size);
+    if (this.#page === null || this.#used + size > PAGE_SIZE) {
+      this.#page = new Uint8Array(PAGE_SIZE);
+      this.#used = 0;
+    }
+    const at = this.#used;
+    const page = this.#page;
+    for (let i = 0; i < size; i++) page[at + i] = bytes[i];
+    this.#used += size;
+    return new Uint8Array(page.buffer, at, size);
+  }
+}
+
+/** Shared by every stream: pages fill in the order nodes are sealed. */
+const pages = new Pages();
 
 // ---------------------------------------------------------------------------
 
@@ -477,6 +525,8 @@ export class StreamValue implements StoredObject {
   #nodes: Node[] = [];
   /** Master fields of the last node (null: not decoded yet). */
   #tailFields: string[] | null = null;
+  /** The last sealed tail's buffer, reused by the next tail node. */
+  #spare: Uint8Array | null = null;
   #length = 0;
   /** last-generated-id */
   lastId: StreamId = MIN_ID;
@@ -518,13 +568,14 @@ export class StreamValue implements StoredObject {
     return this.#nodes.length;
   }
 
-  /** Appends; the caller checked id > lastId. fields = [f1, v1, f2, v2, ...] binary strings. */
-  append(id: StreamId, fields: string[], limits: StreamLimits): void {
-    const nfields = fields.length >> 1;
+  /** Appends; the caller checked id > lastId. fields = [f1, v1, f2, v2, ...] binary strings (from index `from` on). */
+  append(id: StreamId, fields: string[], limits: StreamLimits, from = 0): void {
+    const end = fields.length;
+    const nfields = (end - from) >> 1;
     let node: Node | undefined = this.#nodes[this.#nodes.length - 1];
     if (node !== undefined) {
       let totelelen = 0;
-      for (let i = 0; i < fields.length; i++) totelelen += fields[i].length;
+      for (let i = from; i < end; i++) totelelen += fields[i].length;
       let maxBytes = limits.nodeMaxBytes;
       if (maxBytes === 0 || maxBytes > LISTPACK_MAX_SIZE) maxBytes = LISTPACK_MAX_SIZE;
       let full = node.size + totelelen >= maxBytes;
@@ -538,7 +589,7 @@ export class StreamValue implements StoredObject {
     }
     let flags = 0;
     if (node === undefined) {
-      node = this.#newNode(id, fields);
+      node = this.#newNode(id, fields, from);
       flags = FLAG_SAMEFIELDS;
     } else {
       replaceInt(node, HDR, node.count() + 1);
@@ -546,7 +597,7 @@ export class StreamValue implements StoredObject {
       if (master.length === nfields) {
         let same = true;
         for (let i = 0; i < nfields; i++) {
-          if (master[i] !== fields[2 * i]) {
+          if (master[i] !== fields[from + 2 * i]) {
             same = false;
             break;
           }
@@ -560,7 +611,7 @@ export class StreamValue implements StoredObject {
     const lpCount = same ? nfields + 3 : 2 * nfields + 4;
     let need = 2 + intBytes(dms) + intBytes(dseq) + intBytes(lpCount);
     if (!same) need += intBytes(nfields);
-    for (let i = same ? 1 : 0; i < fields.length; i += same ? 2 : 1) need += elemBytes(fields[i]);
+    for (let i = from + (same ? 1 : 0); i < end; i += same ? 2 : 1) need += elemBytes(fields[i]);
     const size = node.size + need;
     if (size > node.buf.length) {
       const bigger = new Uint8Array(Math.max(size, node.buf.length * 2));
@@ -574,7 +625,7 @@ export class StreamValue implements StoredObject {
     p = putInt(buf, p, dms);
     p = putInt(buf, p, dseq);
     if (!same) p = putInt(buf, p, nfields);
-    for (let i = same ? 1 : 0; i < fields.length; i += same ? 2 : 1) p = putStr(buf, p, fields[i]);
+    for (let i = from + (same ? 1 : 0); i < end; i += same ? 2 : 1) p = putStr(buf, p, fields[i]);
     p = putInt(buf, p, lpCount);
     buf[p++] = 0xff;
     node.size = p;
@@ -585,20 +636,27 @@ export class StreamValue implements StoredObject {
   }
 
   /** Starts a node whose master entry takes the fields of `fields`. */
-  #newNode(id: StreamId, fields: string[]): Node {
-    const nfields = fields.length >> 1;
+  #newNode(id: StreamId, fields: string[], from: number): Node {
+    const nfields = (fields.length - from) >> 1;
     let need = HDR + 1 + 2 + 2 + intBytes(nfields) + 2;
-    for (let i = 0; i < fields.length; i += 2) need += elemBytes(fields[i]);
+    for (let i = from; i < fields.length; i += 2) need += elemBytes(fields[i]);
     // Room for the entries that follow (Redis preallocates too).
-    const buf = new Uint8Array(Math.max(need * 2, 256));
+    let buf: Uint8Array;
+    const spare = this.#spare;
+    if (spare !== null && spare.length >= need * 2) {
+      buf = spare;
+      this.#spare = null;
+    } else {
+      buf = new Uint8Array(Math.max(need * 2, 256));
+    }
     let p = HDR;
     p = putInt(buf, p, 0); // count: the append below makes it 1
     p = putInt(buf, p, 0);
     p = putInt(buf, p, nfields);
     const master = new Array<string>(nfields);
     for (let i = 0; i < nfields; i++) {
-      master[i] = fields[2 * i];
-      p = putStr(buf, p, fields[2 * i]);
+      master[i] = fields[from + 2 * i];
+      p = putStr(buf, p, fields[from + 2 * i]);
     }
     p = putInt(buf, p, 0);
     buf[p++] = 0xff;
@@ -618,7 +676,10 @@ export class StreamValue implements StoredObject {
 
   /** Drops a node's spare capacity (it is no longer the tail). */
   #seal(node: Node): void {
-    if (node.buf.length !== node.size) node.buf = node.buf.slice(0, node.size);
+    if (node.buf.length === node.size) return;
+    // The tail's roomy buffer serves the next tail.
+    this.#spare = node.buf;
+    node.buf = pages.store(node.buf, node.size);
   }
 
   /** Index of the last node whose master ID is <= id, or -1. */
