@@ -225,6 +225,40 @@ export function setCachedCount(b: Uint8Array, count: number | bigint): void {
   }
 }
 
+// --- sparse opcodes ------------------------------------------------------------
+
+/** Opcode kinds of the sparse encoding: ZERO 00xxxxxx, XZERO 01xxxxxx yyyyyyyy, VAL 1vvvvvxx. */
+const ZERO = 0;
+const XZERO = 1;
+const VAL = 2;
+
+/** The opcode read by readOp: kind, registers covered, register value (VAL), bytes. */
+let opKind = ZERO;
+let opRun = 0;
+let opVal = 0;
+let opSize = 1;
+
+/** Decodes the opcode at `p` of a sparse HLL of `len` bytes (past the end reads 0, as sds's terminator). */
+function readOp(b: Uint8Array, p: number, len: number): void {
+  const o = b[p];
+  if ((o & 0xc0) === 0) {
+    opKind = ZERO;
+    opRun = (o & 0x3f) + 1;
+    opVal = 0;
+    opSize = 1;
+  } else if (o & 0x80) {
+    opKind = VAL;
+    opRun = (o & 3) + 1;
+    opVal = ((o >>> 2) & 0x1f) + 1;
+    opSize = 1;
+  } else {
+    opKind = XZERO;
+    opRun = (((o & 0x3f) << 8) | (p + 1 < len ? b[p + 1] : 0)) + 1;
+    opVal = 0;
+    opSize = 2;
+  }
+}
+
 // --- the estimator ------------------------------------------------------------
 
 const histo = new Int32Array(64);
@@ -245,25 +279,10 @@ function denseHisto(b: Uint8Array): void {
 /** Histogram of a sparse HLL; false when its opcodes do not cover exactly 16384 registers. */
 function sparseHisto(b: Uint8Array, len: number): boolean {
   let idx = 0;
-  let p = HLL_HDR_SIZE;
-  while (p < len) {
-    const op = b[p];
-    if ((op & 0xc0) === 0) {
-      const run = (op & 0x3f) + 1;
-      idx += run;
-      histo[0] += run;
-      p++;
-    } else if ((op & 0x80) === 0) {
-      const run = (((op & 0x3f) << 8) | (p + 1 < len ? b[p + 1] : 0)) + 1;
-      idx += run;
-      histo[0] += run;
-      p += 2;
-    } else {
-      const run = (op & 3) + 1;
-      idx += run;
-      histo[((op >>> 2) & 0x1f) + 1] += run;
-      p++;
-    }
+  for (let p = HLL_HDR_SIZE; p < len; p += opSize) {
+    readOp(b, p, len);
+    idx += opRun;
+    histo[opVal] += opRun;
   }
   return idx === HLL_REGISTERS;
 }
@@ -353,24 +372,14 @@ export function hllMerge(max: Uint8Array, b: Uint8Array): boolean {
   }
   const len = b.length;
   let i = 0;
-  let p = HLL_HDR_SIZE;
-  while (p < len) {
-    const op = b[p];
-    if ((op & 0xc0) === 0) {
-      i += (op & 0x3f) + 1;
-      p++;
-    } else if ((op & 0x80) === 0) {
-      i += (((op & 0x3f) << 8) | (p + 1 < len ? b[p + 1] : 0)) + 1;
-      p += 2;
+  for (let p = HLL_HDR_SIZE; p < len; p += opSize) {
+    readOp(b, p, len);
+    if (opKind === VAL) {
+      // A run past the last register ends the walk (the count check then fails).
+      if (opRun + i > HLL_REGISTERS) break;
+      for (let n = opRun; n > 0; n--, i++) if (opVal > max[i]) max[i] = opVal;
     } else {
-      let run = (op & 3) + 1;
-      const val = ((op >>> 2) & 0x1f) + 1;
-      if (run + i > HLL_REGISTERS) break;
-      while (run-- > 0) {
-        if (val > max[i]) max[i] = val;
-        i++;
-      }
-      p++;
+      i += opRun;
     }
   }
   return i === HLL_REGISTERS;
@@ -380,19 +389,11 @@ export function hllMerge(max: Uint8Array, b: Uint8Array): boolean {
 export function sparseDecode(b: Uint8Array): string {
   const parts: string[] = [];
   const len = b.length;
-  let p = HLL_HDR_SIZE;
-  while (p < len) {
-    const op = b[p];
-    if ((op & 0xc0) === 0) {
-      parts.push(`z:${(op & 0x3f) + 1}`);
-      p++;
-    } else if ((op & 0x80) === 0) {
-      parts.push(`Z:${(((op & 0x3f) << 8) | (p + 1 < len ? b[p + 1] : 0)) + 1}`);
-      p += 2;
-    } else {
-      parts.push(`v:${((op >>> 2) & 0x1f) + 1},${(op & 3) + 1}`);
-      p++;
-    }
+  for (let p = HLL_HDR_SIZE; p < len; p += opSize) {
+    readOp(b, p, len);
+    if (opKind === ZERO) parts.push(`z:${opRun}`);
+    else if (opKind === XZERO) parts.push(`Z:${opRun}`);
+    else parts.push(`v:${opVal},${opRun}`);
   }
   return parts.join(" ");
 }
@@ -479,21 +480,13 @@ export class HllWork {
     d[4] = HLL_DENSE;
     const end = this.len;
     let idx = 0;
-    let p = HLL_HDR_SIZE;
-    while (p < end) {
-      const op = b[p];
-      if ((op & 0xc0) === 0) {
-        idx += (op & 0x3f) + 1;
-        p++;
-      } else if ((op & 0x80) === 0) {
-        idx += (((op & 0x3f) << 8) | b[p + 1]) + 1;
-        p += 2;
+    for (let p = HLL_HDR_SIZE; p < end; p += opSize) {
+      readOp(b, p, end);
+      if (opKind === VAL) {
+        if (opRun + idx > HLL_REGISTERS) break;
+        for (let n = opRun; n > 0; n--) denseWrite(d, idx++, opVal);
       } else {
-        let run = (op & 3) + 1;
-        const val = ((op >>> 2) & 0x1f) + 1;
-        if (run + idx > HLL_REGISTERS) break;
-        while (run-- > 0) denseWrite(d, idx++, val);
-        p++;
+        idx += opRun;
       }
     }
     if (idx !== HLL_REGISTERS) return false;
@@ -527,36 +520,28 @@ export class HllWork {
     let span = 0;
     // Step 1: the opcode covering register `index`.
     while (p < end) {
-      const op = b[p];
-      let oplen = 1;
-      if ((op & 0xc0) === 0) span = (op & 0x3f) + 1;
-      else if (op & 0x80) span = (op & 3) + 1;
-      else {
-        span = (((op & 0x3f) << 8) | b[p + 1]) + 1;
-        oplen = 2;
-      }
+      readOp(b, p, end);
+      span = opRun;
       if (index <= first + span - 1) break;
       prev = p;
-      p += oplen;
+      p += opSize;
       first += span;
     }
     if (span === 0 || p >= end) return -1;
 
-    const op = b[p];
-    const isZero = (op & 0xc0) === 0;
-    const isXzero = (op & 0xc0) === 0x40;
-    let next = isXzero ? p + 2 : p + 1;
+    const kind = opKind;
+    const cur = opVal;
+    let next = p + opSize;
     if (next >= end) next = -1;
-    const runlen = isZero ? (op & 0x3f) + 1 : isXzero ? span : (op & 3) + 1;
 
     let simple = false;
-    if (!isZero && !isXzero) {
-      if (((op >>> 2) & 0x1f) + 1 >= count) return 0;
-      if (runlen === 1) {
+    if (kind === VAL) {
+      if (cur >= count) return 0;
+      if (span === 1) {
         b[p] = valOp(count, 1);
         simple = true;
       }
-    } else if (isZero && runlen === 1) {
+    } else if (kind === ZERO && span === 1) {
       b[p] = valOp(count, 1);
       simple = true;
     }
@@ -565,18 +550,17 @@ export class HllWork {
       // Step 2: split the opcode into up to three (at most 5 bytes).
       const seq: number[] = [];
       const last = first + span - 1;
-      if (isZero || isXzero) {
+      if (kind !== VAL) {
         if (index !== first) pushZeros(seq, index - first);
         seq.push(valOp(count, 1));
         if (index !== last) pushZeros(seq, last - index);
       } else {
-        const cur = ((op >>> 2) & 0x1f) + 1;
         if (index !== first) seq.push(valOp(cur, index - first));
         seq.push(valOp(count, 1));
         if (index !== last) seq.push(valOp(cur, last - index));
       }
       // Step 3: put the sequence in place of the opcode.
-      const delta = seq.length - (isXzero ? 2 : 1);
+      const delta = seq.length - (kind === XZERO ? 2 : 1);
       if (delta > 0 && this.len + delta > sparseMax) return this.#promote(index, count);
       if (delta !== 0 && next !== -1) b.copyWithin(next + delta, next, end);
       for (let i = 0; i < seq.length; i++) b[p + i] = seq[i];
@@ -589,27 +573,23 @@ export class HllWork {
     p = prev >= 0 ? prev : HLL_HDR_SIZE;
     let scan = 5;
     while (p < end && scan-- > 0) {
-      const o = b[p];
-      if ((o & 0xc0) === 0x40) {
-        p += 2;
-        continue;
-      } else if ((o & 0xc0) === 0) {
-        p++;
+      readOp(b, p, end);
+      if (opKind !== VAL) {
+        p += opSize;
         continue;
       }
-      if (p + 1 < end && (b[p + 1] & VAL_BIT)) {
-        const v1 = ((o >>> 2) & 0x1f) + 1;
-        const v2 = ((b[p + 1] >>> 2) & 0x1f) + 1;
-        if (v1 === v2) {
-          const len = (o & 3) + 1 + (b[p + 1] & 3) + 1;
-          if (len <= SPARSE_VAL_MAX_LEN) {
-            b[p + 1] = valOp(v1, len);
-            b.copyWithin(p, p + 1, end);
-            end--;
-            b[end] = 0;
-            this.len = end;
-            continue;
-          }
+      const v1 = opVal;
+      const run1 = opRun;
+      if (p + 1 < end) {
+        readOp(b, p + 1, end);
+        // Two adjacent VALs of one value merge when the run still fits one opcode.
+        if (opKind === VAL && opVal === v1 && run1 + opRun <= SPARSE_VAL_MAX_LEN) {
+          b[p + 1] = valOp(v1, run1 + opRun);
+          b.copyWithin(p, p + 1, end);
+          end--;
+          b[end] = 0;
+          this.len = end;
+          continue;
         }
       }
       p++;
