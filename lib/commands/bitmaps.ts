@@ -8,7 +8,7 @@ import type { Client } from "../server/client.ts";
 import { type EmbString, MAX_STRING_BYTES, RawString } from "../store/strings.ts";
 import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInt64 } from "./args.ts";
 import { asString, writableRaw } from "./strings.ts";
-import { cArg, type CommandSpec, defineCommand, type KeySpec } from "./table.ts";
+import { cArg, type CommandSpec, defineCommand, keyAt } from "./table.ts";
 
 type StringValue = string | RawString | EmbString;
 
@@ -718,11 +718,6 @@ function bitfieldRo(c: Client, args: string[]): void {
 // --- table -------------------------------------------------------------------------------------------
 
 const BITMAP = "bitmap";
-
-/** Redis's key spec of the single key at `index`. */
-function keyAt(index: number, ...flags: string[]): KeySpec {
-  return { flags, index, find: { type: "range", lastkey: 0, keystep: 1, limit: 0 } };
-}
 
 /** Bitmap commands: SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP, BITFIELD. */
 export const bitmapCommands: CommandSpec[] = [

@@ -10,7 +10,7 @@ import {
   readTyped,
   writeTyped,
 } from "./args.ts";
-import { type CommandSpec, defineCommand, keynumKeys, type KeySpec } from "./table.ts";
+import { type CommandSpec, defineCommand, keyAt, keynumKeys, type KeySpec } from "./table.ts";
 
 const ERR_POSITIVE = "ERR value is out of range, must be positive";
 const ERR_INDEX_RANGE = "ERR index out of range";
@@ -413,11 +413,6 @@ function lmove(c: Client, args: string[]): void {
 
 function rpoplpush(c: Client, args: string[]): void {
   if (!lmoveReply(c, args[1], args[2], false, true)) c.out.nullBulk();
-}
-
-/** Redis's key spec of the single key at `index` (flags as COMMAND INFO lists them). */
-function keyAt(index: number, ...flags: string[]): KeySpec {
-  return { flags, index, find: { type: "range", lastkey: 0, keystep: 1, limit: 0 } };
 }
 
 /** LMOVE and RPOPLPUSH: the source is popped, the destination pushed to. */

@@ -14,7 +14,7 @@ import {
 } from "./args.ts";
 import { scanMatches, scanValue } from "./scan.ts";
 import { randomReplyOverflowed } from "./reply_limit.ts";
-import { type CommandSpec, defineCommand, keynumKeys, type KeySpec } from "./table.ts";
+import { type CommandSpec, defineCommand, keyAt, keynumKeys, type KeySpec } from "./table.ts";
 import { distinctRandomIndexes } from "../util/random.ts";
 
 const ERR_POSITIVE = "ERR value is out of range, must be positive";
@@ -425,11 +425,6 @@ function sscan(c: Client, args: string[]): void {
 }
 
 const SET = "set";
-
-/** A key spec for the single key at argument `index` (Redis 7's key specs). */
-function keyAt(index: number, ...flags: string[]): KeySpec {
-  return { flags, index, find: { type: "range", lastkey: 0, keystep: 1, limit: 0 } };
-}
 
 /** Key specs of a *STORE command: its destination, then every source after it. */
 function storeSpecs(destFlags: string): KeySpec[] {

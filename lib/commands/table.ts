@@ -427,6 +427,11 @@ export interface KeySpec {
     | { type: "keynum"; keynumidx: number; firstkey: number; keystep: number };
 }
 
+/** Redis's key spec of the single key at argument `index` (flags as COMMAND INFO lists them). */
+export function keyAt(index: number, ...flags: string[]): KeySpec {
+  return { flags, index, find: { type: "range", lastkey: 0, keystep: 1, limit: 0 } };
+}
+
 /**
  * Keys and their flags by key specs, as Redis's getKeysUsingKeySpecs finds
  * them (string2ll for the key count); null when a spec does not fit.

@@ -6,18 +6,9 @@
  * every width) compared reply by reply.
  */
 import { assertEquals } from "@std/assert";
-import { type Oracle, oracleTest } from "../support/oracle.ts";
+import { oracleTest } from "../support/oracle.ts";
 import { decode, type Decoded, parseInfo, type RespClient } from "../support/resp_client.ts";
 import { prng } from "../support/prng.ts";
-
-/** Sends `cmds` pipelined to both servers and compares every reply. */
-async function samePipelined(o: Oracle, cmds: string[][]): Promise<string[]> {
-  const [mine, theirs] = await Promise.all([o.redeno.pipeline(cmds), o.redis.pipeline(cmds)]);
-  for (let i = 0; i < cmds.length; i++) {
-    assertEquals(mine[i], theirs[i], `reply to ${JSON.stringify(cmds[i])}`);
-  }
-  return theirs;
-}
 
 /** A binary string of `n` random bytes. */
 function randomBytes(rand: () => number, n: number): string {
@@ -443,7 +434,7 @@ oracleTest("oracle: BITFIELD SET and INCRBY overflow at every width (seeded)", a
       cmds.push(args, ["GET", key]);
     }
   }
-  await samePipelined(o, cmds);
+  await o.samePipelined(cmds);
 });
 
 oracleTest("oracle: random BITCOUNT, BITPOS, GETBIT, SETBIT and BITOP (seeded)", async (o) => {
@@ -514,7 +505,7 @@ oracleTest("oracle: random BITCOUNT, BITPOS, GETBIT, SETBIT and BITOP (seeded)",
     }
   }
   for (const key of keys) cmds.push(["GET", key], ["OBJECT", "ENCODING", key]);
-  await samePipelined(o, cmds);
+  await o.samePipelined(cmds);
 });
 
 oracleTest("oracle: bitmap commands in RESP3", async (o) => {

@@ -81,6 +81,21 @@ export class Oracle {
   }
 
   /**
+   * Sends `cmds` pipelined (one write) to both and asserts identical raw
+   * replies, one by one; returns Redis's. For long seeded runs.
+   */
+  async samePipelined(cmds: string[][]): Promise<string[]> {
+    const [mine, theirs] = await Promise.all([
+      this.redeno.pipeline(cmds),
+      this.redis.pipeline(cmds),
+    ]);
+    for (let i = 0; i < cmds.length; i++) {
+      assertEquals(mine[i], theirs[i], `reply to ${JSON.stringify(cmds[i])}`);
+    }
+    return theirs;
+  }
+
+  /**
    * A clock-relative reading (see ClockReading): errors and the negative
    * codes (-1 no expiry, -2 no key, nil) must be identical; values may
    * differ by no more than the time elapsed since the test began, in the
