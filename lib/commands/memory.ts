@@ -25,6 +25,7 @@ import { HashValue } from "../store/hash.ts";
 import type { Value } from "../store/keyspace.ts";
 import { ListValue } from "../store/list.ts";
 import { SetValue } from "../store/set.ts";
+import { StreamValue } from "../store/stream.ts";
 import { EmbString, RawString } from "../store/strings.ts";
 import { ZSetValue } from "../store/zset.ts";
 import { ERR_SYNTAX, intArg, isKeyword } from "./args.ts";
@@ -95,6 +96,17 @@ export function valueBytes(v: Value, samples: number): number {
     // member and score, and the member string (shared by both).
     const perMember = DICT_ENTRY + 16 + 24;
     return OBJECT + DICT_BASE + n * perMember + (k ? Math.round(stringBytes(sum / k) * n) : 0);
+  }
+  if (v instanceof StreamValue) {
+    // As Redis counts a stream: its listpacks, the index of nodes (here an
+    // array of node objects, each a typed-array view), and the groups' PELs
+    // and consumers (a PEL slot holds a 16-byte ID key and the shared NACK).
+    let bytes = OBJECT + 16 + v.nodeCount * (8 + OBJECT + TYPED_ARRAY) + v.listpackBytes();
+    for (const g of v.groups?.values() ?? []) {
+      bytes += OBJECT + DICT_BASE + g.pendingCount() * (2 * (8 + stringBytes(16)) + OBJECT);
+      for (const consumer of g.consumers.values()) bytes += OBJECT + stringBytes(consumer.name.length);
+    }
+    return bytes;
   }
   return OBJECT;
 }

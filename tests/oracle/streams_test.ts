@@ -461,3 +461,13 @@ oracleTest("oracle: random XADD / XDEL / XTRIM / XRANGE against Redis", async (o
   }
   await o.sameAll([["XLEN", "s"], ["XRANGE", "s", "-", "+"]]);
 }, { args: ["--stream-node-max-entries", "7", "--stream-node-max-bytes", "200"] });
+
+oracleTest("oracle: MEMORY USAGE of a stream is of Redis's order", async (o) => {
+  const cmds: string[][] = [];
+  for (let i = 1; i <= 1000; i++) cmds.push(["XADD", "s", `${i}-0`, "f1", `v${i}`, "f2", "x"]);
+  await o.sameAll(cmds);
+  const mine = decode(await o.redeno.call("MEMORY", "USAGE", "s")) as number;
+  const theirs = decode(await o.redis.call("MEMORY", "USAGE", "s")) as number;
+  assert(mine > theirs / 2 && mine < theirs * 2, `redeno ${mine}, redis ${theirs}`);
+  await o.same("MEMORY", "USAGE", "nokey");
+});
