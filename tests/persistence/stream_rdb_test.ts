@@ -335,3 +335,18 @@ Deno.test("fuzz: corrupted stream payloads never crash redeno nor leave a malfor
     await Promise.all([redis.stop(), redeno.stop()]);
   }
 });
+
+oracleTest("oracle: XINFO STREAM FULL of streams restored from Redis's payloads", async (o) => {
+  const has = decode(await o.redeno.call("COMMAND", "INFO", "XINFO")) as unknown[];
+  if (has[0] === null) {
+    console.log("skipped: redeno has no XINFO yet");
+    return;
+  }
+  await run(o.redis, [...GROUP_COMMANDS, ...streamCommands()]);
+  for (const key of ["q", "q2", "emptystream", ...STREAM_KEYS]) {
+    const theirs = decode(await o.redis.call("DUMP", key)) as string;
+    assertEquals(await o.redeno.call("RESTORE", key, "0", theirs), "+OK\r\n");
+    await o.same("XINFO", "STREAM", key, "FULL");
+    await o.same("XINFO", "STREAM", key, "FULL", "COUNT", "3");
+  }
+});
