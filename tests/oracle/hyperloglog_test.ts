@@ -474,3 +474,26 @@ Deno.test("HLL commands log what Redis 7.0 logs, and the logs replay to the same
     tmpPrefix: "redeno-propagation-hll-",
   });
 });
+
+oracleTest(
+  "oracle: DUMP payloads of HLLs are Redis's, and Redis's restore and keep working",
+  async (o) => {
+    await sampleHlls(o);
+    const cmds: string[][] = [];
+    for (const key of ["sample:sparse", "sample:dense"]) cmds.push(["DUMP", key]);
+    const [sparsePayload, densePayload] = (await samePipeline(o, cmds)).map(bulkBody);
+    await samePipeline(o, [
+      ["RESTORE", "rs", "0", sparsePayload],
+      ["RESTORE", "rd", "0", densePayload],
+      ["OBJECT", "ENCODING", "rs"],
+      ["PFCOUNT", "rs", "rd"],
+      ["PFCOUNT", "rs"],
+      ["PFADD", "rs", "one", "more"],
+      ["PFADD", "rd", "one", "more"],
+      ["GET", "rs"],
+      ["GET", "rd"],
+      ["DUMP", "rs"],
+      ["DUMP", "rd"],
+    ]);
+  },
+);
