@@ -172,7 +172,18 @@ export async function serveConnection(server: Server, conn: Deno.Conn): Promise<
       for (const args of batch.commands) {
         server.stats.netInputCommands++;
         const pending = client.execute(args);
-        if (pending) await (client.blocked !== null ? whileBlocked(pending) : pending);
+        if (pending && client.blocked !== null) {
+          // As Redis, the replies of the commands before a blocking one go
+          // out now (after the AOF has them), and its query buffer keeps
+          // only what was not parsed.
+          client.queryDone(transport.queryBufferLength);
+          const logged = server.persistence.beforeReply(client.aofEnd);
+          if (logged) await logged;
+          transport.flush();
+          await whileBlocked(pending);
+        } else if (pending) {
+          await pending;
+        }
         if (client.closeAfterReply || client.closed) break;
       }
       if (batch.protocolError && !client.closeAfterReply && !client.closed) {

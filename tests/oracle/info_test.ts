@@ -339,3 +339,32 @@ oracleTest("oracle: INFO clients and stats count connections, reads and writes",
     for (const c of extra) c.close();
   }
 });
+
+oracleTest(
+  "oracle: a blocked client's buffers; replies before the blocking command go out",
+  async (o) => {
+    const [a, b] = await o.connectPair();
+    try {
+      const batch = "CLIENT SETNAME blk\r\nBLPOP nothere 0\r\n";
+      await Promise.all([a.send(batch), b.send(batch)]);
+      // The SETNAME reply arrives while BLPOP waits.
+      assertEquals(await a.reply(), "+OK\r\n");
+      assertEquals(await b.reply(), "+OK\r\n");
+      const line = async (c: RespClient) =>
+        ((await c.value("CLIENT", "LIST")) as string).split("\n").find((l) =>
+          l.includes("name=blk")
+        )!;
+      const [mine, theirs] = await Promise.all([line(o.redeno), line(o.redis)]);
+      const pick = (l: string) =>
+        l.split(" ").filter((f) =>
+          /^(flags|qbuf|qbuf-free|argv-mem|multi-mem|obl|oll|omem|cmd|db)=/.test(f)
+        );
+      assertEquals(pick(mine), pick(theirs));
+      await o.sameAll([["RPUSH", "nothere", "x"]]);
+      assertEquals(await a.reply(), await b.reply());
+    } finally {
+      a.close();
+      b.close();
+    }
+  },
+);
