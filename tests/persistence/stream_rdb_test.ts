@@ -13,7 +13,7 @@ import { oracleTest } from "../support/oracle.ts";
 import { decode, RespClient } from "../support/resp_client.ts";
 import { prng } from "../support/prng.ts";
 import { startRedeno, startRedis } from "../support/servers.ts";
-import { assertRdbOk } from "../support/persistence.ts";
+import { assertAofOk, assertRdbOk, idle, manifestText, waitFor } from "../support/persistence.ts";
 import { crc64 } from "../../lib/persistence/crc64.ts";
 import { bytesToStr, strToBytes } from "../../lib/resp/bytes.ts";
 
@@ -348,5 +348,41 @@ oracleTest("oracle: XINFO STREAM FULL of streams restored from Redis's payloads"
     assertEquals(await o.redeno.call("RESTORE", key, "0", theirs), "+OK\r\n");
     await o.same("XINFO", "STREAM", key, "FULL");
     await o.same("XINFO", "STREAM", key, "FULL", "COUNT", "3");
+  }
+});
+
+Deno.test("streams reach the AOF base (RDB preamble) and load back from it", async () => {
+  const redis = await startRedis({});
+  if (!redis) return;
+  const dir = Deno.makeTempDirSync({ prefix: "redeno-stream-aof-" });
+  const args = ["--appendonly", "yes", "--save", ""];
+  let redeno = await startRedeno({ dir, persistence: true, args });
+  const r = await RespClient.connect(redis.port);
+  let d = await RespClient.connect(redeno.port);
+  try {
+    await run(r, [...GROUP_COMMANDS, ...streamCommands()]);
+    const want = await dumps(r);
+    for (const [key, payload] of want) {
+      assertEquals(await d.call("RESTORE", key, "0", payload), "+OK\r\n");
+    }
+    const before = manifestText(dir);
+    assertEquals(
+      await d.call("BGREWRITEAOF"),
+      "+Background append only file rewriting started\r\n",
+    );
+    await waitFor("the AOF rewrite", async () => {
+      await idle(d);
+      return manifestText(dir) !== before;
+    });
+    await assertAofOk(dir);
+    d.close();
+    await redeno.stop();
+    redeno = await startRedeno({ dir, persistence: true, args });
+    d = await RespClient.connect(redeno.port);
+    assertEquals(await dumps(d), want);
+  } finally {
+    r.close();
+    d.close();
+    await Promise.all([redis.stop(), redeno.stop()]);
   }
 });
