@@ -325,7 +325,9 @@ export function finishServed(
   const micros = Math.round((end - start) * 1000);
   cmd.stats.usec += micros;
   if (c.out.errors !== errorsBefore) cmd.stats.failedCalls++;
-  recordLatency(c, cmd, micros);
+  // Redis counts the blocking call's own time plus the serving time.
+  if (c.blockedMicros >= 0) recordLatency(c, cmd, c.blockedMicros + micros);
+  c.blockedMicros = -1;
 }
 
 /**
@@ -374,8 +376,12 @@ function finish(
   stats.calls++;
   stats.usec += micros;
   if (c.out.errors !== errorsBefore) stats.failedCalls++;
-  // A blocked command's time is recorded once it is served (finishServed).
-  if (c.blocked === null) recordLatency(c, cmd, micros);
+  if (c.blocked === null) {
+    recordLatency(c, cmd, micros);
+  } else {
+    // Recorded if it is served (finishServed); a wait that times out is not, as in Redis 7.0.
+    c.blockedMicros = micros;
+  }
   const server = c.server;
   server.stats.commandsProcessed++;
   // Fed after the command ran (SELECT shows its new db), as Redis's call() does.

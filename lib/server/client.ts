@@ -62,6 +62,8 @@ export class Client {
   argvMem = 0;
   /** Arguments of the command running now (0 between commands). */
   argc = 0;
+  /** The blocking call's own time (us) while it waits; -1 otherwise. */
+  blockedMicros = -1;
   /**
    * Redis's query buffer for this client, modelled: the bytes it would hold
    * (while a batch runs: the whole read it came from; between reads: the

@@ -198,3 +198,31 @@ oracleTest("oracle: LOLWUT versions and their art", async (o) => {
     r.close();
   }
 });
+
+oracleTest("oracle: blocking commands enter the histogram once their wait ends", async (o) => {
+  const calls = async (c: RespClient) => {
+    const m = toMap(await c.value("LATENCY", "HISTOGRAM", "blpop"));
+    const h = m.get("blpop");
+    return h === undefined ? 0 : toMap(h).get("calls");
+  };
+  const [a, b] = await o.connectPair();
+  try {
+    // Timed out: not in the histogram (Redis 7.0).
+    assertEquals(await a.call("BLPOP", "q", "0.1"), await b.call("BLPOP", "q", "0.1"));
+    assertEquals(await calls(o.redeno), await calls(o.redis));
+    // Served.
+    await Promise.all([a.send("BLPOP q 0\r\n"), b.send("BLPOP q 0\r\n")]);
+    for (const c of [o.redeno, o.redis]) {
+      while (!((await c.value("INFO", "clients")) as string).includes("blocked_clients:1")) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }
+    await o.sameAll([["RPUSH", "q", "x"]]);
+    assertEquals(await a.reply(), await b.reply());
+    assertEquals(await calls(o.redeno), await calls(o.redis));
+    assertEquals(await calls(o.redeno), 1);
+  } finally {
+    a.close();
+    b.close();
+  }
+});
