@@ -325,9 +325,16 @@ export function finishServed(
   const micros = Math.round((end - start) * 1000);
   cmd.stats.usec += micros;
   if (c.out.errors !== errorsBefore) cmd.stats.failedCalls++;
-  // Redis counts the blocking call's own time plus the serving time.
-  if (c.blockedMicros >= 0) recordLatency(c, cmd, c.blockedMicros + micros);
+  // Redis counts the blocking call's own time plus the serving time, and
+  // samples the serving time alone as "command-unblocking".
+  const latency = c.server.latency;
+  if (c.blockedMicros >= 0 && latency.tracking) {
+    (cmd.stats.latency ??= new LatencyHistogram()).recordMicros(c.blockedMicros + micros);
+  }
   c.blockedMicros = -1;
+  if (latency.threshold !== 0) {
+    latency.addSampleIfNeeded("command-unblocking", Math.floor(micros / 1000));
+  }
 }
 
 /**
