@@ -57,9 +57,9 @@ export class LatencyHistogram {
   readonly counts = new Float64Array(COUNTS_LEN);
   totalCount = 0;
 
-  /** Records a duration in microseconds, clamped to 1 ns .. 1 s as Redis does. */
+  /** Records a duration in whole microseconds, clamped to 1 ns .. 1 s as Redis does. */
   recordMicros(micros: number): void {
-    let ns = Math.round(micros * 1000);
+    let ns = micros * 1000;
     if (ns < HIST_MIN) ns = HIST_MIN;
     else if (ns > HIST_MAX) ns = HIST_MAX;
     this.counts[countsIndex(ns)]++;
