@@ -80,13 +80,16 @@ function compact16(v: number): number {
   return v;
 }
 
-/** High and low 32-bit words of the last interleave() (the exact 64-bit value). */
-let ilHi = 0, ilLo = 0;
+/**
+ * Low and high 32-bit words of the last interleave() (the exact 64-bit
+ * value): a typed array, as a module variable would box every word past 2^30.
+ */
+const IL = new Uint32Array(2);
 
-/** Interleaves lat (even bits) and lon (odd bits) into ilHi / ilLo. */
+/** Interleaves lat (even bits) and lon (odd bits) into IL. */
 function interleave(lat: number, lon: number): void {
-  ilLo = (spread16(lat) | (spread16(lon) << 1)) >>> 0;
-  ilHi = (spread16(lat >>> 16) | (spread16(lon >>> 16) << 1)) >>> 0;
+  IL[0] = spread16(lat) | (spread16(lon) << 1);
+  IL[1] = spread16(lat >>> 16) | (spread16(lon >>> 16) << 1);
 }
 
 /**
@@ -118,16 +121,16 @@ export function geohashEncode(
 export function geoScore(lon: number, lat: number): number {
   const cell = geohashEncode(lon, lat, GEO_STEP_MAX)!;
   interleave(cell.lat, cell.lon);
-  return ilHi * TWO32 + ilLo;
+  return IL[1] * TWO32 + IL[0];
 }
 
 /** The decimal text of a position's score, as GEOADD hands it to ZADD (exact above 2^53 too). */
 export function geoScoreText(lon: number, lat: number): string {
   const cell = geohashEncode(lon, lat, GEO_STEP_MAX)!;
   interleave(cell.lat, cell.lon);
-  const v = ilHi * TWO32 + ilLo;
+  const v = IL[1] * TWO32 + IL[0];
   if (v < 2 ** 53) return String(v);
-  return ((BigInt(ilHi) << 32n) | BigInt(ilLo)).toString();
+  return ((BigInt(IL[1]) << 32n) | BigInt(IL[0])).toString();
 }
 
 /**
@@ -138,22 +141,17 @@ export function cellScoreRange(cell: GeoCell): [number, number] {
   interleave(cell.lat, cell.lon);
   const shift = 2 ** (52 - cell.step * 2);
   // One rounding each, as C's uint64 -> double conversion.
-  const min = (ilHi * TWO32 + ilLo) * shift;
-  const max = (ilHi * TWO32 + (ilLo + 1)) * shift;
+  const hi = IL[1], lo = IL[0];
+  const min = (hi * TWO32 + lo) * shift;
+  const max = (hi * TWO32 + (lo + 1)) * shift;
   return [min, max];
 }
 
-/** Words of the last scoreWords() call. */
-let swHi = 0, swLo = 0;
+/** Words of the last slowScoreWords() call (low, high). */
+const SW = new Uint32Array(2);
 
-/** Redis's (uint64_t) conversion of a score on x86-64, into swHi / swLo. */
-function scoreWords(score: number): void {
-  if (score >= 0 && score < 2 ** 53) {
-    const v = Math.floor(score);
-    swHi = Math.floor(v / TWO32);
-    swLo = v >>> 0;
-    return;
-  }
+/** Redis's (uint64_t) conversion on x86-64 of a score outside [0, 2^53), into SW. */
+function slowScoreWords(score: number): void {
   let u: bigint;
   if (score >= 2 ** 63) {
     const t = score - 2 ** 63;
@@ -163,8 +161,8 @@ function scoreWords(score: number): void {
   } else {
     u = 1n << 63n; // cvttsd2si's "integer indefinite"
   }
-  swHi = Number(u >> 32n);
-  swLo = Number(u & 0xffffffffn);
+  SW[1] = Number(u >> 32n);
+  SW[0] = Number(u & 0xffffffffn);
 }
 
 /** The extent of a cell (geohashDecode over the WGS84 ranges). */
@@ -181,7 +179,8 @@ export function cellArea(cell: GeoCell): GeoArea {
   };
 }
 
-const STEP26 = 2 ** GEO_STEP_MAX;
+const INV_STEP26 = 2 ** -GEO_STEP_MAX;
+const INV_TWO32 = 2 ** -32;
 const LAT_SCALE = GEO_LAT_MAX - GEO_LAT_MIN;
 const LON_SCALE = GEO_LONG_MAX - GEO_LONG_MIN;
 
@@ -190,14 +189,24 @@ const LON_SCALE = GEO_LONG_MAX - GEO_LONG_MIN;
  * centre of its step-26 cell, clamped to the limits (decodeGeohash).
  */
 export function decodeScoreInto(score: number, out: Float64Array | number[]): void {
-  scoreWords(score);
+  let hi: number, lo: number;
+  if (score >= 0 && score < 2 ** 53) {
+    const v = Math.floor(score);
+    hi = Math.floor(v * INV_TWO32);
+    lo = v - hi * TWO32;
+  } else {
+    slowScoreWords(score);
+    hi = SW[1];
+    lo = SW[0];
+  }
   // Axis indexes are the full 32-bit halves of the 64-bit value, as Redis's.
-  const lat = (compact16(swLo) | (compact16(swHi) << 16)) >>> 0;
-  const lon = (compact16(swLo >>> 1) | (compact16(swHi >>> 1) << 16)) >>> 0;
-  const latMin = GEO_LAT_MIN + (lat / STEP26) * LAT_SCALE;
-  const latMax = GEO_LAT_MIN + (((lat + 1) >>> 0) / STEP26) * LAT_SCALE;
-  const lonMin = GEO_LONG_MIN + (lon / STEP26) * LON_SCALE;
-  const lonMax = GEO_LONG_MIN + (((lon + 1) >>> 0) / STEP26) * LON_SCALE;
+  const lat = (compact16(lo) | (compact16(hi) << 16)) >>> 0;
+  const lon = (compact16(lo >>> 1) | (compact16(hi >>> 1) << 16)) >>> 0;
+  // Times 2^-26 is the same exact scaling as C's division by 2^26.
+  const latMin = GEO_LAT_MIN + lat * INV_STEP26 * LAT_SCALE;
+  const latMax = GEO_LAT_MIN + ((lat + 1) >>> 0) * INV_STEP26 * LAT_SCALE;
+  const lonMin = GEO_LONG_MIN + lon * INV_STEP26 * LON_SCALE;
+  const lonMax = GEO_LONG_MIN + ((lon + 1) >>> 0) * INV_STEP26 * LON_SCALE;
   let x = (lonMin + lonMax) / 2;
   if (x > GEO_LONG_MAX) x = GEO_LONG_MAX;
   if (x < GEO_LONG_MIN) x = GEO_LONG_MIN;
@@ -228,7 +237,7 @@ export function geohashString(score: number): string {
   let bits = 0n;
   if (cell !== null) {
     interleave(cell.lat, cell.lon);
-    bits = (BigInt(ilHi) << 32n) | BigInt(ilLo);
+    bits = (BigInt(IL[1]) << 32n) | BigInt(IL[0]);
   }
   let out = "";
   for (let i = 0; i < 10; i++) {
@@ -315,13 +324,25 @@ export class CircleTester {
   /** The distance in meters when inside the circle, else -1. */
   distance(lon: number, lat: number): number {
     const lat2r = degRad(lat);
-    if (EARTH_RADIUS_IN_METERS * Math.abs(lat2r - this.#lat1r) > this.#latReject) return -1;
-    const v = Math.sin((degRad(lon) - this.#lon1r) / 2);
+    const dLat = lat2r - this.#lat1r;
+    if (EARTH_RADIUS_IN_METERS * Math.abs(dLat) > this.#latReject) return -1;
+    const lon2r = degRad(lon);
+    // Lower bounds of the haversine term without trigonometry: sin x >= x - x^3/6
+    // on [0, pi/2], cos x >= 1 - x^2/2.
+    const hv = Math.abs(lon2r - this.#lon1r) / 2;
+    const c2 = 1 - (lat2r * lat2r) / 2;
+    if (hv <= Math.PI / 2 && c2 > 0) {
+      const hu = Math.abs(dLat) / 2;
+      const uLow = hu * (1 - (hu * hu) / 6);
+      const vLow = hv * (1 - (hv * hv) / 6);
+      if (uLow * uLow + this.#cosLat1 * c2 * vLow * vLow > this.#aReject) return -1;
+    }
+    const v = Math.sin((lon2r - this.#lon1r) / 2);
     let d: number;
     if (v === 0) {
       d = latDistance(this.shape.lat, lat);
     } else {
-      const u = Math.sin((lat2r - this.#lat1r) / 2);
+      const u = Math.sin(dLat / 2);
       const a = u * u + this.#cosLat1 * Math.cos(lat2r) * v * v;
       if (a > this.#aReject) return -1;
       d = 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(a));

@@ -185,9 +185,23 @@ Deno.test("CircleTester gives distanceIfInShape's results exactly", () => {
       height: 0,
     };
     const tester = new CircleTester(shape);
-    for (let i = 0; i < 200; i++) {
-      const lon = i % 10 === 0 ? shape.lon : (r() * 2 - 1) * 180;
-      const lat = (r() * 2 - 1) * 85;
+    for (let i = 0; i < 400; i++) {
+      let lon = i % 10 === 0 ? shape.lon : (r() * 2 - 1) * 180;
+      let lat = (r() * 2 - 1) * 85;
+      if (i % 2 === 1) {
+        // Near the edge: the point at about the radius, on a random bearing.
+        const delta = (shape.radius * (1 + (r() - 0.5) * 1e-6)) / 6372797.560856;
+        const bearing = r() * 2 * Math.PI, p1 = (shape.lat * Math.PI) / 180;
+        const p2 = Math.asin(
+          Math.sin(p1) * Math.cos(delta) + Math.cos(p1) * Math.sin(delta) * Math.cos(bearing),
+        );
+        const l2 = (shape.lon * Math.PI) / 180 + Math.atan2(
+          Math.sin(bearing) * Math.sin(delta) * Math.cos(p1),
+          Math.cos(delta) - Math.sin(p1) * Math.sin(p2),
+        );
+        lat = Math.max(-85, Math.min(85, (p2 * 180) / Math.PI));
+        lon = ((((l2 * 180) / Math.PI + 540) % 360) + 360) % 360 - 180;
+      }
       const exact = distanceIfInShape(shape, lon, lat);
       assertEquals(tester.distance(lon, lat), exact < 0 ? -1 : exact);
     }
