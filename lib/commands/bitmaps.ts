@@ -8,6 +8,7 @@ import type { Client } from "../server/client.ts";
 import { type EmbString, MAX_STRING_BYTES, RawString } from "../store/strings.ts";
 import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInt64 } from "./args.ts";
 import { asString, writableRaw } from "./strings.ts";
+import { POPCOUNT, popcount } from "../util/popcount.ts";
 import { cArg, type CommandSpec, defineCommand, keyAt } from "./table.ts";
 
 type StringValue = string | RawString | EmbString;
@@ -16,10 +17,6 @@ const ERR_BIT_OFFSET = "ERR bit offset is not an integer or out of range";
 const ERR_BIT_VALUE = "ERR bit is not an integer or out of range";
 const ERR_BITFIELD_TYPE =
   "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.";
-
-/** Set bits of every byte value. */
-const POPCOUNT = new Uint8Array(256);
-for (let i = 1; i < 256; i++) POPCOUNT[i] = (i & 1) + POPCOUNT[i >> 1];
 
 // --- reading the bytes of a value ----------------------------------------------
 
@@ -51,46 +48,6 @@ function byteAt(v: StringValue, i: number): number {
   if (v instanceof RawString) return i < v.length ? v.bytes()[i] : 0;
   const s = typeof v === "string" ? v : v.value;
   return i < s.length ? s.charCodeAt(i) : 0;
-}
-
-/** Set bits in b[start, end), 32 bits at a time where aligned. */
-function popcount(b: Uint8Array, start: number, end: number): number {
-  let count = 0;
-  let i = start;
-  while (i < end && ((b.byteOffset + i) & 3) !== 0) count += POPCOUNT[b[i++]];
-  const words = (end - i) >> 2;
-  if (words > 0) {
-    const w = new Int32Array(b.buffer, b.byteOffset + i, words);
-    let k = 0;
-    // Four words per step (unrolled: V8 keeps it tight): their byte counts,
-    // at most 32 each, add up without carry.
-    for (; k + 4 <= words; k += 4) {
-      let x0 = w[k];
-      let x1 = w[k + 1];
-      let x2 = w[k + 2];
-      let x3 = w[k + 3];
-      x0 = x0 - ((x0 >>> 1) & 0x55555555);
-      x1 = x1 - ((x1 >>> 1) & 0x55555555);
-      x2 = x2 - ((x2 >>> 1) & 0x55555555);
-      x3 = x3 - ((x3 >>> 1) & 0x55555555);
-      x0 = (x0 & 0x33333333) + ((x0 >>> 2) & 0x33333333);
-      x1 = (x1 & 0x33333333) + ((x1 >>> 2) & 0x33333333);
-      x2 = (x2 & 0x33333333) + ((x2 >>> 2) & 0x33333333);
-      x3 = (x3 & 0x33333333) + ((x3 >>> 2) & 0x33333333);
-      const acc = ((x0 + (x0 >>> 4)) & 0x0f0f0f0f) + ((x1 + (x1 >>> 4)) & 0x0f0f0f0f) +
-        ((x2 + (x2 >>> 4)) & 0x0f0f0f0f) + ((x3 + (x3 >>> 4)) & 0x0f0f0f0f);
-      count += Math.imul(acc, 0x01010101) >>> 24;
-    }
-    for (; k < words; k++) {
-      let x = w[k];
-      x = x - ((x >>> 1) & 0x55555555);
-      x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-      count += Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
-    }
-    i += words << 2;
-  }
-  while (i < end) count += POPCOUNT[b[i++]];
-  return count;
 }
 
 /**
