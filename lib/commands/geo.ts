@@ -29,7 +29,7 @@ import {
   searchCells,
 } from "../util/geohash.ts";
 import { ERR_NOT_FLOAT, ERR_SYNTAX, intArg } from "./args.ts";
-import { type CommandSpec, defineCommand } from "./table.ts";
+import { type CommandSpec, defineCommand, keysFromSpecs, type KeySpec } from "./table.ts";
 import { parseScore, readZSet, zadd, zsetLimits } from "./zsets.ts";
 
 const GEO = "geo";
@@ -564,23 +564,33 @@ function sortRange<T>(
 // Table
 
 /**
- * GEORADIUS / GEORADIUSBYMEMBER keys as Redis 7.0's key specs find them:
- * the source, then the key after the first STORE and after the first
- * STOREDIST searched from argument `from` (not the last argument).
+ * GEORADIUS / GEORADIUSBYMEMBER keys (Redis 7.0's key specs): the source,
+ * then the key after the first STORE and after the first STOREDIST searched
+ * from argument `from` on.
  */
+function georadiusKeySpecs(from: number): KeySpec[] {
+  const range = { type: "range", lastkey: 0, keystep: 1, limit: 0 } as const;
+  return [
+    { flags: ["RO", "access"], index: 1, find: range },
+    {
+      flags: ["OW", "update"],
+      index: 0,
+      keyword: { keyword: "STORE", startfrom: from },
+      find: range,
+    },
+    {
+      flags: ["OW", "update"],
+      index: 0,
+      keyword: { keyword: "STOREDIST", startfrom: from },
+      find: range,
+    },
+  ];
+}
+
+/** The same keys without flags, for callers that read keys alone. */
 function georadiusKeys(from: number): (args: string[]) => string[] {
-  return (args) => {
-    const keys = [args[1]];
-    for (const keyword of ["store", "storedist"]) {
-      for (let i = from; i < args.length - 1; i++) {
-        if (is(args[i], keyword)) {
-          keys.push(args[i + 1]);
-          break;
-        }
-      }
-    }
-    return keys;
-  };
+  const specs = georadiusKeySpecs(from);
+  return (args) => (keysFromSpecs(specs, args) ?? []).map(([k]) => k);
 }
 
 const SEARCH_COMPLEXITY = "O(N+log(M)) where N is the number of elements in the grid-aligned " +
@@ -691,6 +701,7 @@ export const geoCommands: CommandSpec[] = [
     flags: "write denyoom movablekeys",
     keys: [1, 1, 1],
     getKeys: georadiusKeys(6),
+    keySpecs: georadiusKeySpecs(6),
     group: GEO,
     since: "3.2.0",
     summary: "Query a sorted set representing a geospatial index to fetch members matching a " +
@@ -718,6 +729,7 @@ export const geoCommands: CommandSpec[] = [
     flags: "write denyoom movablekeys",
     keys: [1, 1, 1],
     getKeys: georadiusKeys(5),
+    keySpecs: georadiusKeySpecs(5),
     group: GEO,
     since: "3.2.0",
     summary: "Query a sorted set representing a geospatial index to fetch members matching a " +

@@ -754,11 +754,21 @@ function replyKeySpec(c: Client, spec: KeySpec): void {
   out.bulk("begin_search");
   out.map(2);
   out.bulk("type");
-  out.bulk("index");
-  out.bulk("spec");
-  out.map(1);
-  out.bulk("index");
-  out.int(spec.index);
+  if (spec.keyword !== undefined) {
+    out.bulk("keyword");
+    out.bulk("spec");
+    out.map(2);
+    out.bulk("keyword");
+    out.bulk(spec.keyword.keyword);
+    out.bulk("startfrom");
+    out.int(spec.keyword.startfrom);
+  } else {
+    out.bulk("index");
+    out.bulk("spec");
+    out.map(1);
+    out.bulk("index");
+    out.int(spec.index);
+  }
   out.bulk("find_keys");
   out.map(2);
   out.bulk("type");

@@ -435,6 +435,12 @@ export interface KeySpec {
   /** As COMMAND INFO lists them, e.g. ["RO", "access"]. */
   flags: string[];
   index: number;
+  /**
+   * A keyword search instead of `index` (begin_search "keyword", GEORADIUS's
+   * STORE): the keys start after the first `keyword` found from argument
+   * `startfrom` (negative: counted from the end, searching backwards).
+   */
+  keyword?: { keyword: string; startfrom: number };
   find:
     | { type: "range"; lastkey: number; keystep: number; limit: number }
     | { type: "keynum"; keynumidx: number; firstkey: number; keystep: number };
@@ -445,6 +451,19 @@ export function keyAt(index: number, ...flags: string[]): KeySpec {
   return { flags, index, find: { type: "range", lastkey: 0, keystep: 1, limit: 0 } };
 }
 
+/** Where a keyword key spec's keyword is (Redis's KSPEC_BS_KEYWORD search, case-insensitive), or -1. */
+function keywordPosition(k: { keyword: string; startfrom: number }, args: string[]): number {
+  const forward = k.startfrom > 0;
+  const start = forward ? k.startfrom : args.length + k.startfrom;
+  const end = forward ? args.length - 1 : 0;
+  const word = k.keyword.toLowerCase();
+  for (let i = start; i !== end; i += forward ? 1 : -1) {
+    if (i >= args.length || i < 1) break;
+    if (args[i].length === word.length && args[i].toLowerCase() === word) return i;
+  }
+  return -1;
+}
+
 /**
  * Keys and their flags by key specs, as Redis's getKeysUsingKeySpecs finds
  * them (string2ll for the key count); null when a spec does not fit.
@@ -453,6 +472,10 @@ export function keysFromSpecs(specs: KeySpec[], args: string[]): [string, string
   const out: [string, string[]][] = [];
   for (const spec of specs) {
     let first = spec.index;
+    if (spec.keyword !== undefined) {
+      first = keywordPosition(spec.keyword, args) + 1;
+      if (first === 0) continue; // no keyword, no keys from this spec
+    }
     let last: number;
     let step: number;
     const f = spec.find;

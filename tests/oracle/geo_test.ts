@@ -456,8 +456,40 @@ oracleTest("oracle: geo replies in RESP3", async (o) => {
   ]);
 });
 
-oracleTest("oracle: COMMAND GETKEYS of the geo commands", async (o) => {
+oracleTest("oracle: COMMAND INFO, GETKEYS and GETKEYSANDFLAGS of the geo commands", async (o) => {
   await o.sameAll([
+    ["COMMAND", "INFO", "geoadd", "geodist", "geohash", "geopos", "geosearch", "geosearchstore"],
+    ["COMMAND", "INFO", "georadius", "georadius_ro", "georadiusbymember", "georadiusbymember_ro"],
+    [
+      "COMMAND",
+      "GETKEYSANDFLAGS",
+      "GEORADIUS",
+      "k",
+      "1",
+      "2",
+      "3",
+      "km",
+      "STORE",
+      "a",
+      "STOREDIST",
+      "b",
+    ],
+    ["COMMAND", "GETKEYSANDFLAGS", "GEORADIUSBYMEMBER", "k", "m", "3", "km", "STOREDIST", "x"],
+    ["COMMAND", "GETKEYSANDFLAGS", "GEORADIUS", "k", "1", "2", "3", "km"],
+    [
+      "COMMAND",
+      "GETKEYSANDFLAGS",
+      "GEOSEARCHSTORE",
+      "d",
+      "s",
+      "FROMMEMBER",
+      "m",
+      "BYRADIUS",
+      "1",
+      "km",
+    ],
+    ["COMMAND", "GETKEYSANDFLAGS", "GEOADD", "k", "1", "2", "m"],
+    ["COMMAND", "GETKEYS", "GEORADIUS", "k", "1", "2", "STORE", "km"],
     ["COMMAND", "GETKEYS", "GEOADD", "k", "1", "2", "m"],
     [
       "COMMAND",
