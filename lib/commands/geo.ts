@@ -29,7 +29,7 @@ import {
   searchCells,
 } from "../util/geohash.ts";
 import { ERR_NOT_FLOAT, ERR_SYNTAX, intArg } from "./args.ts";
-import { type CommandSpec, defineCommand, keysFromSpecs, type KeySpec } from "./table.ts";
+import { type CommandSpec, defineCommand, keyAt, keysFromSpecs, type KeySpec } from "./table.ts";
 import { parseScore, readZSet, zadd, zsetLimits } from "./zsets.ts";
 
 const GEO = "geo";
@@ -569,22 +569,11 @@ function sortRange<T>(
  * from argument `from` on.
  */
 function georadiusKeySpecs(from: number): KeySpec[] {
-  const range = { type: "range", lastkey: 0, keystep: 1, limit: 0 } as const;
-  return [
-    { flags: ["RO", "access"], index: 1, find: range },
-    {
-      flags: ["OW", "update"],
-      index: 0,
-      keyword: { keyword: "STORE", startfrom: from },
-      find: range,
-    },
-    {
-      flags: ["OW", "update"],
-      index: 0,
-      keyword: { keyword: "STOREDIST", startfrom: from },
-      find: range,
-    },
-  ];
+  const after = (keyword: string): KeySpec => ({
+    ...keyAt(0, "OW", "update"),
+    keyword: { keyword, startfrom: from },
+  });
+  return [keyAt(1, "RO", "access"), after("STORE"), after("STOREDIST")];
 }
 
 /** The same keys without flags, for callers that read keys alone. */
@@ -675,18 +664,7 @@ export const geoCommands: CommandSpec[] = [
     arity: -8,
     flags: "write denyoom",
     keys: [1, 2, 1],
-    keySpecs: [
-      {
-        flags: ["OW", "update"],
-        index: 1,
-        find: { type: "range", lastkey: 0, keystep: 1, limit: 0 },
-      },
-      {
-        flags: ["RO", "access"],
-        index: 2,
-        find: { type: "range", lastkey: 0, keystep: 1, limit: 0 },
-      },
-    ],
+    keySpecs: [keyAt(1, "OW", "update"), keyAt(2, "RO", "access")],
     group: GEO,
     since: "6.2.0",
     summary: "Query a sorted set representing a geospatial index to fetch members inside an " +
