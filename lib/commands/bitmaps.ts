@@ -5,7 +5,7 @@
  * nothing. Bit 0 is the most significant bit of the first byte, as in Redis.
  */
 import type { Client } from "../server/client.ts";
-import { type EmbString, MAX_STRING_BYTES, RawString } from "../store/strings.ts";
+import { type EmbString, RawString } from "../store/strings.ts";
 import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInt64 } from "./args.ts";
 import { asString, writableRaw } from "./strings.ts";
 import { POPCOUNT, popcount } from "../util/popcount.ts";
@@ -168,20 +168,9 @@ function bitmapForWrite(
 
 // --- SETBIT / GETBIT ---------------------------------------------------------------------
 
-/**
- * False after replying when a write would make the string longer than
- * redeno can keep (past MAX_STRING_BYTES, within proto-max-bulk-len): the
- * offset counts as out of range, as past proto-max-bulk-len.
- */
-function writableOffset(c: Client, lastBit: number): boolean {
-  if (Math.floor(lastBit / 8) < MAX_STRING_BYTES) return true;
-  c.out.error(ERR_BIT_OFFSET);
-  return false;
-}
-
 function setbit(c: Client, args: string[]): void {
   const offset = bitOffsetArg(c, args[2], false, 0);
-  if (offset === null || !writableOffset(c, offset)) return;
+  if (offset === null) return;
   const on = int64Arg(c, args[3], ERR_BIT_VALUE);
   if (on === null) return;
   if (on !== 0 && on !== 1) return c.out.error(ERR_BIT_VALUE);
@@ -605,7 +594,6 @@ function bitfieldGeneric(c: Client, args: string[], readOnly: boolean): void {
     let value: number | bigint = 0;
     if (opcode !== OP_GET) {
       writes = true;
-      if (!writableOffset(c, offset + bits - 1)) return;
       if (offset + bits - 1 > highest) highest = offset + bits - 1;
       const v = int64Arg(c, args[j + 3]);
       if (v === null) return;

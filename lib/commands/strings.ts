@@ -36,6 +36,17 @@ function valueString(v: StringValue): string {
   return typeof v === "string" ? v : v instanceof RawString ? v.toString() : v.value;
 }
 
+/** Redis's MAX_LONG_DOUBLE_CHARS: no longer string reads as a number. */
+const NUMBER_TEXT_MAX = 5 * 1024;
+
+/**
+ * The text of a value read as a number: "" (no number) when longer than
+ * any number Redis reads, so a huge string (a 512 MB bitmap) is not copied.
+ */
+function numericText(v: StringValue): string {
+  return v.length >= NUMBER_TEXT_MAX ? "" : valueString(v);
+}
+
 /** The string at `v`, undefined when missing, or null after a WRONGTYPE reply. */
 export function asString(c: Client, v: Value | undefined): StringValue | undefined | null {
   if (v === undefined) return undefined;
@@ -395,7 +406,7 @@ function incrDecr(c: Client, key: string, incr: number | bigint): void {
   if (v === null) return;
   let current: number | bigint = 0;
   if (v !== undefined) {
-    const parsed = parseInt64(valueString(v));
+    const parsed = parseInt64(numericText(v));
     if (parsed === null) return c.out.error(ERR_NOT_INTEGER);
     current = parsed;
   }
@@ -443,7 +454,7 @@ function incrbyfloat(c: Client, args: string[]): void {
   const key = args[1];
   const v = asString(c, db.lookupWrite(key));
   if (v === null) return;
-  const result = incrByFloat(v === undefined ? "0" : valueString(v), args[2]);
+  const result = incrByFloat(v === undefined ? "0" : numericText(v), args[2]);
   if ("error" in result) return c.out.error(result.error);
   const text = result.value;
   // Redis stores the printed number without trying the int encoding.

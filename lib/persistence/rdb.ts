@@ -41,7 +41,7 @@ import {
   lruClock,
   type Value,
 } from "../store/keyspace.ts";
-import { stringOf } from "../store/strings.ts";
+import { MAX_STRING_BYTES, RawString, stringOf } from "../store/strings.ts";
 import { Crc64 } from "./crc64.ts";
 import { lzfCompress, lzfDecompress } from "./lzf.ts";
 import {
@@ -430,6 +430,15 @@ export function encodeValue(value: Value, opts: RdbWriteOptions = {}): Uint8Arra
 /** Writes the type byte, the key (unless null) and the value. */
 function writeValue(out: Out, key: string | null, value: Value, ctx: WriteCtx): void {
   const compression = ctx.compression;
+  if (value instanceof RawString && value.length > 11) {
+    // Its bytes as they are (what writeString writes past the integer
+    // encoding's 11 characters): no JS string per snapshot, and none past
+    // V8's limit for a 512 MB bitmap.
+    out.byte(TYPE_STRING);
+    if (key !== null) writeString(out, key, compression);
+    writeBlob(out, value.bytes(), compression);
+    return;
+  }
   const s = stringOf(value);
   if (s !== undefined) {
     out.byte(TYPE_STRING);
@@ -919,6 +928,14 @@ class In {
     const bytes = this.stringBytes();
     return bytesToStr(bytes);
   }
+
+  /** A string value: a binary string, or a RawString when longer than a JS string can be. */
+  stringValue(): string | RawString {
+    const b = this.buf[this.pos];
+    if (b !== undefined && b >> 6 === 3 && (b & 0x3f) !== ENC_LZF) return this.string();
+    const bytes = this.stringBytes();
+    return bytes.length > MAX_STRING_BYTES ? new RawString(bytes) : bytesToStr(bytes);
+  }
 }
 
 /**
@@ -1140,7 +1157,7 @@ interface Limits {
 function readValue(r: In, type: number, at: number, limits: Limits): Value | null {
   switch (type) {
     case TYPE_STRING:
-      return r.string();
+      return r.stringValue();
     case TYPE_HASH:
       return buildHash(r, r.strings(2 * r.plainLen()), limits.hash, at);
     case TYPE_HASH_LISTPACK:

@@ -11,10 +11,10 @@ import type { StoredObject, Value } from "./keyspace.ts";
 export const EMBSTR_MAX = 44;
 
 /**
- * The longest string value redeno can keep: V8's maximum string length
- * (2^29 - 24), 24 bytes short of Redis's default proto-max-bulk-len.
- * Snapshots and loads turn values into JS strings, so a longer one could
- * be written to memory but never saved or loaded again.
+ * The longest string a JS string can hold (V8's limit, 2^29 - 24): 24
+ * bytes short of Redis's default proto-max-bulk-len. A longer value (a
+ * 512 MB bitmap) lives only as a RawString: it is saved and loaded as
+ * bytes, and must never be turned into a JS string (stringOf, toString).
  */
 export const MAX_STRING_BYTES = 2 ** 29 - 24;
 

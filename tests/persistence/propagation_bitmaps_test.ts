@@ -8,13 +8,17 @@
 import { assertEquals } from "@std/assert";
 import {
   AOF_ONLY,
+  assertRdbOk,
   keyRows,
   maskExpiry,
   ok,
   propagationScenario,
+  RDB_ONLY,
   type Step,
+  withServer,
 } from "../support/persistence.ts";
-import type { RespClient } from "../support/resp_client.ts";
+import { RespClient } from "../support/resp_client.ts";
+import { startRedeno, startRedis, type TestServer } from "../support/servers.ts";
 
 const ARGS = [...AOF_ONLY, "--appendfsync", "always"];
 
@@ -79,4 +83,42 @@ Deno.test("bitmap commands log what Redis 7.0 logs, and the logs replay to the s
     replays: "the same strings",
     tmpPrefix: "redeno-propagation-bitmaps-",
   });
+});
+
+/** STRLEN, BITCOUNT and the last set bit of `big` on the server. */
+async function bigFacts(s: TestServer): Promise<unknown[]> {
+  const c = await RespClient.connect(s.port);
+  try {
+    return [
+      await ok(c, "STRLEN", "big"),
+      await ok(c, "BITCOUNT", "big"),
+      await ok(c, "BITPOS", "big", "1", "-1"),
+    ];
+  } finally {
+    c.close();
+  }
+}
+
+Deno.test("a 512 MB bitmap (past V8's longest string) is saved, and loaded by redeno and Redis", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "redeno-bigbitmap-" });
+  const opts = { persistence: true, args: RDB_ONLY, dir };
+  try {
+    await withServer(startRedeno, opts, async (s) => {
+      const c = await RespClient.connect(s.port);
+      try {
+        await ok(c, "SETBIT", "big", "4294967295", "1");
+        await ok(c, "SETBIT", "big", "7", "1");
+        await ok(c, "SAVE");
+      } finally {
+        c.close();
+      }
+    });
+    const want = [536870912, 2, 4294967295];
+    await assertRdbOk(`${dir}/dump.rdb`);
+    assertEquals(await withServer(startRedeno, opts, bigFacts), want);
+    const redis = await withServer(startRedis, opts, bigFacts);
+    if (redis !== null) assertEquals(redis, want);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });
