@@ -321,8 +321,8 @@ function sectionStats(s: Server): Lines {
     ["total_writes_processed", st.totalWrites],
     ["io_threaded_reads_processed", 0],
     ["io_threaded_writes_processed", 0],
-    ["reply_buffer_shrinks", 0],
-    ["reply_buffer_expands", 0],
+    ["reply_buffer_shrinks", st.replyBufferShrinks],
+    ["reply_buffer_expands", st.replyBufferExpands],
   ];
 }
 

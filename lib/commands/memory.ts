@@ -162,8 +162,7 @@ export function memoryFigures(s: Server): MemoryFigures {
   const m = Deno.memoryUsage();
   const dbs = [];
   let clients = 0;
-  const now = Date.now();
-  for (const c of s.clients.values()) clients += c.memory(now).total;
+  for (const c of s.clients.values()) clients += c.memory().total;
   let overhead = Math.min(STARTUP, total) + clients;
   let keys = 0;
   for (const db of s.keyspace.dbs) {

@@ -47,6 +47,11 @@ export class RespParser {
     return (this.#pending?.length ?? 0) + this.#bigFill;
   }
 
+  /** Arguments of a command whose remaining arguments have not arrived (CLIENT LIST argv-mem). */
+  get partialArgs(): readonly string[] {
+    return this.#args;
+  }
+
   feed(chunk: Uint8Array): CommandBatch {
     const commands: string[][] = [];
     if (this.#failed) return { commands };

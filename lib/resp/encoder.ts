@@ -18,8 +18,22 @@ export class ReplyWriter extends ByteBuffer {
   /** Told the error code ("ERR", "WRONGTYPE", ...) of each error reply. */
   onError: ((code: string) => void) | null = null;
 
+  /**
+   * Size of the buffer a batch starts with: Redis's reply buffer size, which
+   * the client cron shrinks for quiet clients and grows back (resize()).
+   */
+  capacity: number;
+
   constructor(initial = 16 * 1024) {
     super(initial);
+    this.capacity = initial;
+  }
+
+  /** Sets the starting buffer size; the current buffer is replaced when it is empty. */
+  resize(size: number): void {
+    this.capacity = size;
+    this.#spare = null;
+    if (this.pos === 0 && this.buf.length !== size) this.buf = new Uint8Array(size);
   }
 
   get length(): number {
@@ -45,7 +59,7 @@ export class ReplyWriter extends ByteBuffer {
    */
   lend(): Uint8Array {
     const out = this.buf.subarray(0, this.pos);
-    this.buf = this.#spare ?? new Uint8Array(16 * 1024);
+    this.buf = this.#spare ?? new Uint8Array(this.capacity);
     this.#spare = null;
     this.pos = 0;
     return out;
@@ -53,7 +67,8 @@ export class ReplyWriter extends ByteBuffer {
 
   /** Gives back a buffer from lend() (huge ones are dropped). */
   recycle(lent: Uint8Array): void {
-    if (lent.buffer.byteLength <= 1024 * 1024) this.#spare = new Uint8Array(lent.buffer);
+    const size = lent.buffer.byteLength;
+    if (size <= 1024 * 1024 && size >= this.capacity) this.#spare = new Uint8Array(lent.buffer);
   }
 
   /** Drops what was written since `mark` (a former `length`). */

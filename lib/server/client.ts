@@ -16,6 +16,8 @@ export interface ClientTransport {
   close(): void;
   /** Bytes received but not yet parsed into commands. */
   readonly queryBufferLength: number;
+  /** Arguments already parsed of a command still arriving. */
+  readonly partialArgs: readonly string[];
 }
 
 /** Bytes Redis reads per call into its query buffer (PROTO_IOBUF_LEN). */
@@ -24,6 +26,9 @@ const PROTO_IOBUF_LEN = 16 * 1024;
 const CLIENT_STRUCT_BYTES = 768;
 /** Redis resets a client's reply-buffer peak this often (reply-buffer-peak-reset-time). */
 const REPLY_PEAK_RESET_MS = 5000;
+/** Smallest and usual reply buffer sizes (PROTO_REPLY_MIN_BYTES, PROTO_REPLY_CHUNK_BYTES). */
+const REPLY_MIN_BYTES = 1024;
+const REPLY_CHUNK_BYTES = 16 * 1024;
 
 /** jemalloc's size class for an allocation of `n` bytes (16-byte quantum, 4 classes per doubling). */
 export function allocSize(n: number): number {
@@ -73,7 +78,8 @@ export class Client {
   queryCapacity = 0;
   /** Highest bytes pending in the reply buffer since the last reset (CLIENT LIST rbp). */
   replyPeak: number;
-  replyPeakReset = Date.now();
+  /** When the peak was last reset: 0 resets it at the first cron visit, as Redis does. */
+  replyPeakReset = 0;
   readonly out = new ReplyWriter();
   readonly createdAt = Date.now();
   lastInteraction = Date.now();
@@ -157,35 +163,59 @@ export class Client {
 
   /** Notes what the reply buffer holds before it is sent (for rbp). */
   notePending(bytes: number): void {
-    if (bytes > this.replyPeak) this.replyPeak = bytes;
+    if (bytes > this.replyPeak) this.replyPeak = Math.min(bytes, this.out.capacity);
   }
 
   /**
-   * Redis's periodic client resizing, applied when looked at: a query buffer
-   * idle for more than 2 seconds loses its free space; the reply peak
-   * restarts every 5 seconds.
+   * Redis's clientsCron resizing: a query buffer idle for more than 2
+   * seconds loses its free space; the reply buffer shrinks to its recent
+   * peak (at least 1 KB) or doubles back (up to 16 KB) when the peak filled
+   * it; the peak restarts every 5 seconds.
    */
-  #settle(now: number): void {
+  cron(now: number): void {
     const idle = Math.floor(now / 1000) - Math.floor(this.lastInteraction / 1000);
     if (this.queryCapacity - this.queryLen > 4096 && idle > 2) this.queryCapacity = this.queryLen;
+    const size = this.out.capacity;
+    let next = 0;
+    if (size / 2 >= REPLY_MIN_BYTES && this.replyPeak < size / 2) {
+      next = allocSize(Math.max(REPLY_MIN_BYTES, this.replyPeak + 1));
+      this.server.stats.replyBufferShrinks++;
+    } else if (size * 2 < REPLY_CHUNK_BYTES * 2 && this.replyPeak >= size) {
+      next = Math.min(REPLY_CHUNK_BYTES, size * 2);
+      this.server.stats.replyBufferExpands++;
+    }
     if (now - this.replyPeakReset >= REPLY_PEAK_RESET_MS) {
-      this.replyPeak = this.out.length;
+      this.replyPeak = Math.min(this.out.length, size);
       this.replyPeakReset = now;
     }
+    if (next !== 0) this.out.resize(next);
+  }
+
+  /**
+   * The current command's argument count and bytes: the running one's, or
+   * between commands those parsed of one still arriving (Redis keeps them in argv).
+   */
+  #argv(): [number, number] {
+    if (this.argc !== 0) return [this.argc, this.argvMem];
+    const partial = this.transport?.partialArgs ?? [];
+    let mem = 0;
+    for (const a of partial) mem += a.length;
+    return [partial.length, mem];
   }
 
   /** This client's memory as Redis's getClientMemoryUsage counts it. */
-  memory(now = Date.now()): ClientMemory {
-    this.#settle(now);
+  memory(): ClientMemory {
     const query = this.queryCapacity === 0 && this.queryLen === 0
       ? 0
       : allocSize(sdsHeader(this.queryCapacity) + this.queryCapacity + 1);
-    const input = query + this.argvMem + 8 * this.argc;
-    const output = 0;
+    const [argc, argvMem] = this.#argv();
+    const input = query + argvMem + 8 * argc;
+    // Replies beyond the fixed buffer: what Redis would hold in its reply list.
+    const output = Math.max(this.out.length - this.out.capacity, 0);
     return {
       input,
       output,
-      total: output + input + CLIENT_STRUCT_BYTES + this.out.buf.length,
+      total: output + input + CLIENT_STRUCT_BYTES + this.out.capacity,
     };
   }
 
@@ -238,16 +268,17 @@ export class Client {
 
   /** One CLIENT LIST / CLIENT INFO line, with Redis 7.0.15's fields in its order. */
   info(now = Date.now()): string {
-    const mem = this.memory(now);
+    const mem = this.memory();
     const qbuf = this.queryLen;
-    const rbs = this.out.buf.length;
-    const obl = this.out.length;
+    const rbs = this.out.capacity;
+    const obl = Math.min(this.out.length, rbs);
+    const oll = Math.ceil(mem.output / REPLY_CHUNK_BYTES);
     return `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${this.fd} ` +
       `name=${this.name} age=${Math.floor((now - this.createdAt) / 1000)} ` +
       `idle=${Math.floor((now - this.lastInteraction) / 1000)} flags=${this.flags()} ` +
       `db=${this.db.id} sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} ` +
-      `qbuf-free=${this.queryCapacity - qbuf} argv-mem=${this.argvMem} multi-mem=0 rbs=${rbs} ` +
-      `rbp=${this.replyPeak} obl=${obl} oll=0 omem=${mem.output} tot-mem=${mem.total} events=r cmd=${
+      `qbuf-free=${this.queryCapacity - qbuf} argv-mem=${this.#argv()[1]} multi-mem=0 rbs=${rbs} ` +
+      `rbp=${this.replyPeak} obl=${obl} oll=${oll} omem=${mem.output} tot-mem=${mem.total} events=r cmd=${
         this.lastCommand?.fullName ?? "NULL"
       } ` +
       `user=${this.user} redir=-1 resp=${this.resp}`;

@@ -41,6 +41,10 @@ class SocketTransport implements ClientTransport {
     return this.decoder?.parser.buffered ?? 0;
   }
 
+  get partialArgs(): readonly string[] {
+    return this.decoder?.parser.partialArgs ?? [];
+  }
+
   flush(): Promise<void> {
     const out = this.client.out;
     if (out.length === 0 || this.#closed) return this.#writing ?? Promise.resolve();

@@ -34,6 +34,9 @@ export class ServerStats {
   /** Socket reads and writes (INFO total_reads_processed, total_writes_processed). */
   totalReads = 0;
   totalWrites = 0;
+  /** Reply buffers resized by the client cron (INFO reply_buffer_shrinks / expands). */
+  replyBufferShrinks = 0;
+  replyBufferExpands = 0;
   /** errorstat_<CODE>:count */
   readonly errorCodes = new Map<string, number>();
   /** Highest used memory seen (INFO used_memory_peak). */
@@ -356,12 +359,37 @@ export class Server {
         this.latency.addSampleIfNeeded("expire-cycle", Math.floor(performance.now() - start));
       }
       this.persistence.cron();
+      this.#clientsCron(hz);
       this.#sample();
       if (tick % hz === 0) {
         this.#closeIdleClients();
         this.usedMemory();
       }
     }, 1000 / hz);
+  }
+
+  /** Where the client cron resumes (a Map iterator sees clients added meanwhile). */
+  #clientCursor: Iterator<Client> | null = null;
+
+  /**
+   * Visits a share of the clients each tick, every client about once a
+   * second (all of them each tick while there are few), as Redis's clientsCron.
+   */
+  #clientsCron(hz: number): void {
+    const n = this.clients.size;
+    if (n === 0) return;
+    let visits = Math.min(Math.max(Math.ceil(n / hz), 5), n);
+    const now = Date.now();
+    while (visits > 0) {
+      this.#clientCursor ??= this.clients.values();
+      const next = this.#clientCursor.next();
+      if (next.done) {
+        this.#clientCursor = null;
+        continue;
+      }
+      next.value.cron(now);
+      visits--;
+    }
   }
 
   #closeIdleClients(): void {
@@ -424,6 +452,8 @@ export class Server {
       s.totalErrorReplies =
       s.totalReads =
       s.totalWrites =
+      s.replyBufferShrinks =
+      s.replyBufferExpands =
         0;
     s.errorCodes.clear();
     s.peakMemory = 0;
