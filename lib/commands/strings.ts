@@ -475,8 +475,6 @@ function lcs(c: Client, args: string[]): void {
   if ((va !== undefined && !isStringValue(va)) || (vb !== undefined && !isStringValue(vb))) {
     return c.out.error("ERR The specified keys must contain string values");
   }
-  const a = va === undefined ? "" : stringOf(va)!;
-  const b = vb === undefined ? "" : stringOf(vb)!;
   let getIdx = false;
   let getLen = false;
   let withMatchLen = false;
@@ -497,14 +495,17 @@ function lcs(c: Client, args: string[]): void {
   if (getIdx && getLen) {
     return c.out.error("ERR If you want both the length and indexes, please just use IDX.");
   }
-  const alen = a.length;
-  const blen = b.length;
-  // Redis sizes its table of 32-bit cells against proto-max-bulk-len.
+  const alen = va === undefined ? 0 : (va as StringValue).length;
+  const blen = vb === undefined ? 0 : (vb as StringValue).length;
+  // Redis sizes its table of 32-bit cells against proto-max-bulk-len. Checked
+  // before the strings are read: one past V8's string limit never fits.
   if ((alen + 1) * (blen + 1) * 4 > c.server.config.num("proto-max-bulk-len")) {
     return c.out.error(
       "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
     );
   }
+  const a = va === undefined ? "" : stringOf(va)!;
+  const b = vb === undefined ? "" : stringOf(vb)!;
   if (getLen) return c.out.int(lcsLength(a, b));
 
   // table[i * w + j] = LCS length of a[0..i) and b[0..j).

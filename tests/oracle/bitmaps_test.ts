@@ -628,6 +628,8 @@ oracleTest("oracle: a 512 MB bitmap, the largest proto-max-bulk-len allows", asy
     ["INCRBYFLOAT", "k", "1"],
     ["APPEND", "k", "x"],
     ["SETRANGE", "k", "536870911", "ab"],
+    ["LCS", "k", "nokey"],
+    ["LCS", "k", "k", "LEN"],
     ["OBJECT", "ENCODING", "k"],
     // The same RDB payload (LZF of the same bytes), and each server restores the other's.
     ["DUMP", "k"],
