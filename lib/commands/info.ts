@@ -111,20 +111,12 @@ function absolutePath(p: string): string {
 }
 
 function sectionClients(s: Server): Lines {
-  // Redis tracks the largest buffers of the last seconds; the current ones stand in.
-  let maxIn = 0;
-  let maxOut = 0;
-  for (const c of s.clients.values()) {
-    const m = c.memory();
-    if (m.input > maxIn) maxIn = m.input;
-    if (m.output > maxOut) maxOut = m.output;
-  }
   return [
     ["connected_clients", s.clients.size],
     ["cluster_connections", 0],
     ["maxclients", s.config.num("maxclients")],
-    ["client_recent_max_input_buffer", maxIn],
-    ["client_recent_max_output_buffer", maxOut],
+    ["client_recent_max_input_buffer", Math.max(...s.recentMaxInput)],
+    ["client_recent_max_output_buffer", Math.max(...s.recentMaxOutput)],
     ["blocked_clients", s.blocking.blockedClients],
     ["tracking_clients", 0],
     ["clients_in_timeout_table", s.blocking.clientsWithTimeout],

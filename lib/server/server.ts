@@ -370,6 +370,12 @@ export class Server {
 
   /** Where the client cron resumes (a Map iterator sees clients added meanwhile). */
   #clientCursor: Iterator<Client> | null = null;
+  /**
+   * Largest client input / output buffers seen in each of the last 8 seconds
+   * (INFO client_recent_max_input_buffer / _output_buffer), as Redis tracks them.
+   */
+  readonly recentMaxInput = new Array<number>(8).fill(0);
+  readonly recentMaxOutput = new Array<number>(8).fill(0);
 
   /**
    * Visits a share of the clients each tick, every client about once a
@@ -380,6 +386,10 @@ export class Server {
     if (n === 0) return;
     let visits = Math.min(Math.max(Math.ceil(n / hz), 5), n);
     const now = Date.now();
+    const slot = Math.floor(now / 1000) % 8;
+    // The slot of 7 seconds ago restarts.
+    const stale = (slot + 1) % 8;
+    this.recentMaxInput[stale] = this.recentMaxOutput[stale] = 0;
     while (visits > 0) {
       this.#clientCursor ??= this.clients.values();
       const next = this.#clientCursor.next();
@@ -387,7 +397,11 @@ export class Server {
         this.#clientCursor = null;
         continue;
       }
-      next.value.cron(now);
+      const c = next.value;
+      c.cron(now);
+      const m = c.memory();
+      if (m.input > this.recentMaxInput[slot]) this.recentMaxInput[slot] = m.input;
+      if (m.output > this.recentMaxOutput[slot]) this.recentMaxOutput[slot] = m.output;
       visits--;
     }
   }
