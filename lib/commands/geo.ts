@@ -28,16 +28,11 @@ import {
   type GeoShape,
   searchCells,
 } from "../util/geohash.ts";
-import { ERR_NOT_FLOAT, ERR_SYNTAX, intArg } from "./args.ts";
+import { ERR_NOT_FLOAT, ERR_SYNTAX, intArg, isKeyword } from "./args.ts";
 import { type CommandSpec, defineCommand, keyAt, keysFromSpecs, type KeySpec } from "./table.ts";
 import { parseScore, readZSet, zadd, zsetLimits } from "./zsets.ts";
 
 const GEO = "geo";
-
-/** strcasecmp against a lower-case word (Redis compares geo options so). */
-function is(arg: string, lower: string): boolean {
-  return arg.length === lower.length && arg.toLowerCase() === lower;
-}
 
 /** A longitude, latitude pair at args[i], args[i+1] (extractLongLatOrReply); null after the error reply. */
 function parseLonLat(c: Client, args: string[], i: number): [number, number] | null {
@@ -71,7 +66,7 @@ function parseUnit(c: Client, unit: string): number {
   return -1;
 }
 
-/** A non-negative number argument, or null after replying `error` (getDoubleFromObjectOrReply). */
+/** A number argument, or null after replying `error` (getDoubleFromObjectOrReply). */
 function parseDistance(c: Client, s: string, error: string): number | null {
   const v = parseScore(s);
   if (v === null) c.out.error(error);
@@ -104,9 +99,9 @@ function geoadd(c: Client, args: string[]): void {
   let i = 2;
   for (; i < args.length; i++) {
     const opt = args[i];
-    if (is(opt, "nx")) nx = true;
-    else if (is(opt, "xx")) xx = true;
-    else if (!is(opt, "ch")) break;
+    if (isKeyword(opt, "NX")) nx = true;
+    else if (isKeyword(opt, "XX")) xx = true;
+    else if (!isKeyword(opt, "CH")) break;
   }
   if ((args.length - i) % 3 !== 0 || (nx && xx)) return c.out.error(ERR_SYNTAX);
   const zargs = ["zadd"];
@@ -280,29 +275,29 @@ function georadiusGeneric(c: Client, args: string[], srcIndex: number, flags: nu
     const arg = args[base + i];
     const search = (flags & SEARCH) !== 0;
     const storeAllowed = (flags & RADIUS_NOSTORE) === 0 && !search;
-    if (is(arg, "withdist")) withDist = true;
-    else if (is(arg, "withhash")) withHash = true;
-    else if (is(arg, "withcoord")) withCoords = true;
-    else if (is(arg, "any")) any = true;
-    else if (is(arg, "asc")) sort = SORT_ASC;
-    else if (is(arg, "desc")) sort = SORT_DESC;
-    else if (is(arg, "count") && i + 1 < remaining) {
+    if (isKeyword(arg, "WITHDIST")) withDist = true;
+    else if (isKeyword(arg, "WITHHASH")) withHash = true;
+    else if (isKeyword(arg, "WITHCOORD")) withCoords = true;
+    else if (isKeyword(arg, "ANY")) any = true;
+    else if (isKeyword(arg, "ASC")) sort = SORT_ASC;
+    else if (isKeyword(arg, "DESC")) sort = SORT_DESC;
+    else if (isKeyword(arg, "COUNT") && i + 1 < remaining) {
       const n = intArg(c, args[base + i + 1]);
       if (n === null) return;
       if (n <= 0) return c.out.error("ERR COUNT must be > 0");
       count = n;
       i++;
-    } else if (is(arg, "store") && i + 1 < remaining && storeAllowed) {
+    } else if (isKeyword(arg, "STORE") && i + 1 < remaining && storeAllowed) {
       storeKey = args[base + i + 1];
       storeDist = false;
       i++;
-    } else if (is(arg, "storedist") && i + 1 < remaining && storeAllowed) {
+    } else if (isKeyword(arg, "STOREDIST") && i + 1 < remaining && storeAllowed) {
       storeKey = args[base + i + 1];
       storeDist = true;
       i++;
-    } else if (is(arg, "storedist") && search && (flags & SEARCH_STORE)) {
+    } else if (isKeyword(arg, "STOREDIST") && search && (flags & SEARCH_STORE)) {
       storeDist = true;
-    } else if (is(arg, "frommember") && i + 1 < remaining && search && !fromLoc) {
+    } else if (isKeyword(arg, "FROMMEMBER") && i + 1 < remaining && search && !fromLoc) {
       // Without the key the member is not looked up (the reply is empty anyway).
       if (z !== undefined) {
         const s = z.score(args[base + i + 1]);
@@ -311,17 +306,17 @@ function georadiusGeneric(c: Client, args: string[], srcIndex: number, flags: nu
       }
       fromMember = true;
       i++;
-    } else if (is(arg, "fromlonlat") && i + 2 < remaining && search && !fromMember) {
+    } else if (isKeyword(arg, "FROMLONLAT") && i + 2 < remaining && search && !fromMember) {
       const xy = parseLonLat(c, args, base + i + 1);
       if (xy === null) return;
       [shape.lon, shape.lat] = xy;
       fromLoc = true;
       i += 2;
-    } else if (is(arg, "byradius") && i + 2 < remaining && search && !byBox) {
+    } else if (isKeyword(arg, "BYRADIUS") && i + 2 < remaining && search && !byBox) {
       if (!parseRadius(c, args, base + i + 1, shape)) return;
       byRadius = true;
       i += 2;
-    } else if (is(arg, "bybox") && i + 3 < remaining && search && !byRadius) {
+    } else if (isKeyword(arg, "BYBOX") && i + 3 < remaining && search && !byRadius) {
       if (!parseBox(c, args, base + i + 1, shape)) return;
       byBox = true;
       i += 3;
