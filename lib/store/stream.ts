@@ -851,27 +851,29 @@ export class StreamValue implements StoredObject {
   trim(maxlen: number, minId: StreamId | null, approx: boolean, limit: number): number {
     const nodes = this.#nodes;
     let deleted = 0;
-    while (nodes.length > 0) {
+    // Whole nodes go from the front: counted here, removed with one splice.
+    let gone = 0;
+    while (gone < nodes.length) {
       if (minId === null && this.#length <= maxlen) break;
-      const node = nodes[0];
+      const node = nodes[gone];
       const entries = node.count();
       if (limit && deleted + entries > limit) break;
       let removeNode: boolean;
       if (minId === null) {
         removeNode = this.#length - entries >= maxlen;
       } else {
-        const lastId = this.#edgeId(0, true);
+        const lastId = this.#edgeId(gone, true);
         removeNode = compareIds(lastId, minId) < 0;
       }
       if (removeNode) {
-        this.#removeNode(0);
+        gone++;
         this.#length -= entries;
         deleted += entries;
         continue;
       }
       if (approx) break;
       // Mark entries deleted inside this node, oldest first.
-      const m = this.#master(0);
+      const m = this.#master(gone);
       const marks: [number, number][] = [];
       let live = this.#length;
       scanNode(node, m.first, m.fields.length, (e) => {
@@ -893,7 +895,11 @@ export class StreamValue implements StoredObject {
       replaceInt(node, lpNext(node.buf, HDR), node.deleted() + n);
       break;
     }
-    this.firstId = this.#length > 0 ? this.first()! : MIN_ID;
+    if (gone > 0) {
+      nodes.splice(0, gone);
+      if (nodes.length === 0) this.#tailFields = null;
+    }
+    if (deleted > 0) this.firstId = this.#length > 0 ? this.first()! : MIN_ID;
     return deleted;
   }
 
