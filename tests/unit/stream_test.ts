@@ -241,3 +241,27 @@ Deno.test("rax node count as Redis reports radix-tree-nodes", () => {
   assertEquals(raxNodeCount([]), 1);
   assertEquals(raxNodeCount([idKey({ ms: 1n, seq: 0n })]), 2);
 });
+
+Deno.test("stream clone is deep, and a rebuilt stream appends like the original", () => {
+  const s = new StreamValue();
+  for (let i = 1; i <= 150; i++) s.append({ ms: BigInt(i), seq: 0n }, ["f", String(i)], DEFAULT);
+  const before = [...s.nodes()];
+  const copy = s.clone();
+  const rebuilt = StreamValue.fromNodes(before, s.length, s.lastId)!;
+  for (let i = 151; i <= 260; i++) {
+    s.append({ ms: BigInt(i), seq: 0n }, ["f", String(i)], DEFAULT);
+    rebuilt.append({ ms: BigInt(i), seq: 0n }, ["f", String(i)], DEFAULT);
+  }
+  s.delete({ ms: 3n, seq: 0n });
+  s.trim(0, { ms: 120n, seq: 0n }, false, 0);
+  rebuilt.delete({ ms: 3n, seq: 0n });
+  rebuilt.trim(0, { ms: 120n, seq: 0n }, false, 0);
+  assertEquals([...copy.nodes()], before, "the clone did not change");
+  assertEquals(copy.length, 150);
+  assertEquals([...rebuilt.nodes()], [...s.nodes()]);
+  assertEquals(s.get({ ms: 200n, seq: 0n }), ["f", "200"]);
+  assertEquals(s.get({ ms: 3n, seq: 0n }), undefined);
+  assertEquals(s.first(), { ms: 120n, seq: 0n });
+  assertEquals(s.last(), { ms: 260n, seq: 0n });
+  assertEquals(s.firstStoredId(), { ms: 101n, seq: 0n });
+});
