@@ -57,13 +57,14 @@ function byteAt(v: StringValue, i: number): number {
 function findBit(b: Uint8Array, first: number, last: number, bit: number): number {
   // A byte is skipped when it holds no wanted bit: 0 for 1s, 0xff for 0s.
   const skip = bit ? 0 : 0xff;
+  const firstByte = Math.floor(first / 8);
   const lastByte = Math.floor(last / 8);
-  let byte = Math.floor(first / 8);
   // Bits before `first` and after `last` in the edge bytes are masked out.
   const headMask = 0xff >> (first & 7);
+  let byte = firstByte;
   while (byte <= lastByte) {
     let x = bit ? b[byte] : ~b[byte] & 0xff;
-    if (byte === Math.floor(first / 8)) x &= headMask;
+    if (byte === firstByte) x &= headMask;
     if (byte === lastByte) x &= (0xff << (7 - (last & 7))) & 0xff;
     if (x !== 0) return byte * 8 + Math.clz32(x) - 24;
     byte++;
@@ -200,9 +201,6 @@ function getbit(c: Client, args: string[]): void {
 
 // --- BITCOUNT / BITPOS ----------------------------------------------------------------------
 
-/** A range argument as a number (beyond 2^53 only its side of the string matters). */
-const num = (v: number | bigint) => Number(v);
-
 function bitcount(c: Client, args: string[]): void {
   const key = args[1];
   // Redis 7.0 looks the key up before it reads the range.
@@ -228,8 +226,9 @@ function bitcount(c: Client, args: string[]): void {
       isBit = unit;
     }
     const total = isBit ? len * 8 : len;
-    start = num(s);
-    end = num(e);
+    // Past 2^53 a bound is rounded: only its side of the string matters.
+    start = Number(s);
+    end = Number(e);
     if (start < 0) start += total;
     if (end < 0) end += total;
     if (start < 0) start = 0;
@@ -284,13 +283,13 @@ function bitpos(c: Client, args: string[]): void {
     if (n >= 5) {
       const e = int64Arg(c, args[4]);
       if (e === null) return;
-      end = num(e);
+      end = Number(e);
       endGiven = true;
     } else {
       end = isBit ? len * 8 + 7 : len - 1;
     }
     const total = isBit ? len * 8 : len;
-    let start = num(s);
+    let start = Number(s);
     if (start < 0) start += total;
     if (end < 0) end += total;
     if (start < 0) start = 0;
