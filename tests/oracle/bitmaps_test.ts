@@ -437,6 +437,36 @@ oracleTest("oracle: BITFIELD SET and INCRBY overflow at every width (seeded)", a
   await o.samePipelined(cmds);
 });
 
+oracleTest("oracle: random BITFIELD command lines (seeded)", async (o) => {
+  const rand = prng(23);
+  const types = fieldTypes();
+  const cmds: string[][] = [["SET", "bf1", "\x00\xff\x80\x7f\x01"], ["SETBIT", "bf2", "300", "1"]];
+  const value = (t: FieldType) => {
+    const r = rand();
+    if (r < 0.3) return String(clampI64(t.min + BigInt(Math.floor(rand() * 1000))));
+    if (r < 0.6) return String(clampI64(t.max - BigInt(Math.floor(rand() * 1000))));
+    return String(randomI64(rand));
+  };
+  for (let i = 0; i < 400; i++) {
+    const key = `bf${int(rand, 1, 3)}`;
+    const ro = rand() < 0.15;
+    const args = [ro ? "BITFIELD_RO" : "BITFIELD", key];
+    for (let k = int(rand, 0, 6); k > 0; k--) {
+      const t = types[int(rand, 0, types.length - 1)];
+      const offset = rand() < 0.2 ? `#${int(rand, 0, 40)}` : String(int(rand, 0, 400));
+      const r = rand();
+      if (r < 0.15) args.push("OVERFLOW", ["WRAP", "SAT", "FAIL", "wrap", "sat"][int(rand, 0, 4)]);
+      if (ro || r < 0.4) args.push("GET", t.name, offset);
+      else if (r < 0.7) args.push("SET", t.name, offset, value(t));
+      else args.push("INCRBY", t.name, offset, value(t));
+    }
+    cmds.push(args);
+    if (rand() < 0.2) cmds.push(["GET", key]);
+  }
+  for (const key of ["bf1", "bf2", "bf3"]) cmds.push(["GET", key], ["OBJECT", "ENCODING", key]);
+  await o.samePipelined(cmds);
+});
+
 oracleTest("oracle: random BITCOUNT, BITPOS, GETBIT, SETBIT and BITOP (seeded)", async (o) => {
   const rand = prng(7);
   const cmds: string[][] = [];
