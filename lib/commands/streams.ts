@@ -342,8 +342,23 @@ function rewriteTrim(logged: string[], s: StreamValue, t: TrimArgs): void {
 }
 
 /** XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value [field value ...] */
+/** XADD's options when the ID `*` comes first (the common case: nothing to parse). */
+const PLAIN_XADD: Readonly<TrimArgs> = Object.freeze({
+  strategy: "none",
+  approx: false,
+  maxlen: 0,
+  minId: MIN_ID,
+  limit: 0,
+  thresholdAt: 0,
+  noMkStream: false,
+  idAt: 2,
+  idGiven: false,
+  seqGiven: true,
+  id: MIN_ID,
+});
+
 function xadd(c: Client, args: string[]): void {
-  const t = parseTrimArgs(c, args, true);
+  const t = args[2] === "*" ? PLAIN_XADD : parseTrimArgs(c, args, true);
   if (t === null) return;
   const fieldsAt = t.idAt + 1;
   const n = args.length - fieldsAt;
