@@ -538,6 +538,91 @@ oracleTest("oracle: random BITCOUNT, BITPOS, GETBIT, SETBIT and BITOP (seeded)",
   await o.samePipelined(cmds);
 });
 
+oracleTest(
+  "oracle: bitmap commands with random arguments get Redis's replies (seeded)",
+  async (o) => {
+    const rand = prng(5);
+    // Tokens that each command reads somewhere: numbers of every kind, keywords, junk.
+    const tokens = [
+      "0",
+      "1",
+      "2",
+      "-1",
+      "7",
+      "8",
+      "100",
+      "-100",
+      "4294967295",
+      "4294967296",
+      "#0",
+      "#3",
+      "#-1",
+      "9223372036854775807",
+      "-9223372036854775808",
+      "99999999999999999999",
+      "1.5",
+      "+1",
+      "01",
+      "",
+      " 1",
+      "x",
+      "\x00",
+      "1\x00",
+      "i8",
+      "u8",
+      "i64",
+      "u63",
+      "u64",
+      "i65",
+      "i0",
+      "I8",
+      "i8\x00x",
+      "GET",
+      "get",
+      "SET",
+      "INCRBY",
+      "OVERFLOW",
+      "WRAP",
+      "SAT",
+      "FAIL",
+      "fail",
+      "BIT",
+      "BYTE",
+      "bit",
+      "BIT\x00",
+      "AND",
+      "OR",
+      "XOR",
+      "NOT",
+      "not",
+      "k",
+      "s",
+      "list",
+      "nokey",
+    ];
+    const names = ["SETBIT", "GETBIT", "BITCOUNT", "BITPOS", "BITOP", "BITFIELD", "BITFIELD_RO"];
+    const cmds: string[][] = [
+      ["SET", "k", "\x00\xf0\x0f\xff"],
+      ["SET", "s", "12345"],
+      ["RPUSH", "list", "a"],
+    ];
+    for (let i = 0; i < 3000; i++) {
+      const name = names[int(rand, 0, names.length - 1)];
+      const args = [name];
+      const n = int(rand, 0, 7);
+      for (let k = 0; k < n; k++) {
+        // Keys where commands expect them, most of the time.
+        const keyPos = name === "BITOP" ? k >= 1 : k === 0;
+        const pool = keyPos && rand() < 0.8 ? ["k", "s", "list", "nokey"] : tokens;
+        args.push(pool[int(rand, 0, pool.length - 1)]);
+      }
+      cmds.push(args);
+    }
+    cmds.push(["GET", "k"], ["GET", "s"], ["TYPE", "list"], ["GET", "nokey"]);
+    await o.samePipelined(cmds);
+  },
+);
+
 oracleTest("oracle: bitmap commands in RESP3", async (o) => {
   const [mine, theirs] = await o.connectPair();
   try {
