@@ -176,14 +176,48 @@ const SEARCH_STORE = 1 << 4; // GEOSEARCHSTORE: STOREDIST as a flag
 
 const SORT_NONE = 0, SORT_ASC = 1, SORT_DESC = 2;
 
-/** A member found inside the search shape. */
-export interface GeoPoint {
-  member: string;
-  score: number;
-  lon: number;
-  lat: number;
+/**
+ * The members a search found, in Redis's scan order, as parallel arrays
+ * (no object per point: a wide search finds hundreds of thousands).
+ */
+export class GeoPoints {
+  readonly members: string[] = [];
+  readonly scores: number[] = [];
+  readonly lons: number[] = [];
+  readonly lats: number[] = [];
   /** Meters from the centre. */
-  dist: number;
+  readonly dists: number[] = [];
+
+  get length(): number {
+    return this.members.length;
+  }
+
+  push(member: string, score: number, lon: number, lat: number, dist: number): void {
+    this.members.push(member);
+    this.scores.push(score);
+    this.lons.push(lon);
+    this.lats.push(lat);
+    this.dists.push(dist);
+  }
+
+  /**
+   * Point indexes in reply order: scan order, or sorted by distance as
+   * Redis sorts (glibc's qsort is a stable merge sort, as Array.sort; with
+   * fewer to return, Redis's pqsort, whose order of ties is its own).
+   */
+  order(sort: number, returned: number): number[] {
+    const n = this.length;
+    const order = new Array<number>(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    if (sort === SORT_NONE) return order;
+    const d = this.dists;
+    const sign = sort === SORT_ASC ? 1 : -1;
+    // Redis's sort_gp_asc / sort_gp_desc: equal distances compare equal.
+    const cmp = (a: number, b: number) => sign * (d[a] > d[b] ? 1 : d[a] === d[b] ? 0 : -1);
+    if (returned === n) order.sort(cmp);
+    else pqsort(order, cmp, returned - 1);
+    return order;
+  }
 }
 
 /**
@@ -191,9 +225,9 @@ export interface GeoPoint {
  * the one searched just before is skipped, as Redis skips it); with a
  * limit (ANY), the search stops once that many are found.
  */
-export function pointsInShape(z: ZSetValue, shape: GeoShape, limit: number): GeoPoint[] {
+export function pointsInShape(z: ZSetValue, shape: GeoShape, limit: number): GeoPoints {
   const cells = searchCells(shape);
-  const out: GeoPoint[] = [];
+  const out = new GeoPoints();
   const xy = new Float64Array(2);
   const circle = shape.circle ? new CircleTester(shape) : null;
   const visit = (member: string, score: number) => {
@@ -202,7 +236,7 @@ export function pointsInShape(z: ZSetValue, shape: GeoShape, limit: number): Geo
     const lon = xy[0], lat = xy[1];
     const dist = circle !== null ? circle.distance(lon, lat) : distanceIfInShape(shape, lon, lat);
     if (dist < 0) return;
-    out.push({ member, score, lon, lat, dist });
+    out.push(member, score, lon, lat, dist);
   };
   let last = 0;
   for (let i = 0; i < cells.length; i++) {
@@ -353,30 +387,26 @@ function georadiusGeneric(c: Client, args: string[], srcIndex: number, flags: nu
   if (points.length === 0 && storeKey === null) return c.out.array(0);
   const total = points.length;
   const returned = count === 0 || total < count ? total : count;
-  if (sort !== SORT_NONE) {
-    const cmp = sort === SORT_ASC ? compareAsc : compareDesc;
-    if (returned === total) points.sort(cmp); // glibc's qsort is a stable merge sort
-    else pqsort(points, cmp, returned - 1);
-  }
+  const order = points.order(sort, returned);
 
   if (storeKey === null) {
     const options = (withDist ? 1 : 0) + (withHash ? 1 : 0) + (withCoords ? 1 : 0);
     c.out.array(returned);
     for (let i = 0; i < returned; i++) {
-      const p = points[i];
+      const p = order[i];
       if (options !== 0) c.out.array(options + 1);
-      c.out.bulk(p.member);
-      if (withDist) replyDistance(c, p.dist / shape.conversion);
-      if (withHash) replyHash(c, p.score);
+      c.out.bulk(points.members[p]);
+      if (withDist) replyDistance(c, points.dists[p] / shape.conversion);
+      if (withHash) replyHash(c, points.scores[p]);
       if (withCoords) {
         c.out.array(2);
-        replyCoordinate(c, p.lon);
-        replyCoordinate(c, p.lat);
+        replyCoordinate(c, points.lons[p]);
+        replyCoordinate(c, points.lats[p]);
       }
     }
     return;
   }
-  storeResults(c, storeKey, points, returned, storeDist ? shape.conversion : 0);
+  storeResults(c, storeKey, points, order, returned, storeDist ? shape.conversion : 0);
 }
 
 /** BYRADIUS / GEORADIUS radius and unit at args[i], args[i+1] into `shape`; false after the error reply. */
@@ -415,14 +445,15 @@ function parseBox(c: Client, args: string[], i: number, shape: GeoShape): boolea
 }
 
 /**
- * STORE / STOREDIST / GEOSEARCHSTORE: the first `n` points become a sorted
- * set at `key` (scored by geohash, or by distance in the query's unit when
- * `distUnit` is nonzero); no points delete the key.
+ * STORE / STOREDIST / GEOSEARCHSTORE: the first `n` points of `order`
+ * become a sorted set at `key` (scored by geohash, or by distance in the
+ * query's unit when `distUnit` is nonzero); no points delete the key.
  */
 function storeResults(
   c: Client,
   key: string,
-  points: GeoPoint[],
+  points: GeoPoints,
+  order: number[],
   n: number,
   distUnit: number,
 ): void {
@@ -433,31 +464,22 @@ function storeResults(
   const members: string[] = [], scores: number[] = [];
   const seen = new Map<string, number>();
   for (let i = 0; i < n; i++) {
-    const p = points[i];
-    const score = distUnit !== 0 ? p.dist / distUnit : p.score;
+    const p = order[i];
+    const member = points.members[p];
+    const score = distUnit !== 0 ? points.dists[p] / distUnit : points.scores[p];
     // A member twice (overlapping boxes) would crash Redis's dictAdd; here the last one wins.
-    const at = seen.get(p.member);
+    const at = seen.get(member);
     if (at !== undefined) {
       scores[at] = score;
       continue;
     }
-    seen.set(p.member, members.length);
-    members.push(p.member);
+    seen.set(member, members.length);
+    members.push(member);
     scores.push(score);
   }
   c.db.set(key, ZSetValue.fromEntries(members, scores, zsetLimits(c))!);
   c.server.keyspace.dirty += n;
   c.out.int(n);
-}
-
-/** Redis's sort_gp_asc: by distance (ties equal). */
-function compareAsc(a: GeoPoint, b: GeoPoint): number {
-  return a.dist > b.dist ? 1 : a.dist === b.dist ? 0 : -1;
-}
-
-/** Redis's sort_gp_desc. */
-function compareDesc(a: GeoPoint, b: GeoPoint): number {
-  return -compareAsc(a, b);
 }
 
 /**
