@@ -7,119 +7,27 @@
  * back-length (the size of the two before it, 7 bits a byte, readable from
  * the end). Strings that Redis's string2ll accepts are stored as integers.
  */
-import { parseInt64 } from "../util/int64.ts";
+import { backlenSize, elementBytes, putElement } from "../util/listpack_element.ts";
 import { bytesToStr } from "../resp/bytes.ts";
 
 /** Header (6 bytes) plus end marker of an empty listpack. */
 export const LISTPACK_EMPTY_SIZE = 7;
 
-/** Size of an entry's back-length field for an entry of `l` bytes. */
-function backlenSize(l: number): number {
-  if (l <= 127) return 1;
-  if (l < 16383) return 2;
-  if (l < 2097151) return 3;
-  if (l < 268435455) return 4;
-  return 5;
-}
-
-/**
- * The integer a listpack would store `s` as (a bigint only past 2^53), or
- * null when it stays a string.
- */
-function asInt(s: string): number | bigint | null {
-  const n = s.length;
-  if (n === 0 || n > 20) return null;
-  const c = s.charCodeAt(0);
-  // Most members are not numbers: reject them without parsing.
-  if (c !== 0x2d && (c < 0x30 || c > 0x39)) return null;
-  return parseInt64(s);
-}
-
-/** Bytes of the encoding and payload of `s` (without the back-length). */
-function entrySize(s: string): number {
-  const v = asInt(s);
-  if (v !== null) {
-    if (typeof v === "bigint") return 9;
-    if (v >= 0 && v <= 127) return 1;
-    if (v >= -4096 && v <= 4095) return 2;
-    if (v >= -32768 && v <= 32767) return 3;
-    if (v >= -8388608 && v <= 8388607) return 4;
-    if (v >= -2147483648 && v <= 2147483647) return 5;
-    return 9;
-  }
-  const n = s.length;
-  if (n < 64) return 1 + n;
-  if (n < 4096) return 2 + n;
-  return 5 + n;
-}
-
 /** Bytes `s` adds to a listpack (encoding, payload and back-length). */
 export function listpackEntryBytes(s: string): number {
-  const l = entrySize(s);
-  return l + backlenSize(l);
+  return elementBytes(s);
 }
 
 /** Encodes `items` (binary strings) as a listpack, as Redis 7.0 does. */
 export function encodeListpack(items: readonly string[]): Uint8Array {
   let total = LISTPACK_EMPTY_SIZE;
-  for (const s of items) total += listpackEntryBytes(s);
+  for (const s of items) total += elementBytes(s);
   const lp = new Uint8Array(total);
   const dv = new DataView(lp.buffer);
   dv.setUint32(0, total, true);
   dv.setUint16(4, Math.min(items.length, 65535), true);
   let p = 6;
-  for (const s of items) {
-    const start = p;
-    const v = asInt(s);
-    if (v !== null) {
-      if (typeof v === "bigint" || v < -2147483648 || v > 2147483647) {
-        lp[p++] = 0xf4;
-        dv.setBigInt64(p, BigInt(v), true);
-        p += 8;
-      } else if (v >= 0 && v <= 127) {
-        lp[p++] = v;
-      } else if (v >= -4096 && v <= 4095) {
-        const u = v < 0 ? v + 8192 : v;
-        lp[p++] = 0xc0 | (u >> 8);
-        lp[p++] = u & 0xff;
-      } else if (v >= -32768 && v <= 32767) {
-        lp[p++] = 0xf1;
-        dv.setInt16(p, v, true);
-        p += 2;
-      } else if (v >= -8388608 && v <= 8388607) {
-        const u = v < 0 ? v + 16777216 : v;
-        lp[p++] = 0xf2;
-        lp[p++] = u & 0xff;
-        lp[p++] = (u >> 8) & 0xff;
-        lp[p++] = (u >> 16) & 0xff;
-      } else {
-        lp[p++] = 0xf3;
-        dv.setInt32(p, v, true);
-        p += 4;
-      }
-    } else {
-      const n = s.length;
-      if (n < 64) {
-        lp[p++] = 0x80 | n;
-      } else if (n < 4096) {
-        lp[p++] = 0xe0 | (n >> 8);
-        lp[p++] = n & 0xff;
-      } else {
-        lp[p++] = 0xf0;
-        dv.setUint32(p, n, true);
-        p += 4;
-      }
-      for (let i = 0; i < n; i++) lp[p++] = s.charCodeAt(i);
-    }
-    // Back-length: most significant 7 bits first; every byte but the first
-    // has its top bit set, so it can be read backwards from the next entry.
-    const l = p - start;
-    const k = backlenSize(l);
-    for (let j = 0; j < k; j++) {
-      const bits = Math.floor(l / 2 ** (7 * (k - 1 - j))) & 127;
-      lp[p++] = j === 0 ? bits : bits | 128;
-    }
-  }
+  for (const s of items) p = putElement(lp, p, s);
   lp[p++] = 0xff;
   if (p !== total) throw new Error(`listpack: size mismatch ${p} != ${total}`);
   return lp;

@@ -20,6 +20,13 @@
  */
 import { bytesToStr } from "../resp/bytes.ts";
 import { parseInt64 } from "../util/int64.ts";
+import {
+  backlenSize,
+  elementBytes,
+  intElementBytes,
+  putElement,
+  putIntElement,
+} from "../util/listpack_element.ts";
 import type { StoredObject } from "./keyspace.ts";
 import type { StreamGroup } from "./stream_group.ts";
 
@@ -90,15 +97,6 @@ const COUNT_UNKNOWN = 65535;
 
 // ---------------------------------------------------------------------------
 // Listpack element primitives on a mutable buffer.
-
-/** Bytes of the back-length of an element whose encoding+payload is `l` bytes. */
-function backlenSize(l: number): number {
-  if (l <= 127) return 1;
-  if (l < 16383) return 2;
-  if (l < 2097151) return 3;
-  if (l < 268435455) return 4;
-  return 5;
-}
 
 /** Encoding + payload bytes of the element at p. */
 function encLen(buf: Uint8Array, p: number): number {
@@ -181,109 +179,6 @@ function lpStr(buf: Uint8Array, p: number): string {
   if ((b & 0xf0) === 0xe0) return bytesToStr(buf, p + 2, p + 2 + (((b & 0x0f) << 8) | buf[p + 1]));
   if (b === 0xf0) return bytesToStr(buf, p + 5, p + encLen(buf, p));
   return String(lpInt(buf, p));
-}
-
-/** The integer a listpack stores `s` as (Redis's lpStringToInt64), or null. */
-function asInt(s: string): number | bigint | null {
-  const n = s.length;
-  if (n === 0 || n > 20) return null;
-  const c = s.charCodeAt(0);
-  if (c !== 0x2d && (c < 0x30 || c > 0x39)) return null;
-  return parseInt64(s);
-}
-
-/** Encoding + payload bytes of integer v. */
-function intLen(v: number | bigint): number {
-  if (typeof v === "bigint") return 9;
-  if (v >= 0 && v <= 127) return 1;
-  if (v >= -4096 && v <= 4095) return 2;
-  if (v >= -32768 && v <= 32767) return 3;
-  if (v >= -8388608 && v <= 8388607) return 4;
-  if (v >= -2147483648 && v <= 2147483647) return 5;
-  return 9;
-}
-
-/** Encoding + payload bytes of string s (as a string). */
-function strLen(n: number): number {
-  return n < 64 ? 1 + n : n < 4096 ? 2 + n : 5 + n;
-}
-
-/** Bytes the element for `s` takes (with back-length). */
-function elemBytes(s: string): number {
-  const v = asInt(s);
-  const l = v !== null ? intLen(v) : strLen(s.length);
-  return l + backlenSize(l);
-}
-
-/** Bytes the element for integer v takes (with back-length). */
-function intBytes(v: number | bigint): number {
-  const l = intLen(v);
-  return l + backlenSize(l);
-}
-
-/** Writes the back-length of an element of `l` bytes at p; returns the offset after it. */
-function putBacklen(buf: Uint8Array, p: number, l: number): number {
-  const k = backlenSize(l);
-  for (let j = 0; j < k; j++) {
-    const bits = Math.floor(l / 2 ** (7 * (k - 1 - j))) & 127;
-    buf[p++] = j === 0 ? bits : bits | 128;
-  }
-  return p;
-}
-
-/** Writes integer v as an element at p; returns the offset after it. */
-function putInt(buf: Uint8Array, p: number, v: number | bigint): number {
-  const start = p;
-  if (typeof v === "bigint" || v < -2147483648 || v > 2147483647) {
-    i64View.setBigInt64(0, BigInt(v), true);
-    buf[p++] = 0xf4;
-    for (let i = 0; i < 8; i++) buf[p++] = i64View.getUint8(i);
-  } else if (v >= 0 && v <= 127) {
-    buf[p++] = v;
-  } else if (v >= -4096 && v <= 4095) {
-    const u = v < 0 ? v + 8192 : v;
-    buf[p++] = 0xc0 | (u >> 8);
-    buf[p++] = u & 0xff;
-  } else if (v >= -32768 && v <= 32767) {
-    buf[p++] = 0xf1;
-    buf[p++] = v & 0xff;
-    buf[p++] = (v >> 8) & 0xff;
-  } else if (v >= -8388608 && v <= 8388607) {
-    const u = v < 0 ? v + 16777216 : v;
-    buf[p++] = 0xf2;
-    buf[p++] = u & 0xff;
-    buf[p++] = (u >> 8) & 0xff;
-    buf[p++] = (u >> 16) & 0xff;
-  } else {
-    buf[p++] = 0xf3;
-    buf[p++] = v & 0xff;
-    buf[p++] = (v >> 8) & 0xff;
-    buf[p++] = (v >> 16) & 0xff;
-    buf[p++] = (v >>> 24) & 0xff;
-  }
-  return putBacklen(buf, p, p - start);
-}
-
-/** Writes `s` as an element (an integer when Redis would store it as one) at p. */
-function putStr(buf: Uint8Array, p: number, s: string): number {
-  const v = asInt(s);
-  if (v !== null) return putInt(buf, p, v);
-  const start = p;
-  const n = s.length;
-  if (n < 64) {
-    buf[p++] = 0x80 | n;
-  } else if (n < 4096) {
-    buf[p++] = 0xe0 | (n >> 8);
-    buf[p++] = n & 0xff;
-  } else {
-    buf[p++] = 0xf0;
-    buf[p++] = n & 0xff;
-    buf[p++] = (n >> 8) & 0xff;
-    buf[p++] = (n >> 16) & 0xff;
-    buf[p++] = (n >>> 24) & 0xff;
-  }
-  for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
-  return putBacklen(buf, p, p - start);
 }
 
 /** The wrapping 64-bit difference a - b as Redis stores it (a signed int64; a number when safe). */
@@ -447,7 +342,7 @@ function entryFields(node: Node, master: string[], e: EntryRef): string[] {
 function replaceInt(node: Node, p: number, v: number): void {
   const buf = node.buf;
   const oldEnd = lpNext(buf, p);
-  const need = intBytes(v);
+  const need = intElementBytes(v);
   const diff = need - (oldEnd - p);
   if (diff !== 0) {
     if (node.size + diff > buf.length) {
@@ -459,7 +354,7 @@ function replaceInt(node: Node, p: number, v: number): void {
     node.size += diff;
     setTotal(node);
   }
-  putInt(node.buf, p, v);
+  putIntElement(node.buf, p, v);
 }
 
 /** Writes the listpack's total-bytes header. */
@@ -609,9 +504,9 @@ export class StreamValue implements StoredObject {
     const dms = delta(id.ms, node.ms);
     const dseq = delta(id.seq, node.seq);
     const lpCount = same ? nfields + 3 : 2 * nfields + 4;
-    let need = 2 + intBytes(dms) + intBytes(dseq) + intBytes(lpCount);
-    if (!same) need += intBytes(nfields);
-    for (let i = from + (same ? 1 : 0); i < end; i += same ? 2 : 1) need += elemBytes(fields[i]);
+    let need = 2 + intElementBytes(dms) + intElementBytes(dseq) + intElementBytes(lpCount);
+    if (!same) need += intElementBytes(nfields);
+    for (let i = from + (same ? 1 : 0); i < end; i += same ? 2 : 1) need += elementBytes(fields[i]);
     const size = node.size + need;
     if (size > node.buf.length) {
       const bigger = new Uint8Array(Math.max(size, node.buf.length * 2));
@@ -622,11 +517,13 @@ export class StreamValue implements StoredObject {
     let p = node.size - 1;
     buf[p++] = flags; // 0..3: a 7-bit integer with a 1-byte back-length
     buf[p++] = 1;
-    p = putInt(buf, p, dms);
-    p = putInt(buf, p, dseq);
-    if (!same) p = putInt(buf, p, nfields);
-    for (let i = from + (same ? 1 : 0); i < end; i += same ? 2 : 1) p = putStr(buf, p, fields[i]);
-    p = putInt(buf, p, lpCount);
+    p = putIntElement(buf, p, dms);
+    p = putIntElement(buf, p, dseq);
+    if (!same) p = putIntElement(buf, p, nfields);
+    for (let i = from + (same ? 1 : 0); i < end; i += same ? 2 : 1) {
+      p = putElement(buf, p, fields[i]);
+    }
+    p = putIntElement(buf, p, lpCount);
     buf[p++] = 0xff;
     node.size = p;
     setTotal(node);
@@ -638,8 +535,8 @@ export class StreamValue implements StoredObject {
   /** Starts a node whose master entry takes the fields of `fields`. */
   #newNode(id: StreamId, fields: string[], from: number): Node {
     const nfields = (fields.length - from) >> 1;
-    let need = HDR + 1 + 2 + 2 + intBytes(nfields) + 2;
-    for (let i = from; i < fields.length; i += 2) need += elemBytes(fields[i]);
+    let need = HDR + 1 + 2 + 2 + intElementBytes(nfields) + 2;
+    for (let i = from; i < fields.length; i += 2) need += elementBytes(fields[i]);
     // Room for the entries that follow (Redis preallocates too).
     let buf: Uint8Array;
     const spare = this.#spare;
@@ -650,15 +547,15 @@ export class StreamValue implements StoredObject {
       buf = new Uint8Array(Math.max(need * 2, 256));
     }
     let p = HDR;
-    p = putInt(buf, p, 0); // count: the append below makes it 1
-    p = putInt(buf, p, 0);
-    p = putInt(buf, p, nfields);
+    p = putIntElement(buf, p, 0); // count: the append below makes it 1
+    p = putIntElement(buf, p, 0);
+    p = putIntElement(buf, p, nfields);
     const master = new Array<string>(nfields);
     for (let i = 0; i < nfields; i++) {
       master[i] = fields[from + 2 * i];
-      p = putStr(buf, p, fields[from + 2 * i]);
+      p = putElement(buf, p, fields[from + 2 * i]);
     }
-    p = putInt(buf, p, 0);
+    p = putIntElement(buf, p, 0);
     buf[p++] = 0xff;
     const node = new Node(id.ms, id.seq, buf, p);
     setTotal(node);
