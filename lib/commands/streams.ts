@@ -211,6 +211,20 @@ interface TrimArgs {
   id: StreamId;
 }
 
+/** MAXLEN's or LIMIT's integer (past 2^53 clamped: a bound only), or null after an error. */
+function nonNegativeArg(c: Client, arg: string, negative: string): number | null {
+  const n = parseInt64(arg);
+  if (n === null) {
+    c.out.error(ERR_NOT_INTEGER);
+    return null;
+  }
+  if (n < 0) {
+    c.out.error(negative);
+    return null;
+  }
+  return typeof n === "bigint" ? Number.MAX_SAFE_INTEGER : n;
+}
+
 /** Redis's streamParseAddOrTrimArgsOrReply: the options of XADD (xadd) or XTRIM; null after an error. */
 function parseTrimArgs(c: Client, args: string[], xadd: boolean): TrimArgs | null {
   const t: TrimArgs = {
@@ -247,16 +261,9 @@ function parseTrimArgs(c: Client, args: string[], xadd: boolean): TrimArgs | nul
         i++;
       }
       if (maxlen) {
-        const n = parseInt64(args[i + 1]);
-        if (n === null) {
-          c.out.error(ERR_NOT_INTEGER);
-          return null;
-        }
-        if (n < 0) {
-          c.out.error(ERR_MAXLEN_NEGATIVE);
-          return null;
-        }
-        t.maxlen = typeof n === "bigint" ? Number.MAX_SAFE_INTEGER : n;
+        const n = nonNegativeArg(c, args[i + 1], ERR_MAXLEN_NEGATIVE);
+        if (n === null) return null;
+        t.maxlen = n;
         t.strategy = "maxlen";
       } else {
         const id = parseIdArg(c, args[i + 1], 0n, true);
@@ -267,16 +274,9 @@ function parseTrimArgs(c: Client, args: string[], xadd: boolean): TrimArgs | nul
       i++;
       t.thresholdAt = i;
     } else if (moreargs && kw(opt, "LIMIT")) {
-      const n = parseInt64(args[i + 1]);
-      if (n === null) {
-        c.out.error(ERR_NOT_INTEGER);
-        return null;
-      }
-      if (n < 0) {
-        c.out.error(ERR_LIMIT_NEGATIVE);
-        return null;
-      }
-      t.limit = typeof n === "bigint" ? Number.MAX_SAFE_INTEGER : n;
+      const n = nonNegativeArg(c, args[i + 1], ERR_LIMIT_NEGATIVE);
+      if (n === null) return null;
+      t.limit = n;
       limitGiven = true;
       i++;
     } else if (xadd && kw(opt, "NOMKSTREAM")) {

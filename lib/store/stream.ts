@@ -617,55 +617,37 @@ export class StreamValue implements StoredObject {
     if (compareIds(start, end) > 0) return 0;
     let seen = 0;
     let stop = false;
+    const below = (e: EntryRef) => e.ms < start.ms || (e.ms === start.ms && e.seq < start.seq);
+    const above = (e: EntryRef) => e.ms > end.ms || (e.ms === end.ms && e.seq > end.seq);
+    // One entry in scan order: skipped before the range, the end past it.
+    const onEntry = (node: Node, master: string[]) => (e: EntryRef): boolean => {
+      if (e.flags & FLAG_DELETED || (rev ? above(e) : below(e))) return true;
+      if (rev ? below(e) : above(e)) {
+        stop = true;
+        return false;
+      }
+      seen++;
+      if (
+        visit({ ms: e.ms, seq: e.seq }, entryFields(node, master, e)) === false || seen === count
+      ) {
+        stop = true;
+        return false;
+      }
+      return true;
+    };
     const nodes = this.#nodes;
     if (!rev) {
-      let i = this.#nodeFor(start);
-      if (i < 0) i = 0;
-      for (; i < nodes.length && !stop; i++) {
+      for (let i = Math.max(this.#nodeFor(start), 0); i < nodes.length && !stop; i++) {
         const node = nodes[i];
         if (node.ms > end.ms || (node.ms === end.ms && node.seq > end.seq)) break;
         const m = this.#master(i);
-        scanNode(node, m.first, m.fields.length, (e) => {
-          if (e.flags & FLAG_DELETED) return true;
-          if (e.ms < start.ms || (e.ms === start.ms && e.seq < start.seq)) return true;
-          if (e.ms > end.ms || (e.ms === end.ms && e.seq > end.seq)) {
-            stop = true;
-            return false;
-          }
-          seen++;
-          if (visit({ ms: e.ms, seq: e.seq }, entryFields(node, m.fields, e)) === false) {
-            stop = true;
-            return false;
-          }
-          if (count && seen >= count) {
-            stop = true;
-            return false;
-          }
-          return true;
-        });
+        scanNode(node, m.first, m.fields.length, onEntry(node, m.fields));
       }
     } else {
       for (let i = this.#nodeFor(end); i >= 0 && !stop; i--) {
         const node = nodes[i];
         const m = this.#master(i);
-        scanNodeRev(node, m.first, m.fields.length, (e) => {
-          if (e.flags & FLAG_DELETED) return true;
-          if (e.ms > end.ms || (e.ms === end.ms && e.seq > end.seq)) return true;
-          if (e.ms < start.ms || (e.ms === start.ms && e.seq < start.seq)) {
-            stop = true;
-            return false;
-          }
-          seen++;
-          if (visit({ ms: e.ms, seq: e.seq }, entryFields(node, m.fields, e)) === false) {
-            stop = true;
-            return false;
-          }
-          if (count && seen >= count) {
-            stop = true;
-            return false;
-          }
-          return true;
-        });
+        scanNodeRev(node, m.first, m.fields.length, onEntry(node, m.fields));
       }
     }
     return seen;
