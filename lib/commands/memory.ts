@@ -104,7 +104,9 @@ export function valueBytes(v: Value, samples: number): number {
     let bytes = OBJECT + 16 + v.nodeCount * (8 + OBJECT + TYPED_ARRAY) + v.listpackBytes();
     for (const g of v.groups?.values() ?? []) {
       bytes += OBJECT + DICT_BASE + g.pendingCount() * (2 * (8 + stringBytes(16)) + OBJECT);
-      for (const consumer of g.consumers.values()) bytes += OBJECT + stringBytes(consumer.name.length);
+      for (const consumer of g.consumers.values()) {
+        bytes += OBJECT + stringBytes(consumer.name.length);
+      }
     }
     return bytes;
   }
