@@ -182,22 +182,28 @@ const SORT_NONE = 0, SORT_ASC = 1, SORT_DESC = 2;
  */
 export class GeoPoints {
   readonly members: string[] = [];
-  readonly scores: number[] = [];
-  readonly lons: number[] = [];
-  readonly lats: number[] = [];
+  readonly scores: Float64Array;
+  readonly lons: Float64Array;
+  readonly lats: Float64Array;
   /** Meters from the centre. */
-  readonly dists: number[] = [];
+  readonly dists: Float64Array;
+  length = 0;
 
-  get length(): number {
-    return this.members.length;
+  /** Room for `capacity` points (the candidates a search will visit at most). */
+  constructor(capacity: number) {
+    this.scores = new Float64Array(capacity);
+    this.lons = new Float64Array(capacity);
+    this.lats = new Float64Array(capacity);
+    this.dists = new Float64Array(capacity);
   }
 
   push(member: string, score: number, lon: number, lat: number, dist: number): void {
+    const i = this.length++;
     this.members.push(member);
-    this.scores.push(score);
-    this.lons.push(lon);
-    this.lats.push(lat);
-    this.dists.push(dist);
+    this.scores[i] = score;
+    this.lons[i] = lon;
+    this.lats[i] = lat;
+    this.dists[i] = dist;
   }
 
   /**
@@ -227,17 +233,9 @@ export class GeoPoints {
  */
 export function pointsInShape(z: ZSetValue, shape: GeoShape, limit: number): GeoPoints {
   const cells = searchCells(shape);
-  const out = new GeoPoints();
-  const xy = new Float64Array(2);
-  const circle = shape.circle ? new CircleTester(shape) : null;
-  const visit = (member: string, score: number) => {
-    if (limit !== 0 && out.length >= limit) return;
-    decodeScoreInto(score, xy);
-    const lon = xy[0], lat = xy[1];
-    const dist = circle !== null ? circle.distance(lon, lat) : distanceIfInShape(shape, lon, lat);
-    if (dist < 0) return;
-    out.push(member, score, lon, lat, dist);
-  };
+  // The rank ranges to visit, first (their sizes bound the points found).
+  const ranges: number[] = [];
+  let candidates = 0;
   let last = 0;
   for (let i = 0; i < cells.length; i++) {
     const cell = cells[i];
@@ -248,11 +246,28 @@ export function pointsInShape(z: ZSetValue, shape: GeoShape, limit: number): Geo
       last !== 0 && prev !== null && prev.lon === cell.lon && prev.lat === cell.lat &&
       prev.step === cell.step
     ) continue;
-    if (limit !== 0 && out.length >= limit) break;
     const [min, max] = cellScoreRange(cell);
     const [first, end] = z.scoreRange({ min, max, minex: false, maxex: true });
-    if (first <= end) z.range(first, end, false, visit);
+    if (first <= end) {
+      ranges.push(first, end);
+      candidates += end - first + 1;
+    }
     last = i;
+  }
+  const out = new GeoPoints(limit !== 0 ? Math.min(limit, candidates) : candidates);
+  const xy = new Float64Array(2);
+  const circle = shape.circle ? new CircleTester(shape) : null;
+  const visit = (member: string, score: number) => {
+    if (limit !== 0 && out.length >= limit) return;
+    decodeScoreInto(score, xy);
+    const lon = xy[0], lat = xy[1];
+    const dist = circle !== null ? circle.distance(lon, lat) : distanceIfInShape(shape, lon, lat);
+    if (dist < 0) return;
+    out.push(member, score, lon, lat, dist);
+  };
+  for (let r = 0; r < ranges.length; r += 2) {
+    if (limit !== 0 && out.length >= limit) break;
+    z.range(ranges[r], ranges[r + 1], false, visit);
   }
   return out;
 }
