@@ -12,10 +12,10 @@ import type { Client } from "../server/client.ts";
 import { ZSetValue } from "../store/zset.ts";
 import { formatFixed, formatHumanDouble } from "../util/float.ts";
 import {
+  cellCentreInto,
   cellScoreRange,
   CircleTester,
   decodeScore,
-  decodeScoreInto,
   distanceIfInShape,
   formatDistance,
   GEO_LAT_MAX,
@@ -26,6 +26,8 @@ import {
   geohashString,
   geoScoreText,
   type GeoShape,
+  SCORE_CELL,
+  scoreCellInto,
   searchCells,
 } from "../util/geohash.ts";
 import { ERR_NOT_FLOAT, ERR_SYNTAX, intArg, isKeyword } from "./args.ts";
@@ -259,7 +261,10 @@ export function pointsInShape(z: ZSetValue, shape: GeoShape, limit: number): Geo
   const circle = shape.circle ? new CircleTester(shape) : null;
   const visit = (member: string, score: number) => {
     if (limit !== 0 && out.length >= limit) return;
-    decodeScoreInto(score, xy);
+    scoreCellInto(score);
+    // Cells far off the circle are passed over before any arithmetic on degrees.
+    if (circle !== null && !circle.mayContain(SCORE_CELL[0], SCORE_CELL[1])) return;
+    cellCentreInto(SCORE_CELL[0], SCORE_CELL[1], xy);
     const lon = xy[0], lat = xy[1];
     const dist = circle !== null ? circle.distance(lon, lat) : distanceIfInShape(shape, lon, lat);
     if (dist < 0) return;

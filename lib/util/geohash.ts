@@ -180,28 +180,39 @@ export function cellArea(cell: GeoCell): GeoArea {
 }
 
 const INV_STEP26 = 2 ** -GEO_STEP_MAX;
+const STEP26_CELLS = 2 ** GEO_STEP_MAX;
 const INV_TWO32 = 2 ** -32;
 const LAT_SCALE = GEO_LAT_MAX - GEO_LAT_MIN;
 const LON_SCALE = GEO_LONG_MAX - GEO_LONG_MIN;
 
+/** The step-26 cell of the last scoreCellInto(): [latitude index, longitude index]. */
+export const SCORE_CELL = new Uint32Array(2);
+
 /**
- * Decodes a score into out[0] (longitude) and out[1] (latitude): the
- * centre of its step-26 cell, clamped to the limits (decodeGeohash).
+ * The cell a score stands for, into SCORE_CELL: the axis indexes are the
+ * full 32-bit halves of Redis's 64-bit value (above 2^26 for scores GEOADD
+ * never writes).
  */
-export function decodeScoreInto(score: number, out: Float64Array | number[]): void {
+export function scoreCellInto(score: number): void {
   let hi: number, lo: number;
   if (score >= 0 && score < 2 ** 53) {
     const v = Math.floor(score);
     hi = Math.floor(v * INV_TWO32);
-    lo = v - hi * TWO32;
+    lo = (v - hi * TWO32) | 0; // the low word's bits as an int32
   } else {
     slowScoreWords(score);
     hi = SW[1];
     lo = SW[0];
   }
-  // Axis indexes are the full 32-bit halves of the 64-bit value, as Redis's.
-  const lat = (compact16(lo) | (compact16(hi) << 16)) >>> 0;
-  const lon = (compact16(lo >>> 1) | (compact16(hi >>> 1) << 16)) >>> 0;
+  SCORE_CELL[0] = compact16(lo) | (compact16(hi) << 16);
+  SCORE_CELL[1] = compact16(lo >>> 1) | (compact16(hi >>> 1) << 16);
+}
+
+/**
+ * The position of a step-26 cell into out[0] (longitude) and out[1]
+ * (latitude): its centre, clamped to the limits (decodeGeohash).
+ */
+export function cellCentreInto(lat: number, lon: number, out: Float64Array | number[]): void {
   // Times 2^-26 is the same exact scaling as C's division by 2^26.
   const latMin = GEO_LAT_MIN + lat * INV_STEP26 * LAT_SCALE;
   const latMax = GEO_LAT_MIN + ((lat + 1) >>> 0) * INV_STEP26 * LAT_SCALE;
@@ -215,6 +226,12 @@ export function decodeScoreInto(score: number, out: Float64Array | number[]): vo
   if (y < GEO_LAT_MIN) y = GEO_LAT_MIN;
   out[0] = x;
   out[1] = y;
+}
+
+/** Decodes a score into out[0] (longitude) and out[1] (latitude), as Redis's decodeGeohash. */
+export function decodeScoreInto(score: number, out: Float64Array | number[]): void {
+  scoreCellInto(score);
+  cellCentreInto(SCORE_CELL[0], SCORE_CELL[1], out);
 }
 
 /** Decoded position of a score ([lon, lat]; see decodeScoreInto). */
@@ -310,6 +327,14 @@ export class CircleTester {
   /** Haversine terms beyond this are outside whatever the rounding. */
   readonly #aReject: number;
 
+  /** Step-26 cell index windows outside which no point can be kept. */
+  readonly #latIdxMin: number;
+  readonly #latIdxMax: number;
+  /** False when the cap holds a pole or crosses the antimeridian: no longitude window. */
+  readonly #lonWindow: boolean = false;
+  readonly #lonIdxMin: number = 0;
+  readonly #lonIdxMax: number = 0;
+
   constructor(readonly shape: GeoShape) {
     this.#lon1r = degRad(shape.lon);
     this.#lat1r = degRad(shape.lat);
@@ -319,6 +344,34 @@ export class CircleTester {
     const half = this.#radiusM / (2 * EARTH_RADIUS_IN_METERS);
     const s = half >= Math.PI / 2 ? 1 : Math.sin(half);
     this.#aReject = s * s * (1 + 1e-7) + 1e-12;
+    // Angular radius past what the latitude filter lets through, then the
+    // cells of the latitude band and (when no pole is inside) of the
+    // longitude span of that cap: sin(dlon) = sin(rho) / cos(lat).
+    const rho = (this.#radiusM + 2) / EARTH_RADIUS_IN_METERS;
+    const cell = LAT_SCALE * INV_STEP26;
+    const dLat = rho >= Math.PI ? 360 : radDeg(rho) + 1e-7;
+    this.#latIdxMin = Math.floor((shape.lat - dLat - GEO_LAT_MIN) / cell) - 2;
+    this.#latIdxMax = Math.ceil((shape.lat + dLat - GEO_LAT_MIN) / cell) + 2;
+    if (rho + 1e-6 < Math.PI / 2 - Math.abs(this.#lat1r)) {
+      const dLon = radDeg(Math.asin(Math.min(1, Math.sin(rho) / this.#cosLat1))) + 1e-7;
+      if (shape.lon - dLon > GEO_LONG_MIN && shape.lon + dLon < GEO_LONG_MAX) {
+        const lonCell = LON_SCALE * INV_STEP26;
+        this.#lonWindow = true;
+        this.#lonIdxMin = Math.floor((shape.lon - dLon - GEO_LONG_MIN) / lonCell) - 2;
+        this.#lonIdxMax = Math.ceil((shape.lon + dLon - GEO_LONG_MIN) / lonCell) + 2;
+      }
+    }
+  }
+
+  /**
+   * False when no point of the step-26 cell (lat, lon) can be inside: a
+   * test on the cell indexes alone, before any decoding. Indexes past 2^26
+   * (clamped positions) are always let through.
+   */
+  mayContain(lat: number, lon: number): boolean {
+    if (lat < STEP26_CELLS && (lat < this.#latIdxMin || lat > this.#latIdxMax)) return false;
+    return !this.#lonWindow || lon >= STEP26_CELLS ||
+      (lon >= this.#lonIdxMin && lon <= this.#lonIdxMax);
   }
 
   /** The distance in meters when inside the circle, else -1. */

@@ -10,11 +10,15 @@ import {
   decodeScore,
   distanceIfInShape,
   formatDistance,
+  GEO_LAT_MAX,
+  GEO_LAT_MIN,
   geoDistance,
   geohashString,
   geoScore,
   geoScoreText,
   type GeoShape,
+  SCORE_CELL,
+  scoreCellInto,
   searchCells,
 } from "../../lib/util/geohash.ts";
 import { formatFixed, formatHumanDouble } from "../../lib/util/float.ts";
@@ -204,6 +208,43 @@ Deno.test("CircleTester gives distanceIfInShape's results exactly", () => {
       }
       const exact = distanceIfInShape(shape, lon, lat);
       assertEquals(tester.distance(lon, lat), exact < 0 ? -1 : exact);
+    }
+  }
+});
+
+Deno.test("CircleTester.mayContain never passes over a cell whose point is inside", () => {
+  const r = prng(12);
+  for (let k = 0; k < 300; k++) {
+    const shape: GeoShape = {
+      lon: (r() * 2 - 1) * 180,
+      lat: (r() * 2 - 1) * 85.05,
+      conversion: 1,
+      circle: true,
+      radius: Math.exp(r() * Math.log(k % 3 === 0 ? 3e7 : 3e4)),
+      width: 0,
+      height: 0,
+    };
+    const tester = new CircleTester(shape);
+    const rho = shape.radius / 6372797.560856, p1 = (shape.lat * Math.PI) / 180;
+    for (let i = 0; i < 300; i++) {
+      // Points around the edge (and a few anywhere).
+      const delta = i % 5 === 0 ? r() * Math.PI : rho * (1 + (r() - 0.5) * 0.01);
+      const bearing = r() * 2 * Math.PI;
+      const p2 = Math.asin(
+        Math.sin(p1) * Math.cos(delta) + Math.cos(p1) * Math.sin(delta) * Math.cos(bearing),
+      );
+      const l2 = (shape.lon * Math.PI) / 180 + Math.atan2(
+        Math.sin(bearing) * Math.sin(delta) * Math.cos(p1),
+        Math.cos(delta) - Math.sin(p1) * Math.sin(p2),
+      );
+      const lat = Math.max(GEO_LAT_MIN, Math.min(GEO_LAT_MAX, (p2 * 180) / Math.PI));
+      const lon = ((((l2 * 180) / Math.PI + 540) % 360) + 360) % 360 - 180;
+      const score = geoScore(lon, lat);
+      const [x, y] = decodeScore(score);
+      scoreCellInto(score);
+      if (distanceIfInShape(shape, x, y) >= 0) {
+        assert(tester.mayContain(SCORE_CELL[0], SCORE_CELL[1]), `${lon},${lat} in ${shape}`);
+      }
     }
   }
 });
