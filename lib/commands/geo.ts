@@ -178,6 +178,16 @@ const SEARCH_STORE = 1 << 4; // GEOSEARCHSTORE: STOREDIST as a flag
 
 const SORT_NONE = 0, SORT_ASC = 1, SORT_DESC = 2;
 
+/** Searches with at most this many candidates use the shared scratch arrays. */
+const SCRATCH_POINTS = 16384;
+/** Allocated by the first search. */
+let scratch: Float64Array[] | null = null;
+
+/** Score, longitude, latitude and distance arrays for `n` points. */
+function pointArrays(n: number): Float64Array[] {
+  return [0, 1, 2, 3].map(() => new Float64Array(n));
+}
+
 /**
  * The members a search found, in Redis's scan order, as parallel arrays
  * (no object per point: a wide search finds hundreds of thousands).
@@ -191,12 +201,17 @@ export class GeoPoints {
   readonly dists: Float64Array;
   length = 0;
 
-  /** Room for `capacity` points (the candidates a search will visit at most). */
+  /**
+   * Room for `capacity` points (the candidates a search will visit at
+   * most). Up to SCRATCH_POINTS the arrays are one shared scratch space,
+   * valid until the next search: allocating typed arrays costs more than a
+   * small search (each has a backing store of its own).
+   */
   constructor(capacity: number) {
-    this.scores = new Float64Array(capacity);
-    this.lons = new Float64Array(capacity);
-    this.lats = new Float64Array(capacity);
-    this.dists = new Float64Array(capacity);
+    const arrays = capacity <= SCRATCH_POINTS
+      ? (scratch ??= pointArrays(SCRATCH_POINTS))
+      : pointArrays(capacity);
+    [this.scores, this.lons, this.lats, this.dists] = arrays;
   }
 
   push(member: string, score: number, lon: number, lat: number, dist: number): void {
