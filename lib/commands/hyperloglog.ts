@@ -8,7 +8,7 @@
  */
 import type { Client } from "../server/client.ts";
 import type { Value } from "../store/keyspace.ts";
-import { EmbString, RawString } from "../store/strings.ts";
+import { EmbString, RawString, type StringValue } from "../store/strings.ts";
 import { strToBytes } from "../resp/bytes.ts";
 import {
   cachedCount,
@@ -31,6 +31,7 @@ import {
   sparseDecode,
 } from "../store/hll.ts";
 import { ERR_WRONGTYPE } from "./args.ts";
+import { writableRaw } from "./strings.ts";
 import { type CommandSpec, defineCommand, type KeySpec } from "./table.ts";
 
 /** The bytes of a string value (a view for a RawString), or null for other types. */
@@ -53,14 +54,6 @@ function hllBytes(c: Client, v: Value): Uint8Array | null {
     return null;
   }
   return b;
-}
-
-/** The value at `key` as a RawString (stored as one if it was not), as Redis's dbUnshareStringValue. */
-function unshare(c: Client, key: string, v: Value, bytes: Uint8Array): RawString {
-  if (v instanceof RawString) return v;
-  const raw = new RawString(bytes);
-  c.db.replace(key, raw);
-  return raw;
 }
 
 /** Stores a work buffer that is no longer the stored string's own bytes. */
@@ -91,7 +84,7 @@ function pfadd(c: Client, args: string[]): void {
   } else {
     const b = hllBytes(c, v);
     if (b === null) return;
-    bytes = v instanceof RawString ? b : unshare(c, key, v, b).bytes();
+    bytes = v instanceof RawString ? b : writableRaw(c, key, v as StringValue, b).bytes();
   }
   if (bytes[4] === HLL_DENSE) {
     // The hot path: registers change in place.
@@ -159,7 +152,7 @@ function pfcount(c: Client, args: string[]): void {
   if (cached !== -1 && found instanceof RawString) return replyCount(c, cached);
   // Redis changes the value (unshared, cache updated) though PFCOUNT is a read: take it for writing.
   const v = db.lookupWrite(key)!;
-  const raw = unshare(c, key, v, stringBytes(v)!);
+  const raw = writableRaw(c, key, v as StringValue, stringBytes(v)!);
   if (cached !== -1) return replyCount(c, cached);
   const bytes = raw.bytes();
   const count = hllCount(bytes);
@@ -182,7 +175,7 @@ function pfmerge(c: Client, args: string[]): void {
     db.set(key, raw);
   } else {
     // The destination was checked as one of the sources.
-    raw = unshare(c, key, v, stringBytes(v)!);
+    raw = writableRaw(c, key, v as StringValue, stringBytes(v)!);
   }
   const work = new HllWork(raw.bytes());
   if (dense && !work.toDense()) {
@@ -214,7 +207,7 @@ function pfdebug(c: Client, args: string[]): void {
   if (v === undefined) return c.out.error("ERR The specified key does not exist");
   const b = hllBytes(c, v);
   if (b === null) return;
-  const raw = unshare(c, key, v, b);
+  const raw = writableRaw(c, key, v as StringValue, b);
   const bytes = raw.bytes();
   switch (cmd.toLowerCase()) {
     case "getreg":

@@ -1,7 +1,14 @@
 /** String commands: SET and friends, counters, ranges, LCS. */
 import type { Client } from "../server/client.ts";
 import type { Value } from "../store/keyspace.ts";
-import { EmbString, isStringValue, RawString, stringEncoding, stringOf } from "../store/strings.ts";
+import {
+  EmbString,
+  isStringValue,
+  RawString,
+  stringEncoding,
+  stringOf,
+  type StringValue,
+} from "../store/strings.ts";
 import { incrByFloat } from "../util/float.ts";
 import {
   ERR_INVALID_EXPIRE,
@@ -14,8 +21,6 @@ import {
   parseInt64,
 } from "./args.ts";
 import { type CommandSpec, defineCommand } from "./table.ts";
-
-type StringValue = string | RawString | EmbString;
 
 const ERR_TOO_BIG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 const EMPTY_BULK = "";
@@ -58,11 +63,17 @@ export function asString(c: Client, v: Value | undefined): StringValue | undefin
 /**
  * The string value `v` stored at `key` as a RawString that the caller may
  * change in place: converted and stored once (Redis's dbUnshareStringValue),
- * so repeated in-place writes (APPEND, SETRANGE, SETBIT) copy nothing.
+ * so repeated in-place writes (APPEND, SETRANGE, SETBIT, PFADD) copy nothing.
+ * `bytes`: v's bytes when the caller has them already.
  */
-export function writableRaw(c: Client, key: string, v: StringValue): RawString {
+export function writableRaw(
+  c: Client,
+  key: string,
+  v: StringValue,
+  bytes?: Uint8Array,
+): RawString {
   if (v instanceof RawString) return v;
-  const raw = new RawString(valueString(v));
+  const raw = new RawString(bytes ?? valueString(v));
   c.db.replace(key, raw);
   return raw;
 }

@@ -37,8 +37,11 @@ export function stringLength(v: string | RawString | EmbString): number {
   return typeof v === "string" ? v.length : v.length;
 }
 
+/** Every representation of a string value. */
+export type StringValue = string | RawString | EmbString;
+
 /** True for every representation of a string value. */
-export function isStringValue(v: Value): v is string | RawString | EmbString {
+export function isStringValue(v: Value): v is StringValue {
   return typeof v === "string" || v instanceof RawString || v instanceof EmbString;
 }
 
