@@ -2,33 +2,28 @@
  * Keys and values travel through redeno as "binary strings": one UTF-16 code
  * unit per byte (0..255). V8 stores such strings one byte per character, so
  * they are as compact as a Uint8Array, can key a Map, and round-trip any byte
- * sequence exactly. These two functions are the only bridge between bytes and
- * binary strings.
+ * sequence exactly. bytesToStr, strToBytes and writeStr are the only bridge
+ * between bytes and binary strings.
  */
+import { Buffer } from "node:buffer";
 
-const CHUNK = 8192;
 const c = String.fromCharCode;
+
+/**
+ * Past this length, Buffer's native latin1 decoding (one char per byte, a
+ * one-byte V8 string) beats fromCharCode: 0.2 us against 4.8 us for 1 KB,
+ * 29 us against 760 us for 100 KB.
+ */
+const NATIVE_DECODE_MIN = 32;
 
 /** Bytes [start, end) of `buf` as a binary string. */
 export function bytesToStr(buf: Uint8Array, start = 0, end = buf.length): string {
   const len = end - start;
   if (len <= 16) return shortBytesToStr(buf, start, len);
-  if (len <= CHUNK) {
-    return String.fromCharCode.apply(
-      null,
-      buf.subarray(start, end) as unknown as number[],
-    );
+  if (len < NATIVE_DECODE_MIN) {
+    return c.apply(null, buf.subarray(start, end) as unknown as number[]);
   }
-  const parts: string[] = [];
-  for (let i = start; i < end; i += CHUNK) {
-    parts.push(
-      String.fromCharCode.apply(
-        null,
-        buf.subarray(i, Math.min(i + CHUNK, end)) as unknown as number[],
-      ),
-    );
-  }
-  return parts.join("");
+  return Buffer.from(buf.buffer, buf.byteOffset + start, len).toString("latin1");
 }
 
 /**
@@ -188,22 +183,22 @@ function shortBytesToStr(b: Uint8Array, s: number, len: number): string {
 /** A binary string back to bytes. */
 export function strToBytes(s: string): Uint8Array {
   const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  writeStr(s, out, 0);
   return out;
 }
 
-const utf8Encoder = new TextEncoder();
+/** Past this length, an ASCII check and TextEncoder beat a byte loop (2.4 us against 1.2 us for 1 KB). */
+const NATIVE_ENCODE_MIN = 256;
+const NOT_ASCII = /[\u0080-\uffff]/;
+const utf8 = new TextEncoder();
 
-/** A JavaScript (UTF-16) string as the binary string of its UTF-8 bytes. */
-export function utf8ToStr(text: string): string {
-  // deno-lint-ignore no-control-regex
-  if (/^[\x00-\x7f]*$/.test(text)) return text;
-  return bytesToStr(utf8Encoder.encode(text));
-}
-
-const utf8Decoder = new TextDecoder();
-
-/** A binary string holding UTF-8 bytes, as readable text (for logs, file names). */
-export function strToUtf8(s: string): string {
-  return utf8Decoder.decode(strToBytes(s));
+/** Writes binary string `s` into `buf` at `at` (the caller made room). */
+export function writeStr(s: string, buf: Uint8Array, at: number): void {
+  const n = s.length;
+  // ASCII is the same bytes in UTF-8 and in a binary string.
+  if (n >= NATIVE_ENCODE_MIN && !NOT_ASCII.test(s)) {
+    utf8.encodeInto(s, buf.subarray(at, at + n));
+    return;
+  }
+  for (let i = 0; i < n; i++) buf[at + i] = s.charCodeAt(i);
 }

@@ -5,6 +5,7 @@
  * boolean, verbatim) are chosen here, never in handlers.
  */
 import { ByteBuffer } from "../util/bytebuf.ts";
+import { writeStr } from "./bytes.ts";
 import { formatDouble } from "../util/float.ts";
 
 const CRLF_LEN = 2;
@@ -147,7 +148,8 @@ export class ReplyWriter extends ByteBuffer {
     }
     b[p++] = 13;
     b[p++] = 10;
-    for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
+    writeStr(s, b, p);
+    p += n;
     b[p++] = 13;
     b[p++] = 10;
     this.pos = p;

@@ -162,7 +162,8 @@ export async function serveConnection(server: Server, conn: Deno.Conn): Promise<
         if (n === null) break;
         server.stats.netInputBytes += n;
         server.stats.totalReads++;
-        chunk = buf.slice(0, n);
+        // A view: the parser copies what it keeps, and the next read waits for its batch.
+        chunk = buf.subarray(0, n);
         // No read is pending here, so the buffer may change.
         if (n === buf.length && buf.length < READ_SIZE) buf = new Uint8Array(READ_SIZE);
       }

@@ -1,3 +1,5 @@
+import { writeStr } from "../resp/bytes.ts";
+
 /**
  * A growable byte buffer: the one place that grows a Uint8Array and copies
  * bytes or binary strings into it. The reply encoder and the RDB writer
@@ -32,10 +34,8 @@ export class ByteBuffer {
   str(s: string): void {
     const n = s.length;
     this.ensure(n);
-    const b = this.buf;
-    let p = this.pos;
-    for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
-    this.pos = p;
+    writeStr(s, this.buf, this.pos);
+    this.pos += n;
   }
 }
 
