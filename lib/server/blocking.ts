@@ -14,7 +14,7 @@
  * same round.
  */
 import { finishServed } from "../commands/table.ts";
-import type { Db, KeyWatch } from "../store/keyspace.ts";
+import type { Db, KeyWatch, Value } from "../store/keyspace.ts";
 import type { Client } from "./client.ts";
 
 /** Longest delay setTimeout takes (longer ones are re-armed). */
@@ -35,6 +35,12 @@ export interface BlockRequest {
   retry: (key: string) => boolean;
   /** Writes the reply of a timeout (also CLIENT UNBLOCK ... TIMEOUT). */
   timedOut: () => void;
+  /**
+   * For waiters that fail when their key goes (XREADGROUP): called instead
+   * of `retry` when the key was signalled ready but no longer exists; true
+   * when it replied and the client is done waiting.
+   */
+  missing?: (key: string) => boolean;
 }
 
 /** A blocked client: what it waits for and how to finish it. */
@@ -63,6 +69,10 @@ export class Waiter {
 
 /** How CLIENT UNBLOCK ends a wait: as a timeout, or with an -UNBLOCKED error. */
 export type UnblockReason = "timeout" | "error";
+
+function isStream(v: Value | undefined): boolean {
+  return v !== undefined && typeof v !== "string" && v.type === "stream";
+}
 
 /** Keys -> waiting clients, and the ready keys to serve after the current command. */
 export class Blocking implements KeyWatch {
@@ -139,14 +149,36 @@ export class Blocking implements KeyWatch {
     this.signal(db, key);
   }
 
-  /** KeyWatch: after SWAPDB, waited keys that exist now may serve their waiters. */
+  /**
+   * KeyWatch: after SWAPDB, waited keys that exist now may serve their
+   * waiters, and keys that held a stream before (now in the other db) wake
+   * XREADGROUP waiters, as Redis's scanDatabaseForDeletedStreams does.
+   */
   swapped(a: Db, b: Db): void {
-    for (const db of a === b ? [a] : [a, b]) {
+    for (const [db, before] of a === b ? [[a, a]] : [[a, b], [b, a]]) {
       const byKey = this.#waiting.get(db);
       if (byKey === undefined) continue;
       for (const key of byKey.keys()) {
-        if (db.peek(key) !== undefined) this.signal(db, key);
+        if (db.peek(key) !== undefined || isStream(before.dict.get(key))) this.signal(db, key);
       }
+    }
+  }
+
+  /**
+   * KeyWatch: `key` loses its value `old` (deleted or overwritten):
+   * a stream going away wakes its XREADGROUP waiters (Redis's
+   * signalDeletedKeyAsReady).
+   */
+  removed(db: Db, key: string, old: Value): void {
+    if (isStream(old)) this.signal(db, key);
+  }
+
+  /** KeyWatch: FLUSHDB / FLUSHALL; waited streams go away as by `removed`. */
+  flushing(db: Db): void {
+    const byKey = this.#waiting.get(db);
+    if (byKey === undefined) return;
+    for (const key of byKey.keys()) {
+      if (isStream(db.dict.get(key))) this.signal(db, key);
     }
   }
 
@@ -187,13 +219,14 @@ export class Blocking implements KeyWatch {
     const keyspace = db.keyspace;
     // A Set iterates in insertion order and skips members deleted meanwhile.
     for (const w of waiters) {
-      // Once the key is gone (popped empty), no later waiter can be served from it.
-      if (db.peek(key) === undefined) return;
+      // Once the key is gone (popped empty), only waiters that fail on a missing key are served.
+      const gone = db.peek(key) === undefined;
+      if (gone && w.request.missing === undefined) continue;
       const c = w.client;
       const errorsBefore = c.out.errors;
       const dirtyBefore = keyspace.dirty;
       const start = performance.now();
-      if (!w.request.retry(key)) {
+      if (!(gone ? w.request.missing!(key) : w.request.retry(key))) {
         c.propagateAs = undefined;
         continue;
       }

@@ -260,11 +260,16 @@ export class Db {
    * the key is new.
    */
   set(key: string, value: Value, keepTtl = false): boolean {
+    const watch = this.keyspace.keyWatch;
+    const old = watch !== null ? this.dict.get(key) : undefined;
     const isNew = this.dict.set(key, value);
     if (!keepTtl && this.expires.size !== 0) this.#dropExpire(key);
     if (isNew || !this.keepStampOnOverwrite) this.initHook(this, this.dict.indexOf(key)!);
     // A new key may be what blocked clients wait for (Redis's dbAdd signals it ready).
-    if (isNew && this.keyspace.keyWatch !== null) this.keyspace.keyWatch.created(this, key);
+    if (watch !== null) {
+      if (isNew) watch.created(this, key);
+      else if (old !== undefined && old !== value) watch.removed(this, key, old);
+    }
     return isNew;
   }
 
@@ -278,7 +283,9 @@ export class Db {
 
   /** Deletes `key`; true if it existed. */
   delete(key: string): boolean {
-    if (this.dict.delete(key) === undefined) return false;
+    const old = this.dict.delete(key);
+    if (old === undefined) return false;
+    this.keyspace.keyWatch?.removed(this, key, old);
     if (this.expires.size !== 0) this.#dropExpire(key);
     return true;
   }
@@ -351,6 +358,7 @@ export class Db {
 
   /** Removes every key. */
   flush(): void {
+    this.keyspace.keyWatch?.flushing(this);
     this.dict.clear();
     if (this.expireCow !== null) {
       // A snapshot still reads the old maps: leave them as they are.
@@ -431,6 +439,10 @@ export interface KeyWatch {
   created(db: Db, key: string): void;
   /** SWAPDB exchanged the contents of `a` and `b`. */
   swapped(a: Db, b: Db): void;
+  /** `key` in `db` loses its value `old`: deleted, or overwritten by another value. */
+  removed(db: Db, key: string, old: Value): void;
+  /** Every key of `db` is about to be deleted. */
+  flushing(db: Db): void;
 }
 
 export class Keyspace {

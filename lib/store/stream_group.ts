@@ -142,6 +142,21 @@ export class PendingMap<V> {
     return val;
   }
 
+  /** The first entry with key >= `key` (or > `key` when `strict`), or undefined. */
+  ceil(key: string, strict = false): [string, V] | undefined {
+    const leaves = this.#leaves;
+    let li = this.#leafFor(key);
+    if (li < 0) return undefined;
+    let i = PendingMap.#lowerBound(leaves[li].keys, key);
+    if (strict && i < leaves[li].keys.length && leaves[li].keys[i] === key) i++;
+    if (i === leaves[li].keys.length) {
+      li++;
+      i = 0;
+      if (li === leaves.length) return undefined;
+    }
+    return [leaves[li].keys[i], leaves[li].vals[i]];
+  }
+
   /** The smallest key, or undefined when empty. */
   firstKey(): string | undefined {
     return this.#leaves.length === 0 ? undefined : this.#leaves[0].keys[0];
