@@ -559,8 +559,9 @@ function xreadgroup(c: Client, args: string[]): void {
     const history = after !== null;
     // New entries only when the stream holds some past the group's last ID.
     const fresh = !history && s.length !== 0 && compareIds(lastLiveId(s), g.lastId) > 0;
-    const consumer = consumerFor(c, g, req, log);
+    // Redis 7.0 creates (and refreshes) the consumer only for a stream it serves.
     if (!history && !fresh) continue;
+    const consumer = consumerFor(c, g, req, log);
     served++;
     streamHeader(c, key);
     if (history) deliverHistory(c, s, consumer, incrId(after!) ?? MAX_ID, count);

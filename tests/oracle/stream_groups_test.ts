@@ -188,7 +188,11 @@ oracleTest("oracle: XREADGROUP new entries, history, NOACK, COUNT and errors", a
     ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "e", ">"],
     ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "e", "0"],
     ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "e", "s", ">", ">"],
+    ["XREADGROUP", "GROUP", "g", "nothing", "STREAMS", "e", ">"],
+    ["XREADGROUP", "GROUP", "g", "nothing2", "BLOCK", "10", "STREAMS", "e", ">"],
   ]);
+  // Only served reads create consumers (7.0: the empty ">" reads above do not).
+  await sameMasked(o, ["XINFO", "CONSUMERS", "e", "g"]);
 });
 
 oracleTest("oracle: entries-read and lag through XADD, XDEL, XTRIM, SETID and reads", async (o) => {
