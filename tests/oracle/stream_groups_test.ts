@@ -7,6 +7,9 @@
  */
 import { assertEquals } from "@std/assert";
 import { type Oracle, oracleTest } from "../support/oracle.ts";
+import { prng } from "../support/prng.ts";
+import { idKey } from "../../lib/store/stream.ts";
+import { PendingMap, StreamGroup } from "../../lib/store/stream_group.ts";
 import {
   decode,
   type Decoded,
@@ -684,3 +687,56 @@ oracleTest(
     }
   },
 );
+
+// ---------------------------------------------------------------- store (no servers)
+
+Deno.test("PendingMap: random inserts, deletes and range scans agree with a sorted model", () => {
+  const rand = prng(11);
+  const map = new PendingMap<number>();
+  const model = new Map<string, number>();
+  const key = (n: number) => idKey({ ms: BigInt(n), seq: 0n });
+  for (let step = 0; step < 20000; step++) {
+    const n = Math.floor(rand() * 3000);
+    const k = key(n);
+    if (rand() < 0.6) {
+      assertEquals(map.set(k, step), !model.has(k));
+      model.set(k, step);
+    } else {
+      assertEquals(map.delete(k), model.get(k));
+      model.delete(k);
+    }
+    if (step % 997 === 0) {
+      const sorted = [...model.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      assertEquals([...map.entries()], sorted);
+      const from = key(Math.floor(rand() * 3000));
+      assertEquals([...map.from(from)], sorted.filter(([k2]) => k2 >= from));
+      const at = sorted.find(([k2]) => k2 >= from);
+      assertEquals(map.ceil(from), at);
+      assertEquals(map.ceil(from, true), sorted.find(([k2]) => k2 > from));
+      assertEquals(map.size, model.size);
+      assertEquals(map.firstKey(), sorted[0]?.[0]);
+      assertEquals(map.lastKey(), sorted[sorted.length - 1]?.[0]);
+    }
+  }
+});
+
+Deno.test("StreamGroup.clone: a deep copy whose PELs share NACKs as the original's do", () => {
+  const g = new StreamGroup("g", { ms: 5n, seq: 0n }, 3);
+  const a = g.createConsumer("a", 10);
+  const b = g.createConsumer("b", 20);
+  for (let i = 1n; i <= 300n; i++) g.deliver({ ms: i, seq: 0n }, i % 2n === 0n ? a : b, 100, 1);
+  const copy = g.clone();
+  const ca = copy.consumers.get("a")!;
+  assertEquals(copy.pendingCount(), 300);
+  assertEquals(ca.pending.size, 150);
+  // The same NACK object through the group PEL and the owner's PEL, owned by the copied consumer.
+  const k = idKey({ ms: 2n, seq: 0n });
+  assertEquals(copy.pel.get(k) === ca.pending.get(k), true);
+  assertEquals(copy.pel.get(k)!.consumer === ca, true);
+  // Changing the copy leaves the original alone.
+  copy.ack({ ms: 2n, seq: 0n });
+  copy.pel.get(idKey({ ms: 4n, seq: 0n }))!.deliveryCount = 9;
+  assertEquals(g.pendingCount(), 300);
+  assertEquals(g.nack({ ms: 4n, seq: 0n })!.deliveryCount, 1);
+  assertEquals(a.pending.size, 150);
+});
