@@ -740,3 +740,35 @@ Deno.test("StreamGroup.clone: a deep copy whose PELs share NACKs as the original
   assertEquals(g.nack({ ms: 4n, seq: 0n })!.deliveryCount, 1);
   assertEquals(a.pending.size, 150);
 });
+
+oracleTest("oracle: consumer-group replies in RESP3 (nulls, maps, deleted entries)", async (o) => {
+  await Promise.all([o.redeno.call("HELLO", "3"), o.redis.call("HELLO", "3")]);
+  await fill(o, "s", 4);
+  await o.sameAll([
+    ["XGROUP", "CREATE", "s", "g", "0"],
+    ["XPENDING", "s", "g"],
+    ["XPENDING", "s", "g", "-", "+", "10"],
+    ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"],
+    ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"],
+    ["XDEL", "s", "2-1"],
+    ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", "0"],
+    ["XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "s", "s", "0", "0"],
+    ["XPENDING", "s", "g"],
+    ["XCLAIM", "s", "g", "d", "0", "1-1", "2-1", "TIME", "1000"],
+    ["XCLAIM", "s", "g", "d", "0", "3-1", "TIME", "1000", "JUSTID"],
+    ["XDEL", "s", "3-1"],
+    ["XAUTOCLAIM", "s", "g", "e", "0", "0", "COUNT", "10"],
+    ["XAUTOCLAIM", "s", "g", "e", "0", "0", "JUSTID"],
+    ["XINFO", "GROUPS", "s"],
+    ["XGROUP", "CREATE", "s", "h", "9-9", "ENTRIESREAD", "-1"],
+    ["XINFO", "GROUPS", "s"],
+    ["XTRIM", "s", "MAXLEN", "0"],
+    ["XINFO", "STREAM", "s"],
+    ["XINFO", "GROUPS", "s"],
+    ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"],
+    ["XREADGROUP", "GROUP", "g", "c", "BLOCK", "20", "STREAMS", "s", ">"],
+  ]);
+  await sameMasked(o, ["XINFO", "STREAM", "s", "FULL"]);
+  await sameMasked(o, ["XINFO", "CONSUMERS", "s", "g"]);
+  await sameMasked(o, ["XPENDING", "s", "g", "-", "+", "10"], true);
+});
