@@ -772,3 +772,21 @@ oracleTest("oracle: consumer-group replies in RESP3 (nulls, maps, deleted entrie
   await sameMasked(o, ["XINFO", "CONSUMERS", "s", "g"]);
   await sameMasked(o, ["XPENDING", "s", "g", "-", "+", "10"], true);
 });
+
+oracleTest(
+  "oracle: XCLAIM and XAUTOCLAIM create their consumer only when they claim",
+  async (o) => {
+    await fill(o, "s", 2);
+    await o.sameAll([
+      ["XGROUP", "CREATE", "s", "g", "0"],
+      ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"],
+      ["XCLAIM", "s", "g", "new1", "999999999", "1-1"],
+      ["XCLAIM", "s", "g", "new2", "0", "5-5"],
+      ["XAUTOCLAIM", "s", "g", "new3", "999999999", "0"],
+      ["XAUTOCLAIM", "s", "g", "new4", "0", "(2-1"],
+    ]);
+    await sameMasked(o, ["XINFO", "CONSUMERS", "s", "g"]);
+    await o.same("XCLAIM", "s", "g", "new5", "0", "1-1", "TIME", "1000");
+    await sameMasked(o, ["XINFO", "CONSUMERS", "s", "g"]);
+  },
+);
