@@ -466,6 +466,16 @@ function streamHeader(c: Client, key: string): void {
   c.out.bulk(key);
 }
 
+/**
+ * The stream at `key` for a command that reads it as Redis's lookupKeyRead
+ * does (counting a keyspace hit or miss) and then may change it (the
+ * writable copy during a snapshot); null after WRONGTYPE.
+ */
+function readForWrite(c: Client, key: string): StreamValue | undefined | null {
+  const s = readStream(c, key);
+  return s ? writeStream(c, key) : s;
+}
+
 /** The outer header of an XREAD-style reply of `n` streams: an array in RESP2, a map in RESP3. */
 function streamsHeader(c: Client, n: number): void {
   if (c.resp === 2) c.out.array(n);
@@ -528,7 +538,7 @@ function xreadgroup(c: Client, args: string[]): void {
   const targets: { s: StreamValue; g: StreamGroup; after: StreamId | null }[] = [];
   for (let i = 0; i < n; i++) {
     const key = keys[i];
-    const s = writeStream(c, key);
+    const s = readForWrite(c, key);
     if (s === null) return;
     const g = s?.groups?.get(groupName);
     if (s === undefined || g === undefined) {
@@ -554,6 +564,8 @@ function xreadgroup(c: Client, args: string[]): void {
   let served = 0;
   for (let i = 0; i < n; i++) {
     const key = keys[i];
+    // Redis looks each key up again to serve it (a second keyspace hit).
+    c.db.lookupRead(key);
     const { s, g, after } = targets[i];
     const req = { ...base, key };
     const history = after !== null;
@@ -639,7 +651,7 @@ function blockReadgroup(
 // ---------------------------------------------------------------- XACK
 
 function xack(c: Client, args: string[]): void {
-  const s = writeStream(c, args[1]);
+  const s = readForWrite(c, args[1]);
   if (s === null) return;
   const g = s?.groups?.get(args[2]);
   if (g === undefined) return c.out.int(0);
@@ -748,7 +760,7 @@ function xpending(c: Client, args: string[]): void {
 
 /** The stream and group of an XCLAIM/XAUTOCLAIM, or null after WRONGTYPE / NOGROUP. */
 function claimTarget(c: Client, args: string[]): { s: StreamValue; g: StreamGroup } | null {
-  const s = writeStream(c, args[1]);
+  const s = readForWrite(c, args[1]);
   if (s === null) return null;
   const g = s?.groups?.get(args[2]);
   if (g === undefined) {

@@ -790,3 +790,28 @@ oracleTest(
     await sameMasked(o, ["XINFO", "CONSUMERS", "s", "g"]);
   },
 );
+
+oracleTest("oracle: keyspace hits and misses of the group commands", async (o) => {
+  await fill(o, "s", 3);
+  await o.sameAll([
+    ["XGROUP", "CREATE", "s", "g", "0"],
+    ["XGROUP", "CREATE", "nokey", "g", "0"],
+    ["XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "s", ">"],
+    ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", "nokey", ">", ">"],
+    ["XACK", "s", "g", "1-1"],
+    ["XACK", "nokey", "g", "1-1"],
+    ["XCLAIM", "s", "g", "d", "0", "2-1", "JUSTID"],
+    ["XCLAIM", "nokey", "g", "d", "0", "2-1"],
+    ["XAUTOCLAIM", "s", "g", "d", "0", "0", "JUSTID"],
+    ["XAUTOCLAIM", "nokey", "g", "d", "0", "0"],
+    ["XPENDING", "s", "g"],
+    ["XPENDING", "nokey", "g"],
+    ["XINFO", "GROUPS", "s"],
+    ["XINFO", "GROUPS", "nokey"],
+  ]);
+  const stats = async (c: RespClient) => {
+    const info = parseInfo(decode(await c.call("INFO", "stats")) as string);
+    return [info.get("keyspace_hits"), info.get("keyspace_misses")];
+  };
+  assertEquals(await stats(o.redeno), await stats(o.redis));
+});
