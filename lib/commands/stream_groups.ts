@@ -1061,6 +1061,9 @@ function replyEdgeEntry(c: Client, s: StreamValue, last: boolean): void {
 }
 
 function xinfoStream(c: Client, args: string[]): void {
+  // The key first, as XINFO looks it up before its subcommand parses options.
+  const s = xinfoStreamAt(c, args[2]);
+  if (s === null) return;
   let full = false;
   let count = 10;
   if (args.length > 3) {
@@ -1075,8 +1078,6 @@ function xinfoStream(c: Client, args: string[]): void {
       count = v < 0 ? 0 : v;
     }
   }
-  const s = xinfoStreamAt(c, args[2]);
-  if (s === null) return;
   const out = c.out;
   out.map(full ? 9 : 10);
   out.bulk("length");

@@ -428,6 +428,9 @@ oracleTest(
       ["XINFO", "GROUPS", "s", "x"],
       ["SET", "str", "1"],
       ["XINFO", "STREAM", "str"],
+      ["XINFO", "STREAM", "str", "FULL", "foo"],
+      ["XINFO", "STREAM", "nokey", "FULL", "foo"],
+      ["XINFO", "STREAM", "nokey", "FULL", "COUNT", "x"],
       ["XINFO", "GROUPS", "str"],
       ["XINFO", "CONSUMERS", "str", "g"],
     ]);
