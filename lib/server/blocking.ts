@@ -85,6 +85,8 @@ export class Blocking implements KeyWatch {
   #blocked = 0;
   #withTimeout = 0;
   #serving = false;
+  /** A serveReady is queued for keys made ready outside a command (see removed). */
+  #soon = false;
 
   constructor(
     /** Where the key hook is installed while clients wait. */
@@ -170,7 +172,16 @@ export class Blocking implements KeyWatch {
    * signalDeletedKeyAsReady).
    */
   removed(db: Db, key: string, old: Value): void {
-    if (isStream(old)) this.signal(db, key);
+    if (!isStream(old)) return;
+    this.signal(db, key);
+    // Active expiry deletes outside any command: serve then, not at the next command.
+    if (this.hasReady && !this.#soon) {
+      this.#soon = true;
+      queueMicrotask(() => {
+        this.#soon = false;
+        if (this.hasReady) this.serveReady();
+      });
+    }
   }
 
   /** KeyWatch: FLUSHDB / FLUSHALL; waited streams go away as by `removed`. */

@@ -685,6 +685,13 @@ oracleTest(
       await t.blocked(1);
       await t.call(0, "EXPIRE", "s", "0");
       await t.reply(1, "after EXPIRE 0");
+      // Deleted by the active expiry, outside any command.
+      await t.call(0, "XADD", "s", "1-1", "a", "1");
+      await t.call(0, "XGROUP", "CREATE", "s", "g", "$");
+      await t.send(1, "XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "s", ">");
+      await t.blocked(1);
+      await t.call(0, "PEXPIRE", "s", "100");
+      await t.reply(1, "after the active expiry");
     } finally {
       t.close();
     }
