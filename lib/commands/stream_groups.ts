@@ -63,6 +63,11 @@ function cs(s: string): string {
   return cArg(s, Number.MAX_SAFE_INTEGER);
 }
 
+/** A keyword match as Redis's strcasecmp sees the argument (a C string ends at NUL). */
+function kw(arg: string, upper: string): boolean {
+  return isKeyword(cs(arg), upper);
+}
+
 function subcommandSyntaxError(c: Client, args: string[]): void {
   c.out.error(
     `ERR unknown subcommand or wrong number of arguments for '${cArg(args[1])}'. ` +
@@ -268,10 +273,10 @@ function xgroupCreate(c: Client, args: string[]): void {
   let mkstream = false;
   let entriesRead = -1;
   for (let i = 5; i < args.length;) {
-    if (isKeyword(args[i], "MKSTREAM")) {
+    if (kw(args[i], "MKSTREAM")) {
       mkstream = true;
       i++;
-    } else if (isKeyword(args[i], "ENTRIESREAD") && i + 1 < args.length) {
+    } else if (kw(args[i], "ENTRIESREAD") && i + 1 < args.length) {
       const v = entriesReadArg(c, args[i + 1]);
       if (v === null) return;
       entriesRead = v;
@@ -284,7 +289,7 @@ function xgroupCreate(c: Client, args: string[]): void {
   if (t === null) return;
   let s = t.s;
   let id: StreamId;
-  if (args[4] === "$") {
+  if (cs(args[4]) === "$") {
     id = s !== undefined ? s.lastId : MIN_ID;
   } else {
     const parsed = parseIdArg(c, args[4], 0n, true);
@@ -305,7 +310,7 @@ function xgroupSetid(c: Client, args: string[]): void {
   if (args.length !== 5 && args.length !== 7) return subcommandSyntaxError(c, args);
   let entriesRead = -1;
   if (args.length === 7) {
-    if (!isKeyword(args[5], "ENTRIESREAD")) return subcommandSyntaxError(c, args);
+    if (!kw(args[5], "ENTRIESREAD")) return subcommandSyntaxError(c, args);
     const v = entriesReadArg(c, args[6]);
     if (v === null) return;
     entriesRead = v;
@@ -315,7 +320,7 @@ function xgroupSetid(c: Client, args: string[]): void {
   const s = t.s!;
   const g = t.g!;
   let id: StreamId;
-  if (args[4] === "$") {
+  if (cs(args[4]) === "$") {
     id = s.lastId;
   } else {
     const parsed = parseIdArg(c, args[4], 0n, false);
@@ -485,7 +490,7 @@ function streamsHeader(c: Client, n: number): void {
 /** Keys of an XREADGROUP call: half of what follows STREAMS (null when unbalanced or absent). */
 function xreadgroupKeys(args: string[]): string[] | null {
   for (let i = 4; i < args.length; i++) {
-    if (isKeyword(args[i], "STREAMS")) {
+    if (kw(args[i], "STREAMS")) {
       const n = args.length - i - 1;
       if (n === 0 || n % 2 !== 0) return null;
       return args.slice(i + 1, i + 1 + n / 2);
@@ -504,27 +509,27 @@ function xreadgroup(c: Client, args: string[]): void {
   for (let i = 1; i < args.length; i++) {
     const more = args.length - i - 1;
     const o = args[i];
-    if (isKeyword(o, "BLOCK") && more > 0) {
+    if (kw(o, "BLOCK") && more > 0) {
       i++;
       const v = parseInt64(args[i]);
       if (v === null) return c.out.error("ERR timeout is not an integer or out of range");
       if (v < 0) return c.out.error("ERR timeout is negative");
       // Past the int64 deadline Redis's timeout wraps into its "never" range.
       timeout = BigInt(v) > 9223372036854775807n - BigInt(Date.now()) ? 0 : Number(v);
-    } else if (isKeyword(o, "COUNT") && more > 0) {
+    } else if (kw(o, "COUNT") && more > 0) {
       i++;
       const v = longArg(c, args[i]);
       if (v === null) return;
       count = v < 0 ? 0 : v;
-    } else if (isKeyword(o, "STREAMS") && more > 0) {
+    } else if (kw(o, "STREAMS") && more > 0) {
       streamsArg = i + 1;
       if ((args.length - streamsArg) % 2 !== 0) return c.out.error(ERR_UNBALANCED);
       break;
-    } else if (isKeyword(o, "GROUP") && more >= 2) {
+    } else if (kw(o, "GROUP") && more >= 2) {
       groupName = args[i + 1];
       consumerName = args[i + 2];
       i += 2;
-    } else if (isKeyword(o, "NOACK")) {
+    } else if (kw(o, "NOACK")) {
       noack = true;
     } else {
       return c.out.error(ERR_SYNTAX);
@@ -549,8 +554,8 @@ function xreadgroup(c: Client, args: string[]): void {
     }
     const arg = args[streamsArg + n + i];
     let after: StreamId | null = null;
-    if (arg === "$") return c.out.error(ERR_DOLLAR_XREADGROUP);
-    if (arg !== ">") {
+    if (cs(arg) === "$") return c.out.error(ERR_DOLLAR_XREADGROUP);
+    if (cs(arg) !== ">") {
       const id = parseIdArg(c, arg, 0n, true);
       if (id === null) return;
       if (!isMaxId(id)) after = id;
@@ -679,7 +684,7 @@ function xpending(c: Client, args: string[]): void {
   if (args.length > 3) {
     if (args.length < 6 || args.length > 9) return c.out.error(ERR_SYNTAX);
     let at = 3;
-    if (isKeyword(args[3], "IDLE")) {
+    if (kw(args[3], "IDLE")) {
       const v = longArg(c, args[4]);
       if (v === null) return;
       minIdle = v;
@@ -808,21 +813,21 @@ function xclaim(c: Client, args: string[]): void {
   for (; j < args.length; j++) {
     const more = args.length - 1 - j;
     const opt = args[j];
-    if (isKeyword(opt, "FORCE")) force = true;
-    else if (isKeyword(opt, "JUSTID")) justid = true;
-    else if (isKeyword(opt, "IDLE") && more > 0) {
+    if (kw(opt, "FORCE")) force = true;
+    else if (kw(opt, "JUSTID")) justid = true;
+    else if (kw(opt, "IDLE") && more > 0) {
       const v = longArg(c, args[++j], "Invalid IDLE option argument for XCLAIM");
       if (v === null) return;
       deliveryTime = now - v;
-    } else if (isKeyword(opt, "TIME") && more > 0) {
+    } else if (kw(opt, "TIME") && more > 0) {
       const v = longArg(c, args[++j], "Invalid TIME option argument for XCLAIM");
       if (v === null) return;
       deliveryTime = v;
-    } else if (isKeyword(opt, "RETRYCOUNT") && more > 0) {
+    } else if (kw(opt, "RETRYCOUNT") && more > 0) {
       const v = longArg(c, args[++j], "Invalid RETRYCOUNT option argument for XCLAIM");
       if (v === null) return;
       retryCount = v;
-    } else if (isKeyword(opt, "LASTID") && more > 0) {
+    } else if (kw(opt, "LASTID") && more > 0) {
       const v = parseIdArg(c, args[++j], 0n, true);
       if (v === null) return;
       lastId = v;
@@ -909,7 +914,7 @@ function xautoclaim(c: Client, args: string[]): void {
   let justid = false;
   for (let j = 6; j < args.length; j++) {
     const more = args.length - 1 - j;
-    if (isKeyword(args[j], "COUNT") && more > 0) {
+    if (kw(args[j], "COUNT") && more > 0) {
       const v = parseInt64(args[j + 1]);
       if (v === null || BigInt(v) < 1n || BigInt(v) > AUTOCLAIM_MAX_COUNT) {
         return c.out.error("ERR COUNT must be > 0");
@@ -918,7 +923,7 @@ function xautoclaim(c: Client, args: string[]): void {
       if (BigInt(v) * 16n > AUTOCLAIM_MAX_ALLOC) return c.out.error(ERR_AUTOCLAIM_ALLOC);
       count = Number(v);
       j++;
-    } else if (isKeyword(args[j], "JUSTID")) {
+    } else if (kw(args[j], "JUSTID")) {
       justid = true;
     } else {
       return c.out.error(ERR_SYNTAX);
@@ -1067,12 +1072,12 @@ function xinfoStream(c: Client, args: string[]): void {
   let full = false;
   let count = 10;
   if (args.length > 3) {
-    if (!isKeyword(args[3], "FULL") || (args.length !== 4 && args.length !== 6)) {
+    if (!kw(args[3], "FULL") || (args.length !== 4 && args.length !== 6)) {
       return subcommandSyntaxError(c, args);
     }
     full = true;
     if (args.length === 6) {
-      if (!isKeyword(args[4], "COUNT")) return subcommandSyntaxError(c, args);
+      if (!kw(args[4], "COUNT")) return subcommandSyntaxError(c, args);
       const v = longArg(c, args[5]);
       if (v === null) return;
       count = v < 0 ? 0 : v;

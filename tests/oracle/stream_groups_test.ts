@@ -126,6 +126,8 @@ oracleTest(
       ["XGROUP", "CREATECONSUMER", "str", "g", "c"],
       ["XGROUP", "CREATE", "nul\0key", "g\0x", "0"],
       ["XGROUP", "SETID", "s3", "g\0x", "0"],
+      ["XGROUP", "CREATE", "s3", "g9", "$\0junk", "MKSTREAM\0x"],
+      ["XGROUP", "SETID", "s3", "g9", "$\0", "ENTRIESREAD\0", "1"],
     ]);
     await sameMasked(o, ["XINFO", "CONSUMERS", "s3", "g"]);
   },
@@ -178,6 +180,8 @@ oracleTest("oracle: XREADGROUP new entries, history, NOACK, COUNT and errors", a
     ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", "str", "0", ">"],
     ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", "str", "x", ">"],
     ["XREADGROUP", "GROUP", "g\0z", "c", "STREAMS", "s", ">"],
+    ["XREADGROUP", "GROUP\0x", "g", "c", "COUNT\0", "1", "STREAMS\0", "s", ">\0y"],
+    ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", "$\0y"],
     ["XREADGROUP", "GROUP", "g", "c", "BLOCK", "10", "STREAMS", "s", "0"],
     ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"],
     ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", "18446744073709551615-18446744073709551615"],
