@@ -22,7 +22,13 @@ import {
   StreamValue,
   UINT64_MAX,
 } from "../store/stream.ts";
-import { type StreamConsumer, StreamGroup, type StreamNack } from "../store/stream_group.ts";
+import {
+  estimateEntriesRead,
+  type StreamConsumer,
+  StreamGroup,
+  type StreamNack,
+  tombstonesFrom,
+} from "../store/stream_group.ts";
 import { ERR_SYNTAX, intArg, isKeyword, parseInt64 } from "./args.ts";
 import {
   decrId,
@@ -102,30 +108,6 @@ function longArg(c: Client, s: string, error?: string): number | null {
 
 // ---------------------------------------------------------------- lag and entries-read
 
-/** Redis's streamRangeHasTombstones(s, start, NULL): a deleted entry may lie at or after `start`. */
-function tombstonesFrom(s: StreamValue, start: StreamId): boolean {
-  if (s.length === 0 || compareIds(s.maxDeletedId, MIN_ID) === 0) return false;
-  return compareIds(start, s.maxDeletedId) <= 0;
-}
-
-/** Redis's streamEstimateDistanceFromFirstEverEntry: entries up to `id`, or -1 when unknown. */
-function estimateDistance(s: StreamValue, id: StreamId): number {
-  const added = Number(s.entriesAdded);
-  if (added === 0) return 0;
-  const cmpLast = compareIds(id, s.lastId);
-  if (s.length === 0 && cmpLast < 1) return added;
-  if (cmpLast === 0) return added;
-  if (cmpLast > 0) return -1;
-  const cmpFirst = compareIds(id, s.firstId);
-  if (
-    compareIds(s.maxDeletedId, MIN_ID) === 0 || compareIds(s.maxDeletedId, s.firstId) < 0
-  ) {
-    if (cmpFirst < 0) return added - s.length;
-    if (cmpFirst === 0) return added - s.length + 1;
-  }
-  return -1;
-}
-
 /** XINFO lag: entries not yet read by the group, or null when it cannot be known. */
 function replyLag(c: Client, s: StreamValue, g: StreamGroup): void {
   const added = Number(s.entriesAdded);
@@ -133,7 +115,7 @@ function replyLag(c: Client, s: StreamValue, g: StreamGroup): void {
   if (g.entriesRead !== -1 && !tombstonesFrom(s, g.lastId)) {
     return c.out.int(added - g.entriesRead);
   }
-  const read = estimateDistance(s, g.lastId);
+  const read = estimateEntriesRead(s, g.lastId);
   if (read !== -1) return c.out.int(added - read);
   c.out.nullBulk();
 }
@@ -397,7 +379,7 @@ function deliverNew(
     return s.range(start, MAX_ID, false, req.count, (id, fields) => {
       if (compareIds(id, g.lastId) > 0) {
         if (g.entriesRead !== -1 && !tombstonesFrom(s, id)) g.entriesRead++;
-        else if (s.entriesAdded !== 0n) g.entriesRead = estimateDistance(s, id);
+        else if (s.entriesAdded !== 0n) g.entriesRead = estimateEntriesRead(s, id);
         g.lastId = id;
         if (req.noack) propagateLastId = true;
       }

@@ -11,7 +11,7 @@
  * compares with `<` as the IDs do: XACK, XCLAIM and XAUTOCLAIM touch IDs from
  * anywhere in the PEL, and XPENDING / XAUTOCLAIM scan ranges of it.
  */
-import { idFromKey, idKey, type StreamId } from "./stream.ts";
+import { compareIds, idFromKey, idKey, MIN_ID, type StreamId, type StreamValue } from "./stream.ts";
 
 /** Keys per leaf of a PendingMap (small enough that a splice is a short memmove). */
 const LEAF_MAX = 128;
@@ -342,4 +342,30 @@ export class StreamGroup {
     consumer.pending.set(k, nack);
     return true;
   }
+}
+
+// ---------------------------------------------------------------- entries-read
+
+/** Redis's streamRangeHasTombstones(s, start, NULL): a deleted entry may lie at or after `start`. */
+export function tombstonesFrom(s: StreamValue, start: StreamId): boolean {
+  if (s.length === 0 || compareIds(s.maxDeletedId, MIN_ID) === 0) return false;
+  return compareIds(start, s.maxDeletedId) <= 0;
+}
+
+/** Redis's streamEstimateDistanceFromFirstEverEntry: entries up to `id`, or -1 when unknown. */
+export function estimateEntriesRead(s: StreamValue, id: StreamId): number {
+  const added = Number(s.entriesAdded);
+  if (added === 0) return 0;
+  const cmpLast = compareIds(id, s.lastId);
+  if (s.length === 0 && cmpLast < 1) return added;
+  if (cmpLast === 0) return added;
+  if (cmpLast > 0) return -1;
+  const cmpFirst = compareIds(id, s.firstId);
+  if (
+    compareIds(s.maxDeletedId, MIN_ID) === 0 || compareIds(s.maxDeletedId, s.firstId) < 0
+  ) {
+    if (cmpFirst < 0) return added - s.length;
+    if (cmpFirst === 0) return added - s.length + 1;
+  }
+  return -1;
 }
