@@ -8,15 +8,10 @@
 import { assertEquals } from "@std/assert";
 import { type Oracle, oracleTest } from "../support/oracle.ts";
 import { prng } from "../support/prng.ts";
+import { Twins } from "../support/twins.ts";
 import { idKey } from "../../lib/store/stream.ts";
 import { PendingMap, StreamGroup } from "../../lib/store/stream_group.ts";
-import {
-  decode,
-  type Decoded,
-  encodeCommand,
-  parseInfo,
-  RespClient,
-} from "../support/resp_client.ts";
+import { decode, type Decoded, parseInfo, type RespClient } from "../support/resp_client.ts";
 
 /** Replaces clock readings in a decoded reply: values after "idle"/"seen-time", and XPENDING's idle column. */
 function maskTimes(v: Decoded, pendingRows = false): Decoded {
@@ -515,60 +510,6 @@ oracleTest(
 
 // ---------------------------------------------------------------- blocking
 
-/** Client i on redeno and client i on Redis, driven alike (as tests/oracle/blocking_test.ts). */
-class Twins {
-  private constructor(
-    readonly o: Oracle,
-    readonly mine: RespClient[],
-    readonly theirs: RespClient[],
-  ) {}
-
-  static async open(o: Oracle, n: number): Promise<Twins> {
-    const mine: RespClient[] = [];
-    const theirs: RespClient[] = [];
-    for (let i = 0; i < n; i++) {
-      const [a, b] = await o.connectPair();
-      mine.push(a);
-      theirs.push(b);
-    }
-    return new Twins(o, mine, theirs);
-  }
-
-  async send(i: number, ...args: string[]): Promise<void> {
-    await Promise.all([
-      this.mine[i].send(encodeCommand(args)),
-      this.theirs[i].send(encodeCommand(args)),
-    ]);
-  }
-
-  async reply(i: number, what = `reply of client ${i}`): Promise<string> {
-    const [a, b] = await Promise.all([this.mine[i].reply(), this.theirs[i].reply()]);
-    assertEquals(a, b, what);
-    return b;
-  }
-
-  async call(i: number, ...args: string[]): Promise<string> {
-    await this.send(i, ...args);
-    return await this.reply(i, `reply of client ${i} to ${JSON.stringify(args)}`);
-  }
-
-  /** Waits until exactly `n` clients are blocked on each server. */
-  async blocked(n: number): Promise<void> {
-    for (const c of [this.o.redeno, this.o.redis]) {
-      for (let tries = 0;; tries++) {
-        const info = parseInfo(await c.call("INFO", "clients"));
-        if (Number(info.get("blocked_clients")) === n) break;
-        if (tries > 6000) throw new Error(`never saw ${n} blocked clients`);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    }
-  }
-
-  close(): void {
-    for (const c of [...this.mine, ...this.theirs]) c.close();
-  }
-}
-
 oracleTest(
   "oracle: XREADGROUP BLOCK served by XADD in FIFO order, NOACK, COUNT, timeouts",
   async (o) => {
@@ -607,7 +548,7 @@ oracleTest(
       await t.call(0, "XADD", "s2", "5-1", "x", "y");
       await t.reply(1);
       // HELLO 3: the reply is a map.
-      await Promise.all([t.mine[3].call("HELLO", "3"), t.theirs[3].call("HELLO", "3")]);
+      await t.hello(3, "3");
       await t.send(3, "XREADGROUP", "GROUP", "g", "c3", "BLOCK", "0", "STREAMS", "s", ">");
       await t.blocked(1);
       await t.call(0, "XADD", "s", "3-1", "c", "3");
