@@ -39,6 +39,7 @@ import {
   replyEntry,
   writeStream,
 } from "./streams.ts";
+import { replyHelp } from "./connection.ts";
 import { cArg, type CommandSpec, defineCommand } from "./table.ts";
 
 const ERR_NEED_KEY = "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE " +
@@ -189,8 +190,7 @@ function deferred(c: Client, header: (n: number) => void, body: () => number): v
 // ---------------------------------------------------------------- XGROUP
 
 function xgroupHelp(c: Client): void {
-  const lines = [
-    "XGROUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  replyHelp(c, "XGROUP", [
     "CREATE <key> <groupname> <id|$> [option]",
     "    Create a new consumer group. Options are:",
     "    * MKSTREAM",
@@ -205,11 +205,7 @@ function xgroupHelp(c: Client): void {
     "    Remove the specified group.",
     "SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]",
     "    Set the current group ID and entries_read counter.",
-    "HELP",
-    "    Prints this help.",
-  ];
-  c.out.array(lines.length);
-  for (const line of lines) c.out.simple(line);
+  ]);
 }
 
 /** An ENTRIESREAD value (>= 0 or -1); null after the error reply. */
@@ -966,19 +962,14 @@ function xautoclaim(c: Client, args: string[]): void {
 
 function xinfoHelp(c: Client, args: string[]): void {
   if (args.length !== 2) return subcommandSyntaxError(c, args);
-  const lines = [
-    "XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+  replyHelp(c, "XINFO", [
     "CONSUMERS <key> <groupname>",
     "    Show consumers of <groupname>.",
     "GROUPS <key>",
     "    Show the stream consumer groups.",
     "STREAM <key> [FULL [COUNT <count>]",
     "    Show information about the stream.",
-    "HELP",
-    "    Prints this help.",
-  ];
-  c.out.array(lines.length);
-  for (const line of lines) c.out.simple(line);
+  ]);
 }
 
 /** The stream XINFO reports on, or null after "no such key" / WRONGTYPE. */
