@@ -202,3 +202,17 @@ export function writeStr(s: string, buf: Uint8Array, at: number): void {
   }
   for (let i = 0; i < n; i++) buf[at + i] = s.charCodeAt(i);
 }
+
+/** A JavaScript (UTF-16) string as the binary string of its UTF-8 bytes. */
+export function utf8ToStr(text: string): string {
+  // deno-lint-ignore no-control-regex
+  if (/^[\x00-\x7f]*$/.test(text)) return text;
+  return bytesToStr(utf8.encode(text));
+}
+
+const utf8Decoder = new TextDecoder();
+
+/** A binary string holding UTF-8 bytes, as readable text (for logs, file names). */
+export function strToUtf8(s: string): string {
+  return utf8Decoder.decode(strToBytes(s));
+}
