@@ -14,7 +14,14 @@ import {
 } from "./args.ts";
 import { scanMatches, scanValue } from "./scan.ts";
 import { randomReplyOverflowed } from "./reply_limit.ts";
-import { type CommandSpec, defineCommand, keyAt, keynumKeys, type KeySpec } from "./table.ts";
+import {
+  type CommandSpec,
+  defineCommand,
+  keyAt,
+  keynumKeys,
+  type KeySpec,
+  multiExecBlock,
+} from "./table.ts";
 import { distinctRandomIndexes } from "../util/random.ts";
 
 const ERR_POSITIVE = "ERR value is out of range, must be positive";
@@ -170,8 +177,7 @@ function srandmember(c: Client, args: string[]): void {
  * member, several in a MULTI/EXEC block, as Redis 7.0 propagates them.
  */
 function sremLog(key: string, members: string[]): string[][] {
-  const log = members.map((m) => ["SREM", key, m]);
-  return log.length > 1 ? [["MULTI"], ...log, ["EXEC"]] : log;
+  return multiExecBlock(members.map((m) => ["SREM", key, m]));
 }
 
 function spop(c: Client, args: string[]): void {

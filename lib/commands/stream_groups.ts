@@ -34,13 +34,14 @@ import {
   decrId,
   incrId,
   parseIdArg,
+  parseIntervalId,
   parseStreamId,
   readStream,
   replyEntry,
   writeStream,
 } from "./streams.ts";
 import { replyHelp } from "./connection.ts";
-import { cArg, type CommandSpec, defineCommand } from "./table.ts";
+import { cArg, type CommandSpec, defineCommand, multiExecBlock } from "./table.ts";
 
 const ERR_NEED_KEY = "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE " +
   "you may want to use the MKSTREAM option to create an empty stream automatically.";
@@ -86,22 +87,6 @@ function isMaxId(id: StreamId): boolean {
   return id.ms === UINT64_MAX && id.seq === UINT64_MAX;
 }
 
-/**
- * Redis's streamParseIntervalIDOrReply: `(id` is exclusive (and strict),
- * anything else a plain ID where `-` and `+` are allowed.
- */
-function intervalIdArg(
-  c: Client,
-  arg: string,
-  missingSeq: bigint,
-): { id: StreamId; exclusive: boolean } | null {
-  const exclusive = arg.length > 1 && arg[0] === "(";
-  const id = exclusive
-    ? parseIdArg(c, arg.slice(1), missingSeq, true)
-    : parseIdArg(c, arg, missingSeq, false);
-  return id === null ? null : { id, exclusive };
-}
-
 /** An integer argument as Redis's getLongLongFromObjectOrReply reads it (clamped past 2^53). */
 function longArg(c: Client, s: string, error?: string): number | null {
   return intArg(c, s, error === undefined ? undefined : `ERR ${error}`);
@@ -133,7 +118,7 @@ type Log = string[][];
 
 /** How a call that logs `log` propagates: nothing, one command, or a MULTI/EXEC block (Redis 7.0). */
 function propagateLog(c: Client, log: Log): void {
-  c.propagateAs = log.length === 0 ? null : log.length === 1 ? log : [["MULTI"], ...log, ["EXEC"]];
+  c.propagateAs = log.length === 0 ? null : multiExecBlock(log);
   if (log.length !== 0) c.forcePropagate = true;
 }
 
@@ -672,14 +657,14 @@ function xpending(c: Client, args: string[]): void {
     const n = longArg(c, args[at + 2]);
     if (n === null) return;
     count = n < 0 ? 0 : n;
-    const from = intervalIdArg(c, args[at], 0n);
+    const from = parseIntervalId(c, args[at], 0n);
     if (from === null) return;
     if (from.exclusive) {
       const next = incrId(from.id);
       if (next === null) return c.out.error("ERR invalid start ID for the interval");
       start = next;
     } else start = from.id;
-    const to = intervalIdArg(c, args[at + 1], UINT64_MAX);
+    const to = parseIntervalId(c, args[at + 1], UINT64_MAX);
     if (to === null) return;
     if (to.exclusive) {
       const prev = decrId(to.id);
@@ -880,7 +865,7 @@ function xautoclaim(c: Client, args: string[]): void {
   const minIdleArg = longArg(c, args[4], "Invalid min-idle-time argument for XAUTOCLAIM");
   if (minIdleArg === null) return;
   const minIdle = Math.max(0, minIdleArg);
-  const from = intervalIdArg(c, args[5], 0n);
+  const from = parseIntervalId(c, args[5], 0n);
   if (from === null) return;
   let start = from.id;
   if (from.exclusive) {

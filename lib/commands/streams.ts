@@ -475,7 +475,7 @@ function replyRange(
 }
 
 /** Redis's streamParseIntervalIDOrReply: `(` makes the bound exclusive (and strict). */
-function parseIntervalId(
+export function parseIntervalId(
   c: Client,
   arg: string,
   missingSeq: bigint,

@@ -14,6 +14,15 @@ import { LatencyHistogram } from "../server/latency.ts";
 
 export type Handler = (c: Client, args: string[]) => void | Promise<void>;
 
+/**
+ * What a call that logs several commands propagates (Client.propagateAs):
+ * one as it is, more in a MULTI/EXEC block, as Redis 7.0 wraps a command's
+ * also-propagated operations.
+ */
+export function multiExecBlock(log: string[][]): string[][] {
+  return log.length > 1 ? [["MULTI"], ...log, ["EXEC"]] : log;
+}
+
 /** Command flags, as Redis names them in COMMAND INFO. */
 export type CommandFlag =
   | "write"

@@ -24,15 +24,8 @@ import { type HashLimits, HashValue } from "../store/hash.ts";
 import { type ListLimits, ListValue } from "../store/list.ts";
 import { type SetLimits, SetValue } from "../store/set.ts";
 import { type ZSetLimits, ZSetValue } from "../store/zset.ts";
-import {
-  compareIds,
-  idFromKey,
-  MAX_ID,
-  MIN_ID,
-  type StreamId,
-  StreamValue,
-} from "../store/stream.ts";
-import { StreamGroup } from "../store/stream_group.ts";
+import { idFromKey, MAX_ID, MIN_ID, type StreamId, StreamValue } from "../store/stream.ts";
+import { estimateEntriesRead, StreamGroup } from "../store/stream_group.ts";
 import {
   type Db,
   type FrozenKeyspace,
@@ -1331,27 +1324,6 @@ function readStream(r: In, v2: boolean): StreamValue {
     }
   }
   return s;
-}
-
-/**
- * Redis's streamEstimateDistanceFromFirstEverEntry, which 7.0 uses for the
- * entries-read of a group loaded from STREAM_LISTPACKS: -1 when unknown.
- */
-function estimateEntriesRead(s: StreamValue, id: StreamId): number {
-  const added = Number(s.entriesAdded);
-  if (added === 0) return 0;
-  const cmpLast = compareIds(id, s.lastId);
-  if (s.length === 0 && cmpLast <= 0) return added;
-  if (cmpLast === 0) return added;
-  if (cmpLast > 0) return -1;
-  const cmpFirst = compareIds(id, s.firstId);
-  const noTombstones = (s.maxDeletedId.ms === 0n && s.maxDeletedId.seq === 0n) ||
-    compareIds(s.maxDeletedId, s.firstId) < 0;
-  if (noTombstones) {
-    if (cmpFirst < 0) return added - s.length;
-    if (cmpFirst === 0) return added - s.length + 1;
-  }
-  return -1;
 }
 
 /**
