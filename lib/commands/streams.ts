@@ -225,21 +225,24 @@ function nonNegativeArg(c: Client, arg: string, negative: string): number | null
   return typeof n === "bigint" ? Number.MAX_SAFE_INTEGER : n;
 }
 
+/** XADD's options when the ID `*` comes first (the common case: nothing to parse); the defaults of every parse. */
+const PLAIN_XADD: Readonly<TrimArgs> = Object.freeze({
+  strategy: "none",
+  approx: false,
+  maxlen: 0,
+  minId: MIN_ID,
+  limit: 0,
+  thresholdAt: 0,
+  noMkStream: false,
+  idAt: 2,
+  idGiven: false,
+  seqGiven: true,
+  id: MIN_ID,
+});
+
 /** Redis's streamParseAddOrTrimArgsOrReply: the options of XADD (xadd) or XTRIM; null after an error. */
 function parseTrimArgs(c: Client, args: string[], xadd: boolean): TrimArgs | null {
-  const t: TrimArgs = {
-    strategy: "none",
-    approx: false,
-    maxlen: 0,
-    minId: MIN_ID,
-    limit: 0,
-    thresholdAt: 0,
-    noMkStream: false,
-    idAt: 0,
-    idGiven: false,
-    seqGiven: true,
-    id: MIN_ID,
-  };
+  const t: TrimArgs = { ...PLAIN_XADD, idAt: 0 };
   let limitGiven = false;
   let i = 2;
   for (; i < args.length; i++) {
@@ -342,20 +345,6 @@ function rewriteTrim(logged: string[], s: StreamValue, t: TrimArgs): void {
 }
 
 /** XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value [field value ...] */
-/** XADD's options when the ID `*` comes first (the common case: nothing to parse). */
-const PLAIN_XADD: Readonly<TrimArgs> = Object.freeze({
-  strategy: "none",
-  approx: false,
-  maxlen: 0,
-  minId: MIN_ID,
-  limit: 0,
-  thresholdAt: 0,
-  noMkStream: false,
-  idAt: 2,
-  idGiven: false,
-  seqGiven: true,
-  id: MIN_ID,
-});
 
 function xadd(c: Client, args: string[]): void {
   const t = args[2] === "*" ? PLAIN_XADD : parseTrimArgs(c, args, true);
