@@ -255,15 +255,19 @@ export function typesDataset(streamEntries: number, geoMembers: number): Dataset
     id: "types",
     title: `a stream of ${fmt(streamEntries)} entries, a 1 MB string, ${HLL_KEYS.length} ` +
       `HyperLogLogs of ${fmt(HLL_ELEMENTS)} elements and a geo set of ${fmt(geoMembers)} members`,
-    how: `\`XADD ${STREAM_KEY} N-0 f1 v1 f2 v2\` (N = 1..), \`SET ${BITMAP_KEY} <1 MB>\`, ` +
+    how:
+      `\`XADD ${STREAM_KEY} N-0 f1 v1 f2 v2\` (N = 1..), group g, \`SET ${BITMAP_KEY} <1 MB>\`, ` +
       `\`PFADD ${HLL_KEYS.join("|")} ...\` and \`GEOADD ${GEO_KEY} <lon> <lat> place:N ...\` ` +
       `(${BATCH} per command, lon ${GEO_LON}..${GEO_LON + GEO_SPAN}, lat ${GEO_LAT}..${
         GEO_LAT + GEO_SPAN
       })`,
-    commands: streamEntries + 1 + hllCommands + geoCommands,
+    commands: streamEntries + 2 + hllCommands + geoCommands,
     command: (i) => {
       if (i < streamEntries) return ["XADD", STREAM_KEY, `${i + 1}-0`, "f1", "v1", "f2", "v2"];
       i -= streamEntries;
+      // A consumer group, so that XREADGROUP runs on the data as loaded (scripts/profile.ts).
+      if (i === 0) return ["XGROUP", "CREATE", STREAM_KEY, "g", "0"];
+      i -= 1;
       if (i === 0) return ["SET", BITMAP_KEY, bits];
       i -= 1;
       if (i < hllCommands) {

@@ -5,7 +5,7 @@
  * data sets (RSS and V8 heap before and after a full GC, and the heap
  * snapshot's self sizes by object kind).
  *
- *   deno run -A scripts/profile.ts [--load list|intset|strset|zset|lists|sets|zsets]
+ *   deno run -A scripts/profile.ts [--load list|intset|strset|zset|lists|sets|zsets|stream|types]
  *       [--members N] [--small N] [--heap] [--top N] [--interval us] [--out file.cpuprofile]
  *       [-- <redis-benchmark arguments>]
  *
@@ -20,7 +20,7 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { collectionDatasets, writeRespFile } from "./bench_data.ts";
+import { bigStream, collectionDatasets, typesDataset, writeRespFile } from "./bench_data.ts";
 import {
   freePort,
   info,
@@ -37,7 +37,8 @@ import {
   waitForPong,
 } from "./support.ts";
 
-const USAGE = "deno run -A scripts/profile.ts [--load list|intset|strset|zset|lists|sets|zsets]\n" +
+const USAGE =
+  "deno run -A scripts/profile.ts [--load list|intset|strset|zset|lists|sets|zsets|stream|types]\n" +
   "    [--members N] [--small N] [--heap] [--top N] [--interval us] [--out file.cpuprofile]\n" +
   "    [-- <redis-benchmark arguments>]";
 
@@ -60,7 +61,12 @@ if (values.help || (!positionals.length && !values.load)) {
   Deno.exit(values.help ? 0 : 2);
 }
 const top = Number(values.top);
-const datasets = collectionDatasets(Number(values.members), Number(values.small));
+const datasets = [
+  ...collectionDatasets(Number(values.members), Number(values.small)),
+  bigStream(Number(values.members)),
+  // The bench's datatypes section data (stream with IDs 1-0.., 1 MB string, HLLs, geo set).
+  typesDataset(100_000, 100_000),
+];
 const dataset = values.load === undefined ? undefined : datasets.find((d) => d.id === values.load);
 if (values.load !== undefined && !dataset) {
   console.error(`--load takes one of ${datasets.map((d) => d.id).join(", ")}`);
