@@ -14,14 +14,7 @@ import {
 } from "./args.ts";
 import { scanMatches, scanValue } from "./scan.ts";
 import { randomReplyOverflowed } from "./reply_limit.ts";
-import {
-  type CommandSpec,
-  defineCommand,
-  keyAt,
-  keynumKeys,
-  type KeySpec,
-  multiExecBlock,
-} from "./table.ts";
+import { type CommandSpec, defineCommand, keyAt, keynumKeys, type KeySpec } from "./table.ts";
 import { distinctRandomIndexes } from "../util/random.ts";
 
 const ERR_POSITIVE = "ERR value is out of range, must be positive";
@@ -174,10 +167,10 @@ function srandmember(c: Client, args: string[]): void {
 
 /**
  * How a command that removed several members logs them: one SREM per
- * member, several in a MULTI/EXEC block, as Redis 7.0 propagates them.
+ * member (the dispatcher wraps several in MULTI/EXEC, as Redis 7.0 does).
  */
 function sremLog(key: string, members: string[]): string[][] {
-  return multiExecBlock(members.map((m) => ["SREM", key, m]));
+  return members.map((m) => ["SREM", key, m]);
 }
 
 function spop(c: Client, args: string[]): void {

@@ -41,7 +41,7 @@ import {
   writeStream,
 } from "./streams.ts";
 import { replyHelp } from "./connection.ts";
-import { cArg, type CommandSpec, defineCommand, multiExecBlock } from "./table.ts";
+import { cArg, type CommandSpec, defineCommand } from "./table.ts";
 
 const ERR_NEED_KEY = "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE " +
   "you may want to use the MKSTREAM option to create an empty stream automatically.";
@@ -118,7 +118,7 @@ type Log = string[][];
 
 /** How a call that logs `log` propagates: nothing, one command, or a MULTI/EXEC block (Redis 7.0). */
 function propagateLog(c: Client, log: Log): void {
-  c.propagateAs = log.length === 0 ? null : multiExecBlock(log);
+  c.propagateAs = log.length === 0 ? null : log;
   if (log.length !== 0) c.forcePropagate = true;
 }
 

@@ -14,13 +14,50 @@ import { LatencyHistogram } from "../server/latency.ts";
 
 export type Handler = (c: Client, args: string[]) => void | Promise<void>;
 
+/** A command to log and the database it ran in. */
+type LoggedOp = [db: number, args: readonly string[]];
+
 /**
- * What a call that logs several commands propagates (Client.propagateAs):
- * one as it is, more in a MULTI/EXEC block, as Redis 7.0 wraps a command's
- * also-propagated operations.
+ * Commands run by a command (EXEC's queue, a script's redis.call) log here
+ * instead of to the AOF; the command that opened the block logs them all
+ * at its end as one unit (endPropagationBlock).
  */
-export function multiExecBlock(log: string[][]): string[][] {
-  return log.length > 1 ? [["MULTI"], ...log, ["EXEC"]] : log;
+let openBlock: LoggedOp[] | null = null;
+
+/**
+ * Starts collecting what the commands run from now on log, for EXEC and
+ * scripts. Returns false when a block is already open (EVAL inside MULTI):
+ * the inner commands then join the outer block, which its opener flushes.
+ */
+export function beginPropagationBlock(): boolean {
+  if (openBlock !== null) return false;
+  openBlock = [];
+  return true;
+}
+
+/**
+ * Logs the block opened by beginPropagationBlock as Redis 7.0 does: one
+ * command as it is, more wrapped in MULTI/EXEC (MULTI in the first
+ * command's database, EXEC in the last's, so no SELECT lands between).
+ * `c` is the client whose reply waits for the block under appendfsync always.
+ */
+export function endPropagationBlock(c: Client): void {
+  const ops = openBlock ?? [];
+  openBlock = null;
+  emit(c, ops);
+}
+
+function emit(c: Client, ops: LoggedOp[]): void {
+  if (ops.length === 0) return;
+  const persistence = c.server.persistence;
+  if (ops.length === 1) {
+    persistence.propagate(ops[0][0], ops[0][1]);
+  } else {
+    persistence.propagate(ops[0][0], ["MULTI"]);
+    for (const [db, args] of ops) persistence.propagate(db, args);
+    persistence.propagate(ops[ops.length - 1][0], ["EXEC"]);
+  }
+  if (persistence.aof !== null) c.aofEnd = persistence.aof.end;
 }
 
 /** Command flags, as Redis names them in COMMAND INFO. */
@@ -99,6 +136,12 @@ const F_SKIP_SLOWLOG = 1 << 4;
 const F_LOADING = 1 << 5;
 /** Refused while persistence fails (MISCONF): writes, and PING as in Redis. */
 const F_DISK_DENIED = 1 << 6;
+/** Run at once inside MULTI, not queued: EXEC, DISCARD, MULTI, WATCH, QUIT, RESET. */
+const F_NOT_QUEUED = 1 << 7;
+const F_NO_MULTI = 1 << 8;
+/** Served while a script runs past busy-reply-threshold (others get BUSY). */
+const F_ALLOW_BUSY = 1 << 9;
+const NOT_QUEUED = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
 
 /** Per-command statistics (INFO commandstats). */
 export class CommandStats {
@@ -127,7 +170,10 @@ export class Command {
       (f.includes("skip_monitor") ? F_SKIP_MONITOR : 0) |
       (f.includes("skip_slowlog") ? F_SKIP_SLOWLOG : 0) |
       (f.includes("loading") ? F_LOADING : 0) |
-      (f.includes("write") || (parent === null && spec.name === "ping") ? F_DISK_DENIED : 0);
+      (f.includes("write") || (parent === null && spec.name === "ping") ? F_DISK_DENIED : 0) |
+      (parent === null && NOT_QUEUED.has(spec.name) ? F_NOT_QUEUED : 0) |
+      (f.includes("no_multi") ? F_NO_MULTI : 0) |
+      (f.includes("allow_busy") ? F_ALLOW_BUSY : 0);
     this.handler = spec.handler;
     this.subcommands = spec.subcommands
       ? new Map(spec.subcommands.map((s) => [s.name, new Command(s, this)]))
@@ -241,6 +287,9 @@ export function dispatch(c: Client, args: string[]): void | Promise<void> {
     cmd.stats.rejectedCalls++;
     return reject(c, "NOAUTH Authentication required.");
   }
+  if (c.multi !== null && (cmd.bits & F_NO_MULTI) !== 0) {
+    return reject(c, "ERR Command not allowed inside a transaction");
+  }
   const persistence = server.persistence;
   if (persistence.denyWrites !== null && (cmd.bits & F_DISK_DENIED) !== 0 && !c.loader) {
     cmd.stats.rejectedCalls++;
@@ -249,6 +298,13 @@ export function dispatch(c: Client, args: string[]): void | Promise<void> {
   if (persistence.loading !== null && (cmd.bits & F_LOADING) === 0 && !c.loader) {
     cmd.stats.rejectedCalls++;
     return reject(c, "LOADING Redis is loading the dataset in memory");
+  }
+  const busy = server.busyScriptError;
+  if (busy !== null && (cmd.bits & F_ALLOW_BUSY) === 0) {
+    return reject(c, busy);
+  }
+  if (c.multi !== null && (cmd.bits & F_NOT_QUEUED) === 0) {
+    return queueInTransaction(c, cmd, args);
   }
   if ((cmd.bits & F_WRITE) !== 0 && server.keyspace.lock.locked) {
     // A snapshot, load or shutdown holds the store: writers wait their turn.
@@ -268,13 +324,29 @@ function protectedAllowed(c: Client, option: string): boolean {
     (c.addr.startsWith("127.") || c.addr.startsWith("::1") || c.addr.startsWith("[::1]"));
 }
 
+/** Refuses a command before it runs; inside MULTI this dooms the transaction (EXECABORT). */
 function reject(c: Client, message: string): void {
   c.server.stats.rejectedCalls++;
+  if (c.multi !== null) c.multi.aborted = true;
   c.out.errorNoTrim(message);
+}
+
+/** MULTI's queue: the command passed every check a command gets before it runs. */
+function queueInTransaction(c: Client, cmd: Command, args: string[]): void {
+  c.multi!.queue.push({ cmd, args });
+  c.out.simple("QUEUED");
 }
 
 /** Handlers running now: commands run by commands (EXEC, scripts) are nested. */
 let depth = 0;
+
+/**
+ * Runs a command that passed the dispatcher's checks (or a transaction's
+ * or script's own): the handler, then logging, statistics and the rest.
+ */
+export function runCommand(c: Client, cmd: Command, args: string[]): void | Promise<void> {
+  return call(c, cmd, args);
+}
 
 function call(c: Client, cmd: Command, args: string[]): void | Promise<void> {
   c.lastCommand = cmd;
@@ -364,11 +436,21 @@ function recordLatency(c: Client, cmd: Command, micros: number): void {
  * as its handler asked (c.propagateAs) or as it came.
  */
 function propagate(c: Client, args: string[], db: number): void {
-  const persistence = c.server.persistence;
   const as = c.propagateAs;
-  if (as === undefined) persistence.propagate(db, args);
-  else if (as !== null) { for (const a of as) persistence.propagate(db, a); }
-  if (persistence.aof !== null) c.aofEnd = persistence.aof.end;
+  if (as === null) return;
+  const block = openBlock;
+  if (block !== null) {
+    if (as === undefined) block.push([db, args]);
+    else for (const a of as) block.push([db, a]);
+    return;
+  }
+  if (as === undefined) {
+    const persistence = c.server.persistence;
+    persistence.propagate(db, args);
+    if (persistence.aof !== null) c.aofEnd = persistence.aof.end;
+  } else {
+    emit(c, as.map((a): LoggedOp => [db, a]));
+  }
 }
 
 function finish(

@@ -59,6 +59,13 @@ export interface ClientMemory {
   total: number;
 }
 
+/** An open transaction: what MULTI queued, and whether a command was refused meanwhile. */
+export interface Transaction {
+  queue: { cmd: Command; args: string[] }[];
+  /** A command was refused while queueing: EXEC replies EXECABORT. */
+  aborted: boolean;
+}
+
 export class Client {
   readonly id: number;
   /** Stands in for the socket's file descriptor in CLIENT LIST (see Server.allocFd). */
@@ -114,9 +121,12 @@ export class Client {
   /**
    * What the running command logs instead of its arguments (set by handlers
    * that log a different form, e.g. SET EX as SET PXAT), or null to log
-   * nothing; undefined logs the arguments as they came.
+   * nothing; undefined logs the arguments as they came. Several are logged
+   * as one MULTI/EXEC block.
    */
   propagateAs: string[][] | null | undefined = undefined;
+  /** Set between MULTI and EXEC/DISCARD (the dispatcher queues commands into it). */
+  multi: Transaction | null = null;
   /** Log the running command even if it changed nothing (FLUSHALL on an empty server). */
   forcePropagate = false;
   /** What the client waits for while a blocking command holds it (CLIENT LIST flags=b). */

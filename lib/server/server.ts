@@ -156,6 +156,11 @@ export class Server {
   /** Clients blocked on keys (BLPOP ...) and the keys that are ready for them. */
   readonly blocking: Blocking;
   shuttingDown = false;
+  /**
+   * While a script runs past busy-reply-threshold: the BUSY error every
+   * command not flagged allow_busy gets (lib/scripting sets it); else null.
+   */
+  busyScriptError: string | null = null;
   /** Random 40-hex-digit id of this run (INFO run_id). */
   readonly runId = randomHex(40);
   /** Replication id (INFO master_replid). */
