@@ -20,6 +20,9 @@ import { hyperLogLogCommands } from "./hyperloglog.ts";
 import { geoCommands } from "./geo.ts";
 import { dumpCommands } from "./dump.ts";
 import { latencyCommands } from "./latency.ts";
+import { multiCommands } from "./multi.ts";
+import { scriptingCommands } from "./scripting.ts";
+import { functionCommands } from "./functions.ts";
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connectionCommands,
@@ -43,4 +46,7 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...geoCommands,
   ...dumpCommands,
   ...latencyCommands,
+  ...multiCommands,
+  ...scriptingCommands,
+  ...functionCommands,
 ];

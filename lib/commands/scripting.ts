@@ -1,0 +1,4 @@
+/** Placeholder: filled by the issue-12 work. */
+import type { CommandSpec } from "./table.ts";
+
+export const scriptingCommands: CommandSpec[] = [];
