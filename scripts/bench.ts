@@ -24,6 +24,12 @@
  *   XRANGE ... COUNT 10, XREADGROUP and XACK, SETBIT, BITCOUNT of the 1 MB
  *   string, PFADD, PFCOUNT of the three, GEOADD and GEOSEARCH BYRADIUS,
  *   unpipelined and -P 16 (issue 11).
+ * - scripting: MULTI, 5 SETs and EXEC through scripts/transaction_driver.ts
+ *   (redis-benchmark sends one command per request), each command awaited
+ *   and the transaction in one write; EVALSHA of a script that does one GET
+ *   and one SET (SCRIPT LOAD before each run), unpipelined and -P 16; then
+ *   each server's RSS and INFO memory idle, after one EVAL (the VM started)
+ *   and with 1,000 more cached scripts (issue 12).
  * - memory: 1M `SET key:N value:N` and then 100k 10-field hashes loaded with
  *   `redis-cli --pipe` into a fresh server: load times, RSS, used_memory; then
  *   each collection data set (a 1M-element list, sets of 1M integers and of
@@ -34,7 +40,7 @@
  *   string keys.
  * - then the issue's targets, met or not.
  *
- *   deno task bench [--only throughput,persistence,zset1m,datatypes,memory,startup]
+ *   deno task bench [--only throughput,persistence,zset1m,datatypes,scripting,memory,startup]
  *                   [--requests 100000] [--rounds 3] [--clients 50] [--pipelines 1,16]
  *                   [--tests ping,set,...,lpush,...,lrange_600]
  *                   [--keys 1000000] [--hashes 100000] [--members 1000000]
@@ -45,6 +51,7 @@
  * still win).
  */
 import { join } from "node:path";
+import { createHash } from "node:crypto";
 import {
   bigStream,
   bigZset,
@@ -70,6 +77,7 @@ import {
   count,
   type Dump,
   emitReport,
+  errorText,
   expectKeys,
   fmtMs,
   fmtRps,
@@ -97,8 +105,17 @@ import {
   timeStartup,
   TITLE,
 } from "./support.ts";
+import { runDriver } from "./transaction_driver.ts";
 
-const SECTIONS = ["throughput", "persistence", "zset1m", "datatypes", "memory", "startup"] as const;
+const SECTIONS = [
+  "throughput",
+  "persistence",
+  "zset1m",
+  "datatypes",
+  "scripting",
+  "memory",
+  "startup",
+] as const;
 
 /** The string and hash tests of issue 4, then the collection tests of issue 10. */
 const BASE_TESTS = ["ping", "set", "get", "incr", "hset", "mset", "mget"];
@@ -119,7 +136,7 @@ const COLLECTION_TESTS = [
 type Section = (typeof SECTIONS)[number];
 
 const values = parseBenchArgs(
-  "deno task bench [--only throughput,persistence,zset1m,datatypes,memory,startup]\n" +
+  "deno task bench [--only throughput,persistence,zset1m,datatypes,scripting,memory,startup]\n" +
     "                [--requests N] [--rounds N] [--clients N] [--pipelines 1,16]\n" +
     `                [--tests ${[...BASE_TESTS, ...COLLECTION_TESTS].join(",")}]\n` +
     "                [--keys N] [--hashes N] [--members N] [--small N] [--quick] [--out file.md]\n" +
@@ -165,7 +182,8 @@ const run = (section: Section) => only.includes(section);
 
 requireTools("bench", [
   "redis-server",
-  ...(run("throughput") || run("persistence") || run("zset1m") || run("datatypes")
+  ...(run("throughput") || run("persistence") || run("zset1m") || run("datatypes") ||
+      run("scripting")
     ? ["redis-benchmark"]
     : []),
   ...(run("memory") || run("startup") || run("zset1m") || run("datatypes") ? ["redis-cli"] : []),
@@ -562,6 +580,165 @@ async function datatypesSection(): Promise<void> {
   }
 }
 
+// ---------------------------------------------------------------- scripting
+
+/** The EVALSHA test's script: one GET and one SET, as issue 12 asks. */
+const GET_SET_SCRIPT = "local v = redis.call('GET', KEYS[1])\n" +
+  "redis.call('SET', KEYS[1], ARGV[1])\nreturn v";
+const GET_SET_SHA = createHash("sha1").update(GET_SET_SCRIPT).digest("hex");
+const EVALSHA_LABEL = "EVALSHA (GET + SET)";
+/** The transaction of the MULTI rows: 5 SETs of random keys. */
+const TRANSACTION = [
+  ["MULTI"],
+  ...Array.from({ length: 5 }, (_, i) => ["SET", `key:__rand_int__:${i}`, "xxx"]),
+  ["EXEC"],
+];
+const MULTI_ONE_BY_ONE = "MULTI + 5 SET + EXEC, each command awaited";
+const MULTI_ONE_WRITE = "MULTI + 5 SET + EXEC, in one write";
+/** Transactions per driver run: a fifth of --requests (each is 7 commands). */
+const transactions = Math.max(1000, Math.round(requests / 5));
+
+const evalshaTest: BenchTest = {
+  label: "evalsha",
+  args: ["EVALSHA", GET_SET_SHA, "1", "key:__rand_int__", "value:__rand_int__"],
+  rows: { [`EVALSHA ${GET_SET_SHA} 1 key:__rand_int__ value:__rand_int__`]: EVALSHA_LABEL },
+  random: RANDOM,
+  persist: false,
+  // A fresh server's cache is empty; SCRIPT LOAD is a no-op when it is there.
+  before: [["SCRIPT", "LOAD", GET_SET_SCRIPT]],
+};
+/** EVALSHA samples by pipeline depth. */
+const scriptSamples = new Map<number, Samples>();
+/** The MULTI rows (unpipelined only: the driver keeps one transaction in flight per client). */
+const multiSamples = newSamples();
+
+/** One driver run of the transaction; `into` null is a warm-up. */
+async function runTransactions(
+  s: Server,
+  batch: boolean,
+  into: Samples | null,
+  what: string,
+): Promise<void> {
+  const label = batch ? MULTI_ONE_WRITE : MULTI_ONE_BY_ONE;
+  console.error(`${what}: ${s.name} ${label}`);
+  const operations = into ? transactions : Math.max(200, Math.round(transactions / 10));
+  try {
+    const r = await runDriver(s.port, {
+      clients,
+      operations,
+      commands: TRANSACTION,
+      random: RANDOM,
+      batch,
+    });
+    if (!into) return;
+    if (r.row) (into[s.name][label] ??= []).push(r.row);
+    else {
+      into.failed.add(`${s.name} ${label}`);
+      lab.note(s.name, `${what}, ${label}`, `error reply (${r.error.slice(0, 200)})`);
+    }
+  } catch (e) {
+    if (into) lab.note(s.name, `${what}, ${label}`, e);
+  }
+}
+
+/** Memory of scripts on one fresh server. */
+interface ScriptMemSample {
+  idleRss: number;
+  idleUsed: number;
+  vmRss: number;
+  vmUsed: number;
+  /** INFO's used_memory_vm_eval (Redis 7.0) after one EVAL. */
+  vmEval: number;
+  scriptsRss: number;
+  scriptsUsed: number;
+  /** INFO's used_memory_scripts_eval with the 1,001 cached scripts. */
+  scriptsEval: number;
+  cached: number;
+}
+const CACHED_SCRIPTS = 1000;
+const scriptMem: Record<ServerName, ScriptMemSample[]> = { redeno: [], redis: [] };
+
+/** The i-th of the cached scripts: the EVALSHA script made distinct by a comment. */
+const cachedScript = (i: number) => `${GET_SET_SCRIPT} -- cached script ${i}`;
+
+async function scriptMemoryRun(name: ServerName): Promise<void> {
+  const dir = lab.tempDir(name);
+  const m: ScriptMemSample = {
+    idleRss: NaN,
+    idleUsed: NaN,
+    vmRss: NaN,
+    vmUsed: NaN,
+    vmEval: NaN,
+    scriptsRss: NaN,
+    scriptsUsed: NaN,
+    scriptsEval: NaN,
+    cached: NaN,
+  };
+  let s: Server | undefined;
+  try {
+    s = await lab.launch(name, dir, PERSISTENCE_OFF);
+    await settle();
+    m.idleRss = serverRss(s);
+    m.idleUsed = await usedMemory(s);
+    const one = await call(s.port, "EVAL", "return 1", "0");
+    if (one !== 1) throw new Error(`EVAL "return 1" 0 answered ${errorText(one)}`);
+    await settle();
+    m.vmRss = serverRss(s);
+    let mem = await info(s.port, "memory");
+    m.vmUsed = Number(mem.get("used_memory"));
+    m.vmEval = Number(mem.get("used_memory_vm_eval") ?? NaN);
+    for (let i = 0; i < CACHED_SCRIPTS; i++) {
+      const sha = await call(s.port, "SCRIPT", "LOAD", cachedScript(i));
+      if (typeof sha !== "string" || sha.length !== 40) {
+        throw new Error(`SCRIPT LOAD answered ${errorText(sha)}`);
+      }
+    }
+    await settle();
+    m.scriptsRss = serverRss(s);
+    mem = await info(s.port, "memory");
+    m.scriptsUsed = Number(mem.get("used_memory"));
+    m.scriptsEval = Number(mem.get("used_memory_scripts_eval") ?? NaN);
+    m.cached = Number(mem.get("number_of_cached_scripts") ?? NaN);
+    console.error(
+      `  idle ${mb(m.idleRss)}; one EVAL ${mb(m.vmRss)}; ` +
+        `+ ${CACHED_SCRIPTS} scripts ${mb(m.scriptsRss)} (${m.cached} cached)`,
+    );
+  } catch (e) {
+    lab.note(name, "scripting memory", e);
+  } finally {
+    scriptMem[name].push(m);
+    if (s) await lab.halt(s);
+    lab.removeDir(dir);
+  }
+}
+
+async function scriptingSection(): Promise<void> {
+  for (const p of pipelines) scriptSamples.set(p, newSamples());
+  const servers = await startAll(NAMES, PERSISTENCE_OFF, "scripting");
+  try {
+    for (const s of servers) {
+      for (const batch of [false, true]) await runTransactions(s, batch, null, "scripting warm-up");
+    }
+    for (const p of pipelines) await runAll(servers, [evalshaTest], p, null, "scripting warm-up");
+    for (let round = 0; round < rounds; round++) {
+      const what = `scripting round ${round + 1}/${rounds}`;
+      const pair = alternate(servers, round);
+      for (const batch of [false, true]) {
+        for (const s of pair) await runTransactions(s, batch, multiSamples, what);
+      }
+      for (const p of pipelines) await runAll(pair, [evalshaTest], p, scriptSamples.get(p)!, what);
+    }
+  } finally {
+    await stopAll(servers);
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (const name of alternate(NAMES, round)) {
+      console.error(`scripting memory round ${round + 1}/${rounds}: ${name}`);
+      await scriptMemoryRun(name);
+    }
+  }
+}
+
 // ---------------------------------------------------------------- data files
 
 const HASH_FIELDS = 10;
@@ -777,6 +954,7 @@ try {
   if (run("persistence")) await persistenceSection();
   if (run("zset1m")) await zset1mSection();
   if (run("datatypes")) await datatypesSection();
+  if (run("scripting")) await scriptingSection();
   if (run("memory")) await memorySection();
   if (run("startup")) await startupSection();
 } finally {
@@ -917,6 +1095,71 @@ if (run("datatypes")) {
   );
   out.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const p of pipelines) out.push(...rpsRows(typesSamples.get(p)!, labelsOf(typesList), p));
+}
+
+if (run("scripting")) {
+  out.push("", "#### Transactions and scripts", "");
+  out.push(
+    'Two fresh servers (`--save "" --appendonly no`), the same two for every round. ' +
+      `MULTI, 5 \`SET key:__rand_int__:i xxx\` and EXEC: ${count(transactions)} transactions ` +
+      `per run from ${clients} connections of scripts/transaction_driver.ts (a Deno client: ` +
+      "redis-benchmark sends one command per request), one transaction in flight per " +
+      "connection, either each command awaited before the next is sent or the 7 commands in " +
+      "one write, as client libraries send a transaction; req/s and latency are per " +
+      "transaction, and the driver's own cost weighs on both servers alike. " +
+      `\`redis-benchmark -c ${clients} -n ${requests} -r ${RANDOM} --csv EVALSHA <sha> 1 ` +
+      "key:__rand_int__ value:__rand_int__` of `" + GET_SET_SCRIPT.replaceAll("\n", " ") +
+      "` (SCRIPT LOAD before each run). An unrecorded warm-up run of each test first.",
+  );
+  out.push("");
+  out.push(
+    "| Test | Pipeline | redeno req/s | Redis req/s | redeno/Redis | redeno p50 ms | " +
+      "Redis p50 ms | redeno p99 ms | Redis p99 ms |",
+  );
+  out.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+  out.push(...rpsRows(multiSamples, [MULTI_ONE_BY_ONE, MULTI_ONE_WRITE], 1));
+  for (const p of pipelines) out.push(...rpsRows(scriptSamples.get(p)!, [EVALSHA_LABEL], p));
+
+  const sm = (name: ServerName, f: (m: ScriptMemSample) => number) => med(scriptMem[name].map(f));
+  // Kilobytes: Redis's Lua VM and script cache are far below a megabyte.
+  const kb = (bytes: number) =>
+    Number.isFinite(bytes) ? `${Math.round(bytes / 1024).toLocaleString("en-US")} kB` : "n/a";
+  out.push("", "#### Memory of scripts", "");
+  out.push(
+    'A fresh server per round (`--save "" --appendonly no`): RSS (VmRSS; redeno\'s ' +
+      "includes its Lua VM's Worker thread) and INFO memory 1 s after start, 1 s after " +
+      '`EVAL "return 1" 0` (the VM started, one script cached), and 1 s after ' +
+      `${count(CACHED_SCRIPTS)} more SCRIPT LOADs of distinct scripts (the EVALSHA script ` +
+      "with a distinct comment, about 90 bytes each). used_memory_vm_eval and " +
+      "used_memory_scripts_eval as each server reports them.",
+  );
+  out.push("");
+  out.push(
+    "| Server | idle RSS | idle used_memory | after one EVAL: RSS | used_memory | " +
+      `used_memory_vm_eval | + ${count(CACHED_SCRIPTS)} scripts: RSS | used_memory | ` +
+      "used_memory_scripts_eval | cached scripts |",
+  );
+  out.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  for (const name of NAMES) {
+    const f = (g: (m: ScriptMemSample) => number) => kb(sm(name, g));
+    out.push(
+      `| ${TITLE[name]} | ${f((m) => m.idleRss)} | ${f((m) => m.idleUsed)} | ${
+        f((m) => m.vmRss)
+      } | ${f((m) => m.vmUsed)} | ${f((m) => m.vmEval)} | ${f((m) => m.scriptsRss)} | ${
+        f((m) => m.scriptsUsed)
+      } | ${f((m) => m.scriptsEval)} | ${count(sm(name, (m) => m.cached))} |`,
+    );
+  }
+  const delta = (name: ServerName, g: (m: ScriptMemSample) => number) => kb(sm(name, g));
+  for (const name of NAMES) {
+    out.push(
+      `| ${TITLE[name]}, increase | | | ${delta(name, (m) => m.vmRss - m.idleRss)} | ${
+        delta(name, (m) => m.vmUsed - m.idleUsed)
+      } | | ${delta(name, (m) => m.scriptsRss - m.vmRss)} | ${
+        delta(name, (m) => m.scriptsUsed - m.vmUsed)
+      } | | |`,
+    );
+  }
 }
 
 /** Median of one memory figure per server. */
@@ -1148,6 +1391,30 @@ for (const [p, floor] of [[1, 0.8], [16, 0.5]] as const) {
         true,
       )
       : { what, measured: "not measured", met: null },
+  );
+}
+/** Every label of `x` at least `floor` x Redis; not measured when `x` is undefined. */
+function samplesTarget(what: string, x: Samples | undefined, of: string[], floor: number): Target {
+  if (!x) return { what, measured: "not measured", met: null };
+  const ratios = perCommandRatios((l) => rpsOf(x, "redeno", l), (l) => rpsOf(x, "redis", l), of);
+  return ratioTarget(what, ratios, floor, true);
+}
+targets.push(
+  samplesTarget(
+    "MULTI + 5 SETs + EXEC, unpipelined req/s ≥ 0.8x Redis",
+    run("scripting") ? multiSamples : undefined,
+    [MULTI_ONE_BY_ONE, MULTI_ONE_WRITE],
+    0.8,
+  ),
+);
+for (const p of [1, 16]) {
+  targets.push(
+    samplesTarget(
+      `EVALSHA of a GET + SET script, ${p === 1 ? "unpipelined" : "-P 16"} req/s ≥ 0.5x Redis`,
+      scriptSamples.get(p),
+      [EVALSHA_LABEL],
+      0.5,
+    ),
   );
 }
 {
