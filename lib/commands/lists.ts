@@ -223,6 +223,7 @@ function ltrim(c: Client, args: string[]): void {
   if (range === null) list.trim(1, 0);
   else list.trim(range[0], range[1]);
   if (list.length === 0) c.db.delete(key);
+  else c.db.signalModified(key); // Redis signals LTRIM's key even when nothing was trimmed
   c.server.keyspace.dirty += before - list.length;
   c.out.ok();
 }

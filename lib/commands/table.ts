@@ -141,6 +141,8 @@ const F_NOT_QUEUED = 1 << 7;
 const F_NO_MULTI = 1 << 8;
 /** Served while a script runs past busy-reply-threshold (others get BUSY). */
 const F_ALLOW_BUSY = 1 << 9;
+/** EXEC: refusing it ends the transaction (EXECABORT with the reason). */
+const F_EXEC = 1 << 10;
 const NOT_QUEUED = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
 
 /** Per-command statistics (INFO commandstats). */
@@ -173,7 +175,8 @@ export class Command {
       (f.includes("write") || (parent === null && spec.name === "ping") ? F_DISK_DENIED : 0) |
       (parent === null && NOT_QUEUED.has(spec.name) ? F_NOT_QUEUED : 0) |
       (f.includes("no_multi") ? F_NO_MULTI : 0) |
-      (f.includes("allow_busy") ? F_ALLOW_BUSY : 0);
+      (f.includes("allow_busy") ? F_ALLOW_BUSY : 0) |
+      (parent === null && spec.name === "exec" ? F_EXEC : 0);
     this.handler = spec.handler;
     this.subcommands = spec.subcommands
       ? new Map(spec.subcommands.map((s) => [s.name, new Command(s, this)]))
@@ -271,7 +274,7 @@ export function dispatch(c: Client, args: string[]): void | Promise<void> {
   const arity = cmd.spec.arity;
   if ((arity > 0 && arity !== args.length) || args.length < -arity) {
     cmd.stats.rejectedCalls++;
-    return reject(c, `ERR wrong number of arguments for '${cmd.fullName}' command`);
+    return reject(c, `ERR wrong number of arguments for '${cmd.fullName}' command`, cmd);
   }
   const guard = cmd.spec.protectedBy ?? cmd.parent?.spec.protectedBy;
   if (guard !== undefined && !protectedAllowed(c, guard)) {
@@ -285,23 +288,28 @@ export function dispatch(c: Client, args: string[]): void | Promise<void> {
   }
   if (!c.authenticated && (cmd.bits & F_NO_AUTH) === 0 && server.authRequired()) {
     cmd.stats.rejectedCalls++;
-    return reject(c, "NOAUTH Authentication required.");
+    return reject(c, "NOAUTH Authentication required.", cmd);
   }
   if (c.multi !== null && (cmd.bits & F_NO_MULTI) !== 0) {
+    cmd.stats.rejectedCalls++;
     return reject(c, "ERR Command not allowed inside a transaction");
   }
   const persistence = server.persistence;
-  if (persistence.denyWrites !== null && (cmd.bits & F_DISK_DENIED) !== 0 && !c.loader) {
+  if (
+    persistence.denyWrites !== null && !c.loader &&
+    ((cmd.bits & F_DISK_DENIED) !== 0 || (cmd.bits & F_EXEC) !== 0 && c.multi?.writes === true)
+  ) {
     cmd.stats.rejectedCalls++;
-    return reject(c, persistence.denyWrites);
+    return reject(c, persistence.denyWrites, cmd);
   }
   if (persistence.loading !== null && (cmd.bits & F_LOADING) === 0 && !c.loader) {
     cmd.stats.rejectedCalls++;
-    return reject(c, "LOADING Redis is loading the dataset in memory");
+    return reject(c, "LOADING Redis is loading the dataset in memory", cmd);
   }
   const busy = server.busyScriptError;
   if (busy !== null && (cmd.bits & F_ALLOW_BUSY) === 0) {
-    return reject(c, busy);
+    cmd.stats.rejectedCalls++;
+    return reject(c, busy, cmd);
   }
   if (c.multi !== null && (cmd.bits & F_NOT_QUEUED) === 0) {
     return queueInTransaction(c, cmd, args);
@@ -324,21 +332,54 @@ function protectedAllowed(c: Client, option: string): boolean {
     (c.addr.startsWith("127.") || c.addr.startsWith("::1") || c.addr.startsWith("[::1]"));
 }
 
-/** Refuses a command before it runs; inside MULTI this dooms the transaction (EXECABORT). */
-function reject(c: Client, message: string): void {
+/**
+ * Refuses a command before it runs; inside MULTI this dooms the transaction
+ * (EXECABORT); a refused EXEC (`cmd`) ends it at once and says why, in
+ * or out of MULTI, as Redis's execCommandAbort.
+ */
+function reject(c: Client, message: string, cmd?: Command): void {
   c.server.stats.rejectedCalls++;
-  if (c.multi !== null) c.multi.aborted = true;
+  if (cmd !== undefined && (cmd.bits & F_EXEC) !== 0) {
+    c.endTransaction();
+    // Redis quotes the reason without its ERR code (it was never added to it).
+    const reason = message.startsWith("ERR ") ? message.slice(4) : message;
+    message = `EXECABORT Transaction discarded because of: ${reason}`;
+  } else if (c.multi !== null) {
+    c.multi.aborted = true;
+  }
   c.out.errorNoTrim(message);
 }
 
-/** MULTI's queue: the command passed every check a command gets before it runs. */
+/** Bytes of a queued command's argument pointers (Redis's sizeof(robj*) per argument). */
+const ARGV_POINTER_BYTES = 8;
+
+/**
+ * MULTI's queue: the command passed every check a command gets before it
+ * runs. A transaction already doomed (refused command, touched WATCH) keeps
+ * nothing, as Redis's queueMultiCommand.
+ */
 function queueInTransaction(c: Client, cmd: Command, args: string[]): void {
-  c.multi!.queue.push({ cmd, args });
+  const t = c.multi!;
+  if (!t.aborted && !c.dirtyCas) {
+    if (t.queue.length === t.allocated) t.allocated = t.allocated === 0 ? 2 : t.allocated * 2;
+    t.queue.push({ cmd, args });
+    t.argvMem += c.argvMem + ARGV_POINTER_BYTES * args.length;
+    if ((cmd.bits & F_WRITE) !== 0) t.writes = true;
+  }
   c.out.simple("QUEUED");
 }
 
 /** Handlers running now: commands run by commands (EXEC, scripts) are nested. */
 let depth = 0;
+
+/**
+ * A script holds blocked clients back while it runs (its commands are one
+ * unit, even when it waits asynchronously past busy-reply-threshold): +1 at
+ * its start, -1 at its end.
+ */
+export function holdBlockedServing(n: 1 | -1): void {
+  depth += n;
+}
 
 /**
  * Runs a command that passed the dispatcher's checks (or a transaction's
@@ -394,7 +435,9 @@ export function finishServed(
   errorsBefore: number,
   dirtyBefore: number,
 ): void {
-  if ((c.server.keyspace.dirty !== dirtyBefore || c.forcePropagate) && !c.loader) {
+  const keyspace = c.server.keyspace;
+  keyspace.watched?.commandDone(keyspace.dirty !== dirtyBefore, c.lastCommand);
+  if ((keyspace.dirty !== dirtyBefore || c.forcePropagate) && !c.loader) {
     propagate(c, args, c.db.id);
   }
   c.propagateAs = undefined;
@@ -462,7 +505,9 @@ function finish(
   dirtyBefore: number,
   db: number,
 ): void {
-  if ((c.server.keyspace.dirty !== dirtyBefore || c.forcePropagate) && !c.loader) {
+  const keyspace = c.server.keyspace;
+  keyspace.watched?.commandDone(keyspace.dirty !== dirtyBefore, cmd);
+  if ((keyspace.dirty !== dirtyBefore || c.forcePropagate) && !c.loader) {
     propagate(c, args, db);
   }
   c.propagateAs = undefined;
@@ -473,7 +518,9 @@ function finish(
   const stats = cmd.stats;
   stats.calls++;
   stats.usec += micros;
-  if (c.out.errors !== errorsBefore) stats.failedCalls++;
+  // Errors of commands run inside this one (EXEC's queue) are theirs, as in Redis.
+  if (c.out.errors !== Math.max(errorsBefore, c.errorsCounted)) stats.failedCalls++;
+  c.errorsCounted = c.out.errors;
   if (c.blocked === null) {
     recordLatency(c, cmd, micros);
   } else {

@@ -7,6 +7,7 @@ import { ReplyWriter } from "../resp/encoder.ts";
 import type { Db } from "../store/keyspace.ts";
 import type { Server } from "./server.ts";
 import type { Waiter } from "./blocking.ts";
+import { unwatchAll, watchedCount } from "./watch.ts";
 
 /** The socket side of a client, implemented by connection.ts. */
 export interface ClientTransport {
@@ -49,6 +50,11 @@ function sdsCapacity(n: number): number {
   return allocSize(h + n + 1) - h - 1;
 }
 
+/** Bytes Redis 7.0 accounts per watched key (a list node and a watchedKey). */
+const WATCHED_KEY_BYTES = 24 + 32;
+/** sizeof(multiCmd): Redis reserves queue slots in doublings. */
+const MULTI_CMD_BYTES = 24;
+
 /** A client's memory as Redis accounts for it (CLIENT LIST, INFO clients and memory). */
 export interface ClientMemory {
   /** Query buffer allocation plus the current command's arguments. */
@@ -64,6 +70,12 @@ export interface Transaction {
   queue: { cmd: Command; args: string[] }[];
   /** A command was refused while queueing: EXEC replies EXECABORT. */
   aborted: boolean;
+  /** Queue slots Redis would have reserved (2, then doubling). */
+  allocated: number;
+  /** Bytes of the queued arguments and their pointers (CLIENT LIST multi-mem). */
+  argvMem: number;
+  /** A queued command writes: EXEC waits for the store lock and is refused on MISCONF. */
+  writes: boolean;
 }
 
 export class Client {
@@ -127,6 +139,10 @@ export class Client {
   propagateAs: string[][] | null | undefined = undefined;
   /** Set between MULTI and EXEC/DISCARD (the dispatcher queues commands into it). */
   multi: Transaction | null = null;
+  /** A WATCHed key changed: the next EXEC aborts (Redis's CLIENT_DIRTY_CAS). */
+  dirtyCas = false;
+  /** out.errors when the last command finished: errors of EXEC's queue are not EXEC's. */
+  errorsCounted = 0;
   /** Log the running command even if it changed nothing (FLUSHALL on an empty server). */
   forcePropagate = false;
   /** What the client waits for while a blocking command holds it (CLIENT LIST flags=b). */
@@ -222,10 +238,13 @@ export class Client {
     const input = query + argvMem + 8 * argc;
     // Replies beyond the fixed buffer: what Redis would hold in its reply list.
     const output = Math.max(this.out.length - this.out.capacity, 0);
+    const t = this.multi;
+    const multi = WATCHED_KEY_BYTES * watchedCount(this) +
+      (t === null ? 0 : t.argvMem + MULTI_CMD_BYTES * t.allocated);
     return {
       input,
       output,
-      total: output + input + CLIENT_STRUCT_BYTES + this.out.capacity,
+      total: output + input + CLIENT_STRUCT_BYTES + this.out.capacity + multi,
     };
   }
 
@@ -266,11 +285,23 @@ export class Client {
     return this.denyBlocking === 0 && !this.loader;
   }
 
-  /** CLIENT LIST flags: O monitor, b blocked, e no-evict, N none (Redis's letters and order). */
+  /**
+   * Ends MULTI (EXEC, DISCARD, an aborted EXEC, RESET): the queue, the
+   * dirty flag and every WATCH go, as Redis's discardTransaction.
+   */
+  endTransaction(): void {
+    this.multi = null;
+    this.dirtyCas = false;
+    unwatchAll(this);
+  }
+
+  /** CLIENT LIST flags: O monitor, x in MULTI, b blocked, d dirty WATCH, e no-evict, N none (Redis's letters and order). */
   flags(): string {
     let f = "";
     if (this.monitor) f += "O";
+    if (this.multi !== null) f += "x";
     if (this.blocked !== null) f += "b";
+    if (this.dirtyCas) f += "d";
     if (this.closeAfterReply) f += "c";
     if (this.noEvict) f += "e";
     return f === "" ? "N" : f;
@@ -286,8 +317,9 @@ export class Client {
     return `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${this.fd} ` +
       `name=${this.name} age=${Math.floor((now - this.createdAt) / 1000)} ` +
       `idle=${Math.floor((now - this.lastInteraction) / 1000)} flags=${this.flags()} ` +
-      `db=${this.db.id} sub=0 psub=0 ssub=0 multi=-1 qbuf=${qbuf} ` +
-      `qbuf-free=${this.queryCapacity - qbuf} argv-mem=${this.#argv()[1]} multi-mem=0 rbs=${rbs} ` +
+      `db=${this.db.id} sub=0 psub=0 ssub=0 multi=${this.multi?.queue.length ?? -1} qbuf=${qbuf} ` +
+      `qbuf-free=${this.queryCapacity - qbuf} argv-mem=${this.#argv()[1]} ` +
+      `multi-mem=${this.multi?.argvMem ?? 0} rbs=${rbs} ` +
       `rbp=${this.replyPeak} obl=${obl} oll=${oll} omem=${mem.output} tot-mem=${mem.total} events=r cmd=${
         this.lastCommand?.fullName ?? "NULL"
       } ` +
@@ -300,6 +332,7 @@ export class Client {
    * a password is required. A pending CLIENT REPLY SKIP still applies.
    */
   reset(): void {
+    this.endTransaction();
     if (this.monitor) {
       this.monitor = false;
       this.server.monitors.delete(this);

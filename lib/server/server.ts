@@ -232,6 +232,7 @@ export class Server {
 
   removeClient(c: Client): void {
     this.blocking.drop(c);
+    c.endTransaction(); // its WATCHes go with it
     this.clients.delete(c.id);
     this.monitors.delete(c);
     this.releaseFd(c.fd);

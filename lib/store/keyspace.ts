@@ -229,6 +229,7 @@ export class Db {
     const i = this.dict.indexOf(key);
     if (i === undefined) return undefined;
     this.touchHook(this, i);
+    this.keyspace.watched?.candidate(this, key);
     const v = this.dict.valueAt(i);
     const owned = this.ownedObjects;
     if (owned !== null && typeof v !== "string" && !owned.has(v)) {
@@ -260,6 +261,9 @@ export class Db {
    * the key is new.
    */
   set(key: string, value: Value, keepTtl = false): boolean {
+    const watched = this.keyspace.watched;
+    // As Redis's lookup before a write: an expired key is deleted first (its watchers see that).
+    if (watched !== null && this.expires.size !== 0) this.#expireIfNeeded(key);
     const watch = this.keyspace.keyWatch;
     const old = watch !== null ? this.dict.get(key) : undefined;
     const isNew = this.dict.set(key, value);
@@ -270,6 +274,7 @@ export class Db {
       if (isNew) watch.created(this, key);
       else if (old !== undefined && old !== value) watch.removed(this, key, old);
     }
+    watched?.touch(this, key);
     return isNew;
   }
 
@@ -279,6 +284,15 @@ export class Db {
    */
   replace(key: string, value: Value): void {
     this.dict.set(key, value);
+    this.keyspace.watched?.touch(this, key);
+  }
+
+  /**
+   * Tells WATCHers that `key` changed, for a command that Redis counts as
+   * modifying a key even when the data set did not change (LTRIM).
+   */
+  signalModified(key: string): void {
+    this.keyspace.watched?.touch(this, key);
   }
 
   /** Deletes `key`; true if it existed. */
@@ -287,6 +301,7 @@ export class Db {
     if (old === undefined) return false;
     this.keyspace.keyWatch?.removed(this, key, old);
     if (this.expires.size !== 0) this.#dropExpire(key);
+    this.keyspace.watched?.touch(this, key);
     return true;
   }
 
@@ -311,6 +326,7 @@ export class Db {
   /** Sets the absolute expiry (ms) of an existing key. */
   setExpire(key: string, at: number | bigint): void {
     if (this.expireCow !== null) this.#noteExpire(key);
+    this.keyspace.watched?.touch(this, key);
     if (typeof at === "bigint") {
       const n = Number(at);
       if (Number.isSafeInteger(n)) {
@@ -329,7 +345,9 @@ export class Db {
   persist(key: string): boolean {
     if (this.expireCow !== null) this.#noteExpire(key);
     if (this.bigExpires.size !== 0) this.bigExpires.delete(key);
-    return this.expires.delete(key);
+    const had = this.expires.delete(key);
+    if (had) this.keyspace.watched?.touch(this, key);
+    return had;
   }
 
   #dropExpire(key: string): void {
@@ -359,6 +377,7 @@ export class Db {
   /** Removes every key. */
   flush(): void {
     this.keyspace.keyWatch?.flushing(this);
+    this.keyspace.watched?.flushing(this);
     this.dict.clear();
     if (this.expireCow !== null) {
       // A snapshot still reads the old maps: leave them as they are.
@@ -445,10 +464,32 @@ export interface KeyWatch {
   flushing(db: Db): void;
 }
 
+/**
+ * Told of key changes while some client WATCHes keys (lib/server/watch.ts);
+ * the keyspace holds none when no client watches.
+ */
+export interface WatchHook {
+  /** `key` was looked up for writing: touched if the running command changes data. */
+  candidate(db: Db, key: string): void;
+  /** `key` changed (set, replaced, deleted, expiry changed): its watchers' EXEC aborts. */
+  touch(db: Db, key: string): void;
+  /**
+   * The running command (`cmd`, for its full name) ended; `changed` when it
+   * changed the data set (dirty moved).
+   */
+  commandDone(changed: boolean, cmd: { readonly fullName: string } | null): void;
+  /** Every key of `db` is about to be deleted. */
+  flushing(db: Db): void;
+  /** SWAPDB is about to exchange the contents of `a` and `b`. */
+  swapping(a: Db, b: Db): void;
+}
+
 export class Keyspace {
   readonly dbs: Db[];
   /** Set only while some client waits for keys: Db.set then reports new keys. */
   keyWatch: KeyWatch | null = null;
+  /** Set only while some client WATCHes keys. */
+  watched: WatchHook | null = null;
   readonly stats = new KeyspaceStats();
   /** Guards work that spans awaits against writers (see lock.ts). */
   readonly lock = new Lock();
@@ -532,6 +573,8 @@ export class Keyspace {
   swap(a: number, b: number): void {
     const dbA = this.dbs[a];
     const dbB = this.dbs[b];
+    // Watchers see the swap as a change of every watched key present on either side.
+    this.watched?.swapping(dbA, dbB);
     [dbA.dict, dbB.dict] = [dbB.dict, dbA.dict];
     [dbA.expires, dbB.expires] = [dbB.expires, dbA.expires];
     [dbA.bigExpires, dbB.bigExpires] = [dbB.bigExpires, dbA.bigExpires];
