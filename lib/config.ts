@@ -99,6 +99,14 @@ export const OPTIONS: OptionSpec[] = [
     adjust: (v) => Math.min(Math.max(v as number, 1), 500),
   },
   {
+    name: "busy-reply-threshold",
+    aliases: ["lua-time-limit"],
+    kind: "int",
+    default: "5000",
+    min: 0,
+    max: LLONG_MAX,
+  },
+  {
     name: "hash-max-listpack-entries",
     aliases: ["hash-max-ziplist-entries"],
     kind: "int",

@@ -1,0 +1,196 @@
+/**
+ * The Lua Worker: owns one lua-redis-wasm engine (Redis's own Lua 5.1) and
+ * runs the jobs the main thread writes into the shared channel. redis.call
+ * is a synchronous round trip to the main thread, which owns the data.
+ * The main thread can terminate() this worker at any time (SCRIPT KILL).
+ */
+/// <reference lib="deno.worker" />
+import { Buffer } from "node:buffer";
+import { CALL, Channel, DONE, JOB } from "./channel.ts";
+import { parseReply, plainValue, type ReplyValue, writeResult } from "./convert.ts";
+import { ReplyWriter } from "../resp/encoder.ts";
+
+/** Busy-wait iterations before sleeping on the state word (hand-offs take a few µs). */
+const SPINS = 20000;
+
+/**
+ * Runs before every script, on its first line (line numbers unchanged): puts
+ * the engine in RESP3 mode, where its Lua->reply conversion loses nothing,
+ * and shadows `redis` with Redis 7.0's setresp (the script's protocol is
+ * followed by the host through the onSetResp hook: the user's call, then
+ * the switch back to 3), error_reply, acl_check_cmd and set_repl.
+ */
+const PREFIX = "local __rd=redis __rd.setresp(3) local redis=setmetatable({" +
+  "setresp=function(...) local v=select('#',...)==1 and tonumber((...)) " +
+  "if v==2 or v==3 then __rd.setresp(v) __rd.setresp(3) else __rd.setresp(...) end end," +
+  "error_reply=function(...) local e=... " +
+  "if select('#',...)~=1 or type(e)~='string' then return {err='ERR wrong number or type of arguments'} end " +
+  "if e:sub(1,1)~='-' then e='-'..e end local s=e:find(' ',1,true) local c,m " +
+  "if s then c=e:sub(2,s-1) m=e:sub(s+1) else c='ERR' m=e:sub(2) end " +
+  "m=(m:gsub('^[\\r\\n]+',''):gsub('[\\r\\n]+$','')) return {err=c..' '..m} end," +
+  "acl_check_cmd=function(...) return __rd.call('\\0acl',...) end," +
+  "set_repl=function(...) return __rd.call('\\0repl',...) end}," +
+  "{__index=__rd,__newindex=function() error('Attempt to modify a readonly table',2) end}) ";
+
+/** Compiles ARGV[1] as Redis names a script's chunk; 1 or the compiler's message. */
+const COMPILE = new TextEncoder().encode(
+  "local f, e = loadstring(ARGV[1], '@user_script') if f then return 1 end return e",
+);
+
+interface Engine {
+  evalWithArgs(script: Uint8Array, keys: Uint8Array[], args: Uint8Array[]): ReplyValue;
+}
+
+let ch: Channel;
+let engine: Engine;
+/** The running script's protocol (redis.setresp), and setresp calls seen (see PREFIX). */
+let scriptResp: 2 | 3 = 2;
+let setresps = 0;
+/** FUNCTION LOAD's context: no redis.call. */
+let loading = false;
+
+/** Request heads: call or pcall, and the script's protocol (the main thread replies in it). */
+const OPS = [
+  [new Uint8Array([0x63, 0x32]), new Uint8Array([0x63, 0x33])],
+  [new Uint8Array([0x70, 0x32]), new Uint8Array([0x70, 0x33])],
+];
+const enc = new TextEncoder();
+const prefixBytes = enc.encode(PREFIX);
+
+function hostCall(pcall: number, args: Uint8Array[]): ReplyValue {
+  if (loading) {
+    return { err: Buffer.from("ERR redis.call and redis.pcall are not available while loading") };
+  }
+  ch.write([OPS[pcall][scriptResp - 2], ...args]);
+  ch.signal(CALL);
+  ch.waitWhile(CALL, SPINS);
+  const [kind, body] = ch.read();
+  if (kind[0] === 0x65) return { err: Buffer.from(body) };
+  return parseReply(body, scriptResp);
+}
+
+async function createEngine(): Promise<Engine> {
+  const mod = await import("npm:lua-redis-wasm@1.5.0");
+  const created = await mod.LuaWasmEngine.create({
+    host: {
+      redisCall: (args: Uint8Array[]) => hostCall(0, args),
+      redisPcall: (args: Uint8Array[]) => hostCall(1, args),
+      log: (level: number, message: Uint8Array) => {
+        self.postMessage({ log: [level, Buffer.from(message).toString("latin1")] });
+      },
+      onSetResp: (v: 2 | 3) => {
+        if (++setresps % 2 === 0) scriptResp = v;
+      },
+    } as never,
+    profile: "redis-7.0",
+    // No instruction budget: long scripts are the main thread's business (BUSY, SCRIPT KILL).
+    limits: { maxFuel: 4_294_967_295, maxReplyBytes: 0, maxArgBytes: 0 },
+    redisProps: {
+      REDIS_VERSION: { value: "7.0.15" },
+      REDIS_VERSION_NUM: { value: 0x0007000f },
+      REPL_NONE: { value: 0 },
+      REPL_AOF: { value: 1 },
+      REPL_SLAVE: { value: 2 },
+      REPL_REPLICA: { value: 2 },
+      REPL_ALL: { value: 3 },
+      replicate_commands: { returns: true },
+    },
+  });
+  return created as unknown as Engine;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+const result = new ReplyWriter(4096);
+const latin1 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.length).toString("latin1");
+
+/** Runs one job; returns the message for the main thread. */
+function runJob(parts: Uint8Array[]): Uint8Array[] {
+  const op = parts[0][0];
+  if (op === 0x6d) { // "m": memory of the Lua heap, in bytes
+    loading = true;
+    const v = engine.evalWithArgs(enc.encode("return collectgarbage('count')*1024"), [], []);
+    loading = false;
+    return [enc.encode("m"), enc.encode(String(typeof v === "number" ? v : 0))];
+  }
+  if (op === 0x63) { // "c": compile only
+    loading = true;
+    const v = engine.evalWithArgs(COMPILE, [], [Buffer.from(parts[1])]);
+    loading = false;
+    if (v === 1) return [enc.encode("k")];
+    return [enc.encode("f"), v instanceof Uint8Array ? v : enc.encode(String(v))];
+  }
+  const isLoad = op === 0x6c; // "l"
+  const source = concat(prefixBytes, parts[isLoad ? 1 : 2]);
+  let keys: Uint8Array[] = [];
+  let argv: Uint8Array[] = [];
+  if (!isLoad) {
+    const nkeys = Number(latin1(parts[3]));
+    keys = parts.slice(4, 4 + nkeys).map((p) => Buffer.from(p));
+    argv = parts.slice(4 + nkeys).map((p) => Buffer.from(p));
+  }
+  scriptResp = 2;
+  setresps = 0;
+  loading = isLoad;
+  let v: ReplyValue;
+  try {
+    v = engine.evalWithArgs(source, keys, argv);
+  } finally {
+    loading = false;
+  }
+  if (
+    v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Uint8Array) &&
+    "err" in v && v.meta !== undefined
+  ) {
+    // The script ended with an error: the main thread words it.
+    const m = v.meta;
+    return [
+      enc.encode("e"),
+      v.code ?? new Uint8Array(0),
+      v.err,
+      enc.encode(String(m.line)),
+      enc.encode(m.kind ?? ""),
+      enc.encode(m.name ?? ""),
+      enc.encode(setresps > 0 ? "1" : "0"),
+    ];
+  }
+  if (isLoad) return [enc.encode("j"), enc.encode(JSON.stringify(plainValue(v)))];
+  result.resp = parts[1][0] === 0x33 ? 3 : 2;
+  writeResult(result, v, scriptResp);
+  return [enc.encode("r"), result.take()];
+}
+
+self.onmessage = async (e: MessageEvent) => {
+  ch = new Channel(e.data.sab);
+  try {
+    engine = await createEngine();
+  } catch (err) {
+    self.postMessage({ error: (err as Error).message });
+    return;
+  }
+  self.postMessage({ ready: true });
+  for (;;) {
+    while (ch.state !== JOB) Atomics.wait(ch.ctl, 0, ch.state, 1000);
+    let out: Uint8Array[];
+    try {
+      out = runJob(ch.read());
+    } catch (err) {
+      // The WASM instance aborted (out of its 64 MB heap): a fresh engine replaces it.
+      out = [enc.encode("x"), enc.encode(String((err as Error).message ?? err))];
+      try {
+        engine = await createEngine();
+      } catch {
+        // the next job fails again
+      }
+    }
+    if (!ch.write(out)) {
+      ch.write([enc.encode("x"), enc.encode("reply too big")]);
+    }
+    ch.signal(DONE);
+  }
+};
