@@ -33,7 +33,6 @@ function discard(c: Client): void {
 function exec(c: Client): void | Promise<void> {
   const t = c.multi;
   if (t === null) return c.out.error("ERR EXEC without MULTI");
-  c.propagateAs = null; // EXEC itself is never logged: its commands are, as a block
   const lock = c.server.keyspace.lock;
   if (t.writes && lock.locked) {
     // A snapshot or load holds the store: the whole transaction waits for it.
@@ -92,7 +91,7 @@ function done(c: Client, opened: boolean, argc: number): void {
   c.argc = argc;
   c.endTransaction();
   if (opened) endPropagationBlock(c);
-  c.propagateAs = null;
+  c.propagateAs = null; // EXEC itself is never logged: its commands were, as a block
 }
 
 function watch(c: Client, args: string[]): void {
