@@ -45,7 +45,11 @@ const ERR_BAD_FORMAT = "ERR Bad data format";
 
 /** The DUMP payload of `value`: RDB value, RDB version (2 bytes LE), CRC-64 (8 bytes LE). */
 export function dumpPayload(value: Value, compression: boolean): Uint8Array {
-  const body = encodeValue(value, { compression });
+  return withDumpFooter(encodeValue(value, { compression }));
+}
+
+/** `body` followed by DUMP's footer: the RDB version (2 bytes LE) and the CRC-64 (8 bytes LE). */
+export function withDumpFooter(body: Uint8Array): Uint8Array {
   const out = new Uint8Array(body.length + 10);
   out.set(body);
   out[body.length] = RDB_VERSION & 0xff;

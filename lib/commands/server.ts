@@ -638,7 +638,10 @@ export function aclCategories(cmd: Command): string[] {
   const f = cmd.spec.flags;
   const cats = new Set<string>();
   if (f.includes("write")) cats.add("write");
-  if (f.includes("readonly")) cats.add("read");
+  // Redis's setImplicitACLCategories: read-only scripting commands (FCALL_RO, EVAL_RO) are not @read.
+  const scripting = cmd.spec.categories?.includes("scripting") ??
+    (cmd.subcommands === null && cmd.spec.group === "scripting");
+  if (f.includes("readonly") && !scripting) cats.add("read");
   if (f.includes("admin")) {
     cats.add("admin");
     cats.add("dangerous");

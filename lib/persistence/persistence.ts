@@ -35,6 +35,7 @@ import {
   readRdb,
 } from "./rdb.ts";
 import { type FrozenKeyspace, Keyspace } from "../store/keyspace.ts";
+import { functionRegistry, loadRdbLibraries } from "../scripting/functions.ts";
 import type { SavePoint } from "../config.ts";
 
 export const MISCONF_RDB = "MISCONF Redis is configured to save RDB snapshots, but it's " +
@@ -260,6 +261,8 @@ export class Persistence {
       aofBase,
       usedMem: this.server.usedMemory(),
       accessInfo: policy.includes("-lru") ? "lru" : policy.includes("-lfu") ? "lfu" : false,
+      // Read right after the freeze (no await between): the libraries of the same instant.
+      functions: functionRegistry(this.server).codes(),
     };
   }
 
@@ -558,6 +561,7 @@ export class Persistence {
         const step = steps.next();
         if (step.done) {
           const info = step.value;
+          await loadRdbLibraries(this.server, info.functions);
           this.lastLoadKeys = info.keys;
           this.lastLoadExpired = info.expiredSkipped;
           this.loading!.loadedBytes = bytes.length;
@@ -725,7 +729,8 @@ export class Persistence {
     const ks = this.server.keyspace;
     // Parse first: a bad file leaves the data as it is.
     const parsed = new Keyspace(ks.dbs.length);
-    readRdb(bytes, parsed, this.#loadLimits());
+    const info = readRdb(bytes, parsed, this.#loadLimits());
+    await loadRdbLibraries(this.server, info.functions, flush);
     if (flush) ks.flushAll();
     for (const db of parsed.dbs) {
       const into = ks.dbs[db.id];

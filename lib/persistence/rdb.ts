@@ -123,6 +123,8 @@ export interface RdbWriteOptions {
   usedMem?: number;
   /** Aux "aof-base": 1 when the snapshot is the base of an AOF. */
   aofBase?: boolean;
+  /** Function library codes (saved with the FUNCTION2 opcode, after the aux fields, as Redis does). */
+  functions?: string[];
   /** Save access stamps (OBJECT IDLETIME / FREQ) as Redis does under an LRU/LFU maxmemory-policy. */
   accessInfo?: "lru" | "lfu" | false;
   /** Chunk size hint in bytes (default 64KB). */
@@ -352,6 +354,10 @@ export function* rdbChunks(
   aux("ctime", String(opts.ctime ?? Math.floor(Date.now() / 1000)));
   aux("used-mem", String(opts.usedMem ?? 0));
   aux("aof-base", opts.aofBase ? "1" : "0");
+  for (const code of opts.functions ?? []) {
+    out.byte(OP_FUNCTION2);
+    writeString(out, code, ctx.compression);
+  }
 
   const now = Date.now();
   for (const db of frozen.dbs) {
@@ -418,6 +424,65 @@ export function encodeValue(value: Value, opts: RdbWriteOptions = {}): Uint8Arra
     chunkSize: Infinity,
   });
   return out.buf.slice(0, out.pos);
+}
+
+/**
+ * The body of a FUNCTION DUMP payload: each library as the RDB saves it
+ * (the FUNCTION2 opcode and the code as an RDB string).
+ */
+export function encodeFunctions(codes: string[], compression: boolean): Uint8Array {
+  const out = new Out(256);
+  for (const code of codes) {
+    out.byte(OP_FUNCTION2);
+    writeString(out, code, compression);
+  }
+  return out.buf.slice(0, out.pos);
+}
+
+/**
+ * The library codes of a verified FUNCTION RESTORE payload (footer
+ * included), read as Redis's functionRestoreCommand reads them: opcodes
+ * until the last 10 bytes. Returns Redis's error text (without "ERR ")
+ * for anything else.
+ */
+export function decodeFunctions(payload: Uint8Array): string[] | string {
+  const r = new In(payload);
+  const codes: string[] = [];
+  while (payload.length - r.pos > 10) {
+    const type = r.byte();
+    if (type !== OP_FUNCTION2 && type !== OP_FUNCTION_PRE_GA) return "given type is not a function";
+    const fn = readFunction(r, type);
+    if ("error" in fn) return fn.error;
+    codes.push(fn.code);
+  }
+  return codes;
+}
+
+/**
+ * One library after its opcode, as Redis 7.0's rdbFunctionLoad reads it:
+ * the code; before it, for 7.0 release candidates' format (FUNCTION_PRE_GA),
+ * the library name, engine and optional description, which are skipped.
+ */
+function readFunction(r: In, type: number): { code: string } | { error: string } {
+  const field = (error: string, read: () => void) => {
+    try {
+      read();
+      return null;
+    } catch {
+      return error;
+    }
+  };
+  if (type === OP_FUNCTION_PRE_GA) {
+    let hasDesc = 0;
+    const error = field("Failed loading library name", () => r.string()) ??
+      field("Failed loading engine name", () => r.string()) ??
+      field("Failed loading library description indicator", () => (hasDesc = r.plainLen())) ??
+      (hasDesc ? field("Failed loading library description", () => r.string()) : null);
+    if (error !== null) return { error };
+  }
+  let code = "";
+  const error = field("Failed loading library payload", () => (code = r.string()));
+  return error !== null ? { error } : { code };
 }
 
 /** Writes the type byte, the key (unless null) and the value. */
@@ -708,6 +773,8 @@ export interface RdbLoadInfo {
   emptySkippedKeys: string[];
   /** Offset just past the checksum (where an AOF's commands follow an RDB preamble). */
   end: number;
+  /** Function library codes (FUNCTION2 opcodes), in file order: the caller loads them. */
+  functions: string[];
 }
 
 interface Loaded {
@@ -1002,6 +1069,7 @@ export function* rdbLoadSteps(
     emptySkipped: 0,
     emptySkippedKeys: [],
     end: 0,
+    functions: [],
   };
   // Databases that were empty get their keys at once (a failed load empties
   // them again); keys for the others wait until the whole file checks out.
@@ -1092,8 +1160,12 @@ export function* rdbLoadSteps(
           skipModuleAux(r);
           continue;
         case OP_FUNCTION2:
-        case OP_FUNCTION_PRE_GA:
-          r.fail("functions in RDB files are not supported", at);
+        case OP_FUNCTION_PRE_GA: {
+          const fn = readFunction(r, type);
+          if ("error" in fn) return r.fail(fn.error, at);
+          info.functions.push(fn.code);
+          continue;
+        }
       }
       // A key/value pair.
       const key = r.string();

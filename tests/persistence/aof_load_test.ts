@@ -8,7 +8,7 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { decode, RespClient, withClient } from "../support/resp_client.ts";
-import { runRedenoToExit, startRedis, type TestServer } from "../support/servers.ts";
+import { runRedenoToExit, startRedeno, startRedis, type TestServer } from "../support/servers.ts";
 import {
   aofDir,
   dumpKeys,
@@ -367,8 +367,7 @@ Deno.test("rdb load: a hand-built file is read, and an unknown type byte stops s
 });
 
 Deno.test({
-  name: "rdb load: a Redis dump.rdb with a function library (not supported yet) stops start-up",
-  // Redis loads its own functions; this is about redeno refusing what it cannot read.
+  name: "rdb load: a Redis dump.rdb with a function library loads (library and key)",
   ignore: ON_REDIS,
   fn: async () => {
     await withDir(async (dir, track) => {
@@ -382,13 +381,29 @@ Deno.test({
       assertEquals(await c.call("SAVE"), "+OK\r\n");
       c.close();
       await redis.stop();
-      const path = `${dir}/dump.rdb`;
-      const bytes = Deno.readFileSync(path);
 
+      const s = track(await startRedeno({ dir, persistence: true, args: RDB_ONLY }));
+      const r = await RespClient.connect(s.port);
+      assertEquals(await r.call("GET", "s"), "$1\r\nv\r\n");
+      assertEquals(await r.call("FCALL", "f", "0"), ":1\r\n");
+      r.close();
+    });
+  },
+});
+
+Deno.test({
+  name: "rdb load: a dump.rdb with a module value (which redeno cannot read) stops start-up",
+  // Redis cannot read it either without the module; this is about redeno's refusal.
+  ignore: ON_REDIS,
+  fn: async () => {
+    await withDir(async (dir) => {
+      const path = `${dir}/dump.rdb`;
+      const bad = rdbWithType(7); // RDB_TYPE_MODULE_2
+      Deno.writeFileSync(path, bad);
       const { code, output } = await runRedenoToExit({ dir, persistence: true, args: RDB_ONLY });
       assertEquals(code, 1, output);
-      assertNamesRdbOffset(output, bytes.length);
-      assertEquals(Deno.readFileSync(path), bytes, "dump.rdb is left as it was");
+      assertNamesRdbOffset(output, bad.length);
+      assertEquals(Deno.readFileSync(path), bad, "dump.rdb is left as it was");
     });
   },
 });
