@@ -227,6 +227,8 @@ async function shutdown(c: Client, args: string[]): Promise<void> {
 }
 
 function monitor(c: Client): void {
+  // Inside EXEC a client expects one reply per command: it cannot turn into a monitor.
+  if (c.denyBlocking > 0) return c.out.error("ERR MONITOR isn't allowed for DENY BLOCKING client");
   if (c.monitor) return;
   c.monitor = true;
   c.server.monitors.add(c);

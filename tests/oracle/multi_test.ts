@@ -119,6 +119,11 @@ for (const resp of ["2", "3"]) {
       ["ECHO", "hi"],
       ["EXEC"],
       ["MULTI"],
+      ["MONITOR"], // refused when EXEC runs it
+      ["PING"],
+      ["EXEC"],
+      ["PING"],
+      ["MULTI"],
       ["RESET"], // ends the transaction
       ["EXEC"],
     ]);
