@@ -15,7 +15,9 @@
  * - FCALL evaluates a driver that runs the library again with a `redis`
  *   whose register_function only records the callbacks, then calls the one
  *   asked for with KEYS and ARGV. The library's top level is re-run on each
- *   call (its local upvalues do not persist between calls, unlike Redis).
+ *   call (its local upvalues do not persist between calls, unlike Redis), and
+ *   a function that reads the KEYS/ARGV globals fails with Lua's "attempt to
+ *   index" error rather than Redis's "nonexistent global" one.
  *
  * The library's first line (the metadata) is replaced by the one line of
  * `local` declarations that receives these values, so line numbers match.
@@ -282,7 +284,12 @@ const LOAD_HIDDEN = [
   "xpcall",
 ];
 
-/** Globals a function's code does not have in Redis (KEYS/ARGV are its arguments). */
+/**
+ * Globals a function's code does not have in Redis (KEYS/ARGV are its
+ * arguments): shadowed by nil, not by __missing values, since a function
+ * may return one and the VM's reply conversion must not meet a raising
+ * __index (it aborts). Using them fails, with Lua's words, not Redis's.
+ */
 const CALL_HIDDEN = ["KEYS", "ARGV"];
 
 /**
@@ -433,10 +440,23 @@ export function parseLoadResult(value: unknown): { functions: Omit<FunctionInfo,
  * recording register_function) and then `fn` called with KEYS and ARGV.
  */
 export function callSource(fn: FunctionInfo): string {
+  let source = callSources.get(fn);
+  if (source === undefined) {
+    source = buildCallSource(fn);
+    callSources.set(fn, source);
+  }
+  return source;
+}
+
+/** callSource's texts, made once per function. */
+const callSources = new WeakMap<FunctionInfo, string>();
+
+function buildCallSource(fn: FunctionInfo): string {
   const meta = parseLibraryMeta(fn.library.code) as LibraryMeta;
   const names = ["redis", ...CALL_HIDDEN];
-  const hidden = CALL_HIDDEN.map((n) => `__missing("${n}")`).join(", ");
-  return `${MISSING}local __fns = {}
+  const hidden = CALL_HIDDEN.map(() => "nil").join(", ");
+  return `local __readonly = function() error("Attempt to modify a readonly table", 2) end
+local __fns = {}
 local __redis = setmetatable({
   register_function = function(a, b)
     if b == nil then

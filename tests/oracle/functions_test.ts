@@ -404,6 +404,20 @@ oracleTest(
         for (const c of [runA, runB, a, b]) c.close();
       }
     }
+    // While an EVAL runs: FUNCTION STATS is BUSY, FUNCTION KILL names SCRIPT KILL.
+    const [runA, runB] = await o.connectPair();
+    const [a, b] = await o.connectPair();
+    try {
+      const spin = ["EVAL", "while true do end", "0"];
+      const calls = [runA.call(...spin), runB.call(...spin)];
+      await new Promise((r) => setTimeout(r, 400));
+      await sameInClients(a, b, [["FUNCTION", "STATS"], ["FUNCTION", "KILL"], ["SCRIPT", "KILL"]]);
+      const [ra, rb] = await Promise.all(calls);
+      assertEquals(ra, rb, "the killed EVAL's reply");
+      await sameInClients(a, b, [["FUNCTION", "STATS"]]);
+    } finally {
+      for (const c of [runA, runB, a, b]) c.close();
+    }
   },
 );
 
@@ -421,3 +435,22 @@ oracleTest("oracle: FUNCTION command table entries", async (o) => {
     ["COMMAND", "GETKEYS", "FCALL_RO", "f", "1", "a"],
   ]);
 });
+
+oracleTest(
+  "oracle: DEBUG RELOAD keeps the libraries (saved in and loaded from dump.rdb)",
+  async (o) => {
+    await o.sameAll([
+      ["FUNCTION", "LOAD", F1],
+      ["SET", "k", "v"],
+      ["DEBUG", "RELOAD"],
+      ["FUNCTION", "LIST", "WITHCODE"],
+      ["FCALL", "f1", "0"],
+      ["GET", "k"],
+      ["FUNCTION", "DELETE", "lib1"],
+      ["DEBUG", "RELOAD", "NOSAVE"],
+      ["FUNCTION", "LIST"],
+      ["FCALL", "f1", "0"],
+    ]);
+  },
+  { args: ["--enable-debug-command", "yes"], persistence: true },
+);
