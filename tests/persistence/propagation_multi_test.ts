@@ -20,11 +20,13 @@ import {
   AOF_ONLY,
   aofDir,
   dumpPort,
+  info,
   lastIncr,
   maskExpiry,
   propagationScenario,
   sameOnBoth,
   type Step,
+  waitFor,
 } from "../support/persistence.ts";
 
 const ARGS = [...AOF_ONLY, "--appendfsync", "always"];
@@ -245,4 +247,61 @@ Deno.test("redis-server loads redeno's transactions", async () => {
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
+});
+
+/**
+ * On one server with saving failing (its dir removed): a write queued
+ * meanwhile dooms the transaction, a transaction of reads runs, and an EXEC
+ * whose queue writes (queued before the failure) is refused with the reason.
+ */
+async function misconf(start: Start): Promise<string[] | null> {
+  const parent = Deno.makeTempDirSync({ prefix: "redeno-multi-misconf-" });
+  const dir = `${parent}/data`;
+  Deno.mkdirSync(dir);
+  try {
+    const s = await start({
+      persistence: true,
+      dir,
+      args: ["--appendonly", "no", "--save", "3600 1"],
+    });
+    if (s === null) return null;
+    const a = await RespClient.connect(s.port);
+    const b = await RespClient.connect(s.port);
+    try {
+      const t = await a.pipeline([["SET", "k", "1"], ["MULTI"], ["SET", "k", "2"], ["GET", "k"]]);
+      Deno.removeSync(dir, { recursive: true });
+      await waitFor("a failed background save", async () => {
+        const f = await info(b);
+        if (f.get("rdb_bgsave_in_progress") !== "0") return false;
+        if (f.get("rdb_last_bgsave_status") === "err") return true;
+        await b.call("BGSAVE", "SCHEDULE");
+        return false;
+      });
+      t.push(
+        ...await a.pipeline([
+          ["EXEC"],
+          ["GET", "k"],
+          ["MULTI"],
+          ["GET", "k"],
+          ["EXEC"],
+          ["MULTI"],
+          ["SET", "k", "3"],
+          ["GET", "k"],
+          ["EXEC"],
+          ["GET", "k"],
+        ]),
+      );
+      return t;
+    } finally {
+      a.close();
+      b.close();
+      await s.stop();
+    }
+  } finally {
+    Deno.removeSync(parent, { recursive: true });
+  }
+}
+
+Deno.test("transactions while saving fails (MISCONF), as Redis refuses them", async () => {
+  await sameOnBoth(misconf);
 });
