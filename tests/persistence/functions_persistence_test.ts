@@ -67,6 +67,12 @@ Deno.test("FUNCTION LOAD/DELETE/FLUSH/RESTORE and FCALL log what Redis 7.0 logs;
       ["FUNCTION", "LOAD", COUNTER],
       ["SELECT", "3"],
       ["FCALL", "incrby2", "1", "m"],
+      ["MULTI"],
+      ["FUNCTION", "LOAD", OTHER],
+      ["FCALL", "incrby2", "1", "m"],
+      ["FCALL", "one", "0"],
+      ["FUNCTION", "DELETE", "counter"],
+      ["EXEC"],
     ],
   ];
   // A payload holding the third library, from Redis.
