@@ -3,6 +3,7 @@
  * for what redeno does not do (replication links, forks, active defrag,
  * client tracking, Lua) are the values an idle Redis shows for them.
  */
+import { scriptState } from "../scripting/runner.ts";
 import process from "node:process";
 import type { Server } from "../server/server.ts";
 import {
@@ -128,6 +129,30 @@ function ratio(a: number, b: number): string {
   return (b ? a / b : 0).toFixed(2);
 }
 
+/** INFO memory's scripting lines, as Redis 7.0 lists them (functions: none counted here). */
+function scriptingMemory(s: Server): Lines {
+  const state = scriptState(s);
+  const vmEval = state.measureHeap();
+  // The cache's dict buckets count too (8 bytes each, at least 4, a power of two).
+  const n = state.scripts.size;
+  const scripts = n === 0 ? 0 : state.scriptsBytes + 8 * Math.max(4, 2 ** Math.ceil(Math.log2(n)));
+  return [
+    ["used_memory_lua", vmEval],
+    ["used_memory_vm_eval", vmEval],
+    ["used_memory_lua_human", bytesToHuman(vmEval)],
+    ["used_memory_scripts_eval", scripts],
+    ["number_of_cached_scripts", state.scripts.size],
+    ["number_of_functions", 0],
+    ["number_of_libraries", 0],
+    ["used_memory_vm_functions", 0],
+    ["used_memory_vm_total", vmEval],
+    ["used_memory_vm_total_human", bytesToHuman(vmEval)],
+    ["used_memory_functions", 0],
+    ["used_memory_scripts", scripts],
+    ["used_memory_scripts_human", bytesToHuman(scripts)],
+  ];
+}
+
 function sectionMemory(s: Server): Lines {
   const f = memoryFigures(s);
   let total = 0;
@@ -156,20 +181,8 @@ function sectionMemory(s: Server): Lines {
     ["allocator_resident", f.rss],
     ["total_system_memory", total],
     ["total_system_memory_human", bytesToHuman(total)],
-    // No Lua or functions engine: nothing allocated for them.
-    ["used_memory_lua", 0],
-    ["used_memory_vm_eval", 0],
-    ["used_memory_lua_human", bytesToHuman(0)],
-    ["used_memory_scripts_eval", 0],
-    ["number_of_cached_scripts", 0],
-    ["number_of_functions", 0],
-    ["number_of_libraries", 0],
-    ["used_memory_vm_functions", 0],
-    ["used_memory_vm_total", 0],
-    ["used_memory_vm_total_human", bytesToHuman(0)],
-    ["used_memory_functions", 0],
-    ["used_memory_scripts", 0],
-    ["used_memory_scripts_human", bytesToHuman(0)],
+    // The Lua VM's heap (collectgarbage('count') in the Worker) and EVAL's script cache.
+    ...scriptingMemory(s),
     ["maxmemory", maxmemory],
     ["maxmemory_human", bytesToHuman(maxmemory)],
     ["maxmemory_policy", s.config.str("maxmemory-policy")],

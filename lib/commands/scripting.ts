@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { Buffer } from "node:buffer";
-import type { Client } from "../server/client.ts";
+import { allocSize, type Client } from "../server/client.ts";
 import { parseInt64 } from "./args.ts";
 import { replyHelp } from "./connection.ts";
 import { type CommandSpec, defineCommand, keynumKeys, type KeySpec } from "./table.ts";
@@ -82,9 +82,19 @@ async function createScript(c: Client, body: string): Promise<string | { error: 
   if (error !== null) return { error };
   if (!state.scripts.has(sha)) {
     state.scripts.set(sha, { body, ...parsed });
-    state.scriptsBytes += body.length;
+    state.scriptsBytes += scriptMemory(body);
   }
   return sha;
+}
+
+/**
+ * What Redis 7.0 counts for a cached script in lua_scripts_mem, as
+ * measured: 48 bytes of sha, 40 of bookkeeping, the body's allocation.
+ */
+function scriptMemory(body: string): number {
+  const n = body.length;
+  const header = n < 256 ? 3 : n < 65536 ? 5 : 9;
+  return allocSize(3 + 40 + 1) + 40 + allocSize(header + n + 1);
 }
 
 /** numkeys as evalGenericCommand reads it; null after replying an error. */
@@ -207,9 +217,10 @@ const SCRIPT_HELP = [
 
 const NOTES = "We cannot tell how the keys will be used so we assume the worst, ";
 
-function evalKeySpec(ro: boolean): KeySpec[] {
+/** EVAL's keys: assumed read-write (read-only for _RO); EVAL and EVAL_RO say why. */
+function evalKeySpec(ro: boolean, notes: boolean): KeySpec[] {
   return [{
-    notes: NOTES + (ro ? "RO and ACCESS" : "RW and UPDATE"),
+    notes: notes ? NOTES + (ro ? "RO and ACCESS" : "RW and UPDATE") : undefined,
     flags: ro ? ["RO", "access"] : ["RW", "access", "update"],
     index: 2,
     find: { type: "keynum", keynumidx: 0, firstkey: 1, keystep: 1 },
@@ -222,26 +233,26 @@ export const scriptingCommands: CommandSpec[] = [
   defineCommand({
     name: "eval",
     arity: -3,
-    flags: "noscript stale skip_monitor may_replicate no_mandatory_keys movablekeys",
+    flags: "noscript stale skip_monitor no_mandatory_keys movablekeys",
     group: "scripting",
     summary: "Execute a Lua script server side",
     since: "2.6.0",
     complexity: COMPLEXITY,
     syntax: "script numkeys [key [key ...]] [arg [arg ...]]",
-    keySpecs: evalKeySpec(false),
+    keySpecs: evalKeySpec(false, true),
     getKeys: keynumKeys(2),
     handler: (c, args) => evalGeneric(c, args, false, false),
   }),
   defineCommand({
     name: "evalsha",
     arity: -3,
-    flags: "noscript stale skip_monitor may_replicate no_mandatory_keys movablekeys",
+    flags: "noscript stale skip_monitor no_mandatory_keys movablekeys",
     group: "scripting",
     summary: "Execute a Lua script server side",
     since: "2.6.0",
     complexity: COMPLEXITY,
     syntax: "sha1 numkeys [key [key ...]] [arg [arg ...]]",
-    keySpecs: evalKeySpec(false),
+    keySpecs: evalKeySpec(false, false),
     getKeys: keynumKeys(2),
     handler: (c, args) => evalGeneric(c, args, true, false),
   }),
@@ -254,7 +265,7 @@ export const scriptingCommands: CommandSpec[] = [
     since: "7.0.0",
     complexity: COMPLEXITY,
     syntax: "script numkeys [key [key ...]] [arg [arg ...]]",
-    keySpecs: evalKeySpec(true),
+    keySpecs: evalKeySpec(true, true),
     getKeys: keynumKeys(2),
     handler: (c, args) => evalGeneric(c, args, false, true),
   }),
@@ -267,7 +278,7 @@ export const scriptingCommands: CommandSpec[] = [
     since: "7.0.0",
     complexity: COMPLEXITY,
     syntax: "sha1 numkeys [key [key ...]] [arg [arg ...]]",
-    keySpecs: evalKeySpec(true),
+    keySpecs: evalKeySpec(true, false),
     getKeys: keynumKeys(2),
     handler: (c, args) => evalGeneric(c, args, true, true),
   }),
@@ -279,16 +290,16 @@ export const scriptingCommands: CommandSpec[] = [
     summary: "A container for Lua scripts management commands",
     since: "2.6.0",
     complexity: "Depends on subcommand.",
+    // In the order Redis 7.0 lists them (COMMAND INFO SCRIPT).
     subcommands: [
       {
-        name: "debug",
-        arity: 3,
-        flags: "noscript",
-        summary: "Set the debug mode for executed scripts.",
-        since: "3.2.0",
+        name: "kill",
+        arity: 2,
+        flags: "noscript allow_busy",
+        summary: "Kill the script currently in execution.",
+        since: "2.6.0",
         complexity: "O(1)",
-        syntax: "YES | SYNC | NO",
-        handler: scriptDebug,
+        handler: scriptKill,
       },
       {
         name: "exists",
@@ -300,6 +311,16 @@ export const scriptingCommands: CommandSpec[] = [
           "O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).",
         syntax: "sha1 [sha1 ...]",
         handler: scriptExists,
+      },
+      {
+        name: "load",
+        arity: 3,
+        flags: "noscript stale",
+        summary: "Load the specified Lua script into the script cache.",
+        since: "2.6.0",
+        complexity: "O(N) with N being the length in bytes of the script body.",
+        syntax: "script",
+        handler: scriptLoad,
       },
       {
         name: "flush",
@@ -321,23 +342,14 @@ export const scriptingCommands: CommandSpec[] = [
         handler: (c) => replyHelp(c, "SCRIPT", SCRIPT_HELP),
       },
       {
-        name: "kill",
-        arity: 2,
-        flags: "noscript allow_busy",
-        summary: "Kill the script currently in execution.",
-        since: "2.6.0",
-        complexity: "O(1)",
-        handler: scriptKill,
-      },
-      {
-        name: "load",
+        name: "debug",
         arity: 3,
-        flags: "noscript stale",
-        summary: "Load the specified Lua script into the script cache.",
-        since: "2.6.0",
-        complexity: "O(N) with N being the length in bytes of the script body.",
-        syntax: "script",
-        handler: scriptLoad,
+        flags: "noscript",
+        summary: "Set the debug mode for executed scripts.",
+        since: "3.2.0",
+        complexity: "O(1)",
+        syntax: "YES | SYNC | NO",
+        handler: scriptDebug,
       },
     ],
   }),

@@ -137,6 +137,8 @@ function getkeys(c: Client, args: string[], withFlags: boolean): void {
   }
   const keys = commandKeysAndFlags(cmd, line);
   if (keys === null || keys.length === 0) {
+    // EVAL, FCALL: commands whose keys are optional list none (Redis's CMD_NO_MANDATORY_KEYS).
+    if (cmd.spec.flags.includes("no_mandatory_keys")) return c.out.array(0);
     return c.out.error(
       cmd.spec.getKeys || cmd.spec.keySpecs
         ? "ERR Invalid arguments specified for command"
@@ -220,6 +222,9 @@ async function shutdown(c: Client, args: string[]): Promise<void> {
     if (args.length !== 2) return c.out.error(ERR_SYNTAX);
     return c.out.error("ERR No shutdown in progress.");
   }
+  // While a script runs past busy-reply-threshold only SHUTDOWN NOSAVE may stop the server.
+  const busy = c.server.busyScriptError;
+  if (busy !== null && save !== false) return c.out.error(busy);
   // No reply on success: the connection closes with the server.
   if (!(await c.server.shutdownWithSave(save, force))) {
     c.out.error("ERR Errors trying to SHUTDOWN. Check logs.");

@@ -124,6 +124,7 @@ export class ScriptState {
 
   /** Starts the worker (once, and again after a kill). */
   start(): Promise<void> {
+    if (this.failure !== null) return Promise.resolve();
     if (this.ready !== null) return this.ready;
     const channel = Channel.create();
     const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
@@ -159,12 +160,12 @@ export class ScriptState {
     this.worker?.terminate();
     this.worker = null;
     this.channel = null;
+    this.ready = null;
   }
 
   /** A killed worker is replaced by a fresh one. */
   restart(): void {
     this.stop();
-    this.ready = null;
     this.start();
   }
 
@@ -325,7 +326,13 @@ async function runAsync(
   );
   let lastYield = performance.now();
   for (;;) {
-    if (running.killed || server.shuttingDown) {
+    if (server.shuttingDown) {
+      // SHUTDOWN NOSAVE: the script ends with the server, its caller gets no reply.
+      state.stop();
+      finishRun(state, running, opened);
+      return;
+    }
+    if (running.killed) {
       state.restart();
       const c = running.caller;
       const run = running.run;
@@ -520,7 +527,8 @@ function aclCheck(running: Running, args: string[]): string | null {
 
 /** redis.set_repl: checked as Redis does; redeno always propagates the effects to the AOF. */
 function setRepl(running: Running, args: string[]): string | null {
-  if (args.length !== 1) return "ERR redis.set_repl() requires one argument.";
+  // (Redis 7.0's text says "two".)
+  if (args.length !== 1) return "ERR redis.set_repl() requires two arguments.";
   const flags = Number(args[0]);
   if (!Number.isInteger(flags) || flags < 0 || flags > 3) {
     return "ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.";

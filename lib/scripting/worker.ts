@@ -22,15 +22,41 @@ const SPINS = 20000;
  */
 const PREFIX = "local __rd=redis __rd.setresp(3) local redis=setmetatable({" +
   "setresp=function(...) local v=select('#',...)==1 and tonumber((...)) " +
-  "if v==2 or v==3 then __rd.setresp(v) __rd.setresp(3) else __rd.setresp(...) end end," +
+  "if v==2 or v==3 then __rd.setresp(v) __rd.setresp(3) elseif select('#',...)~=1 then " +
+  "return __rd.call('\\0err','ERR redis.setresp() requires one argument.') " +
+  "else return __rd.call('\\0err','ERR RESP version must be 2 or 3.') end end," +
+  "status_reply=function(...) local s=... " +
+  "if select('#',...)~=1 or type(s)~='string' then return {err='ERR wrong number or type of arguments'} end " +
+  "return {ok=s} end," +
   "error_reply=function(...) local e=... " +
   "if select('#',...)~=1 or type(e)~='string' then return {err='ERR wrong number or type of arguments'} end " +
   "if e:sub(1,1)~='-' then e='-'..e end local s=e:find(' ',1,true) local c,m " +
   "if s then c=e:sub(2,s-1) m=e:sub(s+1) else c='ERR' m=e:sub(2) end " +
   "m=(m:gsub('^[\\r\\n]+',''):gsub('[\\r\\n]+$','')) return {err=c..' '..m} end," +
+  "log=function(...) local n=select('#',...) if n<2 then " +
+  "return __rd.call('\\0err','ERR redis.log() requires two arguments or more.') end " +
+  "local l=tonumber((...)) if not l then " +
+  "return __rd.call('\\0err','ERR First argument must be a number (log level).') end " +
+  "l=l>=0 and math.floor(l) or math.ceil(l) if l<0 or l>3 then " +
+  "return __rd.call('\\0err','ERR Invalid debug level.') end local m='' for i=2,n do " +
+  "local a=select(i,...) local t=type(a) if t=='string' or t=='number' then " +
+  "if i~=2 then m=m..' ' end m=m..a end end __rd.log(l,m) end," +
+  "sha1hex=function(...) if select('#',...)~=1 then " +
+  "return __rd.call('\\0err','ERR wrong number of arguments') end local s=... " +
+  "local t=type(s) if t~='string' and t~='number' then s='' end return __rd.sha1hex(s) end," +
   "acl_check_cmd=function(...) return __rd.call('\\0acl',...) end," +
   "set_repl=function(...) return __rd.call('\\0repl',...) end}," +
-  "{__index=__rd,__newindex=function() error('Attempt to modify a readonly table',2) end}) ";
+  "{__index=__rd,__newindex=function() error('Attempt to modify a readonly table',2) end}) " +
+  // The script runs as a function: its first result only (Redis calls it for one),
+  // compile errors were caught before (compileCheck) with the script's own text.
+  "local __rdf=function(...) ";
+
+/**
+ * Ends the wrapper: a function, coroutine or userdata result is nil, as
+ * Redis converts them.
+ */
+const SUFFIX = "\nend local __rdr=__rdf() local __rdt=type(__rdr) " +
+  "if __rdt=='function' or __rdt=='thread' or __rdt=='userdata' then return nil end return __rdr";
 
 /** Compiles ARGV[1] as Redis names a script's chunk; 1 or the compiler's message. */
 const COMPILE = new TextEncoder().encode(
@@ -40,6 +66,14 @@ const COMPILE = new TextEncoder().encode(
 interface Engine {
   evalWithArgs(script: Uint8Array, keys: Uint8Array[], args: Uint8Array[]): ReplyValue;
 }
+
+// Emscripten reports an aborted instance (out of its heap) on the console; the
+// main thread replies the error and a fresh engine replaces it.
+const consoleError = console.error;
+console.error = (...a: unknown[]) => {
+  if (typeof a[0] === "string" && a[0].startsWith("Aborted(")) return;
+  consoleError(...a);
+};
 
 let ch: Channel;
 let engine: Engine;
@@ -58,6 +92,10 @@ const enc = new TextEncoder();
 const prefixBytes = enc.encode(PREFIX);
 
 function hostCall(pcall: number, args: Uint8Array[]): ReplyValue {
+  // The wrapper's own errors (redis.setresp), raised as a command's are.
+  if (args.length === 2 && args[0].length === 4 && args[0][0] === 0 && args[0][1] === 0x65) {
+    return { err: Buffer.from(args[1]) };
+  }
   if (loading) {
     return { err: Buffer.from("ERR redis.call and redis.pcall are not available while loading") };
   }
@@ -99,10 +137,14 @@ async function createEngine(): Promise<Engine> {
   return created as unknown as Engine;
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
+const suffixBytes = enc.encode(SUFFIX);
+
+/** The script inside PREFIX and SUFFIX. */
+function wrap(body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(prefixBytes.length + body.length + suffixBytes.length);
+  out.set(prefixBytes, 0);
+  out.set(body, prefixBytes.length);
+  out.set(suffixBytes, prefixBytes.length + body.length);
   return out;
 }
 
@@ -126,7 +168,7 @@ function runJob(parts: Uint8Array[]): Uint8Array[] {
     return [enc.encode("f"), v instanceof Uint8Array ? v : enc.encode(String(v))];
   }
   const isLoad = op === 0x6c; // "l"
-  const source = concat(prefixBytes, parts[isLoad ? 1 : 2]);
+  const source = wrap(parts[isLoad ? 1 : 2]);
   let keys: Uint8Array[] = [];
   let argv: Uint8Array[] = [];
   if (!isLoad) {

@@ -359,12 +359,15 @@ export class Server {
       tick++;
       this.keyspace.tickClock();
       // Active expiry may use a quarter of each cron period, as in Redis.
-      if (!this.keyspace.loading) {
+      // A script running past busy-reply-threshold pauses it and the
+      // persistence cron (no snapshot or rewrite starts mid-script).
+      const scriptBusy = this.busyScriptError !== null;
+      if (!this.keyspace.loading && !scriptBusy) {
         const start = performance.now();
         this.keyspace.activeExpireCycle(250 / hz);
         this.latency.addSampleIfNeeded("expire-cycle", Math.floor(performance.now() - start));
       }
-      this.persistence.cron();
+      if (!scriptBusy) this.persistence.cron();
       this.#clientsCron(hz);
       this.#sample();
       if (tick % hz === 0) {
