@@ -274,7 +274,7 @@ export function dispatch(c: Client, args: string[]): void | Promise<void> {
   const arity = cmd.spec.arity;
   if ((arity > 0 && arity !== args.length) || args.length < -arity) {
     cmd.stats.rejectedCalls++;
-    return reject(c, `ERR wrong number of arguments for '${cmd.fullName}' command`, cmd);
+    return reject(c, `ERR wrong number of arguments for '${cmd.fullName}' command`, cmd, args);
   }
   const guard = cmd.spec.protectedBy ?? cmd.parent?.spec.protectedBy;
   if (guard !== undefined && !protectedAllowed(c, guard)) {
@@ -288,7 +288,7 @@ export function dispatch(c: Client, args: string[]): void | Promise<void> {
   }
   if (!c.authenticated && (cmd.bits & F_NO_AUTH) === 0 && server.authRequired()) {
     cmd.stats.rejectedCalls++;
-    return reject(c, "NOAUTH Authentication required.", cmd);
+    return reject(c, "NOAUTH Authentication required.", cmd, args);
   }
   if (c.multi !== null && (cmd.bits & F_NO_MULTI) !== 0) {
     cmd.stats.rejectedCalls++;
@@ -300,16 +300,16 @@ export function dispatch(c: Client, args: string[]): void | Promise<void> {
     ((cmd.bits & F_DISK_DENIED) !== 0 || (cmd.bits & F_EXEC) !== 0 && c.multi?.writes === true)
   ) {
     cmd.stats.rejectedCalls++;
-    return reject(c, persistence.denyWrites, cmd);
+    return reject(c, persistence.denyWrites, cmd, args);
   }
   if (persistence.loading !== null && (cmd.bits & F_LOADING) === 0 && !c.loader) {
     cmd.stats.rejectedCalls++;
-    return reject(c, "LOADING Redis is loading the dataset in memory", cmd);
+    return reject(c, "LOADING Redis is loading the dataset in memory", cmd, args);
   }
   const busy = server.busyScriptError;
   if (busy !== null && (cmd.bits & F_ALLOW_BUSY) === 0) {
     cmd.stats.rejectedCalls++;
-    return reject(c, busy, cmd);
+    return reject(c, busy, cmd, args);
   }
   if (c.multi !== null && (cmd.bits & F_NOT_QUEUED) === 0) {
     return queueInTransaction(c, cmd, args);
@@ -337,10 +337,12 @@ function protectedAllowed(c: Client, option: string): boolean {
  * (EXECABORT); a refused EXEC (`cmd`) ends it at once and says why, in
  * or out of MULTI, as Redis's execCommandAbort.
  */
-function reject(c: Client, message: string, cmd?: Command): void {
+function reject(c: Client, message: string, cmd?: Command, args?: string[]): void {
   c.server.stats.rejectedCalls++;
   if (cmd !== undefined && (cmd.bits & F_EXEC) !== 0) {
     c.endTransaction();
+    // Monitors saw MULTI: they see this EXEC end it.
+    if (c.server.monitors.size !== 0 && args !== undefined) c.server.feedMonitors(c, args);
     // Redis quotes the reason without its ERR code (it was never added to it).
     const reason = message.startsWith("ERR ") ? message.slice(4) : message;
     message = `EXECABORT Transaction discarded because of: ${reason}`;

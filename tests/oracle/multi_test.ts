@@ -6,7 +6,7 @@
  */
 import { assertEquals } from "@std/assert";
 import { type Oracle, oracleTest } from "../support/oracle.ts";
-import { decode, parseInfo, type RespClient } from "../support/resp_client.ts";
+import { decode, parseInfo, RespClient } from "../support/resp_client.ts";
 
 /** A step of a two-client scenario: which connection (0 or 1) sends what; a number sleeps. */
 type Step = [conn: number, ...args: string[]] | number;
@@ -559,4 +559,43 @@ oracleTest("oracle: commandstats and errorstats of transactions", async (o) => {
   await o.sameAll([["MULTI"], ["SET", "a", "1"], ["GET", "a"], ["PING"], ["EXEC"]]);
   const [r1, s1] = [await total(o.redeno), await total(o.redis)];
   assertEquals(Number(r1) - Number(r0), Number(s1) - Number(s0));
+});
+
+oracleTest("oracle: what MONITOR shows of transactions", async (o) => {
+  const feed = async (port: number): Promise<string[]> => {
+    const m = await RespClient.connect(port);
+    const c = await RespClient.connect(port);
+    try {
+      await m.call("MONITOR");
+      for (
+        const cmd of [
+          ["MULTI"],
+          ["SET", "a", "1"],
+          ["GET", "a"],
+          ["EXEC"],
+          ["MULTI"],
+          ["SET", "a"],
+          ["EXEC"],
+          ["EXEC", "x"],
+          ["MULTI"],
+          ["DISCARD"],
+          ["WATCH", "a"],
+          ["UNWATCH"],
+          ["PING"],
+        ]
+      ) await c.call(...cmd);
+      // PING is the last command: once it shows, everything before it has.
+      let lines: string[] = [];
+      for (let tries = 0; !lines.some((l) => l.endsWith('"PING"')) && tries < 200; tries++) {
+        lines.push(...(await m.drain(50)).data.split("\r\n"));
+        lines = lines.filter((l) => l !== "");
+      }
+      // Without the timestamp and the client's address.
+      return lines.map((l) => l.replace(/^\+[\d.]+ \[\d+ [^\]]+\] /, ""));
+    } finally {
+      m.close();
+      c.close();
+    }
+  };
+  assertEquals(await feed(o.redenoServer.port), await feed(o.redisServer.port));
 });
