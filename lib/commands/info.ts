@@ -4,6 +4,7 @@
  * client tracking, Lua) are the values an idle Redis shows for them.
  */
 import { scriptState } from "../scripting/runner.ts";
+import { functionRegistry } from "../scripting/functions.ts";
 import process from "node:process";
 import type { Server } from "../server/server.ts";
 import {
@@ -129,27 +130,28 @@ function ratio(a: number, b: number): string {
   return (b ? a / b : 0).toFixed(2);
 }
 
-/** INFO memory's scripting lines, as Redis 7.0 lists them (functions: none counted here). */
+/** INFO memory's scripting lines, as Redis 7.0 lists them. */
 function scriptingMemory(s: Server): Lines {
   const state = scriptState(s);
   const vmEval = state.measureHeap();
   // The cache's dict buckets count too (8 bytes each, at least 4, a power of two).
   const n = state.scripts.size;
   const scripts = n === 0 ? 0 : state.scriptsBytes + 8 * Math.max(4, 2 ** Math.ceil(Math.log2(n)));
+  const functions = functionRegistry(s);
   return [
     ["used_memory_lua", vmEval],
     ["used_memory_vm_eval", vmEval],
     ["used_memory_lua_human", bytesToHuman(vmEval)],
     ["used_memory_scripts_eval", scripts],
     ["number_of_cached_scripts", state.scripts.size],
-    ["number_of_functions", 0],
-    ["number_of_libraries", 0],
-    ["used_memory_vm_functions", 0],
+    ["number_of_functions", functions.functionCount],
+    ["number_of_libraries", functions.libraries.size],
+    ["used_memory_vm_functions", 0], // one VM runs both: its heap is counted as eval's
     ["used_memory_vm_total", vmEval],
     ["used_memory_vm_total_human", bytesToHuman(vmEval)],
-    ["used_memory_functions", 0],
-    ["used_memory_scripts", scripts],
-    ["used_memory_scripts_human", bytesToHuman(scripts)],
+    ["used_memory_functions", functions.memory()],
+    ["used_memory_scripts", scripts + functions.memory()],
+    ["used_memory_scripts_human", bytesToHuman(scripts + functions.memory())],
   ];
 }
 

@@ -24,7 +24,7 @@
  */
 import type { Server } from "../server/server.ts";
 import { splitArgs } from "../resp/splitargs.ts";
-import { evaluateForLoad } from "./runner.ts";
+import { evaluateForLoad, scriptState } from "./runner.ts";
 
 /** Redis's script flags in scripts_flags_def order (FUNCTION LIST lists them in this order). */
 export const SCRIPT_FLAG_NAMES = [
@@ -497,11 +497,14 @@ export async function buildLibrary(
 ): Promise<Library | { error: string }> {
   const checked = checkLoad(registry, code, replace);
   if ("error" in checked) return checked;
-  // TODO(H2): the runner's load time limit; until then timeoutMs is not enforced.
-  void timeoutMs;
-  const evaluated = await evaluateForLoad(server, loadSource(checked.meta.body));
+  const evaluated = await evaluateForLoad(server, loadSource(checked.meta.body), timeoutMs);
   if ("error" in evaluated) {
-    const why = evaluated.error === "timeout" ? "FUNCTION LOAD timeout" : evaluated.error;
+    // No VM at all (package not installed): said as it is.
+    const failure = scriptState(server).failure;
+    if (failure !== null) return { error: failure };
+    const why = evaluated.error === "timeout"
+      ? "FUNCTION LOAD timeout"
+      : evaluated.error.replace(/^ERR /, "");
     return { error: `ERR Error registering functions: ERR ${why}` };
   }
   const parsed = parseLoadResult(evaluated.value);

@@ -454,3 +454,37 @@ oracleTest(
   },
   { args: ["--enable-debug-command", "yes"], persistence: true },
 );
+
+oracleTest("oracle: FUNCTION LOAD stops a library's top level after 500 ms", async (o) => {
+  await o.sameAll([
+    ["FUNCTION", "LOAD", lib("slow", "local i = 0 while true do i = i + 1 end")],
+    ["FUNCTION", "LOAD", F1],
+    ["FCALL", "f1", "0"],
+    ["FUNCTION", "LIST", "LIBRARYNAME", "slow"],
+  ]);
+});
+
+oracleTest("oracle: INFO memory counts functions and libraries", async (o) => {
+  const counts = async (c: RespClient) => {
+    const text = decode(await c.call("INFO", "memory")) as string;
+    return ["number_of_functions", "number_of_libraries"].map((f) =>
+      text.split("\r\n").find((l) => l.startsWith(`${f}:`))
+    );
+  };
+  for (
+    const cmd of [[], ["FUNCTION", "LOAD", F1], [
+      "FUNCTION",
+      "LOAD",
+      lib(
+        "two",
+        "redis.register_function('a', function() end)",
+        "redis.register_function('b', function() end)",
+      ),
+    ], ["FUNCTION", "DELETE", "lib1"]]
+  ) {
+    if (cmd.length > 0) await o.sameAll([cmd]);
+    assertEquals(await counts(o.redeno), await counts(o.redis), JSON.stringify(cmd));
+  }
+  const used = decode(await o.redeno.call("INFO", "memory")) as string;
+  assert(/used_memory_functions:[1-9]/.test(used), "used_memory_functions counts the library");
+});
