@@ -455,24 +455,27 @@ function buildCallSource(fn: FunctionInfo): string {
   const meta = parseLibraryMeta(fn.library.code) as LibraryMeta;
   const names = ["redis", ...CALL_HIDDEN];
   const hidden = CALL_HIDDEN.map(() => "nil").join(", ");
-  return `local __readonly = function() error("Attempt to modify a readonly table", 2) end
-local __fns = {}
-local __redis = setmetatable({
-  register_function = function(a, b)
-    if b == nil then
-      for k, v in pairs(a) do
-        local key = string.lower(tostring(k))
-        if key == "function_name" then a = v elseif key == "callback" then b = v end
-      end
+  // The stand-in for redis holds copies of its fields (pairs(redis) lists them), falls back to
+  // it for the rest, and lets an assignment reach it: its readonly error comes from the
+  // user's line then.
+  return `local __fns = {}
+local __redis = {}
+for k, v in pairs(redis) do __redis[k] = v end
+__redis.register_function = function(a, b)
+  if b == nil then
+    for k, v in pairs(a) do
+      local key = string.lower(tostring(k))
+      if key == "function_name" then a = v elseif key == "callback" then b = v end
     end
-    __fns[tostring(a)] = b
-  end,
-  log = function() end,
-}, {__index = redis, __newindex = __readonly})
+  end
+  __fns[tostring(a)] = b
+end
+__redis.log = function() end
+setmetatable(__redis, {__index = redis, __newindex = redis})
 local __lib = loadstring(${luaQuote(chunkText(meta.body, names))}, "@user_function")
 __lib(__redis, ${hidden})
 rawset(__redis, "register_function", nil)
-rawset(__redis, "log", nil)
+rawset(__redis, "log", redis.log)
 return __fns[${luaQuote(fn.name)}](KEYS, ARGV)
 `;
 }
