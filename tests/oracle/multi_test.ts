@@ -475,46 +475,68 @@ oracleTest("oracle: pipelined transactions", async (o) => {
   ]);
 });
 
-/** The fields of CLIENT INFO about transactions. */
-async function clientFields(c: RespClient): Promise<string> {
-  const line = decode(await c.call("CLIENT", "INFO")) as string;
+/** The fields about transactions of one CLIENT LIST / CLIENT INFO line. */
+function txFields(line: string): string {
   return line.split(" ").filter((f) => /^(flags|multi|multi-mem)=/.test(f)).join(" ");
 }
 
-oracleTest("oracle: CLIENT INFO flags, multi and multi-mem", async (o) => {
+/** txFields of the client named `name`, seen from connection `c` (CLIENT LIST). */
+async function clientFields(c: RespClient, name: string): Promise<string> {
+  const list = decode(await c.call("CLIENT", "LIST")) as string;
+  const line = list.split("\n").find((l) => l.includes(` name=${name} `));
+  if (line === undefined) throw new Error(`no client named ${name} in ${list}`);
+  return txFields(line);
+}
+
+oracleTest("oracle: CLIENT LIST flags, multi and multi-mem", async (o) => {
   const [a, b] = await o.connectPair();
   const [a2, b2] = await o.connectPair();
   try {
     const both = async (...args: string[]) => {
       const [x, y] = await Promise.all([a.call(...args), b.call(...args)]);
       assertEquals(x, y, JSON.stringify(args));
+      return y;
     };
     const fields = async (what: string) => {
-      assertEquals(await clientFields(a), await clientFields(b), what);
+      const [x, y] = [await clientFields(a2, "tx"), await clientFields(b2, "tx")];
+      assertEquals(x, y, what);
+      return y;
     };
-    await fields("idle");
+    await both("CLIENT", "SETNAME", "tx");
+    assertEquals(await fields("idle"), "flags=N multi=-1 multi-mem=0");
     await both("WATCH", "k1", "k2");
     await fields("watching");
     await Promise.all([a2.call("SET", "k1", "x"), b2.call("SET", "k1", "x")]);
-    await fields("dirty");
-    await both("UNWATCH");
+    assertEquals(await fields("dirty"), "flags=d multi=-1 multi-mem=0");
+    await both("MULTI");
+    await both("SET", "key", "value");
+    assertEquals(await fields("dirty, in MULTI: nothing kept"), "flags=xd multi=0 multi-mem=0");
+    await both("EXEC");
     await both("MULTI");
     await fields("in MULTI");
     await both("SET", "key", "value");
     await both("HSET", "h", "f", "v", "g", "w");
+    await fields("two queued");
     await both("CLIENT", "INFO");
     await both("PING");
+    // CLIENT INFO inside EXEC: still in MULTI, the running command is EXEC.
     const [x, y] = await Promise.all([a.call("EXEC"), b.call("EXEC")]);
-    const inside = (raw: string) =>
-      String((decode(raw) as string[])[2]).split(" ").filter((f) =>
-        /^(flags|multi|multi-mem)=/.test(f)
-      ).join(" ");
+    const inside = (raw: string) => {
+      const line = String((decode(raw) as string[])[2]);
+      return `${txFields(line)} ${line.split(" ").find((f) => f.startsWith("cmd="))}`;
+    };
     assertEquals(inside(x), inside(y), "CLIENT INFO inside EXEC");
+    assertEquals(inside(y), "flags=x multi=4 multi-mem=130 cmd=exec");
+    const cmd = async (c: RespClient) =>
+      (decode(await c.call("CLIENT", "LIST")) as string).split("\n")
+        .find((l) => l.includes(" name=tx "))!.split(" ").find((f) => f.startsWith("cmd="));
+    assertEquals(await cmd(a2), await cmd(b2), "the last command after EXEC");
     await fields("after EXEC");
     await both("MULTI");
+    await both("SET", "key", "value");
     await both("SET", "x");
     await both("SET", "key", "value");
-    await fields("doomed");
+    assertEquals(await fields("doomed"), "flags=x multi=1 multi-mem=35");
     await both("EXEC");
   } finally {
     for (const c of [a, b, a2, b2]) c.close();
