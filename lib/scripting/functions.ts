@@ -236,16 +236,16 @@ export function checkLoad(
 
 // ------------------------------------------------------------------ Lua text
 
-/** A Lua string literal holding exactly the bytes of `s` (a binary string). */
+/**
+ * A Lua string literal holding exactly the bytes of `s` (a binary string):
+ * Lua 5.1 takes any byte as it is inside quotes but newlines, the quote
+ * and the backslash, so only those are escaped (the text stays its size).
+ */
 export function luaQuote(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c) out += s[i];
-    else out += "\\" + String(c).padStart(3, "0");
-  }
-  return out + '"';
+  return '"' + s.replace(/[\\"\n\r]/g, (ch) => QUOTED[ch]) + '"';
 }
+
+const QUOTED: Record<string, string> = { "\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r" };
 
 /** Globals Redis's load context does not have (everything but `redis`), shadowed while loading. */
 const LOAD_HIDDEN = [

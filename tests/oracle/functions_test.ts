@@ -488,3 +488,28 @@ oracleTest("oracle: INFO memory counts functions and libraries", async (o) => {
   const used = decode(await o.redeno.call("INFO", "memory")) as string;
   assert(/used_memory_functions:[1-9]/.test(used), "used_memory_functions counts the library");
 });
+
+oracleTest(
+  "oracle: libraries with any byte in their code (comments, long strings, CRLF)",
+  async (o) => {
+    let raw = "";
+    for (let b = 0; b < 256; b++) if (b !== 0x5d) raw += String.fromCharCode(b); // no "]"
+    const code = [
+      "#!lua name=bin\r",
+      `-- ${raw.replace(/[\n\r]/g, "")}`,
+      `local s = [[${raw}]]`,
+      `local q = "\\"\\\\\\0\\255"`,
+      "redis.register_function{function_name='raw', callback=function() return s end,",
+      `  description='${raw.replace(/[\n\r'\\]/g, "")}'}`,
+      "redis.register_function('quoted', function() return {q, #s} end)\r",
+    ].join("\n");
+    await o.sameAll([
+      ["FUNCTION", "LOAD", code],
+      ["FCALL", "raw", "0"],
+      ["FCALL", "quoted", "0"],
+      ["FUNCTION", "DUMP"],
+    ]);
+    // Two functions of one library: listed in Redis's dict order.
+    await o.sameUnordered(["FUNCTION", "LIST", "WITHCODE"]);
+  },
+);
