@@ -571,7 +571,12 @@ oracleTest("oracle: commandstats and errorstats of transactions", async (o) => {
     ["EXEC"],
     ["MULTI"],
     ["SAVE"],
+    ["MULTI"],
     ["DISCARD"],
+    ["EXEC", "x"],
+    ["MULTI"],
+    ["EXEC", "x"],
+    ["WATCH"],
   ]);
   assertEquals(await stats(o.redeno), await stats(o.redis));
   const total = async (c: RespClient) =>
