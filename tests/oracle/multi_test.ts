@@ -375,6 +375,9 @@ const TOUCH_CASES: [string, string[][], string[][]][] = [
   ["SWAPDB bringing the key", [["SELECT", "1"], ["SET", "k", "1"]], [["SWAPDB", "0", "1"]]],
   ["SWAPDB without the key", [["SET", "other", "1"]], [["SWAPDB", "0", "1"]]],
   ["SWAPDB of other databases", [["SET", "k", "1"]], [["SWAPDB", "1", "2"]]],
+  ["SWAPDB of a database with itself", [["SET", "k", "1"]], [["SWAPDB", "0", "0"]]],
+  ["MOVE into it", [["SELECT", "1"], ["SET", "k", "1"]], [["MOVE", "k", "0"]]],
+  ["MOVE refused", [["SET", "k", "1"], ["SELECT", "1"], ["SET", "k", "2"]], [["MOVE", "k", "0"]]],
 ];
 
 oracleTest("oracle: which writes between WATCH and EXEC abort it", async (o) => {
