@@ -24,6 +24,7 @@ import {
   lastIncr,
   maskExpiry,
   propagationScenario,
+  RDB_ONLY,
   sameOnBoth,
   type Step,
   waitFor,
@@ -304,4 +305,51 @@ async function misconf(start: Start): Promise<string[] | null> {
 
 Deno.test("transactions while saving fails (MISCONF), as Redis refuses them", async () => {
   await sameOnBoth(misconf);
+});
+
+Deno.test("a snapshot taken while transactions run never holds half of one", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "redeno-multi-snapshot-" });
+  const copies: string[] = [];
+  try {
+    const s = await startRedeno({ persistence: true, dir, args: RDB_ONLY });
+    const writer = await RespClient.connect(s.port);
+    const saver = await RespClient.connect(s.port);
+    try {
+      for (let round = 0; round < 3; round++) {
+        // Transactions that keep x and y equal, in flight while BGSAVE freezes the data.
+        const tx: string[][] = [];
+        for (let i = 0; i < 400; i++) tx.push(["MULTI"], ["INCR", "x"], ["INCR", "y"], ["EXEC"]);
+        const flood = writer.pipeline(tx);
+        await saver.call("BGSAVE", "SCHEDULE");
+        await waitFor("the background save", async () => {
+          const f = await info(saver);
+          return f.get("rdb_bgsave_in_progress") === "0" &&
+            f.get("rdb_last_bgsave_status") === "ok";
+        });
+        await flood;
+        await waitFor(
+          "no save in progress",
+          async () => (await info(saver)).get("rdb_bgsave_in_progress") === "0",
+        );
+        const copy = Deno.makeTempDirSync({ prefix: "redeno-multi-snapshot-copy-" });
+        copies.push(copy);
+        Deno.copyFileSync(`${dir}/dump.rdb`, `${copy}/dump.rdb`);
+      }
+    } finally {
+      writer.close();
+      saver.close();
+      await s.stop();
+    }
+    for (const copy of copies) {
+      const loaded = await startRedeno({ persistence: true, dir: copy, args: RDB_ONLY });
+      try {
+        const [x, y] = await withClient(loaded.port, (c) => c.value("MGET", "x", "y")) as string[];
+        assertEquals(x, y, `a snapshot holds x=${x}, y=${y}`);
+      } finally {
+        await loaded.stop();
+      }
+    }
+  } finally {
+    for (const d of [dir, ...copies]) Deno.removeSync(d, { recursive: true });
+  }
 });
