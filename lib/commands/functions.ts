@@ -22,13 +22,13 @@ import {
   functionRegistry,
   LOAD_TIMEOUT_MS,
   loadLibrary,
-  SCRIPT_FLAG_NAMES,
 } from "../scripting/functions.ts";
 import type { Server } from "../server/server.ts";
 import {
   BUSY_EVAL,
   killScript,
   runScript,
+  SCRIPT_FLAGS,
   type ScriptFlags,
   scriptState,
 } from "../scripting/runner.ts";
@@ -128,7 +128,7 @@ function functionList(c: Client, args: string[]): void {
       out.bulk("description");
       out.bulkOrNull(f.description);
       out.bulk("flags");
-      const flags = SCRIPT_FLAG_NAMES.filter((n) => f.flags.has(n));
+      const flags = SCRIPT_FLAGS.filter((n) => f.flags.has(n));
       out.set(flags.length);
       for (const n of flags) out.simple(n);
     }

@@ -24,19 +24,10 @@
  */
 import type { Server } from "../server/server.ts";
 import { splitArgs } from "../resp/splitargs.ts";
-import { evaluateForLoad, scriptState } from "./runner.ts";
-
-/** Redis's script flags in scripts_flags_def order (FUNCTION LIST lists them in this order). */
-export const SCRIPT_FLAG_NAMES = [
-  "no-writes",
-  "allow-oom",
-  "allow-stale",
-  "no-cluster",
-  "allow-cross-slot-keys",
-] as const;
+import { evaluateForLoad, SCRIPT_FLAGS, scriptState } from "./runner.ts";
 
 /** One of Redis's script flag names. */
-export type ScriptFlagName = typeof SCRIPT_FLAG_NAMES[number];
+export type ScriptFlagName = typeof SCRIPT_FLAGS[number];
 
 /** A registered function. */
 export interface FunctionInfo {
@@ -312,7 +303,7 @@ function chunkText(body: string, names: string[]): string {
 
 /** The load driver's register_function: Redis's argument checks and error texts. */
 const LOAD_REGISTER = `local __list, __seen = {}, {}
-local __flagnames = {${SCRIPT_FLAG_NAMES.map((f) => `"${f}"`).join(", ")}}
+local __flagnames = {${SCRIPT_FLAGS.map((f) => `"${f}"`).join(", ")}}
 local __isstr = function(v) local t = type(v) return t == "string" or t == "number" end
 local __fail = function(msg) error(msg, 0) end
 local __register = function(...)
@@ -424,7 +415,7 @@ export function parseLoadResult(value: unknown): { functions: Omit<FunctionInfo,
   const functions: Omit<FunctionInfo, "library">[] = [];
   for (let i = 0; i + 3 < rest.length; i += 4) {
     const flags = new Set<ScriptFlagName>();
-    for (const d of rest[i + 3]) flags.add(SCRIPT_FLAG_NAMES[Number(d) - 1]);
+    for (const d of rest[i + 3]) flags.add(SCRIPT_FLAGS[Number(d) - 1]);
     functions.push({
       name: rest[i],
       description: rest[i + 1] === "1" ? rest[i + 2] : null,
