@@ -392,8 +392,9 @@ export function runCommand(c: Client, cmd: Command, args: string[]): void | Prom
 }
 
 function call(c: Client, cmd: Command, args: string[]): void | Promise<void> {
-  // Commands run by EXEC or a script leave the client's last command as it was (Redis's lastcmd).
-  if (depth === 0) c.lastCommand = cmd;
+  // Commands run by EXEC or a script (which deny blocking while they run) leave the
+  // client's last command as it was (Redis's lastcmd).
+  if (c.denyBlocking === 0) c.lastCommand = cmd;
   const errorsBefore = c.out.errors;
   const dirtyBefore = c.server.keyspace.dirty;
   const db = c.db.id;
