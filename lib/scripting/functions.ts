@@ -284,9 +284,10 @@ const LOAD_HIDDEN = [
 const CALL_HIDDEN = ["KEYS", "ARGV"];
 
 /**
- * Driver code shared by both modes: `__missing(name)` makes a value that
- * raises Redis's nonexistent-global error at the user's line when indexed,
- * assigned to or called.
+ * The load driver's helpers: `__missing(name)` makes a value that raises
+ * Redis's nonexistent-global error at the user's line when indexed,
+ * assigned to or called (never returned to the VM's reply conversion: the
+ * load driver returns only strings).
  */
 const MISSING = `local __missing = function(name)
   local msg = "Script attempted to access nonexistent global variable '" .. name .. "'"
