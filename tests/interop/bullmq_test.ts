@@ -2,12 +2,13 @@
  * BullMQ, unmodified, as its users run it: a Queue, a Worker and QueueEvents
  * over ioredis connections, against a real redis-server and against redeno,
  * the same scenario with the same expectations on both. It exercises the Lua
- * scripts BullMQ ships (EVALSHA, falling back to EVAL), MULTI, sorted sets,
+ * scripts BullMQ ships (EVALSHA, falling back to EVAL; inside MULTI for a
+ * flow, after SCRIPT EXISTS / SCRIPT LOAD), MULTI, sorted sets,
  * streams (XADD/XREAD BLOCK for events) and blocking pops (BZPOPMIN on the
  * queue's marker key). Nothing here depends on timing: every wait is for an
  * event, with a generous timeout that fails with what was still missing.
  */
-import { Job, Queue, QueueEvents, Worker } from "npm:bullmq@6.7.0";
+import { FlowProducer, Job, Queue, QueueEvents, Worker } from "npm:bullmq@6.7.0";
 import { Redis } from "../support/clients.ts";
 import { assert, assertEquals } from "@std/assert";
 import { startRedeno, startRedis, type TestServer } from "../support/servers.ts";
@@ -96,6 +97,7 @@ async function bullmqScenario(
   // missed while QueueEvents' first XREAD BLOCK is still on its way.
   const events = new QueueEvents(name, { connection, lastEventId: "0" });
   let worker: Worker | null = null;
+  let flows: FlowProducer | null = null;
   const seen: Seen = {
     completed: new Map(),
     failed: new Map(),
@@ -165,6 +167,7 @@ async function bullmqScenario(
       order.push(job.name);
       switch (job.name) {
         case "progress":
+          await job.log("step one");
           await job.updateProgress(40);
           await job.updateProgress({ step: "two" });
           return { done: true };
@@ -173,6 +176,8 @@ async function bullmqScenario(
           return `recovered after ${job.attemptsMade} failed attempt`;
         case "doomed":
           throw new Error("doomed: always fails");
+        case "parent":
+          return Object.values(await job.getChildrenValues()).sort();
         default:
           return `${job.name}:${job.data.n}`;
       }
@@ -198,7 +203,35 @@ async function bullmqScenario(
     await later.promote();
     await waiter.until("the completed event of later", () => seen.completed.has(later.id!));
 
+    // A flow: the parent waits for its children (one MULTI adds all three).
+    // Explicit job IDs: BullMQ gives flow jobs random UUIDs otherwise.
+    flows = new FlowProducer({ connection });
+    const tree = await flows.add({
+      name: "parent",
+      queueName: name,
+      data: { n: 12 },
+      opts: { jobId: "flow-parent" },
+      children: [1, 2].map((i) => ({
+        name: `child-${i}`,
+        queueName: name,
+        data: { n: 12 + i },
+        opts: { jobId: `flow-child-${i}` },
+      })),
+    });
+    await waiter.until(
+      "the completed event of the flow's parent",
+      () => seen.completed.has(tree.job.id!),
+    );
+    assertEquals(seen.completed.get(tree.job.id!), ["child-1:13", "child-2:14"]);
+    assertEquals(await tree.job.getDependenciesCount(), {
+      processed: 2,
+      unprocessed: 0,
+      ignored: 0,
+      failed: 0,
+    });
+
     assertEquals(seen.completed.get(progress.id!), { done: true });
+    assertEquals(await queue.getJobLogs(progress.id!), { logs: ["step one"], count: 1 });
     for (const [i, j] of bulk.entries()) {
       assertEquals(seen.completed.get(j.id!), `bulk-${i + 1}:${i + 1}`);
     }
@@ -210,7 +243,10 @@ async function bullmqScenario(
       { jobId: progress.id!, data: { step: "two" } },
     ]);
     // Waiting jobs in insertion order; the prioritised ones after them, highest first.
-    const firstRuns = order.filter((n) => n !== "soon" && n !== "later");
+    const firstRuns = order.filter((n) =>
+      n.startsWith("bulk") || n.startsWith("prio") ||
+      ["progress", "flaky", "doomed"].includes(n)
+    );
     assertEquals(firstRuns, [
       "progress",
       "bulk-1",
@@ -236,7 +272,7 @@ async function bullmqScenario(
     ]);
     assertEquals(await queue.getJobCounts(), {
       active: 0,
-      completed: 11,
+      completed: 14,
       delayed: 0,
       failed: 1,
       prioritized: 0,
@@ -249,6 +285,7 @@ async function bullmqScenario(
     // A clean shutdown: the worker finishes and drops its blocking
     // connection, QueueEvents its XREAD connection, then our own connection.
     await worker?.close();
+    await flows?.close();
     await events.close();
     await queue.close();
     await connection.quit();
