@@ -7,4 +7,4 @@
  * `deno task start` must not need the network (tests/interop/offline_test.ts).
  */
 export { Redis } from "npm:ioredis@^6";
-export { createClient, RESP_TYPES } from "npm:redis@^6";
+export { createClient, defineScript, RESP_TYPES } from "npm:redis@^6";
