@@ -137,7 +137,8 @@ export class ScriptState {
           resolve();
         } else if (d.error !== undefined) {
           this.failure = "ERR Lua scripting is unavailable: the lua-redis-wasm package " +
-            `could not be loaded (${String(d.error).split("\n")[0]})`;
+            `could not be loaded (${String(d.error).split("\n")[0]}); ` +
+            "'deno cache --lock=deno.lock lib/scripting/worker.ts' installs it";
           this.stop();
           resolve();
         } else if (d.log !== undefined) {
@@ -268,8 +269,9 @@ export function runScript(c: Client, run: ScriptRun): void | Promise<void> {
   const opened = beginPropagationBlock();
   const ch = state.channel;
   const nkeys = String(run.keys.length);
+  const op = needsShims(run.source) ? "e" : "E";
   if (
-    !ch.writeStrings(["e", c.resp === 3 ? "3" : "2", run.source, nkeys, ...run.keys, ...run.argv])
+    !ch.writeStrings([op, c.resp === 3 ? "3" : "2", run.source, nkeys, ...run.keys, ...run.argv])
   ) {
     finishRun(state, running, opened);
     return c.out.error("ERR script arguments are too big");
@@ -299,6 +301,20 @@ export function runScript(c: Client, run: ScriptRun): void | Promise<void> {
     }
     turn = s;
   }
+}
+
+/**
+ * Whether a script may use what the worker's shims provide: redis.setresp
+ * (and with it RESP3 conversions), the redis.* functions redeno words as
+ * Redis 7.0 does, or tables Redis converts specially ({double=...},
+ * {map=...}, {set=...}, {big_number=...}, {verbatim_string=...}), which the
+ * engine keeps only in its RESP3 mode. Others skip ~1 KB of Lua to compile.
+ */
+const SHIMS =
+  /setresp|error_reply|status_reply|sha1hex|acl_check_cmd|set_repl|log|double|map|big_number|verbatim|[^A-Za-z0-9_]set[^A-Za-z0-9_('"]/;
+
+function needsShims(source: string): boolean {
+  return SHIMS.test(source);
 }
 
 /** busy-reply-threshold (alias lua-time-limit) in ms. */
@@ -405,7 +421,6 @@ function complete(running: Running, ch: Channel): void {
       scriptError(running.run, str(parts[1]), str(parts[2]), Number(str(parts[3])), {
         kind: str(parts[4]),
         name: str(parts[5]),
-        started: str(parts[6]) === "1",
       }),
     );
     return;
@@ -432,14 +447,10 @@ function scriptError(
   code: string,
   err: string,
   line: number,
-  info: { kind: string; name: string; started: boolean },
+  info: { kind: string; name: string },
 ): string {
   const chunk = chunkName(run);
   if (chunk !== "user_script") err = err.replaceAll("user_script:", `${chunk}:`);
-  if (!info.started && run.kind === "eval") {
-    // The prefix never ran: the script did not compile.
-    return `ERR Error compiling script (new function): ${err}`;
-  }
   let msg: string;
   if (info.kind === "global-read") {
     msg =

@@ -52,6 +52,13 @@ const PREFIX = "local __rd=redis __rd.setresp(3) local redis=setmetatable({" +
   "local __rdf=function(...) ";
 
 /**
+ * The prefix of scripts that use none of the shims (needsShims in
+ * runner.ts): they never change protocol, so the engine's RESP2 conversions
+ * are Redis's, and compiling the shims (~1 KB of Lua) is saved.
+ */
+const SHORT_PREFIX = "local __rdf=function(...) ";
+
+/**
  * Ends the wrapper: a function, coroutine or userdata result is nil, as
  * Redis converts them.
  */
@@ -139,12 +146,15 @@ async function createEngine(): Promise<Engine> {
 
 const suffixBytes = enc.encode(SUFFIX);
 
-/** The script inside PREFIX and SUFFIX. */
-function wrap(body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(prefixBytes.length + body.length + suffixBytes.length);
-  out.set(prefixBytes, 0);
-  out.set(body, prefixBytes.length);
-  out.set(suffixBytes, prefixBytes.length + body.length);
+const shortPrefixBytes = enc.encode(SHORT_PREFIX);
+
+/** The script inside a prefix (the shims or just the wrapper function) and SUFFIX. */
+function wrap(body: Uint8Array, shims: boolean): Uint8Array {
+  const prefix = shims ? prefixBytes : shortPrefixBytes;
+  const out = new Uint8Array(prefix.length + body.length + suffixBytes.length);
+  out.set(prefix, 0);
+  out.set(body, prefix.length);
+  out.set(suffixBytes, prefix.length + body.length);
   return out;
 }
 
@@ -168,13 +178,15 @@ function runJob(parts: Uint8Array[]): Uint8Array[] {
     return [enc.encode("f"), v instanceof Uint8Array ? v : enc.encode(String(v))];
   }
   const isLoad = op === 0x6c; // "l"
-  const source = wrap(parts[isLoad ? 1 : 2]);
+  // "E": a script that needs none of the shims (see needsShims) gets the short prefix.
+  const source = wrap(parts[isLoad ? 1 : 2], op !== 0x45);
   let keys: Uint8Array[] = [];
   let argv: Uint8Array[] = [];
   if (!isLoad) {
     const nkeys = Number(latin1(parts[3]));
-    keys = parts.slice(4, 4 + nkeys).map((p) => Buffer.from(p));
-    argv = parts.slice(4 + nkeys).map((p) => Buffer.from(p));
+    const view = (p: Uint8Array) => Buffer.from(p.buffer, p.byteOffset, p.length);
+    keys = parts.slice(4, 4 + nkeys).map(view);
+    argv = parts.slice(4 + nkeys).map(view);
   }
   scriptResp = 2;
   setresps = 0;
@@ -217,7 +229,11 @@ self.onmessage = async (e: MessageEvent) => {
   }
   self.postMessage({ ready: true });
   for (;;) {
-    while (ch.state !== JOB) Atomics.wait(ch.ctl, 0, ch.state, 1000);
+    // Back-to-back scripts (pipelines, busy servers) find the worker awake.
+    let s = ch.state;
+    for (let i = 0; s !== JOB && i < SPINS; i++) s = ch.state;
+    // Wait on the value read: reading the state again could sleep through the job.
+    for (; s !== JOB; s = ch.state) Atomics.wait(ch.ctl, 0, s, 1000);
     let out: Uint8Array[];
     try {
       out = runJob(ch.read());
