@@ -95,6 +95,8 @@ export class ScriptState {
   channel: Channel | null = null;
   /** Resolves when the worker is ready; null before the first script. */
   ready: Promise<void> | null = null;
+  /** The worker answered ready (jobs may be run synchronously). */
+  awake = false;
   /** Why the VM cannot run (package not installed or cached). */
   failure: string | null = null;
   running: Running | null = null;
@@ -134,6 +136,7 @@ export class ScriptState {
       worker.onmessage = (e: MessageEvent) => {
         const d = e.data;
         if (d.ready) {
+          if (this.worker === worker) this.awake = true;
           resolve();
         } else if (d.error !== undefined) {
           this.failure = "ERR Lua scripting is unavailable: the lua-redis-wasm package " +
@@ -162,6 +165,7 @@ export class ScriptState {
     this.worker = null;
     this.channel = null;
     this.ready = null;
+    this.awake = false;
   }
 
   /** A killed worker is replaced by a fresh one. */
@@ -185,7 +189,7 @@ export class ScriptState {
    */
   jobSync(parts: string[], timeoutMs = 0): string[] | null | "timeout" {
     const ch = this.channel;
-    if (ch === null || this.running !== null) return null;
+    if (ch === null || !this.awake || this.running !== null) return null;
     if (!ch.writeStrings(parts)) return null;
     ch.signal(JOB);
     const deadline = timeoutMs > 0 ? performance.now() + timeoutMs : Infinity;
@@ -229,7 +233,7 @@ export function scriptState(server: Server): ScriptState {
 /** Runs a script for client c: serves its redis.call/pcall, replies into c.out (result or error). */
 export function runScript(c: Client, run: ScriptRun): void | Promise<void> {
   const state = scriptState(c.server);
-  if (state.channel === null || state.failure !== null) {
+  if (!state.awake || state.failure !== null) {
     if (state.failure !== null) return c.out.error(state.failure);
     return state.start().then(() => {
       if (state.failure !== null) return c.out.error(state.failure);
@@ -267,7 +271,7 @@ export function runScript(c: Client, run: ScriptRun): void | Promise<void> {
   state.running = running;
   holdBlockedServing(1);
   const opened = beginPropagationBlock();
-  const ch = state.channel;
+  const ch = state.channel!;
   const nkeys = String(run.keys.length);
   const op = needsShims(run.source) ? "e" : "E";
   if (
@@ -353,7 +357,9 @@ async function runAsync(
       const c = running.caller;
       const run = running.run;
       c.out.error(
-        `ERR Script killed by user with ${run.kind === "eval" ? "SCRIPT" : "FUNCTION"} KILL... ` +
+        // Redis says SCRIPT KILL for functions too. The line is not known (the Worker
+        // was terminated mid-instruction): 1, right for one-line scripts.
+        "ERR Script killed by user with SCRIPT KILL... " +
           `script: ${scriptLabel(run)}, on @${chunkName(run)}:1.`,
       );
       finishRun(state, running, opened);
