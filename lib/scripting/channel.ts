@@ -51,10 +51,32 @@ export class Channel {
     return Atomics.load(this.ctl, 0);
   }
 
-  /** Hands the turn to the other side. */
+  /** Hands the turn to the other side (woken only if it sleeps: a notify costs µs). */
   signal(state: number): void {
     Atomics.store(this.ctl, 0, state);
-    Atomics.notify(this.ctl, 0);
+    if (Atomics.load(this.ctl, 1) !== 0) Atomics.notify(this.ctl, 0);
+  }
+
+  /**
+   * Sleeps until the state word is no longer `state` or `ms` pass. The
+   * sleeper count is raised first, so a signal stored after it wakes us and
+   * one stored before makes the wait return at once.
+   */
+  sleep(state: number, ms: number): void {
+    Atomics.add(this.ctl, 1, 1);
+    Atomics.wait(this.ctl, 0, state, ms);
+    Atomics.sub(this.ctl, 1, 1);
+  }
+
+  /** The asynchronous sleep (the main thread past busy-reply-threshold). */
+  async sleepAsync(state: number, ms: number): Promise<void> {
+    Atomics.add(this.ctl, 1, 1);
+    try {
+      const w = Atomics.waitAsync(this.ctl, 0, state, ms);
+      if (w.async) await w.value;
+    } finally {
+      Atomics.sub(this.ctl, 1, 1);
+    }
   }
 
   /** Waits (spinning first, then sleeping) until the state word leaves `state`. */
@@ -66,7 +88,7 @@ export class Channel {
     for (;;) {
       const s = Atomics.load(this.ctl, 0);
       if (s !== state) return s;
-      Atomics.wait(this.ctl, 0, state, 50);
+      this.sleep(state, 50);
     }
   }
 

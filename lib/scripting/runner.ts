@@ -200,7 +200,7 @@ export class ScriptState {
         this.restart();
         return "timeout";
       }
-      Atomics.wait(ch.ctl, 0, JOB, 2);
+      ch.sleep(JOB, 2);
       s = ch.state;
     }
     const out = ch.readStrings();
@@ -289,7 +289,7 @@ export function runScript(c: Client, run: ScriptRun): void | Promise<void> {
     for (let i = 0; s === turn && i < SPINS; i++) s = ch.state;
     while (s === turn) {
       if (performance.now() >= deadline) return runAsync(state, running, opened, turn);
-      Atomics.wait(ch.ctl, 0, turn, 2);
+      ch.sleep(turn, 2);
       s = ch.state;
     }
     if (s === CALL) {
@@ -383,8 +383,7 @@ async function runAsync(
       return;
     }
     turn = s;
-    const w = Atomics.waitAsync(ch.ctl, 0, turn, 50);
-    if (w.async) await w.value;
+    await ch.sleepAsync(turn, 50);
     lastYield = performance.now();
   }
 }
@@ -605,6 +604,7 @@ export function killScript(server: Server, kind: "eval" | "function"): string | 
   if (kind === "eval" && running.run.kind !== "eval") return BUSY_FUNCTION;
   if (kind === "function" && running.run.kind === "eval") return BUSY_EVAL;
   running.killed = true;
+  // Wakes the busy script's wait at once.
   if (state.channel !== null) Atomics.notify(state.channel.ctl, 0);
   return null;
 }

@@ -233,7 +233,7 @@ self.onmessage = async (e: MessageEvent) => {
     let s = ch.state;
     for (let i = 0; s !== JOB && i < SPINS; i++) s = ch.state;
     // Wait on the value read: reading the state again could sleep through the job.
-    for (; s !== JOB; s = ch.state) Atomics.wait(ch.ctl, 0, s, 1000);
+    for (; s !== JOB; s = ch.state) ch.sleep(s, 1000);
     let out: Uint8Array[];
     try {
       out = runJob(ch.read());
