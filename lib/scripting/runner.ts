@@ -430,10 +430,14 @@ function complete(running: Running, ch: Channel): void {
     );
     return;
   }
-  // "x": the VM aborted (its 64 MB heap ran out) and was replaced.
+  // "x": the VM aborted (its 64 MB heap ran out, or its C stack) and was replaced.
+  const why = bytesToStr(parts[1]);
+  const what = /OOM|Aborted/.test(why)
+    ? "the Lua VM ran out of memory (lua-redis-wasm has a fixed 64 MB heap)"
+    : `the Lua VM failed (${why.split("\n")[0]}) and was restarted`;
   c.out.error(
-    `ERR Error running script: the Lua VM ran out of memory (lua-redis-wasm has a fixed ` +
-      `64 MB heap) script: ${scriptLabel(running.run)}, on @${chunkName(running.run)}:0.`,
+    `ERR Error running script: ${what} script: ${scriptLabel(running.run)}, ` +
+      `on @${chunkName(running.run)}:0.`,
   );
 }
 

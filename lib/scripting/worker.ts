@@ -58,12 +58,22 @@ const PREFIX = "local __rd=redis __rd.setresp(3) local redis=setmetatable({" +
  */
 const SHORT_PREFIX = "local __rdf=function(...) ";
 
+/** Deepest table nesting of a result handed to the engine (measured safe: 56). */
+const MAX_RESULT_DEPTH = 48;
+
 /**
  * Ends the wrapper: a function, coroutine or userdata result is nil, as
  * Redis converts them.
  */
 const SUFFIX = "\nend local __rdr=__rdf() local __rdt=type(__rdr) " +
-  "if __rdt=='function' or __rdt=='thread' or __rdt=='userdata' then return nil end return __rdr";
+  "if __rdt=='function' or __rdt=='thread' or __rdt=='userdata' then return nil end " +
+  // The engine converts results recursively on a small C stack: nested past ~60 tables it
+  // silently corrupts its heap (later scripts fail or hang). Redis's error for too deep.
+  "if __rdt=='table' then local function d(t,n) if n>" + MAX_RESULT_DEPTH +
+  " then return true end " +
+  "for k,v in next,t do if type(v)=='table' and d(v,n+1) or type(k)=='table' and d(k,n+1) " +
+  "then return true end end return false end " +
+  "if d(__rdr,1) then return {err='ERR reached lua stack limit'} end end return __rdr";
 
 /** Compiles ARGV[1] as Redis names a script's chunk; 1 or the compiler's message. */
 const COMPILE = new TextEncoder().encode(
