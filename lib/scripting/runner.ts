@@ -97,6 +97,8 @@ export class ScriptState {
   ready: Promise<void> | null = null;
   /** The worker answered ready (jobs may be run synchronously). */
   awake = false;
+  /** The last uncaught error of a worker that was running. */
+  lastCrash = "";
   /** Why the VM cannot run (package not installed or cached). */
   failure: string | null = null;
   running: Running | null = null;
@@ -150,7 +152,9 @@ export class ScriptState {
       };
       worker.onerror = (e: ErrorEvent) => {
         e.preventDefault();
-        this.failure = `ERR Lua scripting is unavailable: ${e.message}`;
+        // Failing to start is for good; a crash later only costs a restart at the next script.
+        if (!this.awake) this.failure = `ERR Lua scripting is unavailable: ${e.message}`;
+        this.lastCrash = e.message;
         this.stop();
         resolve();
       };
@@ -349,6 +353,12 @@ async function runAsync(
     if (server.shuttingDown) {
       // SHUTDOWN NOSAVE: the script ends with the server, its caller gets no reply.
       state.stop();
+      finishRun(state, running, opened);
+      return;
+    }
+    if (state.channel !== ch) {
+      // The worker died under the script (an error the engine did not catch).
+      running.caller.out.error(`ERR Error running script: the Lua VM stopped (${state.lastCrash})`);
       finishRun(state, running, opened);
       return;
     }
