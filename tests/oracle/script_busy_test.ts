@@ -7,20 +7,10 @@
  * stays short; nothing asserts on time.
  */
 import { assert, assertEquals } from "@std/assert";
-import { type Oracle, oracleTest } from "../support/oracle.ts";
+import { type Oracle, oracleTest, untilBusy } from "../support/oracle.ts";
 import { RespClient } from "../support/resp_client.ts";
 
 const THRESHOLD = ["--busy-reply-threshold", "50"];
-
-/** Polls with PING until the server answers BUSY (it then runs the script past the threshold). */
-async function untilBusy(c: RespClient): Promise<string> {
-  for (let i = 0; i < 1000; i++) {
-    const r = await c.call("PING");
-    if (r.startsWith("-BUSY")) return r;
-    await new Promise((res) => setTimeout(res, 10));
-  }
-  throw new Error("the server never became busy");
-}
 
 /** Starts `script` on a fresh connection of each server; returns the pending replies. */
 async function startScripts(

@@ -209,3 +209,16 @@ export function oracleTest(
     }
   });
 }
+
+/**
+ * Polls with PING until the server answers BUSY: a script it runs is then past
+ * busy-reply-threshold (what a test checks next does not depend on timing).
+ */
+export async function untilBusy(c: RespClient): Promise<string> {
+  for (let i = 0; i < 3000; i++) {
+    const r = await c.call("PING");
+    if (r.startsWith("-BUSY")) return r;
+    await new Promise((res) => setTimeout(res, 10));
+  }
+  throw new Error("the server never became busy");
+}
