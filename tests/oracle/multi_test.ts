@@ -387,19 +387,20 @@ oracleTest("oracle: which writes between WATCH and EXEC abort it", async (o) => 
 });
 
 oracleTest("oracle: WATCH and keys that expire", async (o) => {
-  // Expires after WATCH: EXEC aborts, deleted or not (isWatchedKeyExpired).
+  // Expires after WATCH: EXEC aborts, deleted or not (isWatchedKeyExpired). The expiry leaves
+  // the WATCH half a second, so a stalled machine does not turn this into the next case.
   await scenario(o, "expires after WATCH", [
-    [1, "SET", "k", "1", "PX", "80"],
+    [1, "SET", "k", "1", "PX", "500"],
     [0, "WATCH", "k"],
-    250,
+    700,
     [0, "MULTI"],
     [0, "PING"],
     [0, "EXEC"],
   ]);
   await scenario(o, "expires after WATCH, read meanwhile", [
-    [1, "SET", "k", "1", "PX", "80"],
+    [1, "SET", "k", "1", "PX", "500"],
     [0, "WATCH", "k"],
-    250,
+    700,
     [1, "GET", "k"],
     [0, "MULTI"],
     [0, "PING"],
