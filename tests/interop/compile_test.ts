@@ -46,7 +46,7 @@ Deno.test({
     assert(built.success, `compile failed:\n${stdout}\n${dec.decode(built.stderr)}`);
     assertMatch(stdout, /Smoke test passed/);
 
-    // Beyond PING: the binary keeps data and speaks the protocol.
+    // Beyond PING: the binary keeps data, speaks the protocol and runs scripts.
     const port = freePort();
     const child = new Deno.Command(output, {
       args: [
@@ -75,6 +75,11 @@ Deno.test({
       assertEquals(await c.call("SET", "k", "v\x00"), "+OK\r\n");
       assertEquals(await c.call("GET", "k"), "$2\r\nv\x00\r\n");
       assertEquals(await c.call("HSET", "h", "f", "1"), ":1\r\n");
+      // The Lua VM (lua-redis-wasm and its Worker) is embedded: no cache, no network needed.
+      assertEquals(
+        await c.call("EVAL", "return {redis.call('GET', KEYS[1]), tostring(10/2)}", "1", "k"),
+        "*2\r\n$2\r\nv\x00\r\n$1\r\n5\r\n",
+      );
       c.close();
     } finally {
       child.kill("SIGTERM");
