@@ -7,7 +7,14 @@
 /// <reference lib="deno.worker" />
 import { Buffer } from "node:buffer";
 import { CALL, Channel, DONE, JOB } from "./channel.ts";
-import { parseReply, plainValue, type ReplyValue, writeResult } from "./convert.ts";
+import {
+  parseReply,
+  plainValue,
+  type ReplyValue,
+  respToWire,
+  WireWriter,
+  writeResult,
+} from "./convert.ts";
 import { ReplyWriter } from "../resp/encoder.ts";
 
 /** Busy-wait iterations before sleeping on the state word (hand-offs take a few µs). */
@@ -62,18 +69,25 @@ const SHORT_PREFIX = "local __rdf=function(...) ";
 const MAX_RESULT_DEPTH = 48;
 
 /**
+ * The result check Redis needs and the engine lacks: the engine converts
+ * results recursively on a small C stack and, nested past ~60 tables,
+ * silently corrupts its heap (later scripts fail or hang), so deeper results
+ * get Redis's "reached lua stack limit" error. Kept in a string that only
+ * table results compile (compiling it costs as much as a short script).
+ */
+const DEPTH_CHECK = "local function d(t,n) if n>" + MAX_RESULT_DEPTH + " then return true end " +
+  'for k,v in next,t do if type(v)=="table" and d(v,n+1) or type(k)=="table" and d(k,n+1) ' +
+  "then return true end end return false end return d(...,1)";
+
+/**
  * Ends the wrapper: a function, coroutine or userdata result is nil, as
- * Redis converts them.
+ * Redis converts them; a table result is checked for depth (DEPTH_CHECK).
  */
 const SUFFIX = "\nend local __rdr=__rdf() local __rdt=type(__rdr) " +
-  "if __rdt=='function' or __rdt=='thread' or __rdt=='userdata' then return nil end " +
-  // The engine converts results recursively on a small C stack: nested past ~60 tables it
-  // silently corrupts its heap (later scripts fail or hang). Redis's error for too deep.
-  "if __rdt=='table' then local function d(t,n) if n>" + MAX_RESULT_DEPTH +
-  " then return true end " +
-  "for k,v in next,t do if type(v)=='table' and d(v,n+1) or type(k)=='table' and d(k,n+1) " +
-  "then return true end end return false end " +
-  "if d(__rdr,1) then return {err='ERR reached lua stack limit'} end end return __rdr";
+  "if __rdt=='table' then if loadstring('" + DEPTH_CHECK + "')(__rdr) then " +
+  "return {err='ERR reached lua stack limit'} end " +
+  "elseif __rdt=='function' or __rdt=='thread' or __rdt=='userdata' then return nil end " +
+  "return __rdr";
 
 /** Compiles ARGV[1] as Redis names a script's chunk; 1 or the compiler's message. */
 const COMPILE = new TextEncoder().encode(
@@ -124,19 +138,78 @@ function hostCall(pcall: number, args: Uint8Array[]): ReplyValue {
   return parseReply(body, scriptResp);
 }
 
+/**
+ * The engine's redis.call/pcall import, minus lua-redis-wasm's Buffers: the
+ * arguments go from the WASM heap into the channel and the RESP reply into
+ * the heap in the engine's wire format (respToWire). The same replies as
+ * hostCall through the package's handlers, without ~10 Buffers per call.
+ */
+function wireCall(pcall: number, abi: number[]): void {
+  const ex = internals!.exports;
+  const [retPtr, ptr, len] = abi;
+  let heap = ex.HEAPU8;
+  const dv = new DataView(heap.buffer, heap.byteOffset + ptr, len);
+  const count = dv.getUint32(0, true);
+  const args: Uint8Array[] = new Array(count);
+  let o = 4;
+  for (let i = 0; i < count; i++) {
+    const n = dv.getUint32(o, true);
+    args[i] = heap.subarray(ptr + o + 4, ptr + o + 4 + n);
+    o += 4 + n;
+  }
+  wire.len = 0;
+  if (args.length === 2 && args[0].length === 4 && args[0][0] === 0 && args[0][1] === 0x65) {
+    // The wrapper's own errors (redis.setresp), raised as a command's are.
+    wire.bytes(WIRE_ERROR, args[1]);
+  } else if (loading) {
+    wire.bytes(WIRE_ERROR, LOADING_ERROR);
+  } else {
+    ch.write([OPS[pcall][scriptResp - 2], ...args]);
+    ch.signal(CALL);
+    ch.waitWhile(CALL, SPINS);
+    const [kind, body] = ch.read();
+    try {
+      if (kind[0] === 0x65) wire.bytes(WIRE_ERROR, body);
+      else respToWire(body, scriptResp, wire);
+    } catch (err) {
+      // As the package's handler: a failing host call is an error reply.
+      wire.len = 0;
+      wire.bytes(WIRE_ERROR, new TextEncoder().encode(String((err as Error).message ?? err)));
+    }
+  }
+  const out = ex._alloc(wire.len);
+  heap = ex.HEAPU8;
+  heap.set(wire.buf.subarray(0, wire.len), out);
+  const rv = new DataView(heap.buffer, heap.byteOffset + retPtr, 8);
+  rv.setUint32(0, out, true);
+  rv.setUint32(4, wire.len, true);
+}
+
+const wire = new WireWriter();
+const WIRE_ERROR = 0x05;
+const LOADING_ERROR = new TextEncoder().encode(
+  "ERR redis.call and redis.pcall are not available while loading",
+);
+
+/** lua-redis-wasm 1.5.0's loaded module: its import handlers are replaceable. */
+interface LoadedModule {
+  handlers?: { call?: unknown; pcall?: unknown };
+  create(host: unknown): Engine;
+}
+
 async function createEngine(): Promise<Engine> {
   const mod = await import("npm:lua-redis-wasm@1.5.0");
-  const created = await mod.LuaWasmEngine.create({
-    host: {
-      redisCall: (args: Uint8Array[]) => hostCall(0, args),
-      redisPcall: (args: Uint8Array[]) => hostCall(1, args),
-      log: (level: number, message: Uint8Array) => {
-        self.postMessage({ log: [level, Buffer.from(message).toString("latin1")] });
-      },
-      onSetResp: (v: 2 | 3) => {
-        if (++setresps % 2 === 0) scriptResp = v;
-      },
-    } as never,
+  const host = {
+    redisCall: (args: Uint8Array[]) => hostCall(0, args),
+    redisPcall: (args: Uint8Array[]) => hostCall(1, args),
+    log: (level: number, message: Uint8Array) => {
+      self.postMessage({ log: [level, Buffer.from(message).toString("latin1")] });
+    },
+    onSetResp: (v: 2 | 3) => {
+      if (++setresps % 2 === 0) scriptResp = v;
+    },
+  };
+  const module = (await mod.load({
     profile: "redis-7.0",
     // No instruction budget: long scripts are the main thread's business (BUSY, SCRIPT KILL).
     limits: { maxFuel: 4_294_967_295, maxReplyBytes: 0, maxArgBytes: 0 },
@@ -150,22 +223,108 @@ async function createEngine(): Promise<Engine> {
       REPL_ALL: { value: 3 },
       replicate_commands: { returns: true },
     },
-  });
-  return created as unknown as Engine;
+  })) as unknown as LoadedModule;
+  const created = module.create(host);
+  internals = findInternals(created);
+  const h = module.handlers;
+  if (
+    internals !== null && h !== undefined && typeof h.call === "function" &&
+    typeof h.pcall === "function"
+  ) {
+    // Imports called with a return pointer (this build's ABI) take the fast path.
+    const call = h.call as (...a: number[]) => unknown;
+    const pcall = h.pcall as (...a: number[]) => unknown;
+    h.call = (...a: number[]) => a.length >= 3 ? wireCall(0, a) : call(...a);
+    h.pcall = (...a: number[]) => a.length >= 3 ? wireCall(1, a) : pcall(...a);
+  }
+  return created;
 }
 
 const suffixBytes = enc.encode(SUFFIX);
 
 const shortPrefixBytes = enc.encode(SHORT_PREFIX);
 
-/** The script inside a prefix (the shims or just the wrapper function) and SUFFIX. */
-function wrap(body: Uint8Array, shims: boolean): Uint8Array {
-  const prefix = shims ? prefixBytes : shortPrefixBytes;
-  const out = new Uint8Array(prefix.length + body.length + suffixBytes.length);
-  out.set(prefix, 0);
-  out.set(body, prefix.length);
-  out.set(suffixBytes, prefix.length + body.length);
-  return out;
+/** The parts of lua-redis-wasm 1.5.0's LuaEngine that evalWrapped uses. */
+interface EngineInternals {
+  exports: {
+    HEAPU8: Uint8Array;
+    _alloc(n: number): number;
+    _free_mem(p: number): void;
+    _eval_with_args: unknown;
+  };
+  callEvalWithArgs(sp: number, sl: number, ap: number, al: number, nkeys: number): unknown;
+  decodeResult(r: unknown, sha: string): ReplyValue;
+}
+
+/** The engine's internals when they are the ones evalWrapped knows (null: use evalWithArgs). */
+let internals: EngineInternals | null = null;
+
+function findInternals(e: Engine): EngineInternals | null {
+  // module.create() gives the LuaEngine itself (LuaWasmEngine wraps one as .engine).
+  const o = e as unknown as Partial<EngineInternals> & { engine?: Partial<EngineInternals> };
+  const inner = o.exports !== undefined ? o : o.engine;
+  const ex = inner?.exports;
+  if (
+    inner === undefined || ex === undefined || typeof inner.callEvalWithArgs !== "function" ||
+    typeof inner.decodeResult !== "function" || typeof ex._alloc !== "function" ||
+    typeof ex._free_mem !== "function" || typeof ex._eval_with_args !== "function" ||
+    !(ex.HEAPU8 instanceof Uint8Array)
+  ) return null;
+  return inner as EngineInternals;
+}
+
+/**
+ * Runs prefix + body + SUFFIX with KEYS and ARGV. What engine.evalWithArgs
+ * does, minus its per-call pure-JS SHA-1 of the source (only for the error's
+ * meta.sha, which redeno never reads: ~15 µs of a ~35 µs GET+SET script) and
+ * the copies: the parts go straight into the WASM heap.
+ */
+function evalWrapped(
+  prefix: Uint8Array,
+  body: Uint8Array,
+  keys: Uint8Array[],
+  argv: Uint8Array[],
+): ReplyValue {
+  const inner = internals;
+  if (inner === null) {
+    const out = new Uint8Array(prefix.length + body.length + suffixBytes.length);
+    out.set(prefix, 0);
+    out.set(body, prefix.length);
+    out.set(suffixBytes, prefix.length + body.length);
+    const view = (p: Uint8Array) => Buffer.from(p.buffer, p.byteOffset, p.length);
+    return engine.evalWithArgs(out, keys.map(view), argv.map(view));
+  }
+  const ex = inner.exports;
+  const scriptLen = prefix.length + body.length + suffixBytes.length;
+  // The engine's argument block: [count u32] then [len u32][bytes] per KEYS and ARGV entry.
+  let argLen = 4;
+  for (const k of keys) argLen += 4 + k.length;
+  for (const a of argv) argLen += 4 + a.length;
+  const sp = ex._alloc(scriptLen);
+  const ap = ex._alloc(argLen);
+  // Read after allocating: the heap view is replaced if the memory grows.
+  const heap = ex.HEAPU8;
+  heap.set(prefix, sp);
+  heap.set(body, sp + prefix.length);
+  heap.set(suffixBytes, sp + prefix.length + body.length);
+  const dv = new DataView(heap.buffer, heap.byteOffset + ap, argLen);
+  dv.setUint32(0, keys.length + argv.length, true);
+  let o = 4;
+  for (const list of [keys, argv]) {
+    for (const p of list) {
+      dv.setUint32(o, p.length, true);
+      heap.set(p, ap + o + 4);
+      o += 4 + p.length;
+    }
+  }
+  let r: unknown;
+  try {
+    r = inner.callEvalWithArgs(sp, scriptLen, ap, argLen, keys.length);
+  } finally {
+    ex._free_mem(sp);
+    ex._free_mem(ap);
+  }
+  return inner.decodeResult(r, "");
 }
 
 const result = new ReplyWriter(4096);
@@ -189,21 +348,21 @@ function runJob(parts: Uint8Array[]): Uint8Array[] {
   }
   const isLoad = op === 0x6c; // "l"
   // "E": a script that needs none of the shims (see needsShims) gets the short prefix.
-  const source = wrap(parts[isLoad ? 1 : 2], op !== 0x45);
+  const prefix = op === 0x45 ? shortPrefixBytes : prefixBytes;
+  const body = parts[isLoad ? 1 : 2];
   let keys: Uint8Array[] = [];
   let argv: Uint8Array[] = [];
   if (!isLoad) {
     const nkeys = Number(latin1(parts[3]));
-    const view = (p: Uint8Array) => Buffer.from(p.buffer, p.byteOffset, p.length);
-    keys = parts.slice(4, 4 + nkeys).map(view);
-    argv = parts.slice(4 + nkeys).map(view);
+    keys = parts.slice(4, 4 + nkeys);
+    argv = parts.slice(4 + nkeys);
   }
   scriptResp = 2;
   setresps = 0;
   loading = isLoad;
   let v: ReplyValue;
   try {
-    v = engine.evalWithArgs(source, keys, argv);
+    v = evalWrapped(prefix, body, keys, argv);
   } finally {
     loading = false;
   }
