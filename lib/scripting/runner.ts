@@ -66,8 +66,11 @@ const UNKILLABLE = "UNKILLABLE Sorry the script already executed write commands 
   "using the SHUTDOWN NOSAVE command.";
 const NOTBUSY = "NOTBUSY No scripts in execution right now.";
 
-/** Busy-wait iterations before sleeping (a hand-off takes a few µs). */
-const SPINS = 20000;
+/**
+ * Busy-wait iterations (~20 µs) before sleeping on the worker. Short: the
+ * worker and the clients need the CPU (see worker.ts SPINS).
+ */
+const SPINS = 3000;
 
 /** A script in EVAL's cache. */
 export interface CachedScript {
