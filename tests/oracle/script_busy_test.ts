@@ -8,7 +8,6 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { type Oracle, oracleTest, untilBusy } from "../support/oracle.ts";
-import { RespClient } from "../support/resp_client.ts";
 
 const THRESHOLD = ["--busy-reply-threshold", "50"];
 
