@@ -14,6 +14,7 @@ import { decodeFunctions, encodeFunctions } from "../persistence/rdb.ts";
 import { verifyDumpPayload, withDumpFooter } from "./dump.ts";
 import { isKeyword, parseInt64 } from "./args.ts";
 import { replyHelp } from "./connection.ts";
+import { evalKeySpec } from "./scripting.ts";
 import { cArg, type CommandSpec, defineCommand, keynumKeys } from "./table.ts";
 import {
   buildLibraries,
@@ -306,8 +307,6 @@ function fcall(c: Client, args: string[], readOnly: boolean): void | Promise<voi
 
 // ------------------------------------------------------------------ table
 
-const FCALL_NOTES = "We cannot tell how the keys will be used so we assume the worst, ";
-
 export const functionCommands: CommandSpec[] = [
   defineCommand({
     name: "fcall",
@@ -318,12 +317,7 @@ export const functionCommands: CommandSpec[] = [
     since: "7.0.0",
     complexity: "Depends on the function that is executed.",
     syntax: "function numkeys [key [key ...]] [arg [arg ...]]",
-    keySpecs: [{
-      notes: FCALL_NOTES + "RW and UPDATE",
-      flags: ["RW", "access", "update"],
-      index: 2,
-      find: { type: "keynum", keynumidx: 0, firstkey: 1, keystep: 1 },
-    }],
+    keySpecs: evalKeySpec(false, true),
     getKeys: keynumKeys(2),
     handler: (c, args) => fcall(c, args, false),
   }),
@@ -336,12 +330,7 @@ export const functionCommands: CommandSpec[] = [
     since: "7.0.0",
     complexity: "Depends on the function that is executed.",
     syntax: "function numkeys [key [key ...]] [arg [arg ...]]",
-    keySpecs: [{
-      notes: FCALL_NOTES + "RO and ACCESS",
-      flags: ["RO", "access"],
-      index: 2,
-      find: { type: "keynum", keynumidx: 0, firstkey: 1, keystep: 1 },
-    }],
+    keySpecs: evalKeySpec(true, true),
     getKeys: keynumKeys(2),
     handler: (c, args) => fcall(c, args, true),
   }),

@@ -217,8 +217,11 @@ const SCRIPT_HELP = [
 
 const NOTES = "We cannot tell how the keys will be used so we assume the worst, ";
 
-/** EVAL's keys: assumed read-write (read-only for _RO); EVAL and EVAL_RO say why. */
-function evalKeySpec(ro: boolean, notes: boolean): KeySpec[] {
+/**
+ * The keys of EVAL and FCALL: assumed read-write (read-only for the _RO
+ * forms); EVAL, EVAL_RO, FCALL and FCALL_RO say why (`notes`).
+ */
+export function evalKeySpec(ro: boolean, notes: boolean): KeySpec[] {
   return [{
     notes: notes ? NOTES + (ro ? "RO and ACCESS" : "RW and UPDATE") : undefined,
     flags: ro ? ["RO", "access"] : ["RW", "access", "update"],
