@@ -12,6 +12,7 @@ import { globMatch } from "./util/glob.ts";
 import { LOG_LEVELS } from "./log.ts";
 import { concatBytes } from "./util/bytebuf.ts";
 import { isCSpace, strtod } from "./util/strtod.ts";
+import { formatNotifyFlags, parseNotifyFlags } from "./store/notify.ts";
 
 export const REDIS_COMPAT_VERSION = "7.0.15";
 export const REDENO_VERSION = "0.1.0";
@@ -83,6 +84,15 @@ export const OPTIONS: OptionSpec[] = [
   { name: "slowlog-max-len", kind: "int", default: "128", min: 0, max: LLONG_MAX },
   { name: "latency-monitor-threshold", kind: "int", default: "0", min: 0, max: LLONG_MAX },
   { name: "latency-tracking", kind: "bool", default: "yes" },
+  {
+    name: "notify-keyspace-events",
+    kind: "string",
+    default: "",
+    validate: (v) =>
+      parseNotifyFlags(v) === null ? "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." : null,
+    adjust: (v) => formatNotifyFlags(parseNotifyFlags(v as string)!),
+  },
+  { name: "tracking-table-max-keys", kind: "int", default: "1000000", min: 0, max: LLONG_MAX },
   {
     name: "latency-tracking-info-percentiles",
     kind: "string",

@@ -28,6 +28,11 @@ const ERR_CLIENT_NAME = "ERR Client names cannot contain spaces, newlines or spe
 function ping(c: Client, args: string[]): void {
   if (args.length > 2) {
     c.out.error("ERR wrong number of arguments for 'ping' command");
+  } else if (c.subscriberMode && c.resp === 2) {
+    // A RESP2 subscriber's PONG is shaped like a message.
+    c.out.array(2);
+    c.out.bulk("pong");
+    c.out.bulk(args.length === 2 ? args[1] : "");
   } else if (args.length === 2) {
     c.out.bulk(args[1]);
   } else {
@@ -172,8 +177,8 @@ function clientType(name: string): string | null {
   return null;
 }
 
-function typeOfClient(_c: Client): string {
-  return "normal";
+function typeOfClient(c: Client): string {
+  return c.subscriberMode ? "pubsub" : "normal";
 }
 
 function clientList(c: Client, args: string[]): void {

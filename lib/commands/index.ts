@@ -23,6 +23,7 @@ import { latencyCommands } from "./latency.ts";
 import { multiCommands } from "./multi.ts";
 import { scriptingCommands } from "./scripting.ts";
 import { functionCommands } from "./functions.ts";
+import { pubsubCommands } from "./pubsub.ts";
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connectionCommands,
@@ -49,4 +50,5 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...multiCommands,
   ...scriptingCommands,
   ...functionCommands,
+  ...pubsubCommands,
 ];

@@ -144,6 +144,19 @@ const F_ALLOW_BUSY = 1 << 9;
 /** EXEC: refusing it ends the transaction (EXECABORT with the reason). */
 const F_EXEC = 1 << 10;
 const NOT_QUEUED = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
+/** Runs in RESP2 subscriber mode. */
+const F_SUBSCRIBER_OK = 1 << 11;
+const SUBSCRIBER_OK = new Set([
+  "ping",
+  "subscribe",
+  "ssubscribe",
+  "unsubscribe",
+  "sunsubscribe",
+  "psubscribe",
+  "punsubscribe",
+  "quit",
+  "reset",
+]);
 
 /** Per-command statistics (INFO commandstats). */
 export class CommandStats {
@@ -176,7 +189,8 @@ export class Command {
       (parent === null && NOT_QUEUED.has(spec.name) ? F_NOT_QUEUED : 0) |
       (f.includes("no_multi") ? F_NO_MULTI : 0) |
       (f.includes("allow_busy") ? F_ALLOW_BUSY : 0) |
-      (parent === null && spec.name === "exec" ? F_EXEC : 0);
+      (parent === null && spec.name === "exec" ? F_EXEC : 0) |
+      (parent === null && SUBSCRIBER_OK.has(spec.name) ? F_SUBSCRIBER_OK : 0);
     this.handler = spec.handler;
     this.subcommands = spec.subcommands
       ? new Map(spec.subcommands.map((s) => [s.name, new Command(s, this)]))
@@ -301,6 +315,18 @@ export function dispatch(c: Client, args: string[]): void | Promise<void> {
   ) {
     cmd.stats.rejectedCalls++;
     return reject(c, persistence.denyWrites, cmd, args);
+  }
+  if (
+    c.subscriptions !== null && c.resp === 2 && c.subscriptions.mode &&
+    (cmd.bits & F_SUBSCRIBER_OK) === 0
+  ) {
+    cmd.stats.rejectedCalls++;
+    return reject(
+      c,
+      `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+      cmd,
+      args,
+    );
   }
   if (persistence.loading !== null && (cmd.bits & F_LOADING) === 0 && !c.loader) {
     cmd.stats.rejectedCalls++;

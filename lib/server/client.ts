@@ -8,6 +8,7 @@ import type { Db } from "../store/keyspace.ts";
 import type { Server } from "./server.ts";
 import type { Waiter } from "./blocking.ts";
 import { unwatchAll, watchedCount } from "./watch.ts";
+import type { ClientSubscriptions } from "./pubsub.ts";
 
 /** The socket side of a client, implemented by connection.ts. */
 export interface ClientTransport {
@@ -19,6 +20,8 @@ export interface ClientTransport {
   readonly queryBufferLength: number;
   /** Arguments already parsed of a command still arriving. */
   readonly partialArgs: readonly string[];
+  /** Reply bytes handed to the socket and not yet taken by it (a slow reader's backlog). */
+  readonly unsentBytes: number;
 }
 
 /** Bytes Redis reads per call into its query buffer (PROTO_IOBUF_LEN). */
@@ -145,6 +148,8 @@ export class Client {
   errorsCounted = 0;
   /** Log the running command even if it changed nothing (FLUSHALL on an empty server). */
   forcePropagate = false;
+  /** Channels, patterns and shard channels subscribed (lib/server/pubsub.ts); null before the first. */
+  subscriptions: ClientSubscriptions | null = null;
   /** What the client waits for while a blocking command holds it (CLIENT LIST flags=b). */
   blocked: Waiter | null = null;
   /**
@@ -237,7 +242,8 @@ export class Client {
     const [argc, argvMem] = this.#argv();
     const input = query + argvMem + 8 * argc;
     // Replies beyond the fixed buffer: what Redis would hold in its reply list.
-    const output = Math.max(this.out.length - this.out.capacity, 0);
+    const pending = this.out.length + (this.transport?.unsentBytes ?? 0);
+    const output = Math.max(pending - this.out.capacity, 0);
     const t = this.multi;
     const multi = WATCHED_KEY_BYTES * watchedCount(this) +
       (t === null ? 0 : t.argvMem + MULTI_CMD_BYTES * t.allocated);
@@ -295,10 +301,19 @@ export class Client {
     unwatchAll(this);
   }
 
-  /** CLIENT LIST flags: O monitor, x in MULTI, b blocked, d dirty WATCH, e no-evict, N none (Redis's letters and order). */
+  /** Redis's CLIENT_PUBSUB: RESP2 subscriber mode (only (un)subscribe, PING, QUIT and RESET run). */
+  get subscriberMode(): boolean {
+    return this.subscriptions !== null && this.subscriptions.mode;
+  }
+
+  /**
+   * CLIENT LIST flags: O monitor, P subscriber, x in MULTI, b blocked, d
+   * dirty WATCH, c closing, e no-evict, N none (Redis's letters and order).
+   */
   flags(): string {
     let f = "";
     if (this.monitor) f += "O";
+    if (this.subscriberMode) f += "P";
     if (this.multi !== null) f += "x";
     if (this.blocked !== null) f += "b";
     if (this.dirtyCas) f += "d";
@@ -314,10 +329,12 @@ export class Client {
     const rbs = this.out.capacity;
     const obl = Math.min(this.out.length, rbs);
     const oll = Math.ceil(mem.output / REPLY_CHUNK_BYTES);
+    const subs = this.subscriptions;
     return `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${this.fd} ` +
       `name=${this.name} age=${Math.floor((now - this.createdAt) / 1000)} ` +
       `idle=${Math.floor((now - this.lastInteraction) / 1000)} flags=${this.flags()} ` +
-      `db=${this.db.id} sub=0 psub=0 ssub=0 multi=${this.multi?.queue.length ?? -1} qbuf=${qbuf} ` +
+      `db=${this.db.id} sub=${subs?.channel.size ?? 0} psub=${subs?.pattern.size ?? 0} ` +
+      `ssub=${subs?.shard.size ?? 0} multi=${this.multi?.queue.length ?? -1} qbuf=${qbuf} ` +
       `qbuf-free=${this.queryCapacity - qbuf} argv-mem=${this.#argv()[1]} ` +
       `multi-mem=${this.multi?.argvMem ?? 0} rbs=${rbs} ` +
       `rbp=${this.replyPeak} obl=${obl} oll=${oll} omem=${mem.output} tot-mem=${mem.total} events=r cmd=${
@@ -333,6 +350,7 @@ export class Client {
    */
   reset(): void {
     this.endTransaction();
+    this.server.pubsub.dropClient(this);
     if (this.monitor) {
       this.monitor = false;
       this.server.monitors.delete(this);

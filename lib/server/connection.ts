@@ -31,9 +31,13 @@ async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
 }
 
 class SocketTransport implements ClientTransport {
-  /** The last write queued, while any is in flight (null when idle). */
+  /** The write loop while it runs (null when idle): one write in flight at a time. */
   #writing: Promise<void> | null = null;
-  #queued = 0;
+  /** Bytes taken from the writer so far, and bytes the socket took. */
+  #queuedTotal = 0;
+  #writtenTotal = 0;
+  /** Callers of flush() waiting for the socket to take the bytes queued before them. */
+  #waiters: { upTo: number; resolve: () => void }[] = [];
   #closed = false;
   decoder: RespDecoderStream | null = null;
 
@@ -47,36 +51,58 @@ class SocketTransport implements ClientTransport {
     return this.decoder?.parser.partialArgs ?? [];
   }
 
-  flush(): Promise<void> {
-    const out = this.client.out;
-    if (out.length === 0 || this.#closed) return this.#writing ?? Promise.resolve();
-    this.client.notePending(out.length);
-    const data = out.lend();
-    const stats = this.client.server.stats;
-    stats.netOutputBytes += data.length;
-    stats.totalWrites++;
-    // Writes stay in order; when none is in flight (the usual case) this one
-    // starts now rather than a microtask later.
-    const before = this.#queued++ === 0 ? null : this.#writing;
-    this.#writing = before === null ? this.#send(data) : before.then(() => this.#send(data));
-    return this.#writing;
+  get unsentBytes(): number {
+    return this.#queuedTotal - this.#writtenTotal;
   }
 
-  async #send(data: Uint8Array): Promise<void> {
-    if (!this.#closed) {
+  /**
+   * Sends what the writer holds; resolves once the socket took it. While a
+   * write is in flight, what arrives meanwhile waits in the writer and goes
+   * out as one write after it (a slow reader gets few large writes, not one
+   * per message).
+   */
+  flush(): Promise<void> {
+    const out = this.client.out;
+    if (this.#closed) return Promise.resolve();
+    const upTo = this.#queuedTotal + out.length;
+    if (upTo === this.#writtenTotal) return Promise.resolve();
+    this.#writing ??= this.#drain();
+    return new Promise((resolve) => this.#waiters.push({ upTo, resolve }));
+  }
+
+  async #drain(): Promise<void> {
+    const out = this.client.out;
+    const stats = this.client.server.stats;
+    while (!this.#closed && out.length !== 0) {
+      this.client.notePending(out.length);
+      const data = out.lend();
+      this.#queuedTotal += data.length;
+      stats.netOutputBytes += data.length;
+      stats.totalWrites++;
       try {
         await writeAll(this.conn, data);
-        this.client.out.recycle(data);
+        out.recycle(data);
       } catch {
         this.close();
       }
+      this.#writtenTotal += data.length;
+      this.#wake(this.#closed ? Infinity : this.#writtenTotal);
     }
-    if (--this.#queued === 0) this.#writing = null;
+    this.#writing = null;
+    if (this.#closed) this.#wake(Infinity);
+  }
+
+  #wake(upTo: number): void {
+    const waiters = this.#waiters;
+    let i = 0;
+    while (i < waiters.length && waiters[i].upTo <= upTo) waiters[i++].resolve();
+    if (i !== 0) waiters.splice(0, i);
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#wake(Infinity);
     try {
       this.conn.close();
     } catch {

@@ -20,6 +20,7 @@ import type { Client } from "./client.ts";
 import { serveConnection } from "./connection.ts";
 import { Blocking } from "./blocking.ts";
 import { LatencyMonitor } from "./latency.ts";
+import { PubSub } from "./pubsub.ts";
 
 /** Server-wide counters (INFO stats). */
 export class ServerStats {
@@ -167,6 +168,10 @@ export class Server {
   readonly replId = randomHex(40);
   /** Latency monitor events and the latency-tracking switches (LATENCY, INFO latencystats). */
   readonly latency = new LatencyMonitor();
+  /** Channels, patterns and shard channels with their subscribers; keyspace events. */
+  readonly pubsub: PubSub = new PubSub(this);
+  /** Clients given replies outside their own commands (messages), written at the end of this turn. */
+  readonly #pendingWrites = new Set<Client>();
 
   #listeners: Deno.Listener[] = [];
   #nextClientId = 1;
@@ -191,7 +196,23 @@ export class Server {
     this.latency.threshold = this.config.num("latency-monitor-threshold");
     this.latency.tracking = this.config.bool("latency-tracking");
     this.persistence = new Persistence(this);
+    this.pubsub.applyNotifyFlags(this.config.str("notify-keyspace-events"));
   }
+
+  /**
+   * `c` got output outside its own command (a message, an invalidation):
+   * its socket is written once the work of this turn is done, so that a
+   * burst of messages costs one write per receiver.
+   */
+  queueWrite(c: Client): void {
+    if (this.#pendingWrites.size === 0) queueMicrotask(this.#writePending);
+    this.#pendingWrites.add(c);
+  }
+
+  readonly #writePending = (): void => {
+    for (const c of this.#pendingWrites) c.transport?.flush();
+    this.#pendingWrites.clear();
+  };
 
   /**
    * A per-connection number for CLIENT LIST's fd= field. Deno exposes no
@@ -232,6 +253,7 @@ export class Server {
 
   removeClient(c: Client): void {
     this.blocking.drop(c);
+    this.pubsub.dropClient(c);
     c.endTransaction(); // its WATCHes go with it
     this.clients.delete(c.id);
     this.monitors.delete(c);
@@ -525,6 +547,9 @@ export class Server {
         break;
       case "latency-tracking":
         this.latency.tracking = value as boolean;
+        break;
+      case "notify-keyspace-events":
+        this.pubsub.applyNotifyFlags(value as string);
         break;
       case "hz":
         if (this.#cron !== null) {

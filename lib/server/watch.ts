@@ -6,8 +6,8 @@
  * watching it dirty (their EXEC then aborts with a null reply) and drops
  * their watches, as Redis's touchWatchedKey does.
  *
- * The keyspace calls in through its `watched` hook, which is set only while
- * some client watches a key: without watchers the hot paths pay one null
+ * The keyspace calls in through its `watched` hook (lib/server/keyhooks.ts),
+ * which is set only while some client watches a key: without watchers the hot paths pay one null
  * check. Deletions, overwrites, expiry changes, flushes and swaps touch at
  * once; a value changed in place (obtained with Db.lookupWrite) is a
  * candidate, touched when the command ends if it changed the data set
@@ -16,6 +16,7 @@
  */
 import type { Db, Keyspace, WatchHook } from "../store/keyspace.ts";
 import type { Client } from "./client.ts";
+import { setKeyHook } from "./keyhooks.ts";
 
 /** One key watched by one client. */
 interface WatchedKey {
@@ -154,7 +155,7 @@ export function watchKey(c: Client, key: string): void {
   const wk: WatchedKey = { client: c, db, key, expired: db.isExpired(key) };
   list.push(wk);
   mine.push(wk);
-  if (r.count++ === 0) c.server.keyspace.watched = r;
+  if (r.count++ === 0) setKeyHook(c.server.keyspace, "watch", r);
 }
 
 /** Drops every watch of `c` (UNWATCH, EXEC, DISCARD, RESET, disconnect); not its dirty flag. */
@@ -174,7 +175,7 @@ export function unwatchAll(c: Client): void {
   }
   r.count -= mine.length;
   if (r.count === 0) {
-    c.server.keyspace.watched = null;
+    setKeyHook(c.server.keyspace, "watch", null);
     r.candidates = [];
   }
 }

@@ -7,6 +7,7 @@
  */
 import { Dict } from "./dict.ts";
 import { Lock } from "./lock.ts";
+import { type Notifier, NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from "./notify.ts";
 
 export type TypeName = "string" | "hash" | "list" | "set" | "zset" | "stream";
 
@@ -192,6 +193,15 @@ export class Db {
   }
 
   /**
+   * Fires keyspace event `event` of class `cls` (a NOTIFY_* bit) for `key`
+   * in this database, at the point Redis's notifyKeyspaceEvent would.
+   */
+  notify(cls: number, event: string, key: string): void {
+    const n = this.keyspace.notifier;
+    if (n !== null && (n.flags & cls) !== 0 && !this.keyspace.loading) n.fire(event, key, this.id);
+  }
+
+  /**
    * The live value of `key`, deleting it first if it has expired. Does not
    * count hits or misses and does not touch the access stamp.
    */
@@ -207,11 +217,13 @@ export class Db {
   lookupRead(key: string, touch = true): Value | undefined {
     if (this.expires.size !== 0 && this.#expireIfNeeded(key)) {
       this.stats.keyspaceMisses++;
+      this.notify(NOTIFY_KEY_MISS, "keymiss", key);
       return undefined;
     }
     const i = this.dict.indexOf(key);
     if (i === undefined) {
       this.stats.keyspaceMisses++;
+      this.notify(NOTIFY_KEY_MISS, "keymiss", key);
       return undefined;
     }
     this.stats.keyspaceHits++;
@@ -269,6 +281,8 @@ export class Db {
     const isNew = this.dict.set(key, value);
     if (!keepTtl && this.expires.size !== 0) this.#dropExpire(key);
     if (isNew || !this.keepStampOnOverwrite) this.initHook(this, this.dict.indexOf(key)!);
+    // Redis's dbAdd announces a new key (before the command's own event).
+    if (isNew) this.notify(NOTIFY_NEW, "new", key);
     // A new key may be what blocked clients wait for (Redis's dbAdd signals it ready).
     if (watch !== null) {
       if (isNew) watch.created(this, key);
@@ -404,6 +418,7 @@ export class Db {
   #expired(key: string): void {
     this.delete(key);
     this.stats.expiredKeys++;
+    this.notify(NOTIFY_EXPIRED, "expired", key);
     this.keyspace.onExpired?.(this, key);
   }
 
@@ -488,8 +503,13 @@ export class Keyspace {
   readonly dbs: Db[];
   /** Set only while some client waits for keys: Db.set then reports new keys. */
   keyWatch: KeyWatch | null = null;
-  /** Set only while some client WATCHes keys. */
+  /**
+   * Set only while some client WATCHes keys or tracks them (lib/server/keyhooks.ts
+   * combines the two).
+   */
   watched: WatchHook | null = null;
+  /** Set only while notify-keyspace-events enables some class (see Notifier). */
+  notifier: Notifier | null = null;
   readonly stats = new KeyspaceStats();
   /** Guards work that spans awaits against writers (see lock.ts). */
   readonly lock = new Lock();

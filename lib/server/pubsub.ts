@@ -1,0 +1,243 @@
+/**
+ * Pub/Sub: channels, patterns and shard channels, message delivery, and
+ * keyspace notifications (published as Redis publishes them).
+ *
+ * A message is written into each receiver's reply buffer at once (in
+ * publish order, channel subscribers before pattern subscribers, as Redis
+ * delivers) and the receivers' sockets are written once the publisher's
+ * work of this turn is done (Server.queueWrite), as Redis writes replies in
+ * beforeSleep: a pipelined burst of PUBLISH costs one write per subscriber.
+ */
+import type { Client } from "./client.ts";
+import type { Server } from "./server.ts";
+import { ReplyWriter } from "../resp/encoder.ts";
+import { globMatch } from "../util/glob.ts";
+import {
+  type Notifier,
+  NOTIFY_ALL,
+  NOTIFY_KEY_MISS,
+  NOTIFY_KEYEVENT,
+  NOTIFY_KEYSPACE,
+  NOTIFY_NEW,
+  parseNotifyFlags,
+} from "../store/notify.ts";
+
+export type SubscriptionKind = "channel" | "pattern" | "shard";
+
+/** The reply and message names of each kind of subscription. */
+const NAMES: Record<SubscriptionKind, { sub: string; unsub: string; message: string }> = {
+  channel: { sub: "subscribe", unsub: "unsubscribe", message: "message" },
+  pattern: { sub: "psubscribe", unsub: "punsubscribe", message: "pmessage" },
+  shard: { sub: "ssubscribe", unsub: "sunsubscribe", message: "smessage" },
+};
+
+/** One client's subscriptions (Client.subscriptions, created on its first subscribe). */
+export class ClientSubscriptions {
+  readonly channel = new Set<string>();
+  readonly pattern = new Set<string>();
+  readonly shard = new Set<string>();
+  /**
+   * Redis's CLIENT_PUBSUB flag: RESP2 subscriber mode, CLIENT LIST flag P
+   * and client type pubsub. Redis 7.0 sets it on any subscribe and clears it
+   * when UNSUBSCRIBE / PUNSUBSCRIBE leave no channel or pattern (even with
+   * shard channels left), or SUNSUBSCRIBE leaves no subscription at all.
+   */
+  mode = false;
+
+  /** The count the confirmations of `kind` report (Redis's subscriptionCount of the type). */
+  countFor(kind: SubscriptionKind): number {
+    return kind === "shard" ? this.shard.size : this.channel.size + this.pattern.size;
+  }
+
+  get total(): number {
+    return this.channel.size + this.pattern.size + this.shard.size;
+  }
+}
+
+/** A message encoded once per protocol, for every receiver that speaks it. */
+class Frame {
+  #resp2: Uint8Array | null = null;
+  #resp3: Uint8Array | null = null;
+
+  constructor(readonly parts: readonly string[]) {}
+
+  bytes(resp: 2 | 3): Uint8Array {
+    if (resp === 2) return this.#resp2 ??= encodeFrame(2, this.parts);
+    return this.#resp3 ??= encodeFrame(3, this.parts);
+  }
+}
+
+const scratch = new ReplyWriter(256);
+
+function encodeFrame(resp: 2 | 3, parts: readonly string[]): Uint8Array {
+  scratch.resp = resp;
+  scratch.push(parts.length);
+  for (const p of parts) scratch.bulk(p);
+  return scratch.take();
+}
+
+export class PubSub {
+  /** Per kind: name -> subscribers, in subscription order. */
+  readonly #subs: Record<SubscriptionKind, Map<string, Set<Client>>> = {
+    channel: new Map(),
+    pattern: new Map(),
+    shard: new Map(),
+  };
+
+  constructor(readonly server: Server) {}
+
+  /** Names with at least one subscriber (INFO pubsub_channels, pubsub_patterns, pubsubshard_channels). */
+  count(kind: SubscriptionKind): number {
+    return this.#subs[kind].size;
+  }
+
+  /** Names of `kind` that have subscribers, in the order they were first subscribed. */
+  names(kind: SubscriptionKind): IterableIterator<string> {
+    return this.#subs[kind].keys();
+  }
+
+  /** Subscribers of one name (PUBSUB NUMSUB). */
+  subscriberCount(kind: SubscriptionKind, name: string): number {
+    return this.#subs[kind].get(name)?.size ?? 0;
+  }
+
+  /** Subscribes `c`; false when it already was. */
+  subscribe(c: Client, kind: SubscriptionKind, name: string): boolean {
+    const mine = (c.subscriptions ??= new ClientSubscriptions())[kind];
+    if (mine.has(name)) return false;
+    mine.add(name);
+    const all = this.#subs[kind];
+    let set = all.get(name);
+    if (set === undefined) all.set(name, set = new Set());
+    set.add(c);
+    return true;
+  }
+
+  /** Unsubscribes `c`; false when it was not subscribed. */
+  unsubscribe(c: Client, kind: SubscriptionKind, name: string): boolean {
+    const mine = c.subscriptions?.[kind];
+    if (mine === undefined || !mine.delete(name)) return false;
+    const all = this.#subs[kind];
+    const set = all.get(name)!;
+    set.delete(c);
+    if (set.size === 0) all.delete(name);
+    return true;
+  }
+
+  /**
+   * (P|S)SUBSCRIBE: subscribes to each name and confirms each, with the
+   * client's subscription count after it.
+   */
+  subscribeCommand(c: Client, kind: SubscriptionKind, names: readonly string[]): void {
+    for (const name of names) {
+      this.subscribe(c, kind, name);
+      this.#confirm(c, NAMES[kind].sub, name, c.subscriptions!.countFor(kind));
+    }
+    c.subscriptions!.mode = true;
+  }
+
+  /**
+   * (P|S)UNSUBSCRIBE: from the names given, or from every one of the kind;
+   * with none to leave, one confirmation with a null name.
+   */
+  unsubscribeCommand(c: Client, kind: SubscriptionKind, names: readonly string[]): void {
+    const subs = c.subscriptions;
+    const all = names.length === 0;
+    const list = all ? [...(subs?.[kind] ?? [])] : names;
+    for (const name of list) {
+      this.unsubscribe(c, kind, name);
+      this.#confirm(c, NAMES[kind].unsub, name, subs?.countFor(kind) ?? 0);
+    }
+    if (all && list.length === 0) this.#confirm(c, NAMES[kind].unsub, null, 0);
+    if (subs === null) return;
+    // Redis 7.0's own rules for clearing CLIENT_PUBSUB (see ClientSubscriptions.mode).
+    if (kind === "shard" ? subs.total === 0 : subs.countFor("channel") === 0) subs.mode = false;
+  }
+
+  #confirm(c: Client, what: string, name: string | null, count: number): void {
+    const out = c.out;
+    out.push(3);
+    out.bulk(what);
+    out.bulkOrNull(name);
+    out.int(count);
+  }
+
+  /** Drops every subscription of `c` without replies (RESET, disconnect). */
+  dropClient(c: Client): void {
+    const subs = c.subscriptions;
+    if (subs === null) return;
+    for (const kind of ["channel", "pattern", "shard"] as const) {
+      for (const name of [...subs[kind]]) this.unsubscribe(c, kind, name);
+    }
+    c.subscriptions = null;
+  }
+
+  /** True when anything at all is subscribed (keyspace events are published only then). */
+  get active(): boolean {
+    const s = this.#subs;
+    return s.channel.size !== 0 || s.pattern.size !== 0;
+  }
+
+  /**
+   * PUBLISH: delivers to the channel's subscribers, then to every pattern
+   * subscription that matches; returns the number of deliveries.
+   */
+  publish(channel: string, message: string): number {
+    let receivers = 0;
+    const subs = this.#subs;
+    const direct = subs.channel.get(channel);
+    if (direct !== undefined) {
+      const frame = new Frame(["message", channel, message]);
+      for (const c of direct) this.#deliver(c, frame);
+      receivers += direct.size;
+    }
+    if (subs.pattern.size !== 0) {
+      for (const [pattern, clients] of subs.pattern) {
+        if (!globMatch(pattern, channel)) continue;
+        const frame = new Frame(["pmessage", pattern, channel, message]);
+        for (const c of clients) this.#deliver(c, frame);
+        receivers += clients.size;
+      }
+    }
+    return receivers;
+  }
+
+  /** SPUBLISH: delivers to the shard channel's subscribers. */
+  spublish(channel: string, message: string): number {
+    const direct = this.#subs.shard.get(channel);
+    if (direct === undefined) return 0;
+    const frame = new Frame(["smessage", channel, message]);
+    for (const c of direct) this.#deliver(c, frame);
+    return direct.size;
+  }
+
+  #deliver(c: Client, frame: Frame): void {
+    // Redis 7.0 drops replies, messages included, to a client with replies off.
+    if (c.closed || c.replyOff) return;
+    c.out.raw(frame.bytes(c.resp));
+    this.server.queueWrite(c);
+  }
+
+  /** Applies notify-keyspace-events: the keyspace gets a notifier only when some event can be published. */
+  applyNotifyFlags(value: string): void {
+    const flags = parseNotifyFlags(value) ?? 0;
+    const publishes = (flags & (NOTIFY_KEYSPACE | NOTIFY_KEYEVENT)) !== 0 &&
+      (flags & (NOTIFY_ALL | NOTIFY_KEY_MISS | NOTIFY_NEW)) !== 0;
+    this.server.keyspace.notifier = publishes ? new KeyspaceNotifier(flags, this) : null;
+  }
+}
+
+/** Publishes keyspace events on Redis's channels: __keyspace@<db>__:<key> first, then __keyevent@<db>__:<event>. */
+class KeyspaceNotifier implements Notifier {
+  constructor(readonly flags: number, readonly pubsub: PubSub) {}
+
+  fire(event: string, key: string, db: number): void {
+    if (!this.pubsub.active) return;
+    if ((this.flags & NOTIFY_KEYSPACE) !== 0) {
+      this.pubsub.publish(`__keyspace@${db}__:${key}`, event);
+    }
+    if ((this.flags & NOTIFY_KEYEVENT) !== 0) {
+      this.pubsub.publish(`__keyevent@${db}__:${event}`, key);
+    }
+  }
+}
