@@ -4,6 +4,7 @@
  */
 import type { Client } from "../server/client.ts";
 import { parseInt64 } from "../util/int64.ts";
+import { NOTIFY_GENERIC } from "../store/notify.ts";
 
 // Integer parsing lives in util (the store and the RDB codec use it too).
 export { INT64_MAX, INT64_MIN, parseInt64 } from "../util/int64.ts";
@@ -68,24 +69,33 @@ export interface MemberRemoval {
 /**
  * HDEL, SREM and ZREM: removes args[2..] from `collection` (the value at
  * args[1] as writeTyped found it), deletes the key with its last member and
- * replies how many were removed.
+ * replies how many were removed. When something was removed it fires
+ * keyspace event `event` of class `cls` (a NOTIFY_* bit), then "del" if the
+ * key went with its last member, as Redis's hdel/srem/zrem commands do.
  */
 export function removeMembers(
   c: Client,
   args: string[],
   collection: MemberRemoval | undefined | null,
+  cls = 0,
+  event = "",
 ): void {
   if (collection === null) return;
   if (collection === undefined) return c.out.int(0);
-  let removed = 0;
+  let removed = 0, keyRemoved = false;
   for (let i = 2; i < args.length; i++) {
     if (collection.delete(args[i])) {
       removed++;
       if (collection.size === 0) {
         c.db.delete(args[1]);
+        keyRemoved = true;
         break;
       }
     }
+  }
+  if (removed > 0) {
+    c.db.notify(cls, event, args[1]);
+    if (keyRemoved) c.db.notify(NOTIFY_GENERIC, "del", args[1]);
   }
   c.server.keyspace.dirty += removed;
   c.out.int(removed);
