@@ -12,7 +12,7 @@ import { globMatch } from "./util/glob.ts";
 import { LOG_LEVELS } from "./log.ts";
 import { concatBytes } from "./util/bytebuf.ts";
 import { isCSpace, strtod } from "./util/strtod.ts";
-import { formatNotifyFlags, parseNotifyFlags } from "./store/notify.ts";
+import { formatNotifyFlags, notifyFlagsFull, parseNotifyFlags } from "./store/notify.ts";
 
 export const REDIS_COMPAT_VERSION = "7.0.15";
 export const REDENO_VERSION = "0.1.0";
@@ -38,6 +38,8 @@ export interface OptionSpec {
   adjust?: (v: OptionValue) => OptionValue;
   /** Extra validation of a string value; returns an error text or null. */
   validate?: (v: string) => string | null;
+  /** How CONFIG GET shows a string value, when not as stored. */
+  show?: (v: string) => string;
 }
 
 const INT_MAX = 2147483647;
@@ -90,7 +92,9 @@ export const OPTIONS: OptionSpec[] = [
     default: "",
     validate: (v) =>
       parseNotifyFlags(v) === null ? "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." : null,
-    adjust: (v) => formatNotifyFlags(parseNotifyFlags(v as string)!),
+    // Stored with every class it enables; shown as Redis prints it ("A" hides "n").
+    adjust: (v) => notifyFlagsFull(parseNotifyFlags(v as string)!),
+    show: (v) => formatNotifyFlags(parseNotifyFlags(v)!),
   },
   { name: "tracking-table-max-keys", kind: "int", default: "1000000", min: 0, max: LLONG_MAX },
   {
@@ -376,7 +380,7 @@ export function formatValue(o: OptionSpec, v: OptionValue): string {
     case "bind":
       return (v as string[]).join(" ");
     default:
-      return String(v);
+      return o.show ? o.show(v as string) : String(v);
   }
 }
 

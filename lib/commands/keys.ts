@@ -10,6 +10,7 @@ import {
   typeOf,
   type Value,
 } from "../store/keyspace.ts";
+import { NOTIFY_GENERIC } from "../store/notify.ts";
 import { stringEncoding } from "../store/strings.ts";
 import { globMatch } from "../util/glob.ts";
 import {
@@ -77,7 +78,10 @@ function del(c: Client, args: string[]): void {
   let n = 0;
   for (let i = 1; i < args.length; i++) {
     // An expired key is reclaimed by the lookup and does not count.
-    if (db.peek(args[i]) !== undefined && db.delete(args[i])) n++;
+    if (db.peek(args[i]) !== undefined && db.delete(args[i])) {
+      db.notify(NOTIFY_GENERIC, "del", args[i]);
+      n++;
+    }
   }
   c.server.keyspace.dirty += n;
   c.out.int(n);
@@ -177,6 +181,8 @@ function renameGeneric(c: Client, args: string[], nx: boolean): void {
   db.delete(src);
   // The value moves as is: same object, same access stamp, same expiry.
   addWith(db, dst, value, stamp, expire);
+  db.notify(NOTIFY_GENERIC, "rename_from", src);
+  db.notify(NOTIFY_GENERIC, "rename_to", dst);
   c.server.keyspace.dirty++;
   if (nx) c.out.int(1);
   else c.out.ok();
@@ -221,6 +227,7 @@ function copy(c: Client, args: string[]): void {
   // Plain strings are immutable and can be shared; objects are deep-copied.
   dst.set(newKey, typeof value === "string" ? value : value.clone());
   if (expire !== -1) dst.setExpire(newKey, expire);
+  dst.notify(NOTIFY_GENERIC, "copy_to", newKey);
   c.server.keyspace.dirty++;
   c.out.int(1);
 }
@@ -240,6 +247,8 @@ function move(c: Client, args: string[]): void {
   const stamp = src.dict.stampAt(src.dict.indexOf(key)!);
   addWith(dst, key, value, stamp, expire);
   src.delete(key);
+  src.notify(NOTIFY_GENERIC, "move_from", key);
+  dst.notify(NOTIFY_GENERIC, "move_to", key);
   c.server.keyspace.dirty++;
   c.out.int(1);
 }
@@ -318,9 +327,9 @@ function lfuSelected(c: Client): boolean {
   return c.server.config.str("maxmemory-policy").endsWith("-lfu");
 }
 
-/** The value at args[2] without touching it; replies null when missing. */
+/** The value at args[2] without touching it or firing "keymiss"; replies null when missing. */
 function objectLookup(c: Client, args: string[]): Value | undefined {
-  const v = c.db.lookupRead(args[2], false);
+  const v = c.db.lookupRead(args[2], false, false);
   if (v === undefined) c.out.nullBulk();
   return v;
 }
@@ -445,9 +454,11 @@ function expireCommand(name: string, seconds: boolean, relative: boolean) {
     }
     if (when <= now) {
       db.delete(key);
+      db.notify(NOTIFY_GENERIC, "del", key);
       c.propagateAs = [["DEL", key]];
     } else {
       db.setExpire(key, when);
+      db.notify(NOTIFY_GENERIC, "expire", key);
       if (rewrite) {
         const as = args.slice();
         as[0] = "PEXPIREAT";
@@ -498,6 +509,7 @@ function expiretimeCommand(ms: boolean) {
 function persist(c: Client, args: string[]): void {
   const db = c.db;
   if (db.lookupWrite(args[1]) === undefined || !db.persist(args[1])) return c.out.int(0);
+  db.notify(NOTIFY_GENERIC, "persist", args[1]);
   c.server.keyspace.dirty++;
   c.out.int(1);
 }

@@ -9,6 +9,7 @@ import {
   stringOf,
   type StringValue,
 } from "../store/strings.ts";
+import { NOTIFY_GENERIC, NOTIFY_STRING } from "../store/notify.ts";
 import { incrByFloat } from "../util/float.ts";
 import {
   ERR_INVALID_EXPIRE,
@@ -209,8 +210,11 @@ function setGeneric(
   }
   db.set(key, value, (flags & KEEPTTL) !== 0);
   c.server.keyspace.dirty++;
+  db.notify(NOTIFY_STRING, "set", key);
   if (expire !== null) {
     db.setExpire(key, at);
+    // Even a time already past: Redis 7.0 sets it (the key then expires lazily).
+    db.notify(NOTIFY_GENERIC, "expire", key);
     c.propagateAs = [["SET", key, value, "PXAT", String(at)]];
   }
   if (!(flags & GET)) okReply ? okReply() : c.out.ok();
@@ -251,6 +255,7 @@ function getdel(c: Client, args: string[]): void {
   if (v === null) return;
   reply(c, v);
   c.db.delete(args[1]);
+  c.db.notify(NOTIFY_GENERIC, "del", args[1]);
   c.server.keyspace.dirty++;
   c.propagateAs = [["DEL", args[1]]];
 }
@@ -261,6 +266,7 @@ function getset(c: Client, args: string[]): void {
   if (v === undefined) c.out.nullBulk();
   else reply(c, v);
   c.db.set(args[1], args[2]);
+  c.db.notify(NOTIFY_STRING, "set", args[1]);
   c.server.keyspace.dirty++;
   c.propagateAs = [["SET", args[1], args[2]]];
 }
@@ -284,14 +290,17 @@ function getex(c: Client, args: string[]): void {
   if ((opts.flags & (EXAT | PXAT)) && at <= Date.now()) {
     // An absolute time already past deletes the key (not counted as expired).
     db.delete(key);
+    db.notify(NOTIFY_GENERIC, "del", key);
     c.server.keyspace.dirty++;
     c.propagateAs = [["DEL", key]];
   } else if (opts.expire !== null) {
     db.setExpire(key, at);
+    db.notify(NOTIFY_GENERIC, "expire", key);
     c.server.keyspace.dirty++;
     c.propagateAs = [["PEXPIREAT", key, String(at)]];
   } else if (opts.flags & PERSIST) {
     if (db.persist(key)) {
+      db.notify(NOTIFY_GENERIC, "persist", key);
       c.server.keyspace.dirty++;
       c.propagateAs = [["PERSIST", key]];
     }
@@ -307,6 +316,7 @@ function mset(c: Client, args: string[]): void {
     // An expired key is reclaimed first (its DEL is logged before the MSET), as in Redis.
     if (db.expires.size !== 0) db.peek(args[i]);
     db.set(args[i], args[i + 1]);
+    db.notify(NOTIFY_STRING, "set", args[i]);
   }
   c.server.keyspace.dirty += (args.length - 1) / 2;
   c.out.ok();
@@ -319,7 +329,10 @@ function msetnx(c: Client, args: string[]): void {
   for (let i = 1; i < args.length; i += 2) {
     if (c.db.lookupWrite(args[i]) !== undefined) return c.out.int(0);
   }
-  for (let i = 1; i < args.length; i += 2) c.db.set(args[i], args[i + 1]);
+  for (let i = 1; i < args.length; i += 2) {
+    c.db.set(args[i], args[i + 1]);
+    c.db.notify(NOTIFY_STRING, "set", args[i]);
+  }
   c.server.keyspace.dirty += (args.length - 1) / 2;
   c.out.int(1);
 }
@@ -347,6 +360,7 @@ function append(c: Client, args: string[]): void {
     // Redis turns the value raw on any APPEND, even of nothing.
     len = writableRaw(c, key, v).append(args[2]);
   }
+  db.notify(NOTIFY_STRING, "append", key);
   c.server.keyspace.dirty++;
   c.out.int(len);
 }
@@ -405,6 +419,7 @@ function setrange(c: Client, args: string[]): void {
     raw = writableRaw(c, key, v);
   }
   const len = raw.setRange(Number(offset), value);
+  db.notify(NOTIFY_STRING, "setrange", key);
   c.server.keyspace.dirty++;
   c.out.int(len);
 }
@@ -434,6 +449,8 @@ function incrDecr(c: Client, key: string, incr: number | bigint): void {
   const text = String(result);
   if (v === undefined) db.set(key, text);
   else db.replace(key, text);
+  // INCR, DECR and DECRBY too: Redis names them all "incrby".
+  db.notify(NOTIFY_STRING, "incrby", key);
   c.server.keyspace.dirty++;
   c.out.int(result);
 }
@@ -472,6 +489,7 @@ function incrbyfloat(c: Client, args: string[]): void {
   const stored = stringEncoding(text) === "int" ? new EmbString(text) : text;
   if (v === undefined) db.set(key, stored);
   else db.replace(key, stored);
+  db.notify(NOTIFY_STRING, "incrbyfloat", key);
   c.server.keyspace.dirty++;
   // The result, not the increment: float arithmetic must not be redone on replay.
   c.propagateAs = [["SET", key, text, "KEEPTTL"]];

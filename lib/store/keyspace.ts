@@ -212,18 +212,19 @@ export class Db {
 
   /**
    * Lookup for commands that read: counts a hit or a miss, touches the key
-   * unless `touch` is false (TYPE, TTL, EXISTS, OBJECT).
+   * unless `touch` is false (TYPE, TTL, EXISTS, OBJECT), fires "keymiss" on
+   * a miss unless `notifyMiss` is false (OBJECT).
    */
-  lookupRead(key: string, touch = true): Value | undefined {
+  lookupRead(key: string, touch = true, notifyMiss = true): Value | undefined {
     if (this.expires.size !== 0 && this.#expireIfNeeded(key)) {
       this.stats.keyspaceMisses++;
-      this.notify(NOTIFY_KEY_MISS, "keymiss", key);
+      if (notifyMiss) this.notify(NOTIFY_KEY_MISS, "keymiss", key);
       return undefined;
     }
     const i = this.dict.indexOf(key);
     if (i === undefined) {
       this.stats.keyspaceMisses++;
-      this.notify(NOTIFY_KEY_MISS, "keymiss", key);
+      if (notifyMiss) this.notify(NOTIFY_KEY_MISS, "keymiss", key);
       return undefined;
     }
     this.stats.keyspaceHits++;

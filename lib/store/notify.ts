@@ -49,6 +49,8 @@ const LETTERS: [string, number][] = [
   ["e", NOTIFY_EVICTED],
   ["t", NOTIFY_STREAM],
   ["d", NOTIFY_MODULE],
+  // After the classes and inside "A"'s else branch, as Redis prints it: "AKEmn" reads back "AKEm".
+  ["n", NOTIFY_NEW],
 ];
 
 /** Redis's keyspaceEventsStringToFlags: the bits of a flags string, or null for a bad letter. */
@@ -61,7 +63,6 @@ export function parseNotifyFlags(s: string): number | null {
     else if (ch === "K") flags |= NOTIFY_KEYSPACE;
     else if (ch === "E") flags |= NOTIFY_KEYEVENT;
     else if (ch === "m") flags |= NOTIFY_KEY_MISS;
-    else if (ch === "n") flags |= NOTIFY_NEW;
     else return null;
   }
   return flags;
@@ -75,6 +76,15 @@ export function formatNotifyFlags(flags: number): string {
   if ((flags & NOTIFY_KEYSPACE) !== 0) s += "K";
   if ((flags & NOTIFY_KEYEVENT) !== 0) s += "E";
   if ((flags & NOTIFY_KEY_MISS) !== 0) s += "m";
-  if ((flags & NOTIFY_NEW) !== 0) s += "n";
+  return s;
+}
+
+/** Every letter of `flags`, "A" spelled out (the stored form of the option: nothing hidden). */
+export function notifyFlagsFull(flags: number): string {
+  let s = "";
+  for (const [l, bit] of LETTERS) if ((flags & bit) !== 0) s += l;
+  if ((flags & NOTIFY_KEYSPACE) !== 0) s += "K";
+  if ((flags & NOTIFY_KEYEVENT) !== 0) s += "E";
+  if ((flags & NOTIFY_KEY_MISS) !== 0) s += "m";
   return s;
 }

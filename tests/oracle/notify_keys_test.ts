@@ -1,0 +1,277 @@
+/**
+ * Keyspace notifications of the string, generic-key, bitmap, HyperLogLog,
+ * DUMP/RESTORE and SORT commands, and of the store ("new", "expired",
+ * "keymiss"), compared event by event with Redis 7.0's for the same commands.
+ */
+import { assertEquals } from "@std/assert";
+import { type EventOracle, eventTest } from "../support/events.ts";
+
+/** Runs each command as its own step, so a difference names the command that made it. */
+async function steps(e: EventOracle, cmds: string[][]): Promise<void> {
+  for (const cmd of cmds) await e.same([cmd]);
+}
+
+/** Waits (polling both servers) until `key` is gone from both. */
+async function untilGone(e: EventOracle, key: string): Promise<void> {
+  for (let i = 0; i < 2000; i++) {
+    const [a, b] = await Promise.all([
+      e.oracle.redeno.call("EXISTS", key),
+      e.oracle.redis.call("EXISTS", key),
+    ]);
+    if (a === ":0\r\n" && b === ":0\r\n") return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`${key} did not expire`);
+}
+
+/** Waits until a key with a PX 1 expiry has certainly expired on both servers' clocks. */
+function pastExpiry(): Promise<void> {
+  return new Promise((r) => setTimeout(r, 5));
+}
+
+eventTest("notify: SET and its options", async (e) => {
+  await steps(e, [
+    ["SET", "k", "v"],
+    ["SET", "k", "v2"],
+    ["SET", "k", "v3", "NX"],
+    ["SET", "k", "v4", "XX"],
+    ["SET", "nokey", "v", "XX"],
+    ["SET", "k2", "v", "NX"],
+    ["SET", "k", "v", "EX", "100"],
+    ["SET", "k", "v", "PX", "100000"],
+    ["SET", "k", "v", "EXAT", "99999999999"],
+    ["SET", "k", "v", "PXAT", "99999999999999"],
+    ["SET", "k", "v", "KEEPTTL"],
+    ["SET", "k", "v", "GET"],
+    ["SET", "g", "v", "GET"],
+    ["SET", "g", "v2", "GET", "EX", "100"],
+    ["SET", "k", "v", "EX", "0"],
+    ["SET", "k", "v", "EX", "abc"],
+    ["SET", "k", "v", "BAD"],
+    ["LPUSH", "list", "a"],
+    ["SET", "list", "v", "GET"],
+    ["SET", "list", "v"],
+    ["SETNX", "k", "x"],
+    ["SETNX", "sn", "x"],
+    ["SETEX", "se", "100", "v"],
+    ["SETEX", "se", "0", "v"],
+    ["PSETEX", "pse", "100000", "v"],
+    ["PSETEX", "pse", "-1", "v"],
+  ]);
+});
+
+eventTest("notify: SET with an expiry in the past", async (e) => {
+  await steps(e, [
+    ["SET", "k", "v", "EXAT", "1"],
+    ["SET", "k", "v", "PXAT", "1"],
+    ["GET", "k"],
+  ]);
+});
+
+eventTest("notify: GET, GETDEL, GETSET, GETEX, MGET, MSET, MSETNX", async (e) => {
+  await steps(e, [
+    ["GET", "nokey"],
+    ["SET", "k", "v"],
+    ["GET", "k"],
+    ["GETDEL", "nokey"],
+    ["GETDEL", "k"],
+    ["GETSET", "k", "1"],
+    ["GETSET", "k", "2"],
+    ["GETEX", "nokey", "EX", "10"],
+    ["GETEX", "k"],
+    ["GETEX", "k", "EX", "100"],
+    ["GETEX", "k", "PX", "100000"],
+    ["GETEX", "k", "EXAT", "99999999999"],
+    ["GETEX", "k", "PERSIST"],
+    ["GETEX", "k", "PERSIST"],
+    ["GETEX", "k", "EX", "0"],
+    ["GETEX", "k", "PXAT", "1"],
+    ["SET", "k", "v"],
+    ["GETEX", "k", "EXAT", "1"],
+    ["MGET", "a", "b", "a"],
+    ["MSET", "a", "1", "b", "2", "a", "3"],
+    ["MSET", "a", "1", "c", "2"],
+    ["MSET", "a"],
+    ["MGET", "a", "b", "x", "y"],
+    ["MSETNX", "a", "1", "z", "2"],
+    ["MSETNX", "y", "1", "z", "2", "y", "3"],
+    ["LPUSH", "l", "x"],
+    ["MGET", "l"],
+    ["GETDEL", "l"],
+    ["GETSET", "l", "v"],
+    ["GETEX", "l"],
+  ]);
+});
+
+eventTest("notify: counters, APPEND, SETRANGE, STRLEN, GETRANGE, LCS", async (e) => {
+  await steps(e, [
+    ["INCR", "n"],
+    ["INCR", "n"],
+    ["DECR", "n"],
+    ["INCRBY", "n", "5"],
+    ["DECRBY", "n", "2"],
+    ["DECRBY", "m", "2"],
+    ["INCRBY", "n", "x"],
+    ["INCRBYFLOAT", "n", "1.5"],
+    ["INCRBYFLOAT", "f", "1.5"],
+    ["INCRBYFLOAT", "f", "x"],
+    ["SET", "s", "abc"],
+    ["INCR", "s"],
+    ["INCRBYFLOAT", "s", "1"],
+    ["SET", "big", "9223372036854775807"],
+    ["INCR", "big"],
+    ["APPEND", "s", "def"],
+    ["APPEND", "s", ""],
+    ["APPEND", "a", "x"],
+    ["APPEND", "a2", ""],
+    ["SETRANGE", "s", "1", "XY"],
+    ["SETRANGE", "s", "1", ""],
+    ["SETRANGE", "s2", "0", ""],
+    ["SETRANGE", "s2", "3", "x"],
+    ["SETRANGE", "s2", "-1", "x"],
+    ["STRLEN", "nokey"],
+    ["STRLEN", "s"],
+    ["GETRANGE", "nokey", "0", "1"],
+    ["GETRANGE", "s", "0", "1"],
+    ["LCS", "s", "nokey"],
+    ["LCS", "nokey", "nokey2"],
+    ["LPUSH", "l", "x"],
+    ["INCR", "l"],
+    ["APPEND", "l", "x"],
+    ["SETRANGE", "l", "0", "x"],
+  ]);
+});
+
+eventTest("notify: DEL, UNLINK, EXISTS, TYPE, TOUCH, TTL, OBJECT, DUMP", async (e) => {
+  await steps(e, [
+    ["MSET", "a", "1", "b", "2", "c", "3"],
+    ["DEL", "a", "nokey", "b", "a"],
+    ["UNLINK", "c", "nokey"],
+    ["DEL", "nokey"],
+    ["SET", "a", "1"],
+    ["EXISTS", "a", "nokey", "nokey"],
+    ["TYPE", "a"],
+    ["TYPE", "nokey"],
+    ["TOUCH", "a", "nokey"],
+    ["TTL", "nokey"],
+    ["PTTL", "nokey"],
+    ["EXPIRETIME", "nokey"],
+    ["PEXPIRETIME", "nokey"],
+    ["TTL", "a"],
+    ["OBJECT", "ENCODING", "nokey"],
+    ["OBJECT", "REFCOUNT", "nokey"],
+    ["OBJECT", "IDLETIME", "nokey"],
+    ["OBJECT", "FREQ", "nokey"],
+    ["DUMP", "nokey"],
+    ["KEYS", "*"],
+    ["SCAN", "0"],
+    ["SCAN", "0", "TYPE", "string"],
+    ["RANDOMKEY"],
+    ["DBSIZE"],
+  ]);
+});
+
+eventTest("notify: EXPIRE family and PERSIST", async (e) => {
+  await steps(e, [
+    ["SET", "k", "v"],
+    ["EXPIRE", "nokey", "100"],
+    ["EXPIRE", "k", "100"],
+    ["PEXPIRE", "k", "100000"],
+    ["EXPIREAT", "k", "99999999999"],
+    ["PEXPIREAT", "k", "99999999999999"],
+    ["EXPIRE", "k", "100", "NX"],
+    ["EXPIRE", "k", "100", "XX"],
+    ["EXPIRE", "k", "10", "GT"],
+    ["EXPIRE", "k", "10", "LT"],
+    ["EXPIRE", "k", "x"],
+    ["EXPIRE", "k", "10", "BAD"],
+    ["PERSIST", "k"],
+    ["PERSIST", "k"],
+    ["PERSIST", "nokey"],
+    ["EXPIRE", "k", "0"],
+    ["SET", "k", "v"],
+    ["EXPIRE", "k", "-5"],
+    ["SET", "k", "v"],
+    ["PEXPIREAT", "k", "1"],
+    ["SET", "k", "v"],
+    ["EXPIREAT", "k", "1"],
+    ["SET", "k", "v"],
+    ["EXPIRE", "k", "-5", "NX"],
+    ["EXPIRE", "k", "-5", "XX"],
+  ]);
+});
+
+eventTest("notify: RENAME, RENAMENX, MOVE, COPY, SWAPDB, FLUSHDB, FLUSHALL", async (e) => {
+  await steps(e, [
+    ["SET", "a", "1"],
+    ["RENAME", "a", "b"],
+    ["RENAME", "b", "b"],
+    ["RENAME", "nokey", "x"],
+    ["SET", "c", "3"],
+    ["RENAME", "b", "c"],
+    ["SET", "d", "4", "EX", "100"],
+    ["RENAME", "d", "e"],
+    ["RENAMENX", "e", "c"],
+    ["RENAMENX", "e", "f"],
+    ["RENAMENX", "f", "f"],
+    ["RENAMENX", "nokey", "f"],
+    ["MOVE", "f", "1"],
+    ["MOVE", "f", "1"],
+    ["MOVE", "nokey", "1"],
+    ["MOVE", "c", "0"],
+    ["MOVE", "c", "99"],
+    ["SET", "f", "x"],
+    ["MOVE", "f", "1"],
+    ["COPY", "c", "c2"],
+    ["COPY", "c", "c2"],
+    ["COPY", "c", "c2", "REPLACE"],
+    ["COPY", "c", "c3", "DB", "2"],
+    ["COPY", "c", "c3", "DB", "2", "REPLACE"],
+    ["COPY", "nokey", "c3"],
+    ["COPY", "c", "c"],
+    ["COPY", "c", "c", "DB", "1"],
+    ["SWAPDB", "0", "1"],
+    ["SWAPDB", "0", "0"],
+    ["SELECT", "1"],
+    ["SET", "x", "1"],
+    ["RENAME", "x", "y"],
+    ["DEL", "y"],
+    ["FLUSHDB"],
+    ["FLUSHALL"],
+  ]);
+});
+
+eventTest("notify: the config option", async (e) => {
+  const o = e.oracle;
+  for (
+    const flags of [
+      "KEA",
+      "AKE",
+      "Kl$",
+      "Eg",
+      "gKE",
+      "A",
+      "KA",
+      "AKEmn",
+      "Kmn",
+      "g$lshzxetdKE",
+      "Ag",
+      "KEg$lshzxetd",
+      "KEg$lshzxetdn",
+      "",
+      "KEb",
+      "KE ",
+      "m",
+      "n",
+      "KEAm",
+      "nmEK",
+    ]
+  ) {
+    await o.same("CONFIG", "SET", "notify-keyspace-events", flags);
+    await o.same("CONFIG", "GET", "notify-keyspace-events");
+  }
+  assertEquals(
+    await o.same("CONFIG", "GET", "notify-keyspace-events"),
+    await o.same("CONFIG", "GET", "notify-keyspace-events"),
+  );
+});
