@@ -9,6 +9,7 @@
  * Redis's pqsort for COUNT, so ties come out in Redis's order too.
  */
 import type { Client } from "../server/client.ts";
+import { NOTIFY_GENERIC, NOTIFY_ZSET } from "../store/notify.ts";
 import { ZSetValue } from "../store/zset.ts";
 import { formatFixed, formatHumanDouble } from "../util/float.ts";
 import {
@@ -32,7 +33,7 @@ import {
 } from "../util/geohash.ts";
 import { ERR_NOT_FLOAT, ERR_SYNTAX, intArg, isKeyword } from "./args.ts";
 import { type CommandSpec, defineCommand, keyAt, keysFromSpecs, type KeySpec } from "./table.ts";
-import { parseScore, readZSet, zadd, zsetLimits } from "./zsets.ts";
+import { parseScore, readZSet, storeZSet, zadd, zsetLimits } from "./zsets.ts";
 
 const GEO = "geo";
 
@@ -412,7 +413,7 @@ function georadiusGeneric(c: Client, args: string[], srcIndex: number, flags: nu
 
   if (z === undefined) {
     if (storeKey === null) return c.out.array(0);
-    if (c.db.delete(storeKey)) c.server.keyspace.dirty++;
+    deleteStoreKey(c, storeKey);
     return c.out.int(0);
   }
   // COUNT means "the nearest N": sorted unless ANY.
@@ -441,7 +442,8 @@ function georadiusGeneric(c: Client, args: string[], srcIndex: number, flags: nu
     }
     return;
   }
-  storeResults(c, storeKey, points, order, returned, storeDist ? shape.conversion : 0);
+  const event = flags & SEARCH ? "geosearchstore" : "georadiusstore";
+  storeResults(c, storeKey, event, points, order, returned, storeDist ? shape.conversion : 0);
 }
 
 /** BYRADIUS / GEORADIUS radius and unit at args[i], args[i+1] into `shape`; false after the error reply. */
@@ -479,21 +481,31 @@ function parseBox(c: Client, args: string[], i: number, shape: GeoShape): boolea
   return true;
 }
 
+/** A store with nothing to store: the destination goes ("del" fired when it existed). */
+function deleteStoreKey(c: Client, key: string): void {
+  if (c.db.delete(key)) {
+    c.db.notify(NOTIFY_GENERIC, "del", key);
+    c.server.keyspace.dirty++;
+  }
+}
+
 /**
  * STORE / STOREDIST / GEOSEARCHSTORE: the first `n` points of `order`
  * become a sorted set at `key` (scored by geohash, or by distance in the
- * query's unit when `distUnit` is nonzero); no points delete the key.
+ * query's unit when `distUnit` is nonzero), firing `event`; no points
+ * delete the key.
  */
 function storeResults(
   c: Client,
   key: string,
+  event: string,
   points: GeoPoints,
   order: number[],
   n: number,
   distUnit: number,
 ): void {
   if (n === 0) {
-    if (c.db.delete(key)) c.server.keyspace.dirty++;
+    deleteStoreKey(c, key);
     return c.out.int(0);
   }
   const members: string[] = [], scores: number[] = [];
@@ -512,7 +524,8 @@ function storeResults(
     members.push(member);
     scores.push(score);
   }
-  c.db.set(key, ZSetValue.fromEntries(members, scores, zsetLimits(c))!);
+  storeZSet(c, key, ZSetValue.fromEntries(members, scores, zsetLimits(c))!);
+  c.db.notify(NOTIFY_ZSET, event, key);
   c.server.keyspace.dirty += n;
   c.out.int(n);
 }

@@ -9,11 +9,12 @@
  * sum of inf and -inf counts as 0 at the point where it happens.
  */
 import type { Client } from "../server/client.ts";
+import { NOTIFY_GENERIC, NOTIFY_ZSET } from "../store/notify.ts";
 import { SetValue } from "../store/set.ts";
 import { compareEntry, ZSetValue } from "../store/zset.ts";
 import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, isKeyword, parseInt64 } from "./args.ts";
 import { type CommandSpec, defineCommand, keynumKeys, type KeySpec } from "./table.ts";
-import { parseScore, replyScore, zsetLimits } from "./zsets.ts";
+import { parseScore, replyScore, storeZSet, zsetLimits } from "./zsets.ts";
 
 const enum Op {
   Union,
@@ -157,7 +158,7 @@ function algebra(v: Variant) {
     else if (v.op === Op.Inter) inter(sources, how, members, scores);
     else diff(sources, members, scores);
 
-    if (v.store) return store(c, args[1], members, scores);
+    if (v.store) return store(c, v.name, args[1], members, scores);
     sortEntries(members, scores);
     const out = c.out;
     const n = members.length;
@@ -233,17 +234,22 @@ function diff(sources: Source[], members: string[], scores: number[]): void {
   });
 }
 
-/** Replaces `dest` with the result, or deletes it when empty. */
-function store(c: Client, dest: string, members: string[], scores: number[]): void {
+/**
+ * Replaces `dest` with the result, firing the command's name as its event,
+ * or deletes it when empty (firing "del" if it existed).
+ */
+function store(c: Client, event: string, dest: string, members: string[], scores: number[]): void {
   const db = c.db;
   if (members.length === 0) {
-    if (db.delete(dest)) c.server.keyspace.dirty++;
+    if (db.delete(dest)) {
+      db.notify(NOTIFY_GENERIC, "del", dest);
+      c.server.keyspace.dirty++;
+    }
     return c.out.int(0);
   }
   const z = ZSetValue.fromEntries(members, scores, zsetLimits(c))!;
-  // An expired destination is reclaimed first (its DEL logged before this command), as setKey does.
-  if (db.expires.size !== 0) db.peek(dest);
-  db.set(dest, z);
+  storeZSet(c, dest, z);
+  db.notify(NOTIFY_ZSET, event, dest);
   c.server.keyspace.dirty++;
   c.out.int(z.size);
 }

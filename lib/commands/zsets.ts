@@ -7,6 +7,7 @@ import {
   type ZSetLimits,
   ZSetValue,
 } from "../store/zset.ts";
+import { NOTIFY_GENERIC, NOTIFY_ZSET } from "../store/notify.ts";
 import { formatDouble } from "../util/float.ts";
 import { isCSpace, strtod } from "../util/strtod.ts";
 import {
@@ -63,6 +64,16 @@ export function parseScore(s: string): number | null {
 /** Writes a score reply: bulk "%.17g" in RESP2, double in RESP3 (as Redis's addReplyDouble). */
 export function replyScore(c: Client, score: number): void {
   c.out.double(score);
+}
+
+/**
+ * Stores a computed zset at `key` as Redis's setKey does (the STORE
+ * commands): an expired key there is reclaimed first ("expired" fired, its
+ * DEL logged), so that the store then fires "new".
+ */
+export function storeZSet(c: Client, key: string, z: ZSetValue): void {
+  if (c.db.expires.size !== 0) c.db.peek(key);
+  c.db.set(key, z);
 }
 
 /** The zset at `key` for reading: undefined when missing, null after WRONGTYPE. */
@@ -175,7 +186,8 @@ function zaddGeneric(c: Client, args: string[], incrOnly: boolean): void {
         score += cur;
         if (Number.isNaN(score)) {
           c.server.keyspace.dirty += added + updated;
-          return c.out.error("ERR resulting score is not a number (NaN)");
+          c.out.error("ERR resulting score is not a number (NaN)");
+          return zaddNotify(c, key, incr, added + updated);
         }
       }
       if ((lt && score >= cur) || (gt && score <= cur)) continue;
@@ -191,12 +203,18 @@ function zaddGeneric(c: Client, args: string[], incrOnly: boolean): void {
     }
   }
   c.server.keyspace.dirty += added + updated;
+  zaddNotify(c, key, incr, added + updated);
   if (incr) {
     if (processed > 0) c.out.double(score);
     else c.out.nullBulk();
   } else {
     c.out.int(ch ? added + updated : added);
   }
+}
+
+/** ZADD's event ("zincr" for INCR), fired only when something was added or updated. */
+function zaddNotify(c: Client, key: string, incr: boolean, changed: number): void {
+  if (changed > 0) c.db.notify(NOTIFY_ZSET, incr ? "zincr" : "zadd", key);
 }
 
 /** ZADD's handler (GEOADD hands it the command rewritten as ZADD, as Redis does). */
@@ -401,7 +419,10 @@ function storeRange(
 ): void {
   const n = last - first + 1;
   if (z === undefined || n <= 0) {
-    if (c.db.delete(dst)) c.server.keyspace.dirty++;
+    if (c.db.delete(dst)) {
+      c.db.notify(NOTIFY_GENERIC, "del", dst);
+      c.server.keyspace.dirty++;
+    }
     return c.out.int(0);
   }
   const members: string[] = [], scores: number[] = [];
@@ -419,7 +440,8 @@ function storeRange(
       if (scores[i] === 0) scores[i] = 0;
     }
   }
-  c.db.set(dst, ZSetValue.fromEntries(members, scores, limits)!);
+  storeZSet(c, dst, ZSetValue.fromEntries(members, scores, limits)!);
+  c.db.notify(NOTIFY_ZSET, "zrangestore", dst);
   c.server.keyspace.dirty++;
   c.out.int(n);
 }
@@ -432,7 +454,7 @@ function rangeCommand(call: RangeCall) {
 // Removal
 
 function zrem(c: Client, args: string[]): void {
-  removeMembers(c, args, writeZSet(c, args[1]));
+  removeMembers(c, args, writeZSet(c, args[1]), NOTIFY_ZSET, "zrem");
 }
 
 function zremrangeGeneric(kind: "rank" | "score" | "lex") {
@@ -460,7 +482,12 @@ function zremrangeGeneric(kind: "rank" | "score" | "lex") {
     if (z === undefined) return c.out.int(0);
     const [first, last] = selectRange(z, kind, false, start, end, score, lex, 0, -1);
     const deleted = z.deleteRange(first, last);
-    if (z.size === 0) c.db.delete(key);
+    const emptied = z.size === 0;
+    if (emptied) c.db.delete(key);
+    if (deleted > 0) {
+      c.db.notify(NOTIFY_ZSET, `zremrangeby${kind}`, key);
+      if (emptied) c.db.notify(NOTIFY_GENERIC, "del", key);
+    }
     c.server.keyspace.dirty += deleted;
     c.out.int(deleted);
   };
@@ -537,7 +564,11 @@ export function zpop(c: Client, req: ZPopRequest): boolean {
     c.out.double(s);
   }
   c.server.keyspace.dirty += n;
-  if (z.size === 0) c.db.delete(key);
+  if (n > 0) c.db.notify(NOTIFY_ZSET, req.max ? "zpopmax" : "zpopmin", key);
+  if (z.size === 0) {
+    c.db.delete(key);
+    c.db.notify(NOTIFY_GENERIC, "del", key);
+  }
   const name = req.max ? "ZPOPMAX" : "ZPOPMIN";
   if (req.rewrite === "key") c.propagateAs = [[name, key]];
   else if (req.rewrite === "count") c.propagateAs = [[name, key, String(n)]];
