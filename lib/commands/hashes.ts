@@ -1,6 +1,7 @@
 /** Hash commands: HSET, HGET, HDEL, HGETALL, HINCRBY, HRANDFIELD, HSCAN, ... */
 import type { Client } from "../server/client.ts";
 import { type HashLimits, HashValue } from "../store/hash.ts";
+import { NOTIFY_HASH } from "../store/notify.ts";
 import { incrByFloat } from "../util/float.ts";
 import {
   ERR_NOT_FLOAT,
@@ -66,6 +67,8 @@ function hsetGeneric(name: string, replyCount: boolean) {
     for (let i = 2; i < args.length; i += 2) {
       if (h.set(args[i], args[i + 1], lim)) created++;
     }
+    // HMSET's event is "hset" too.
+    c.db.notify(NOTIFY_HASH, "hset", args[1]);
     c.server.keyspace.dirty += (args.length - 2) / 2;
     if (replyCount) c.out.int(created);
     else c.out.ok();
@@ -79,6 +82,7 @@ function hsetnx(c: Client, args: string[]): void {
   const lim = limits(c);
   h.tryConversion(args, 2, 3, lim);
   h.set(args[2], args[3], lim);
+  c.db.notify(NOTIFY_HASH, "hset", args[1]);
   c.server.keyspace.dirty++;
   c.out.int(1);
 }
@@ -97,7 +101,7 @@ function hmget(c: Client, args: string[]): void {
 }
 
 function hdel(c: Client, args: string[]): void {
-  removeMembers(c, args, writeHash(c, args[1]));
+  removeMembers(c, args, writeHash(c, args[1]), NOTIFY_HASH, "hdel");
 }
 
 function hexists(c: Client, args: string[]): void {
@@ -162,6 +166,7 @@ function hincrby(c: Client, args: string[]): void {
   }
   const target = h ?? writeHashOrCreate(c, args[1])!;
   target.set(args[2], String(result), limits(c));
+  c.db.notify(NOTIFY_HASH, "hincrby", args[1]);
   c.server.keyspace.dirty++;
   c.out.int(result);
 }
@@ -188,6 +193,7 @@ function hincrbyfloat(c: Client, args: string[]): void {
   }
   const target = h ?? writeHashOrCreate(c, args[1])!;
   target.set(args[2], value, limits(c));
+  c.db.notify(NOTIFY_HASH, "hincrbyfloat", args[1]);
   c.server.keyspace.dirty++;
   // The result, not the increment: float arithmetic must not be redone on replay.
   c.propagateAs = [["HSET", args[1], args[2], value]];

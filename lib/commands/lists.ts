@@ -1,6 +1,7 @@
 /** List commands: LPUSH, LPOP, LRANGE, LMOVE, LMPOP, ... (the blocking ones live in blocking.ts). */
 import type { Client } from "../server/client.ts";
 import { type ListLimits, ListValue } from "../store/list.ts";
+import { NOTIFY_GENERIC, NOTIFY_LIST } from "../store/notify.ts";
 import {
   ERR_NO_SUCH_KEY,
   ERR_SYNTAX,
@@ -57,10 +58,27 @@ function whereArg(c: Client, s: string): boolean | null {
   return null;
 }
 
+/** The keyspace event of a pop from the head (LEFT) or the tail. */
+const popEvent = (fromLeft: boolean): string => fromLeft ? "lpop" : "rpop";
+
+/**
+ * After `event` removed elements from the list at `key`: fires it, then
+ * deletes the key and fires "del" if the list is empty (Redis's
+ * listElementsRemoved and the tails of LREM and LTRIM).
+ */
+function afterRemoval(c: Client, key: string, list: ListValue, event: string): void {
+  c.db.notify(NOTIFY_LIST, event, key);
+  if (list.length === 0) {
+    c.db.delete(key);
+    c.db.notify(NOTIFY_GENERIC, "del", key);
+  }
+}
+
 /**
  * Removes up to `count` elements from one end of the list at `key` (which
- * must be non-empty), deleting the key once empty and counting the change.
- * Returns the popped elements in pop order. No reply is written.
+ * must be non-empty), deleting the key once empty and counting the change;
+ * fires "lpop"/"rpop" (and "del") when it popped any. Returns the popped
+ * elements in pop order. No reply is written.
  */
 export function popFromList(
   c: Client,
@@ -72,12 +90,12 @@ export function popFromList(
   const n = Math.min(count, list.length);
   const out = new Array<string>(n);
   for (let i = 0; i < n; i++) out[i] = (fromLeft ? list.popLeft() : list.popRight())!;
-  if (list.length === 0) c.db.delete(key);
+  if (n !== 0) afterRemoval(c, key, list, popEvent(fromLeft));
   c.server.keyspace.dirty += n;
   return out;
 }
 
-/** Pushes `value` to the list at `key` (created when missing). */
+/** Pushes `value` to the list at `key` (created when missing), firing "lpush"/"rpush". */
 function pushTo(
   c: Client,
   key: string,
@@ -91,6 +109,7 @@ function pushTo(
   }
   if (left) list.pushLeft(value);
   else list.pushRight(value);
+  c.db.notify(NOTIFY_LIST, left ? "lpush" : "rpush", key);
 }
 
 function pushGeneric(left: boolean, onlyIfExists: boolean) {
@@ -104,6 +123,7 @@ function pushGeneric(left: boolean, onlyIfExists: boolean) {
       c.db.set(key, list);
     }
     list.pushMany(left, args, 2);
+    c.db.notify(NOTIFY_LIST, left ? "lpush" : "rpush", key);
     c.server.keyspace.dirty += args.length - 2;
     c.out.int(list.length);
   };
@@ -157,6 +177,7 @@ function lset(c: Client, args: string[]): void {
   if (index < 0) index += list.length;
   if (index < 0 || index >= list.length) return c.out.error(ERR_INDEX_RANGE);
   list.setAt(index, args[3]);
+  c.db.notify(NOTIFY_LIST, "lset", args[1]);
   c.server.keyspace.dirty++;
   c.out.ok();
 }
@@ -178,6 +199,7 @@ function linsert(c: Client, args: string[]): void {
   });
   if (at < 0) return c.out.int(-1);
   list.insertAt(after ? at + 1 : at, args[4]);
+  c.db.notify(NOTIFY_LIST, "linsert", args[1]);
   c.server.keyspace.dirty++;
   c.out.int(list.length);
 }
@@ -222,8 +244,9 @@ function ltrim(c: Client, args: string[]): void {
   const range = clampRange(start, stop, before);
   if (range === null) list.trim(1, 0);
   else list.trim(range[0], range[1]);
-  if (list.length === 0) c.db.delete(key);
-  else c.db.signalModified(key); // Redis signals LTRIM's key even when nothing was trimmed
+  // Redis fires "ltrim" (and signals the key) even when nothing was trimmed.
+  afterRemoval(c, key, list, "ltrim");
+  if (list.length !== 0) c.db.signalModified(key);
   c.server.keyspace.dirty += before - list.length;
   c.out.ok();
 }
@@ -236,7 +259,7 @@ function lrem(c: Client, args: string[]): void {
   if (list === null) return;
   if (list === undefined) return c.out.int(0);
   const removed = list.removeMatching(args[3], count);
-  if (list.length === 0) c.db.delete(key);
+  if (removed !== 0) afterRemoval(c, key, list, "lrem");
   c.server.keyspace.dirty += removed;
   c.out.int(removed);
 }
@@ -396,9 +419,10 @@ export function lmoveReply(
   const to = writeList(c, dst);
   if (to === null) return true;
   const value = (fromLeft ? from.popLeft() : from.popRight())!;
-  // Pushed before the source may be deleted: with src === dst it is the same list.
+  // Pushed (and its event fired) before the source may be deleted: with
+  // src === dst it is the same list.
   pushTo(c, dst, to, value, toLeft);
-  if (from.length === 0) c.db.delete(src);
+  afterRemoval(c, src, from, popEvent(fromLeft));
   c.server.keyspace.dirty++;
   c.out.bulk(value);
   return true;

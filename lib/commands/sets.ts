@@ -1,6 +1,7 @@
 /** Set commands: SADD, SREM, SINTER, SSCAN, ... */
 import type { Client } from "../server/client.ts";
 import { type SetLimits, SetValue } from "../store/set.ts";
+import { NOTIFY_GENERIC, NOTIFY_SET } from "../store/notify.ts";
 import {
   ERR_NOT_INTEGER,
   ERR_SYNTAX,
@@ -59,12 +60,13 @@ function sadd(c: Client, args: string[]): void {
   for (let i = 2; i < args.length; i++) {
     if (s.add(args[i], lim)) added++;
   }
+  if (added !== 0) c.db.notify(NOTIFY_SET, "sadd", key);
   c.server.keyspace.dirty += added;
   c.out.int(added);
 }
 
 function srem(c: Client, args: string[]): void {
-  removeMembers(c, args, writeSet(c, args[1]));
+  removeMembers(c, args, writeSet(c, args[1]), NOTIFY_SET, "srem");
 }
 
 function smove(c: Client, args: string[]): void {
@@ -77,7 +79,11 @@ function smove(c: Client, args: string[]): void {
   }
   if (src === dst) return c.out.int(src.has(member) ? 1 : 0);
   if (!src.delete(member)) return c.out.int(0);
-  if (src.size === 0) c.db.delete(from);
+  c.db.notify(NOTIFY_SET, "srem", from);
+  if (src.size === 0) {
+    c.db.delete(from);
+    c.db.notify(NOTIFY_GENERIC, "del", from);
+  }
   let target = dst;
   if (target === undefined) {
     target = setFor(member);
@@ -85,7 +91,10 @@ function smove(c: Client, args: string[]): void {
   }
   const ks = c.server.keyspace;
   ks.dirty++;
-  if (target.add(member, setLimits(c))) ks.dirty++;
+  if (target.add(member, setLimits(c))) {
+    ks.dirty++;
+    c.db.notify(NOTIFY_SET, "sadd", to);
+  }
   c.out.int(1);
 }
 
@@ -181,7 +190,11 @@ function spop(c: Client, args: string[]): void {
     if (s === null) return;
     if (s === undefined) return c.out.nullBulk();
     const m = s.popRandom()!;
-    if (s.size === 0) c.db.delete(key);
+    c.db.notify(NOTIFY_SET, "spop", key);
+    if (s.size === 0) {
+      c.db.delete(key);
+      c.db.notify(NOTIFY_GENERIC, "del", key);
+    }
     c.propagateAs = [["SREM", key, m]];
     c.server.keyspace.dirty++;
     return c.out.bulk(m);
@@ -193,10 +206,12 @@ function spop(c: Client, args: string[]): void {
   if (s === undefined || parsed === 0) return c.out.set(0);
   const size = s.size;
   const ks = c.server.keyspace;
+  c.db.notify(NOTIFY_SET, "spop", key);
 
   if (parsed >= size) {
     replyMembers(c, unionOf([s], setLimits(c)));
     c.db.delete(key);
+    c.db.notify(NOTIFY_GENERIC, "del", key);
     c.propagateAs = [["DEL", key]];
     ks.dirty += size;
     return;
@@ -265,14 +280,17 @@ function readSets(c: Client, keys: string[]): (SetValue | undefined)[] | null {
 
 /**
  * Stores `result` at `dst` (or deletes `dst` when the result is empty) and
- * replies with its size: the tail of every *STORE command.
+ * replies with its size: the tail of every *STORE command, which fires
+ * `event` for a stored result and "del" when an old `dst` went.
  */
-function storeResult(c: Client, dst: string, result: SetValue): void {
+function storeResult(c: Client, dst: string, result: SetValue, event: string): void {
   const ks = c.server.keyspace;
   if (result.size > 0) {
     c.db.set(dst, result);
+    c.db.notify(NOTIFY_SET, event, dst);
     ks.dirty++;
   } else if (c.db.delete(dst)) {
+    c.db.notify(NOTIFY_GENERIC, "del", dst);
     ks.dirty++;
   }
   c.out.int(result.size);
@@ -292,7 +310,7 @@ function sinterGeneric(
   const found = readSets(c, keys);
   if (found === null) return;
   if (found.includes(undefined)) {
-    if (dst !== null) storeResult(c, dst, new SetValue());
+    if (dst !== null) storeResult(c, dst, new SetValue(), "sinterstore");
     else if (cardinalityOnly) c.out.int(0);
     else c.out.set(0);
     return;
@@ -325,7 +343,7 @@ function sinterGeneric(
   const lim = setLimits(c);
   const result = new SetValue();
   for (const m of members) result.add(m, lim);
-  storeResult(c, dst, result);
+  storeResult(c, dst, result, "sinterstore");
 }
 
 /**
@@ -368,7 +386,7 @@ function sunionDiffGeneric(c: Client, keys: string[], dst: string | null, diff: 
   const lim = setLimits(c);
   const result = diff ? diffOf(sets, lim) : unionOf(sets, lim);
   if (dst === null) replyMembers(c, result);
-  else storeResult(c, dst, result);
+  else storeResult(c, dst, result, diff ? "sdiffstore" : "sunionstore");
 }
 
 function sinter(c: Client, args: string[]): void {
