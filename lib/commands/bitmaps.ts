@@ -8,6 +8,7 @@ import type { Client } from "../server/client.ts";
 import { type EmbString, RawString } from "../store/strings.ts";
 import { ERR_NOT_INTEGER, ERR_SYNTAX, parseInt64 } from "./args.ts";
 import { asString, writableRaw } from "./strings.ts";
+import { NOTIFY_GENERIC, NOTIFY_STRING } from "../store/notify.ts";
 import { POPCOUNT, popcount } from "../util/popcount.ts";
 import { cArg, type CommandSpec, defineCommand, keyAt } from "./table.ts";
 
@@ -184,6 +185,7 @@ function setbit(c: Client, args: string[]): void {
   // Only a change counts (and is logged): a new key, a longer string or a flipped bit.
   if (found.grown || (old !== 0) !== (on === 1)) {
     b[byte] = on ? b[byte] | mask : b[byte] & ~mask;
+    c.db.notify(NOTIFY_STRING, "setbit", args[1]);
     c.server.keyspace.dirty++;
   }
   c.out.int(old ? 1 : 0);
@@ -340,7 +342,10 @@ function bitop(c: Client, args: string[]): void {
   }
   const dest = args[2];
   if (maxLen === 0) {
-    if (c.db.delete(dest)) c.server.keyspace.dirty++;
+    if (c.db.delete(dest)) {
+      c.db.notify(NOTIFY_GENERIC, "del", dest);
+      c.server.keyspace.dirty++;
+    }
     return c.out.int(0);
   }
   let res: Uint8Array;
@@ -370,6 +375,7 @@ function bitop(c: Client, args: string[]): void {
   }
   // A new "raw" string, TTL dropped, whatever the destination held.
   c.db.set(dest, new RawString(res));
+  c.db.notify(NOTIFY_STRING, "set", dest);
   c.server.keyspace.dirty++;
   c.out.int(maxLen);
 }
@@ -648,7 +654,11 @@ function bitfieldGeneric(c: Client, args: string[], readOnly: boolean): void {
       changes++;
     }
   }
-  c.server.keyspace.dirty += changes;
+  if (changes) {
+    // One event for all the fields it changed.
+    c.db.notify(NOTIFY_STRING, "setbit", key);
+    c.server.keyspace.dirty += changes;
+  }
 }
 
 function bitfield(c: Client, args: string[]): void {

@@ -17,6 +17,7 @@
 import type { Client } from "../server/client.ts";
 import type { Db, Value } from "../store/keyspace.ts";
 import { lfuMinutes, lruClock } from "../store/keyspace.ts";
+import { NOTIFY_GENERIC } from "../store/notify.ts";
 import {
   decodeValue,
   encodeValue,
@@ -159,7 +160,8 @@ function restore(c: Client, args: string[]): void {
   const value = payloadValue(c, payload);
   if (value === null) return c.out.error(ERR_BAD_FORMAT);
 
-  const deleted = replace && db.peek(key) !== undefined && db.delete(key);
+  // As Redis's dbDelete: an expired key is deleted too (no "expired" event, it counts as deleted).
+  const deleted = replace && db.delete(key);
   let ttl = BigInt(parsed);
   const now = Date.now();
   // Redis adds in 64-bit arithmetic; a relative TTL that overflows wraps
@@ -167,6 +169,7 @@ function restore(c: Client, args: string[]): void {
   if (ttl !== 0n && !absttl) ttl = BigInt.asIntN(64, ttl + BigInt(now));
   if (ttl !== 0n && ttl <= BigInt(now)) {
     if (deleted) {
+      db.notify(NOTIFY_GENERIC, "del", key);
       c.server.keyspace.dirty++;
       c.propagateAs = [["DEL", key]];
     }
@@ -185,6 +188,7 @@ function restore(c: Client, args: string[]): void {
     }
   }
   setAccess(c, db, key, access);
+  db.notify(NOTIFY_GENERIC, "restore", key);
   c.server.keyspace.dirty++;
   c.out.ok();
 }
@@ -609,6 +613,7 @@ async function migrateOnce(
       }
     } else if (!m.copy) {
       db.delete(sent[j]);
+      db.notify(NOTIFY_GENERIC, "del", sent[j]);
       acked.push(sent[j]);
     }
   }

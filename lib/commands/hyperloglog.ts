@@ -32,6 +32,7 @@ import {
 } from "../store/hll.ts";
 import { ERR_WRONGTYPE } from "./args.ts";
 import { writableRaw } from "./strings.ts";
+import { NOTIFY_STRING } from "../store/notify.ts";
 import { type CommandSpec, defineCommand, type KeySpec } from "./table.ts";
 
 /** The bytes of a string value (a view for a RawString), or null for other types. */
@@ -108,7 +109,10 @@ function pfadd(c: Client, args: string[]): void {
     }
     storeBack(c, key, work);
   }
-  if (updated) c.server.keyspace.dirty += updated;
+  if (updated) {
+    db.notify(NOTIFY_STRING, "pfadd", key);
+    c.server.keyspace.dirty += updated;
+  }
   c.out.int(updated ? 1 : 0);
 }
 
@@ -189,6 +193,8 @@ function pfmerge(c: Client, args: string[]): void {
   invalidateCache(work.buf);
   work.written = true;
   storeBack(c, key, work);
+  // Redis names the merge "pfadd" too.
+  db.notify(NOTIFY_STRING, "pfadd", key);
   c.server.keyspace.dirty++;
   c.out.ok();
 }

@@ -7,6 +7,7 @@
 import type { Client } from "../server/client.ts";
 import { HashValue } from "../store/hash.ts";
 import { ListValue } from "../store/list.ts";
+import { NOTIFY_GENERIC, NOTIFY_LIST } from "../store/notify.ts";
 import { SetValue } from "../store/set.ts";
 import { ZSetValue } from "../store/zset.ts";
 import { stringOf } from "../store/strings.ts";
@@ -254,8 +255,10 @@ function sortGeneric(c: Client, args: string[], readonly: boolean): void {
   const keyspace = c.server.keyspace;
   if (outputLength > 0) {
     db.set(store, ListValue.fromArray(result, listLimits(c)));
+    db.notify(NOTIFY_LIST, "sortstore", store);
     keyspace.dirty += outputLength;
   } else if (db.delete(store)) {
+    db.notify(NOTIFY_GENERIC, "del", store);
     keyspace.dirty++;
   }
   c.out.int(outputLength);

@@ -275,3 +275,100 @@ eventTest("notify: the config option", async (e) => {
     await o.same("CONFIG", "GET", "notify-keyspace-events"),
   );
 });
+
+eventTest("notify: SETBIT, BITOP, BITFIELD and the bitmap reads", async (e) => {
+  await steps(e, [
+    ["SETBIT", "b", "7", "1"],
+    ["SETBIT", "b", "7", "1"],
+    ["SETBIT", "b", "7", "0"],
+    ["SETBIT", "b", "100", "0"],
+    ["SETBIT", "b", "100", "0"],
+    ["SETBIT", "b", "x", "1"],
+    ["SETBIT", "b", "1", "2"],
+    ["GETBIT", "nokey", "1"],
+    ["BITCOUNT", "nokey"],
+    ["BITPOS", "nokey", "0"],
+    ["SET", "s", "abc"],
+    ["BITOP", "AND", "d", "s", "b"],
+    ["BITOP", "OR", "d", "s", "nokey"],
+    ["BITOP", "NOT", "d2", "s"],
+    ["BITOP", "XOR", "d", "nokey", "nokey2"],
+    ["BITOP", "XOR", "d", "nokey", "nokey2"],
+    ["BITOP", "BAD", "d", "s"],
+    ["BITFIELD", "f", "GET", "u8", "0"],
+    ["BITFIELD", "f", "SET", "u8", "0", "5"],
+    ["BITFIELD", "f", "SET", "u8", "0", "5"],
+    ["BITFIELD", "f", "SET", "u8", "0", "5", "INCRBY", "u8", "8", "1", "GET", "u8", "0"],
+    ["BITFIELD", "f", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "300"],
+    ["BITFIELD", "f2", "OVERFLOW", "FAIL", "INCRBY", "u2", "0", "300"],
+    ["BITFIELD", "f", "INCRBY", "u8", "0", "0"],
+    ["BITFIELD_RO", "nokey", "GET", "u8", "0"],
+    ["BITFIELD", "f", "BAD"],
+    ["LPUSH", "l", "x"],
+    ["SETBIT", "l", "0", "1"],
+    ["BITOP", "AND", "d", "l"],
+    ["BITFIELD", "l", "SET", "u8", "0", "1"],
+  ]);
+});
+
+eventTest("notify: PFADD, PFMERGE, PFCOUNT", async (e) => {
+  await steps(e, [
+    ["PFADD", "h"],
+    ["PFADD", "h"],
+    ["PFADD", "h", "a", "b"],
+    ["PFADD", "h", "a", "b"],
+    ["PFADD", "h2", "c"],
+    ["PFCOUNT", "h"],
+    ["PFCOUNT", "h", "nokey"],
+    ["PFCOUNT", "nokey"],
+    ["PFMERGE", "h3", "h", "h2", "nokey"],
+    ["PFMERGE", "h3"],
+    ["PFMERGE", "h4"],
+    ["SET", "s", "notanhll"],
+    ["PFADD", "s", "a"],
+    ["PFMERGE", "h", "s"],
+    ["PFCOUNT", "s"],
+  ]);
+});
+
+eventTest("notify: DUMP, RESTORE", async (e) => {
+  await e.same([["SET", "k", "v"]]);
+  // The payload is the same on both servers (DUMP's reply is compared byte for byte).
+  const k = (await e.oracle.redis.value("DUMP", "k")) as string;
+  await e.same([["DUMP", "k"]]);
+  await steps(e, [
+    ["RESTORE", "k2", "0", k],
+    ["RESTORE", "k2", "0", k],
+    ["RESTORE", "k2", "0", k, "REPLACE"],
+    ["RESTORE", "k3", "100000", k],
+    ["RESTORE", "k4", "1", k, "ABSTTL"],
+    ["RESTORE", "k3", "1", k, "ABSTTL", "REPLACE"],
+    ["RESTORE", "k3", "1", k, "ABSTTL", "REPLACE"],
+    ["RESTORE", "k5", "0", "bad payload"],
+    ["RESTORE", "k5", "-1", k],
+    ["RESTORE", "k5", "0", k, "IDLETIME", "10"],
+    ["DUMP", "nokey"],
+  ]);
+});
+
+eventTest("notify: SORT and SORT ... STORE", async (e) => {
+  await steps(e, [
+    ["RPUSH", "l", "3", "1", "2"],
+    ["MSET", "w_1", "3", "w_2", "2", "o_1", "x"],
+    ["SORT", "l"],
+    ["SORT", "nokey"],
+    ["SORT", "l", "STORE", "dst"],
+    ["SORT", "l", "STORE", "dst"],
+    ["SORT", "nokey", "STORE", "dst"],
+    ["SORT", "nokey", "STORE", "dst"],
+    ["SORT", "l", "BY", "w_*"],
+    ["SORT", "l", "BY", "w_*", "GET", "o_*", "GET", "#"],
+    ["SORT", "l", "BY", "nosort", "GET", "o_*", "STORE", "dst"],
+    ["SORT", "l", "BY", "w_*->f"],
+    ["SORT_RO", "l", "BY", "w_*"],
+    ["SORT", "l", "LIMIT", "5", "1", "STORE", "dst"],
+    ["SORT", "l", "STORE", "dst", "BAD"],
+    ["SET", "s", "x"],
+    ["SORT", "s", "STORE", "dst"],
+  ]);
+});
