@@ -237,6 +237,24 @@ blockedTest("BLMOVE, BRPOPLPUSH and BLMPOP served later, and a chain", 2, async 
   await e.same([["EXISTS", "c1", "c2"], ["LRANGE", "dst", "0", "-1"]]);
 });
 
+blockedTest("BLMOVE onto itself or onto another type, BLPOP on another type", 2, async (e, t) => {
+  await t.send(0, "BLMOVE", "same", "same", "LEFT", "RIGHT", "0");
+  await t.blocked(1);
+  await e.same([["RPUSH", "same", "a"]]);
+  await t.reply(0);
+  await e.same([["SET", "str", "v"]]);
+  await t.send(0, "BLMOVE", "src", "str", "LEFT", "RIGHT", "0");
+  await t.blocked(1);
+  await e.same([["RPUSH", "src", "a"]]);
+  await t.reply(0);
+  await e.same([["LRANGE", "src", "0", "-1"], ["GET", "str"]]);
+  // A waiter whose key gets another type keeps waiting, silently.
+  await t.send(1, "BLPOP", "other", "0");
+  await t.blocked(1);
+  await e.same([["SET", "other", "v"], ["DEL", "other"], ["RPUSH", "other", "a", "b"]]);
+  await t.reply(1);
+});
+
 blockedTest("BZPOPMIN, BZPOPMAX and BZMPOP served by ZADD", 1, async (e, t) => {
   await t.send(0, "BZPOPMIN", "z", "0");
   await t.blocked(1);
@@ -394,6 +412,39 @@ eventTest("notify: SINTERSTORE, SUNIONSTORE, SDIFFSTORE and the reads", async (e
     ["SSCAN", "nokey", "0"],
     ["SISMEMBER", "a", "2"],
   ]);
+});
+
+/** Waits until a key with a PX 1 expiry has certainly expired on both servers' clocks. */
+function expiry(): Promise<void> {
+  return new Promise((r) => setTimeout(r, 5));
+}
+
+eventTest('notify: writes over expired keys ("expired", then "new")', async (e) => {
+  await e.same([["SADD", "a", "1", "2", "3"], ["RPUSH", "src", "y", "z"]]);
+  const writes: [key: string, cmd: string[]][] = [
+    ["l", ["LPUSH", "l", "x"]],
+    ["l", ["RPUSHX", "l", "x"]],
+    ["l", ["LMOVE", "src", "l", "LEFT", "LEFT"]],
+    ["src", ["LMOVE", "src", "l", "LEFT", "LEFT"]],
+    ["s", ["SADD", "s", "x"]],
+    ["s", ["SMOVE", "a", "s", "1"]],
+    ["d", ["SINTERSTORE", "d", "a", "a"]],
+    ["d", ["SUNIONSTORE", "d", "a"]],
+    ["d", ["SDIFFSTORE", "d", "a", "nokey"]],
+    ["d", ["SDIFFSTORE", "a", "a", "d"]],
+    ["h", ["HSET", "h", "f", "v"]],
+    ["h", ["HINCRBY", "h", "f", "1"]],
+    ["h", ["HINCRBYFLOAT", "h", "f", "1.5"]],
+    ["h", ["HSETNX", "h", "f", "v"]],
+    ["h", ["HDEL", "h", "f"]],
+  ];
+  // One expired key per step: whether active expiry or the write's lookup
+  // reclaims it, "expired" comes between the SET's events and the write's.
+  for (const [key, cmd] of writes) {
+    await e.oracle.same("SET", key, "v", "PX", "1");
+    await expiry();
+    await e.same([cmd]);
+  }
 });
 
 eventTest("notify: HSET, HSETNX, HDEL and the increments", async (e) => {
