@@ -11,6 +11,7 @@
  * CREATECONSUMER`; several commands from one call go in a MULTI/EXEC block.
  */
 import type { Client } from "../server/client.ts";
+import { NOTIFY_STREAM } from "../store/notify.ts";
 import {
   compareIds,
   formatId,
@@ -267,6 +268,7 @@ function xgroupCreate(c: Client, args: string[]): void {
   (s.groups ??= new Map()).set(args[3], new StreamGroup(args[3], id, entriesRead));
   c.server.keyspace.dirty++;
   c.out.ok();
+  c.db.notify(NOTIFY_STREAM, "xgroup-create", args[2]);
 }
 
 function xgroupSetid(c: Client, args: string[]): void {
@@ -294,6 +296,7 @@ function xgroupSetid(c: Client, args: string[]): void {
   g.entriesRead = entriesRead;
   c.server.keyspace.dirty++;
   c.out.ok();
+  c.db.notify(NOTIFY_STREAM, "xgroup-setid", args[2]);
 }
 
 function xgroupDestroy(c: Client, args: string[]): void {
@@ -302,6 +305,7 @@ function xgroupDestroy(c: Client, args: string[]): void {
   if (t.g === undefined) return c.out.int(0);
   t.s!.groups!.delete(args[3]);
   c.server.keyspace.dirty++;
+  c.db.notify(NOTIFY_STREAM, "xgroup-destroy", args[2]);
   // XREADGROUP clients blocked on this group get -NOGROUP now.
   c.server.blocking.signal(c.db, args[2]);
   c.out.int(1);
@@ -314,6 +318,7 @@ function xgroupCreateConsumer(c: Client, args: string[]): void {
   if (g.consumers.has(args[4])) return c.out.int(0);
   g.createConsumer(args[4], Date.now());
   c.server.keyspace.dirty++;
+  c.db.notify(NOTIFY_STREAM, "xgroup-createconsumer", args[2]);
   c.out.int(1);
 }
 
@@ -323,6 +328,7 @@ function xgroupDelConsumer(c: Client, args: string[]): void {
   const pending = t.g!.deleteConsumer(args[4]);
   if (pending < 0) return c.out.int(0);
   c.server.keyspace.dirty++;
+  c.db.notify(NOTIFY_STREAM, "xgroup-delconsumer", args[2]);
   c.out.int(pending);
 }
 
@@ -422,6 +428,7 @@ function consumerFor(
   if (consumer === undefined) {
     consumer = g.createConsumer(req.consumerName, now);
     c.server.keyspace.dirty++;
+    c.db.notify(NOTIFY_STREAM, "xgroup-createconsumer", req.key);
     if (req.noack) log.push(["XGROUP", "CREATECONSUMER", req.key, req.groupName, req.consumerName]);
   }
   consumer.seenTime = now;

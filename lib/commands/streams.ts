@@ -1,5 +1,6 @@
 /** Stream commands: XADD, XRANGE, XREVRANGE, XLEN, XDEL, XTRIM, XSETID, XREAD (Redis group "stream"). */
 import type { Client } from "../server/client.ts";
+import { NOTIFY_STREAM } from "../store/notify.ts";
 import {
   compareIds,
   formatId,
@@ -391,11 +392,12 @@ function xadd(c: Client, args: string[]): void {
   if (created) c.db.set(key, s);
   const idText = formatId(id);
   c.out.bulk(idText);
+  c.db.notify(NOTIFY_STREAM, "xadd", key);
   const keyspace = c.server.keyspace;
   keyspace.dirty++;
   let logged: string[] | null = null;
   if (t.strategy !== "none") {
-    applyTrim(s, t);
+    if (applyTrim(s, t) > 0) c.db.notify(NOTIFY_STREAM, "xtrim", key);
     if (t.approx) rewriteTrim(logged = args.slice(), s, t);
   }
   if (!t.idGiven || !t.seqGiven) (logged ??= args.slice())[t.idAt] = idText;
@@ -505,6 +507,7 @@ function xdel(c: Client, args: string[]): void {
   if (deleted) {
     if (s.length === 0) s.firstId = MIN_ID;
     else if (firstGone) s.firstId = s.first()!;
+    c.db.notify(NOTIFY_STREAM, "xdel", args[1]);
     c.server.keyspace.dirty += deleted;
   }
   c.out.int(deleted);
@@ -524,6 +527,7 @@ function xtrim(c: Client, args: string[]): void {
       rewriteTrim(logged, s, t);
       c.propagateAs = [logged];
     }
+    c.db.notify(NOTIFY_STREAM, "xtrim", args[1]);
     c.server.keyspace.dirty += deleted;
   }
   c.out.int(deleted);
@@ -573,6 +577,7 @@ function xsetid(c: Client, args: string[]): void {
   s.lastId = id;
   if (entriesAdded !== -1n) s.entriesAdded = entriesAdded;
   if (maxDeleted.ms !== 0n || maxDeleted.seq !== 0n) s.maxDeletedId = maxDeleted;
+  c.db.notify(NOTIFY_STREAM, "xsetid", args[1]);
   c.server.keyspace.dirty++;
   c.out.ok();
 }

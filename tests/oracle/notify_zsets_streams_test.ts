@@ -4,7 +4,10 @@
  * the same commands: which events, in which order, only when something
  * changed, "del" after a zset empties, "new" before the command's own event.
  */
+import { assertEquals } from "@std/assert";
 import { type EventOracle, eventTest } from "../support/events.ts";
+import { untilBlocked } from "../support/interop_results.ts";
+import { decode, encodeCommand } from "../support/resp_client.ts";
 
 /** Runs each command as its own step, so a difference names the command that made it. */
 async function steps(e: EventOracle, cmds: string[][]): Promise<void> {
@@ -160,23 +163,39 @@ eventTest("notify: ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE, ZRANGESTORE", async (e)
   ]);
 });
 
-eventTest("notify: zset stores over an expired destination", async (e) => {
-  await steps(e, [
-    ["ZADD", "a", "1", "x"],
-    ["SET", "d1", "v", "PX", "1"],
-    ["SET", "d2", "v", "PX", "1"],
-    ["SET", "d3", "v", "PX", "1"],
-    ["SET", "d4", "v", "PX", "1"],
-  ]);
-  await pastExpiry();
-  await steps(e, [
-    ["ZUNIONSTORE", "d1", "1", "a"],
-    ["ZRANGESTORE", "d2", "a", "0", "-1"],
-    ["GEOADD", "g", "13.361389", "38.115556", "Palermo"],
-    ["GEOSEARCHSTORE", "d3", "g", "FROMLONLAT", "15", "37", "BYRADIUS", "200", "km"],
-    ["GEORADIUS", "g", "15", "37", "200", "km", "STORE", "d4"],
-  ]);
-});
+eventTest(
+  "notify: zset stores over an expired destination",
+  async (e) => {
+    // Only lazy expiry: the destinations expire when the stores reach them.
+    await steps(e, [
+      ["DEBUG", "SET-ACTIVE-EXPIRE", "0"],
+      ["ZADD", "a", "1", "x"],
+      ["SET", "d1", "v", "PX", "1"],
+      ["SET", "d2", "v", "PX", "1"],
+      ["SET", "d3", "v", "PX", "1"],
+      ["SET", "d4", "v", "PX", "1"],
+    ]);
+    await pastExpiry();
+    await steps(e, [
+      ["ZUNIONSTORE", "d1", "1", "a"],
+      ["ZRANGESTORE", "d2", "a", "0", "-1"],
+      ["GEOADD", "g", "13.361389", "38.115556", "Palermo"],
+      ["GEOSEARCHSTORE", "d3", "g", "FROMLONLAT", "15", "37", "BYRADIUS", "200", "km"],
+      ["GEORADIUS", "g", "15", "37", "200", "km", "STORE", "d4"],
+      ["SET", "z", "v", "PX", "1"],
+      ["SET", "x", "v", "PX", "1"],
+      ["SET", "c", "v", "PX", "1"],
+    ]);
+    await pastExpiry();
+    await steps(e, [
+      ["ZADD", "z", "1", "a"],
+      ["XADD", "x", "1-1", "f", "v"],
+      ["XGROUP", "CREATE", "c", "g", "$", "MKSTREAM"],
+    ]);
+  },
+  "KEAmn",
+  { args: ["--enable-debug-command", "yes"] },
+);
 
 eventTest("notify: GEOADD and the geo stores", async (e) => {
   await steps(e, [
@@ -221,4 +240,172 @@ eventTest("notify: GEOADD and the geo stores", async (e) => {
     ["ZREM", "g", "Palermo"],
     ["SELECT", "0"],
   ]);
+});
+
+eventTest("notify: XADD, XTRIM, XDEL, XSETID", async (e) => {
+  await steps(e, [
+    ["XADD", "s", "1-1", "f", "v"],
+    ["XADD", "s", "1-2", "f", "v"],
+    ["XADD", "s", "1-2", "f", "v"],
+    ["XADD", "s", "0-0", "f", "v"],
+    ["XADD", "s", "1-*", "f", "v"],
+    ["XADD", "s", "2-*", "f", "v"],
+    ["XADD", "s", "3-0", "f"],
+    ["XADD", "none", "NOMKSTREAM", "1-1", "f", "v"],
+    ["XADD", "s2", "NOMKSTREAM", "1-1", "f", "v"],
+    ["XADD", "s", "MAXLEN", "3", "4-0", "f", "v"],
+    ["XADD", "s", "MAXLEN", "10", "5-0", "f", "v"],
+    ["XADD", "s", "MAXLEN", "~", "1", "6-0", "f", "v"],
+    ["XADD", "s", "MINID", "5", "7-0", "f", "v"],
+    ["XADD", "s", "MINID", "5", "LIMIT", "10", "8-0", "f", "v"],
+    ["XADD", "s", "MAXLEN", "-1", "9-0", "f", "v"],
+    ["XADD", "t", "MAXLEN", "0", "1-0", "f", "v"],
+    ["EXISTS", "t"],
+    ["XLEN", "s"],
+    ["XTRIM", "s", "MAXLEN", "10"],
+    ["XTRIM", "s", "MAXLEN", "2"],
+    ["XTRIM", "s", "MAXLEN", "~", "0"],
+    ["XTRIM", "s", "MINID", "8"],
+    ["XTRIM", "s", "MINID", "9-0"],
+    ["XTRIM", "none", "MAXLEN", "0"],
+    ["XTRIM", "s", "MAXLEN", "x"],
+    ["XDEL", "s", "100-0"],
+    ["XDEL", "none", "1-0"],
+    ["XDEL", "s", "9-0", "100-0"],
+    ["XDEL", "s", "bad"],
+    ["XLEN", "s"],
+    ["EXISTS", "s"],
+    ["XSETID", "s", "10-0"],
+    ["XSETID", "s", "10-0"],
+    ["XSETID", "s", "20-0", "ENTRIESADDED", "100", "MAXDELETEDID", "15-0"],
+    ["XSETID", "none", "1-0"],
+    ["XSETID", "s", "1-0", "MAXDELETEDID", "5-0"],
+    ["XADD", "s", "21-0", "f", "v"],
+    ["XSETID", "s", "20-0"],
+    ["SET", "str", "v"],
+    ["XADD", "str", "1-1", "f", "v"],
+    ["XTRIM", "str", "MAXLEN", "0"],
+    ["XDEL", "str", "1-1"],
+    ["XSETID", "str", "1-1"],
+    ["SELECT", "7"],
+    ["XADD", "s", "1-1", "f", "v"],
+    ["XADD", "s", "MAXLEN", "1", "1-2", "f", "v"],
+    ["XDEL", "s", "1-2"],
+    ["XSETID", "s", "2-0"],
+    ["SELECT", "0"],
+  ]);
+});
+
+eventTest("notify: XGROUP subcommands", async (e) => {
+  await steps(e, [
+    ["XGROUP", "CREATE", "s", "g", "$"],
+    ["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"],
+    ["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"],
+    ["XGROUP", "CREATE", "s", "g2", "0", "ENTRIESREAD", "0"],
+    ["XGROUP", "CREATE", "n", "g", "bad", "MKSTREAM"],
+    ["EXISTS", "n"],
+    ["XGROUP", "CREATE", "s", "g3", "0", "BAD"],
+    ["XADD", "s", "1-1", "f", "v"],
+    ["XGROUP", "SETID", "s", "g", "0"],
+    ["XGROUP", "SETID", "s", "g", "$", "ENTRIESREAD", "1"],
+    ["XGROUP", "SETID", "s", "nog", "0"],
+    ["XGROUP", "SETID", "none", "g", "0"],
+    ["XGROUP", "SETID", "s", "g", "bad"],
+    ["XGROUP", "CREATECONSUMER", "s", "g", "alice"],
+    ["XGROUP", "CREATECONSUMER", "s", "g", "alice"],
+    ["XGROUP", "CREATECONSUMER", "s", "nog", "bob"],
+    ["XGROUP", "CREATECONSUMER", "none", "g", "bob"],
+    ["XGROUP", "DELCONSUMER", "s", "g", "alice"],
+    ["XGROUP", "DELCONSUMER", "s", "g", "alice"],
+    ["XGROUP", "DELCONSUMER", "s", "nog", "alice"],
+    ["XGROUP", "DESTROY", "s", "g2"],
+    ["XGROUP", "DESTROY", "s", "g2"],
+    ["XGROUP", "DESTROY", "none", "g2"],
+    ["XGROUP", "HELP"],
+    ["SET", "str", "v"],
+    ["XGROUP", "CREATE", "str", "g", "$"],
+    ["SELECT", "8"],
+    ["XGROUP", "CREATE", "s", "g", "0", "MKSTREAM"],
+    ["XGROUP", "CREATECONSUMER", "s", "g", "c"],
+    ["XGROUP", "DELCONSUMER", "s", "g", "c"],
+    ["XGROUP", "SETID", "s", "g", "0"],
+    ["XGROUP", "DESTROY", "s", "g"],
+    ["SELECT", "0"],
+  ]);
+});
+
+eventTest("notify: XREADGROUP, XACK, XCLAIM, XAUTOCLAIM", async (e) => {
+  await steps(e, [
+    ["XGROUP", "CREATE", "s", "g", "0", "MKSTREAM"],
+    ["XGROUP", "CREATE", "e", "g", "0", "MKSTREAM"],
+    ["XREADGROUP", "GROUP", "g", "alice", "STREAMS", "s", ">"],
+    ["XREADGROUP", "GROUP", "g", "alice", "STREAMS", "s", "0"],
+    ["XADD", "s", "1-1", "f", "v"],
+    ["XADD", "s", "1-2", "f", "v"],
+    ["XADD", "s", "1-3", "f", "v"],
+    ["XREADGROUP", "GROUP", "g", "alice", "COUNT", "1", "STREAMS", "s", ">"],
+    ["XREADGROUP", "GROUP", "g", "alice", "COUNT", "1", "STREAMS", "s", ">"],
+    ["XREADGROUP", "GROUP", "g", "bob", "STREAMS", "s", "e", ">", ">"],
+    ["XREADGROUP", "GROUP", "g", "carol", "STREAMS", "s", "0"],
+    ["XREADGROUP", "GROUP", "g", "dave", "NOACK", "STREAMS", "s", ">"],
+    ["XREADGROUP", "GROUP", "nog", "erin", "STREAMS", "s", ">"],
+    ["XREADGROUP", "GROUP", "g", "erin", "STREAMS", "none", ">"],
+    ["XACK", "s", "g", "1-1"],
+    ["XACK", "s", "g", "1-1"],
+    ["XACK", "s", "nog", "1-2"],
+    ["XACK", "none", "g", "1-2"],
+    ["XCLAIM", "s", "g", "frank", "0", "1-2"],
+    ["XCLAIM", "s", "g", "frank", "0", "1-2", "JUSTID"],
+    ["XCLAIM", "s", "g", "gina", "0", "9-9"],
+    ["XCLAIM", "s", "g", "hank", "999999999", "1-2"],
+    ["XCLAIM", "s", "g", "ivy", "0", "1-2", "FORCE", "JUSTID"],
+    ["XCLAIM", "s", "nog", "ivy", "0", "1-2"],
+    ["XAUTOCLAIM", "s", "g", "jack", "0", "0-0", "COUNT", "1"],
+    ["XAUTOCLAIM", "s", "g", "jack", "0", "0-0", "JUSTID"],
+    ["XAUTOCLAIM", "s", "g", "kate", "999999999", "0-0"],
+    ["XAUTOCLAIM", "s", "g", "lena", "0", "100-0"],
+    ["XAUTOCLAIM", "s", "nog", "lena", "0", "0-0"],
+    ["XDEL", "s", "1-3"],
+    ["XAUTOCLAIM", "s", "g", "mike", "0", "0-0"],
+    ["XCLAIM", "s", "g", "nina", "0", "1-2", "1-3"],
+    ["XLEN", "s"],
+    ["SELECT", "9"],
+    ["XADD", "s", "1-1", "f", "v"],
+    ["XGROUP", "CREATE", "s", "g", "0"],
+    ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"],
+    ["XCLAIM", "s", "g", "d", "0", "1-1"],
+    ["XAUTOCLAIM", "s", "g", "e", "0", "0"],
+    ["SELECT", "0"],
+  ]);
+});
+
+eventTest("notify: a blocked XREADGROUP served by XADD creates its consumer", async (e) => {
+  const o = e.oracle;
+  await steps(e, [
+    ["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"],
+    ["SELECT", "3"],
+    ["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"],
+    ["SELECT", "0"],
+  ]);
+  for (const db of ["0", "3"]) {
+    const [mine, theirs] = await o.connectPair();
+    try {
+      const block = ["XREADGROUP", "GROUP", "g", "waiter", "BLOCK", "0", "STREAMS", "s", ">"];
+      for (const c of [mine, theirs]) {
+        assertEquals(await c.call("SELECT", db), "+OK\r\n");
+        await c.send(encodeCommand(block));
+      }
+      await untilBlocked(
+        () => o.redeno.call("INFO", "clients").then((r) => decode(r) as string),
+        1,
+      );
+      await untilBlocked(() => o.redis.call("INFO", "clients").then((r) => decode(r) as string), 1);
+      // The XADD's events, then the served waiter's new consumer (in the waiter's db).
+      await e.same([["SELECT", db], ["XADD", "s", "5-1", "f", "v"], ["SELECT", "0"]]);
+      assertEquals(await mine.reply(), await theirs.reply());
+    } finally {
+      mine.close();
+      theirs.close();
+    }
+  }
 });
