@@ -337,11 +337,20 @@ function debug(c: Client, args: string[]): void | Promise<void> {
       "    * NOFLUSH: the existing database will not be removed before load, but",
       "      conflicting keys will generate an exception and kill the server.",
       "    * NOSAVE: the database will be loaded from an existing RDB file.",
+      "SET-ACTIVE-EXPIRE <0|1>",
+      "    Setting it to 0 disables expiring keys in background when they are not",
+      "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+      "    default.",
       "SLEEP <seconds>",
       "    Stop the server for <seconds>. Decimals allowed.",
     ]);
   }
   if (isKeyword(sub, "RELOAD")) return debugReload(c, args);
+  if (isKeyword(sub, "SET-ACTIVE-EXPIRE") && args.length === 3) {
+    // atoi: any non-zero leading number turns it on.
+    c.server.keyspace.activeExpireEnabled = (parseInt(args[2], 10) || 0) !== 0;
+    return c.out.ok();
+  }
   if (isKeyword(sub, "SLEEP") && args.length === 3) {
     // strtod semantics: a leading number, anything after it ignored, 0 if none.
     const m = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?/i.exec(args[2]);

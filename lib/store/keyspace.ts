@@ -275,8 +275,9 @@ export class Db {
    */
   set(key: string, value: Value, keepTtl = false): boolean {
     const watched = this.keyspace.watched;
-    // As Redis's lookup before a write: an expired key is deleted first (its watchers see that).
-    if (watched !== null && this.expires.size !== 0) this.#expireIfNeeded(key);
+    // As Redis's setKey looks the key up for writing: an expired key is
+    // deleted first ("expired", then "new"; its watchers see the deletion).
+    if (this.expires.size !== 0) this.#expireIfNeeded(key);
     const watch = this.keyspace.keyWatch;
     const old = watch !== null ? this.dict.get(key) : undefined;
     const isNew = this.dict.set(key, value);
@@ -534,6 +535,8 @@ export class Keyspace {
 
   /** True while a data set is being loaded: keys do not expire then. */
   loading = false;
+  /** False after DEBUG SET-ACTIVE-EXPIRE 0: keys expire only when accessed. */
+  activeExpireEnabled = true;
   /** Told of every key deleted because it expired (lazily or actively). */
   onExpired: ((db: Db, key: string) => void) | null = null;
   #frozen: FrozenKeyspace | null = null;
@@ -638,6 +641,7 @@ export class Keyspace {
    * where the last cycle stopped.
    */
   activeExpireCycle(budgetMs: number): number {
+    if (!this.activeExpireEnabled) return 0;
     const start = performance.now();
     const deadline = start + budgetMs;
     const now = Date.now();

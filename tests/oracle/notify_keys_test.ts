@@ -4,24 +4,27 @@
  * "keymiss"), compared event by event with Redis 7.0's for the same commands.
  */
 import { assertEquals } from "@std/assert";
-import { type EventOracle, eventTest } from "../support/events.ts";
+import { type Event, type EventOracle, eventTest } from "../support/events.ts";
 
 /** Runs each command as its own step, so a difference names the command that made it. */
 async function steps(e: EventOracle, cmds: string[][]): Promise<void> {
   for (const cmd of cmds) await e.same([cmd]);
 }
 
-/** Waits (polling both servers) until `key` is gone from both. */
-async function untilGone(e: EventOracle, key: string): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
-    const [a, b] = await Promise.all([
-      e.oracle.redeno.call("EXISTS", key),
-      e.oracle.redis.call("EXISTS", key),
-    ]);
-    if (a === ":0\r\n" && b === ":0\r\n") return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`${key} did not expire`);
+/**
+ * What both servers fired since the last step, each sorted: for events
+ * whose order is Redis's hash order (several keys expiring in one cycle).
+ */
+async function sortedEvents(e: EventOracle): Promise<[Event[], Event[]]> {
+  const [mine, theirs] = e.subs;
+  const [m1, m2] = [mine.nextMarker(), theirs.nextMarker()];
+  await Promise.all([
+    e.oracle.redeno.call("PUBLISH", "__events_marker__", m1),
+    e.oracle.redis.call("PUBLISH", "__events_marker__", m2),
+  ]);
+  const [a, b] = await Promise.all([mine.until(m1), theirs.until(m2)]);
+  const order = (x: Event, y: Event) => (x.join("\n") < y.join("\n") ? -1 : 1);
+  return [a.sort(order), b.sort(order)];
 }
 
 /** Waits until a key with a PX 1 expiry has certainly expired on both servers' clocks. */
@@ -372,3 +375,144 @@ eventTest("notify: SORT and SORT ... STORE", async (e) => {
     ["SORT", "s", "STORE", "dst"],
   ]);
 });
+
+/** Both servers with the debug command, so that active expiry can be turned off. */
+const DEBUG = { args: ["--enable-debug-command", "yes"] };
+
+/**
+ * Lazy expiry, deterministically: active expiry off on both servers, the
+ * keys of `setup` set with PX 1, then `cmd` once they have surely expired.
+ */
+async function lazy(e: EventOracle, setup: string[][], cmd: string[]): Promise<void> {
+  await e.same([["FLUSHALL"], ...setup]);
+  await pastExpiry();
+  const events = await e.same([cmd]);
+  if (Deno.env.get("SHOW_EVENTS")) console.log(JSON.stringify(cmd), JSON.stringify(events));
+}
+
+const PX1 = ["PX", "1"];
+
+eventTest(
+  "notify: lazy expiry on access (expired, then keymiss or the write's own events)",
+  async (e) => {
+    await e.same([["DEBUG", "SET-ACTIVE-EXPIRE", "0"]]);
+    const k = ["SET", "k", "v", ...PX1];
+    const cases: [string[][], string[]][] = [
+      [[k], ["GET", "k"]],
+      [[k, ["SET", "k2", "v", ...PX1]], ["MGET", "k", "k2", "k"]],
+      [[k], ["EXISTS", "k", "k"]],
+      [[k], ["TYPE", "k"]],
+      [[k], ["TTL", "k"]],
+      [[k], ["PTTL", "k"]],
+      [[k], ["OBJECT", "ENCODING", "k"]],
+      [[k], ["TOUCH", "k"]],
+      [[k], ["DEL", "k"]],
+      [[k], ["UNLINK", "k"]],
+      [[k], ["SET", "k", "v"]],
+      [[k], ["SET", "k", "v", "NX"]],
+      [[k], ["SET", "k", "v", "XX"]],
+      [[k], ["SET", "k", "v", "GET"]],
+      [[k], ["SETNX", "k", "v"]],
+      [[k], ["SETEX", "k", "100", "v"]],
+      [[k], ["GETSET", "k", "v"]],
+      [[k], ["GETDEL", "k"]],
+      [[k], ["GETEX", "k", "PERSIST"]],
+      [[k], ["MSET", "k", "1", "j", "2"]],
+      [[k], ["MSETNX", "j", "1", "k", "2"]],
+      [[k], ["APPEND", "k", "x"]],
+      [[k], ["INCR", "k"]],
+      [[k], ["INCRBYFLOAT", "k", "1"]],
+      [[k], ["SETRANGE", "k", "1", "x"]],
+      [[k], ["STRLEN", "k"]],
+      [[k], ["GETRANGE", "k", "0", "1"]],
+      [[k], ["LCS", "k", "k"]],
+      [[k], ["EXPIRE", "k", "100"]],
+      [[k], ["PERSIST", "k"]],
+      [[k], ["RENAME", "k", "x"]],
+      [[k, ["SET", "x", "1"]], ["RENAME", "x", "k"]],
+      [[k, ["SET", "x", "1"]], ["RENAMENX", "x", "k"]],
+      [[k], ["MOVE", "k", "1"]],
+      [[["SELECT", "1"], k, ["SELECT", "0"], ["SET", "k", "1"]], ["MOVE", "k", "1"]],
+      [[k], ["COPY", "k", "x"]],
+      [[k, ["SET", "x", "1"]], ["COPY", "x", "k"]],
+      [[["SELECT", "2"], k, ["SELECT", "0"], ["SET", "k", "1"]], ["COPY", "k", "k", "DB", "2"]],
+      [[k], ["SETBIT", "k", "1", "1"]],
+      [[k], ["GETBIT", "k", "1"]],
+      [[k], ["BITCOUNT", "k"]],
+      [[k, ["SET", "s", "abc"]], ["BITOP", "AND", "k", "s"]],
+      [[k], ["BITOP", "AND", "d", "k"]],
+      [[k], ["BITOP", "AND", "k", "nokey"]],
+      [[k], ["BITFIELD", "k", "SET", "u8", "0", "1"]],
+      [[k], ["BITFIELD", "k", "GET", "u8", "0"]],
+      [[k], ["PFADD", "k", "a"]],
+      [[k], ["PFCOUNT", "k"]],
+      [[k, ["PFADD", "h", "a"]], ["PFMERGE", "k", "h"]],
+      [[k, ["PFADD", "h", "a"]], ["PFMERGE", "h", "k"]],
+      [[k], ["DUMP", "k"]],
+      [[["RPUSH", "l", "2", "1"], k], ["SORT", "l", "STORE", "k"]],
+      [[["RPUSH", "l", "2", "1"], ["SET", "w_1", "1", ...PX1]], ["SORT", "l", "BY", "w_*"]],
+      [[["RPUSH", "l", "2", "1"], ["SET", "w_1", "1", ...PX1]], ["SORT", "l", "GET", "w_*"]],
+      [[["RPUSH", "k", "2", "1"], ["PEXPIRE", "k", "1"]], ["SORT", "k", "STORE", "d"]],
+      [[k], ["SCAN", "0"]],
+      [[k], ["SCAN", "0", "TYPE", "string"]],
+      [[k], ["SCAN", "0", "MATCH", "nomatch"]],
+      [[k], ["RANDOMKEY"]],
+      [[k], ["KEYS", "*"]],
+      [[k], ["DBSIZE"]],
+    ];
+    for (const [setup, cmd] of cases) await lazy(e, setup, cmd);
+    // MEMORY USAGE reads the dict as is (an expired key is measured, nothing fires);
+    // its sizes are redeno's own, so only the events are compared.
+    await e.same([["SET", "k", "v", ...PX1]]);
+    await pastExpiry();
+    await e.oracle.redeno.call("MEMORY", "USAGE", "k");
+    await e.oracle.redis.call("MEMORY", "USAGE", "k");
+    await e.oracle.redeno.call("MEMORY", "USAGE", "nokey");
+    await e.oracle.redis.call("MEMORY", "USAGE", "nokey");
+    await e.sameEvents("MEMORY USAGE");
+  },
+  "KEAmn",
+  DEBUG,
+);
+
+eventTest(
+  "notify: RESTORE over an expired key",
+  async (e) => {
+    await e.same([["DEBUG", "SET-ACTIVE-EXPIRE", "0"], ["SET", "p", "v"]]);
+    const payload = (await e.oracle.redis.value("DUMP", "p")) as string;
+    await lazy(e, [["SET", "k", "v", ...PX1]], ["RESTORE", "k", "0", payload, "REPLACE"]);
+    await lazy(e, [["SET", "k", "v", ...PX1]], ["RESTORE", "k", "1", payload, "REPLACE", "ABSTTL"]);
+    await lazy(e, [["SET", "k", "v", ...PX1]], ["RESTORE", "k", "0", payload]);
+  },
+  "KEAmn",
+  DEBUG,
+);
+
+eventTest(
+  "notify: active expiry, in every database",
+  async (e) => {
+    await e.same([
+      ["SET", "a", "1", "PX", "30"],
+      ["SELECT", "3"],
+      ["SET", "b", "1", "PX", "30"],
+      ["RPUSH", "c", "x"],
+      ["PEXPIRE", "c", "30"],
+      ["SELECT", "0"],
+    ]);
+    // INFO keyspace counts expired keys still present, so polling it deletes nothing.
+    for (let i = 0;; i++) {
+      const [a, b] = await Promise.all([
+        e.oracle.redeno.call("INFO", "keyspace"),
+        e.oracle.redis.call("INFO", "keyspace"),
+      ]);
+      if (!a.includes("keys=") && !b.includes("keys=")) break;
+      if (i > 2000) throw new Error("keys did not expire");
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    // Within one cycle the order of the databases' keys is Redis's hash order: compare as sets.
+    const [mine, theirs] = await sortedEvents(e);
+    assertEquals(mine, theirs);
+  },
+  "KEAmn",
+  DEBUG,
+);
