@@ -294,6 +294,29 @@ blockedTest("in another database, and served after EXEC", 1, async (e, t) => {
   await e.same([["LRANGE", "k", "0", "-1"]]);
 });
 
+blockedTest("served after SWAPDB, RENAME, COPY, MOVE and SORT STORE", 1, async (e, t) => {
+  await t.call(0, "SELECT", "5");
+  await t.send(0, "BLPOP", "k", "0");
+  await t.blocked(1);
+  // The list comes from db 3: the pop fires in db 5, where the client waits.
+  await e.same([["SELECT", "3"], ["RPUSH", "k", "a"], ["SWAPDB", "3", "5"], ["SELECT", "0"]]);
+  await t.reply(0);
+  await t.call(0, "SELECT", "0");
+  const steps: string[][][] = [
+    [["RPUSH", "src", "a", "b"], ["RENAME", "src", "k"]],
+    [["RPUSH", "src", "a"], ["COPY", "src", "k"]],
+    [["SELECT", "1"], ["RPUSH", "k", "a"], ["MOVE", "k", "0"], ["SELECT", "0"]],
+    [["RPUSH", "src", "3", "1", "2"], ["SORT", "src", "STORE", "k"]],
+  ];
+  for (const step of steps) {
+    await t.send(0, "BRPOP", "k", "0");
+    await t.blocked(1);
+    await e.same(step);
+    await t.reply(0);
+    await e.same([["DEL", "k", "src"]]);
+  }
+});
+
 eventTest("notify: list commands in other databases", async (e) => {
   await e.same([
     ["SELECT", "3"],
