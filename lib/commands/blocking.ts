@@ -8,7 +8,7 @@
  * log the non-blocking form, as Redis does: BLPOP as LPOP key, BLMPOP as
  * LPOP key n, BLMOVE as LMOVE, BRPOPLPUSH as RPOPLPUSH, BZPOPMIN as ZPOPMIN
  * key, BZMPOP as ZPOPMIN key n. Both paths fire the non-blocking form's
- * keyspace events ("lpop", "rpush" then "lpop" for BLMOVE, "zpopmin", "del"
+ * keyspace events ("lpop"; the push, then the pop, for BLMOVE; "zpopmin"; "del"
  * ...) from the shared pops, in the waiter's database: a served waiter's
  * come after the events of the command that made its key ready, as Redis's.
  */
