@@ -17,7 +17,15 @@ import { formatNotifyFlags, notifyFlagsFull, parseNotifyFlags } from "./store/no
 export const REDIS_COMPAT_VERSION = "7.0.15";
 export const REDENO_VERSION = "0.1.0";
 
-export type OptionKind = "bool" | "int" | "memory" | "enum" | "string" | "save" | "bind";
+export type OptionKind =
+  | "bool"
+  | "int"
+  | "memory"
+  | "enum"
+  | "string"
+  | "save"
+  | "bind"
+  | "obuf";
 
 export interface OptionSpec {
   name: string;
@@ -82,6 +90,11 @@ export const OPTIONS: OptionSpec[] = [
   { name: "timeout", kind: "int", default: "0", min: 0, max: INT_MAX },
   { name: "proto-max-bulk-len", kind: "memory", default: "512mb", min: MB, max: LLONG_MAX },
   { name: "client-query-buffer-limit", kind: "memory", default: "1gb", min: MB, max: LLONG_MAX },
+  {
+    name: "client-output-buffer-limit",
+    kind: "obuf",
+    default: "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+  },
   { name: "slowlog-log-slower-than", kind: "int", default: "10000", min: -1, max: LLONG_MAX },
   { name: "slowlog-max-len", kind: "int", default: "128", min: 0, max: LLONG_MAX },
   { name: "latency-monitor-threshold", kind: "int", default: "0", min: 0, max: LLONG_MAX },
@@ -297,8 +310,28 @@ function parseStrictInt(s: string): bigint | null {
 
 export type SavePoint = { seconds: number; changes: number };
 
+/** Client classes of client-output-buffer-limit, in CONFIG GET's order. */
+export const OBUF_CLASSES = ["normal", "slave", "pubsub"] as const;
+/** A client class of client-output-buffer-limit. */
+export type ObufClass = typeof OBUF_CLASSES[number];
+/** One class's output buffer limits: bytes (0 = none) and the soft limit's seconds. */
+export interface ObufLimit {
+  hard: bigint;
+  soft: bigint;
+  seconds: number;
+}
+/** client-output-buffer-limit: the limits of every class. */
+export type ObufLimits = Readonly<Record<ObufClass, ObufLimit>>;
+
 /** Parsed value of one option. */
-export type OptionValue = string | number | bigint | boolean | SavePoint[] | string[];
+export type OptionValue =
+  | string
+  | number
+  | bigint
+  | boolean
+  | SavePoint[]
+  | string[]
+  | ObufLimits;
 
 function parseSave(args: string[]): SavePoint[] {
   if (args.length === 1 && args[0] === "") return [];
@@ -318,8 +351,80 @@ function parseSave(args: string[]): SavePoint[] {
   return points;
 }
 
+/**
+ * Redis's memtoull: digits (up to 127) and an optional unit; more than
+ * 2^64-1 saturates, and the unit's product wraps around 2^64 as in C.
+ */
+function memtoull(s: string): bigint | null {
+  const m = /^(\d*)([\s\S]*)$/.exec(s)!;
+  const mul = MEMORY_UNITS[m[2].toLowerCase()];
+  if (mul === undefined || m[1].length >= 128) return null;
+  const v = m[1] === "" ? 0n : BigInt(m[1]);
+  return ((v > ULLONG_MAX ? ULLONG_MAX : v) * mul) & ULLONG_MAX;
+}
+
+/**
+ * The soft limit's seconds as Redis reads them: strtoll (leading spaces, a
+ * sign, the rest must be digits; "" is 0) stored in a C int; negative is
+ * refused.
+ */
+function parseSoftSeconds(s: string): number | null {
+  if (s === "") return 0;
+  const m = /^[ \t\n\v\f\r]*([+-]?)(\d+)$/.exec(s);
+  if (!m) return null;
+  let v = BigInt(m[2]);
+  if (m[1] === "-") v = -v;
+  if (v > LLONG_MAX) v = LLONG_MAX;
+  if (v < -LLONG_MAX - 1n) v = -LLONG_MAX - 1n;
+  const n = Number(BigInt.asIntN(32, v));
+  return n < 0 ? null : n;
+}
+
+const NO_LIMITS: ObufLimits = {
+  normal: { hard: 0n, soft: 0n, seconds: 0 },
+  slave: { hard: 0n, soft: 0n, seconds: 0 },
+  pubsub: { hard: 0n, soft: 0n, seconds: 0 },
+};
+
+/**
+ * client-output-buffer-limit: groups of "<class> <hard> <soft> <seconds>"
+ * change those classes of `base` (the rest stay); all are checked before
+ * any applies. One argument is CONFIG SET's form, split at every space.
+ */
+function parseObufLimits(args: string[], base: ObufLimits): ObufLimits {
+  const parts = args.length !== 1 ? args : args[0] === "" ? [] : args[0].split(" ");
+  if (parts.length % 4 !== 0) {
+    throw new ConfigError("Wrong number of arguments in buffer limit configuration.");
+  }
+  const out = { ...base };
+  for (let i = 0; i < parts.length; i += 4) {
+    const name = parts[i].toLowerCase();
+    const cls: ObufClass | null = name === "normal"
+      ? "normal"
+      : name === "slave" || name === "replica"
+      ? "slave"
+      : name === "pubsub"
+      ? "pubsub"
+      : null;
+    if (cls === null) {
+      throw new ConfigError("Invalid client class specified in buffer limit configuration.");
+    }
+    const hard = memtoull(parts[i + 1]);
+    const soft = memtoull(parts[i + 2]);
+    const seconds = parseSoftSeconds(parts[i + 3]);
+    if (hard === null || soft === null || seconds === null) {
+      throw new ConfigError(
+        "Error in hard, soft or soft_seconds setting in buffer limit configuration.",
+      );
+    }
+    out[cls] = { hard, soft, seconds };
+  }
+  return out;
+}
+
 function parseValue(o: OptionSpec, args: string[]): OptionValue {
   if (o.kind === "save") return parseSave(args);
+  if (o.kind === "obuf") return parseObufLimits(args, NO_LIMITS);
   if (o.kind === "bind") {
     const addrs = args.length === 1 ? args[0].split(" ").filter((p) => p !== "") : args;
     if (addrs.length > 16) throw new ConfigError("Too many bind addresses specified.");
@@ -379,6 +484,10 @@ export function formatValue(o: OptionSpec, v: OptionValue): string {
       return (v as SavePoint[]).map((p) => `${p.seconds} ${p.changes}`).join(" ");
     case "bind":
       return (v as string[]).join(" ");
+    case "obuf": {
+      const l = v as ObufLimits;
+      return OBUF_CLASSES.map((c) => `${c} ${l[c].hard} ${l[c].soft} ${l[c].seconds}`).join(" ");
+    }
     default:
       return o.show ? o.show(v as string) : String(v);
   }
@@ -437,6 +546,7 @@ export class Config {
         throw new ConfigError(osErrorText(e));
       }
     }
+    if (o.kind === "obuf") return parseObufLimits(args, this.get(o.name) as ObufLimits);
     return parseValue(o, args);
   }
 
@@ -617,11 +727,20 @@ export function applyConfigText(
     if (args.length === 0) continue;
     const o = findOption(args[0]);
     if (!o) throw fail("Bad directive or wrong number of arguments");
-    const multi = o.kind === "save" || o.kind === "bind";
-    if (args.length < 2 || (!multi && args.length !== 2)) {
+    const multi = o.kind === "save" || o.kind === "bind" || o.kind === "obuf";
+    // A bare client-output-buffer-limit line sets no class (Redis takes it).
+    if ((args.length < 2 && o.kind !== "obuf") || (!multi && args.length !== 2)) {
       throw fail("wrong number of arguments");
     }
     try {
+      if (o.kind === "obuf" && args.length === 2) {
+        // One non-empty argument is split as a line ("--name 'a b c d'"); "" is one argument.
+        if (args[1] === "") {
+          throw new ConfigError("Wrong number of arguments in buffer limit configuration.");
+        }
+        args.splice(1, 1, ...(splitArgs(args[1]) ?? []));
+        if (args.length === 2) args.push(""); // one word stays one argument (not split again)
+      }
       if (o.kind === "save" && saveSeen && !(args.length === 2 && args[1] === "")) {
         // Further save lines add points to the first one's.
         const more = parseSave(args.slice(1));

@@ -53,6 +53,14 @@ function sdsCapacity(n: number): number {
   return allocSize(h + n + 1) - h - 1;
 }
 
+/**
+ * Usable bytes of one block of Redis's reply list: a 16 KB chunk plus its
+ * 16-byte header falls in jemalloc's 20 KB class (20464 bytes of room).
+ */
+const REPLY_BLOCK_BYTES = allocSize(REPLY_CHUNK_BYTES + 16) - 16;
+/** A block's list node and header (sizeof(listNode) + sizeof(clientReplyBlock)). */
+const REPLY_BLOCK_OVERHEAD = 24 + 16;
+
 /** Bytes Redis 7.0 accounts per watched key (a list node and a watchedKey). */
 const WATCHED_KEY_BYTES = 24 + 32;
 /** sizeof(multiCmd): Redis reserves queue slots in doublings. */
@@ -234,6 +242,26 @@ export class Client {
     return [partial.length, mem];
   }
 
+  /**
+   * Blocks Redis would hold in this client's reply list (CLIENT LIST oll):
+   * what waits beyond the fixed buffer — in the writer or handed to the
+   * socket and not taken — in blocks of Redis's usual size.
+   */
+  replyBlocks(): number {
+    const pending = this.out.length + (this.transport?.unsentBytes ?? 0);
+    if (pending <= this.out.capacity) return 0;
+    return Math.ceil((pending - this.out.capacity) / REPLY_BLOCK_BYTES);
+  }
+
+  /**
+   * The reply list's memory as Redis's getClientOutputBufferMemoryUsage
+   * counts it (omem; what client-output-buffer-limit compares): each
+   * block's room and its list overhead.
+   */
+  outputBufferMemory(): number {
+    return this.replyBlocks() * (REPLY_BLOCK_BYTES + REPLY_BLOCK_OVERHEAD);
+  }
+
   /** This client's memory as Redis's getClientMemoryUsage counts it. */
   memory(): ClientMemory {
     const query = this.queryCapacity === 0 && this.queryLen === 0
@@ -241,9 +269,7 @@ export class Client {
       : allocSize(sdsHeader(this.queryCapacity) + this.queryCapacity + 1);
     const [argc, argvMem] = this.#argv();
     const input = query + argvMem + 8 * argc;
-    // Replies beyond the fixed buffer: what Redis would hold in its reply list.
-    const pending = this.out.length + (this.transport?.unsentBytes ?? 0);
-    const output = Math.max(pending - this.out.capacity, 0);
+    const output = this.outputBufferMemory();
     const t = this.multi;
     const multi = WATCHED_KEY_BYTES * watchedCount(this) +
       (t === null ? 0 : t.argvMem + MULTI_CMD_BYTES * t.allocated);
@@ -328,7 +354,7 @@ export class Client {
     const qbuf = this.queryLen;
     const rbs = this.out.capacity;
     const obl = Math.min(this.out.length, rbs);
-    const oll = Math.ceil(mem.output / REPLY_CHUNK_BYTES);
+    const oll = this.replyBlocks();
     const subs = this.subscriptions;
     return `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${this.fd} ` +
       `name=${this.name} age=${Math.floor((now - this.createdAt) / 1000)} ` +

@@ -12,6 +12,7 @@
 import { RespDecoderStream } from "../resp/decoder.ts";
 import { Client, type ClientTransport } from "./client.ts";
 import type { Server } from "./server.ts";
+import { closeOnOutputBufferLimit } from "./obuf.ts";
 
 const READ_SIZE = 64 * 1024;
 /** A connection's first read buffer: Redis's 16 KB reads (PROTO_IOBUF_LEN); idle clients keep it. */
@@ -79,13 +80,20 @@ class SocketTransport implements ClientTransport {
       this.#queuedTotal += data.length;
       stats.netOutputBytes += data.length;
       stats.totalWrites++;
+      // Progress is counted write by write: what the socket took is no
+      // longer the client's backlog (omem, output buffer limits).
+      let off = 0;
       try {
-        await writeAll(this.conn, data);
+        while (off < data.length) {
+          const n = await this.conn.write(data.subarray(off));
+          off += n;
+          this.#writtenTotal += n;
+        }
         out.recycle(data);
       } catch {
         this.close();
       }
-      this.#writtenTotal += data.length;
+      this.#writtenTotal += data.length - off;
       this.#wake(this.#closed ? Infinity : this.#writtenTotal);
     }
     this.#writing = null;
@@ -231,6 +239,8 @@ export async function serveConnection(server: Server, conn: Deno.Conn): Promise<
         client.closeAfterReply = true;
       }
       client.queryDone(transport.queryBufferLength);
+      // The batch's own replies count against its output buffer limits.
+      if (closeOnOutputBufferLimit(client)) break;
       // The batch's commands reach the AOF (and disk, under always) before its replies go out.
       const logged = server.persistence.beforeReply(client.aofEnd);
       if (logged) await logged;

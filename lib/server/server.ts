@@ -21,6 +21,7 @@ import { serveConnection } from "./connection.ts";
 import { Blocking } from "./blocking.ts";
 import { LatencyMonitor } from "./latency.ts";
 import { PubSub } from "./pubsub.ts";
+import { closeOnOutputBufferLimit } from "./obuf.ts";
 
 /** Server-wide counters (INFO stats). */
 export class ServerStats {
@@ -205,6 +206,8 @@ export class Server {
    * burst of messages costs one write per receiver.
    */
   queueWrite(c: Client): void {
+    // Output added outside the client's own command: its limits are checked here.
+    if (closeOnOutputBufferLimit(c)) return;
     if (this.#pendingWrites.size === 0) queueMicrotask(this.#writePending);
     this.#pendingWrites.add(c);
   }
