@@ -80,6 +80,8 @@ export interface RunOptions {
   stopAfterDrop?: number;
   /** Have a stalled subscriber at all (false: the baseline). */
   stalled: boolean;
+  /** Milliseconds between messages (0: as fast as the replies come). */
+  pauseMs?: number;
 }
 
 const CHANNEL = "slow";
@@ -135,6 +137,7 @@ export async function slowSubscriberRun(
     const n = await readInt(pub, buf, pending);
     published++;
     if (n < receivers && droppedAfter === 0) droppedAfter = published;
+    if (opts.pauseMs) await new Promise((r) => setTimeout(r, opts.pauseMs));
     if (droppedAfter !== 0 && published - droppedAfter >= (opts.stopAfterDrop ?? Infinity)) break;
   }
   const rate = published / ((performance.now() - started) / 1000);

@@ -304,6 +304,40 @@ Deno.test("a subscriber that stops reading is dropped; the publisher and the oth
   for (const fields of logged) assert(Number(fields.get("omem")) >= HARD, "omem over the limit");
 });
 
+Deno.test("a subscriber over the soft limit for longer than its seconds is dropped", async () => {
+  for (const kind of ["redeno", "redis"] as const) {
+    // No hard limit: only the soft one (1 MB for more than 1 second) can drop it.
+    const started = await startLogging(kind, ["--client-output-buffer-limit", "pubsub 0 1mb 1"]);
+    if (!started) return;
+    const { server, log } = started;
+    try {
+      // 16 KB messages at a walking pace, until the stalled one is dropped.
+      const r = await slowSubscriberRun(server.port, {
+        size: 16384,
+        max: 100000,
+        stopAfterDrop: 10,
+        stalled: true,
+        pauseMs: 5,
+      });
+      const what = `${kind}: ${JSON.stringify(r)}`;
+      assert(r.droppedAfter > 0, `${what}: dropped`);
+      assertEquals(
+        r.readerBytes,
+        r.published * r.frameBytes,
+        `${what}: the reader got every message`,
+      );
+      assert(r.stalledEof && r.stalledBytes < r.droppedAfter * r.frameBytes, what);
+      const line = DROP_LINE.exec(Deno.readTextFileSync(log));
+      assert(line, `${kind} logged the drop`);
+      // Dropped by the soft limit: somewhere past 1 MB, far below what was published.
+      const omem = Number(clientFields(line[1]).get("omem"));
+      assert(omem >= 1024 * 1024 && omem < r.droppedAfter * r.frameBytes, `${what}: omem ${omem}`);
+    } finally {
+      await server.stop();
+    }
+  }
+});
+
 oracleTest("CLIENT LIST and INFO count a subscriber's backlog", async (o) => {
   await o.same("CONFIG", "SET", OPTION, "pubsub 0 0 0");
   const [a, b] = await o.connectPair();
