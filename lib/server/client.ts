@@ -355,6 +355,8 @@ export class Client {
     const rbs = this.out.capacity;
     const obl = Math.min(this.out.length, rbs);
     const oll = this.replyBlocks();
+    // Redis waits for writability (w) while its socket does not take a backlog.
+    const events = oll !== 0 && (this.transport?.unsentBytes ?? 0) !== 0 ? "rw" : "r";
     const subs = this.subscriptions;
     return `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${this.fd} ` +
       `name=${this.name} age=${Math.floor((now - this.createdAt) / 1000)} ` +
@@ -363,7 +365,7 @@ export class Client {
       `ssub=${subs?.shard.size ?? 0} multi=${this.multi?.queue.length ?? -1} qbuf=${qbuf} ` +
       `qbuf-free=${this.queryCapacity - qbuf} argv-mem=${this.#argv()[1]} ` +
       `multi-mem=${this.multi?.argvMem ?? 0} rbs=${rbs} ` +
-      `rbp=${this.replyPeak} obl=${obl} oll=${oll} omem=${mem.output} tot-mem=${mem.total} events=r cmd=${
+      `rbp=${this.replyPeak} obl=${obl} oll=${oll} omem=${mem.output} tot-mem=${mem.total} events=${events} cmd=${
         this.lastCommand?.fullName ?? "NULL"
       } ` +
       `user=${this.user} redir=-1 resp=${this.resp}`;

@@ -350,6 +350,7 @@ oracleTest("CLIENT LIST and INFO count a subscriber's backlog", async (o) => {
     const frame = `*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$65536\r\n${payload}\r\n`.length;
     const published = 200 * frame;
     const omem: number[] = [];
+    const events: string[] = [];
     for (const c of [o.redeno, o.redis]) {
       const list = (await c.value("CLIENT", "LIST")) as string;
       const sub = clientFields(list.split("\n").find((l) => l.includes("flags=P"))!);
@@ -359,6 +360,7 @@ oracleTest("CLIENT LIST and INFO count a subscriber's backlog", async (o) => {
       // Blocks of at least 16 KB, each with its room and list overhead counted.
       assert(mem / oll >= 16384 && mem <= published + oll * 16384, `omem ${mem} oll ${oll}`);
       assert(Number(sub.get("tot-mem")) > mem, "tot-mem includes omem");
+      events.push(sub.get("events")!);
       const info = parseInfo((await c.value("INFO", "memory")) as string);
       assert(Number(info.get("mem_clients_normal")) > mem, "mem_clients_normal includes it");
       // The client cron records the largest output buffer of the last seconds.
@@ -376,6 +378,8 @@ oracleTest("CLIENT LIST and INFO count a subscriber's backlog", async (o) => {
       Math.abs(omem[0] - omem[1]) < published * 0.1,
       `omem redeno ${omem[0]}, redis ${omem[1]}`,
     );
+    // Both wait for the socket to take more.
+    assertEquals(events, ["rw", "rw"]);
     // Once read, nothing waits.
     const [da, db] = await Promise.all([a.drain(1000), b.drain(1000)]);
     assertEquals(da.data.length, published);
@@ -383,7 +387,7 @@ oracleTest("CLIENT LIST and INFO count a subscriber's backlog", async (o) => {
     for (const c of [o.redeno, o.redis]) {
       const list = (await c.value("CLIENT", "LIST")) as string;
       const sub = clientFields(list.split("\n").find((l) => l.includes("flags=P"))!);
-      assertEquals([sub.get("oll"), sub.get("omem")], ["0", "0"]);
+      assertEquals([sub.get("oll"), sub.get("omem"), sub.get("events")], ["0", "0", "r"]);
     }
   } finally {
     a.close();
