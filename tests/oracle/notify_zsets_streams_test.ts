@@ -409,3 +409,109 @@ eventTest("notify: a blocked XREADGROUP served by XADD creates its consumer", as
     }
   }
 });
+
+eventTest("notify: blocking pops served at once fire the pop's events", async (e) => {
+  await steps(e, [
+    ["ZADD", "z", "1", "a", "2", "b", "3", "c"],
+    ["BZPOPMIN", "none", "z", "0"],
+    ["BZPOPMAX", "z", "0"],
+    ["BZMPOP", "0", "2", "none", "z", "MIN", "COUNT", "5"],
+    ["EXISTS", "z"],
+  ]);
+});
+
+eventTest("notify: reads of missing keys (keymiss) and of existing ones", async (e) => {
+  const reads = [
+    ["ZCARD", "k"],
+    ["ZSCORE", "k", "m"],
+    ["ZMSCORE", "k", "m"],
+    ["ZRANK", "k", "m"],
+    ["ZREVRANK", "k", "m"],
+    ["ZCOUNT", "k", "0", "1"],
+    ["ZLEXCOUNT", "k", "-", "+"],
+    ["ZRANGE", "k", "0", "-1"],
+    ["ZRANGEBYSCORE", "k", "0", "1"],
+    ["ZREVRANGEBYSCORE", "k", "1", "0"],
+    ["ZRANGEBYLEX", "k", "-", "+"],
+    ["ZREVRANGEBYLEX", "k", "+", "-"],
+    ["ZREVRANGE", "k", "0", "-1"],
+    ["ZRANDMEMBER", "k"],
+    ["ZRANDMEMBER", "k", "2"],
+    ["ZSCAN", "k", "0"],
+    ["ZUNION", "2", "k", "k2"],
+    ["ZINTER", "1", "k"],
+    ["ZDIFF", "1", "k"],
+    ["ZINTERCARD", "1", "k"],
+    ["GEOPOS", "k", "m"],
+    ["GEODIST", "k", "m", "n"],
+    ["GEOHASH", "k", "m"],
+    ["GEORADIUS", "k", "0", "0", "1", "km"],
+    ["GEORADIUS_RO", "k", "0", "0", "1", "km"],
+    ["GEORADIUSBYMEMBER", "k", "m", "1", "km"],
+    ["GEOSEARCH", "k", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "km"],
+    ["XLEN", "x"],
+    ["XRANGE", "x", "-", "+"],
+    ["XREVRANGE", "x", "+", "-"],
+    ["XREAD", "STREAMS", "x", "0"],
+    ["XPENDING", "x", "g"],
+    ["XINFO", "STREAM", "x"],
+    ["XINFO", "GROUPS", "x"],
+    ["XINFO", "CONSUMERS", "x", "g"],
+  ];
+  await steps(e, reads);
+  await steps(e, [
+    ["ZADD", "k", "1", "m", "2", "n"],
+    ["GEOADD", "k", "1", "1", "m"],
+    ["XADD", "x", "1-1", "f", "v"],
+    ["XGROUP", "CREATE", "x", "g", "0"],
+  ]);
+  await steps(e, reads.filter((r) => r[0] !== "ZRANDMEMBER"));
+});
+
+/** Zset and stream commands whose events span the z, t, g and n classes. */
+const MIXED: string[][] = [
+  ["ZADD", "z", "1", "a", "2", "b"],
+  ["ZINCRBY", "z", "1", "a"],
+  ["ZREM", "z", "a"],
+  ["ZPOPMIN", "z"],
+  ["ZADD", "z", "1", "a"],
+  ["ZUNIONSTORE", "u", "1", "z"],
+  ["ZINTERSTORE", "u", "2", "z", "none"],
+  ["GEOADD", "g", "1", "1", "m"],
+  ["GEOSEARCHSTORE", "gs", "g", "FROMLONLAT", "1", "1", "BYRADIUS", "1", "km"],
+  ["XADD", "s", "MAXLEN", "1", "1-1", "f", "v"],
+  ["XADD", "s", "MAXLEN", "1", "1-2", "f", "v"],
+  ["XGROUP", "CREATE", "s", "g", "0"],
+  ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"],
+  ["XDEL", "s", "1-2"],
+  ["ZSCORE", "none", "m"],
+];
+
+for (const flags of ["Kz", "Ez", "Et", "Kg", "KEzn", "Km", "KEgt"]) {
+  eventTest(`notify: classes of the zset and stream events (${flags})`, async (e) => {
+    await steps(e, MIXED);
+    // A transaction is one step: the marker must not be queued inside it.
+    await e.same([
+      ["MULTI"],
+      ["ZADD", "m", "1", "a"],
+      ["XADD", "m2", "1-1", "f", "v"],
+      ["ZPOPMAX", "m"],
+      ["EXEC"],
+    ]);
+  }, flags);
+}
+
+eventTest("notify: XADD with generated IDs (events compared, the IDs not)", async (e) => {
+  const o = e.oracle;
+  const both = (...args: string[]) => Promise.all([o.redeno.call(...args), o.redis.call(...args)]);
+  await both("XADD", "s", "*", "f", "v");
+  await both("XADD", "s", "MAXLEN", "1", "*", "f", "v");
+  await both("XADD", "s", "NOMKSTREAM", "MINID", "0", "*", "f", "v");
+  await both("XADD", "none", "NOMKSTREAM", "*", "f", "v");
+  const events = await e.sameEvents("XADD *");
+  // new, xadd; xadd, xtrim; xadd (MINID 0 trims nothing): the message is the key, never the ID.
+  assertEquals(
+    events.filter(([ch]) => ch.startsWith("__keyevent")),
+    ["new", "xadd", "xadd", "xtrim", "xadd"].map((ev) => [`__keyevent@0__:${ev}`, "s"]),
+  );
+});
