@@ -410,6 +410,36 @@ eventTest("notify: a blocked XREADGROUP served by XADD creates its consumer", as
   }
 });
 
+eventTest("notify: blocked BZPOPMIN and BZMPOP served by a ZADD", async (e) => {
+  const o = e.oracle;
+  const cases: [db: string, block: string[], add: string[]][] = [
+    ["0", ["BZPOPMIN", "z", "0"], ["ZADD", "z", "1", "a"]],
+    ["5", ["BZPOPMAX", "z", "0"], ["ZADD", "z", "1", "a", "2", "b"]],
+    ["0", ["BZMPOP", "0", "1", "z", "MIN", "COUNT", "5"], ["ZADD", "z", "1", "a", "2", "b"]],
+  ];
+  for (const [db, block, add] of cases) {
+    const [mine, theirs] = await o.connectPair();
+    try {
+      for (const c of [mine, theirs]) {
+        assertEquals(await c.call("SELECT", db), "+OK\r\n");
+        await c.send(encodeCommand(block));
+      }
+      await untilBlocked(
+        () => o.redeno.call("INFO", "clients").then((r) => decode(r) as string),
+        1,
+      );
+      await untilBlocked(() => o.redis.call("INFO", "clients").then((r) => decode(r) as string), 1);
+      // The ZADD's new and zadd, then the waiter's pop (and del when it took everything).
+      await e.same([["SELECT", db], add, ["SELECT", "0"]]);
+      assertEquals(await mine.reply(), await theirs.reply());
+    } finally {
+      mine.close();
+      theirs.close();
+    }
+  }
+  await e.same([["SELECT", "5"], ["FLUSHDB"], ["SELECT", "0"], ["FLUSHDB"]]);
+});
+
 eventTest("notify: blocking pops served at once fire the pop's events", async (e) => {
   await steps(e, [
     ["ZADD", "z", "1", "a", "2", "b", "3", "c"],
