@@ -6,7 +6,7 @@
 import type { Client } from "../server/client.ts";
 import type { SubscriptionKind } from "../server/pubsub.ts";
 import { globMatch } from "../util/glob.ts";
-import { type CommandSpec, defineCommand, type KeySpec } from "./table.ts";
+import { cArg, type CommandSpec, defineCommand, type KeySpec } from "./table.ts";
 import { replyHelp } from "./connection.ts";
 
 const PUBSUB = "pubsub";
@@ -19,6 +19,14 @@ function shardChannels(lastkey: number): KeySpec[] {
 
 const subscribeTo = (kind: SubscriptionKind) => (c: Client, args: string[]): void =>
   c.server.pubsub.subscribeCommand(c, kind, args.slice(1));
+
+/** SSUBSCRIBE: refused inside EXEC (a DENY BLOCKING client), unlike SUBSCRIBE, as Redis 7.0 does. */
+function ssubscribe(c: Client, args: string[]): void {
+  if (c.denyBlocking > 0) {
+    return c.out.error("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
+  }
+  c.server.pubsub.subscribeCommand(c, "shard", args.slice(1));
+}
 
 const unsubscribeFrom = (kind: SubscriptionKind) => (c: Client, args: string[]): void =>
   c.server.pubsub.unsubscribeCommand(c, kind, args.slice(1));
@@ -33,6 +41,12 @@ function spublish(c: Client, args: string[]): void {
 
 /** PUBSUB CHANNELS / SHARDCHANNELS [pattern]. */
 const channelsOf = (kind: SubscriptionKind) => (c: Client, args: string[]): void => {
+  if (args.length > 3) {
+    return c.out.error(
+      `ERR unknown subcommand or wrong number of arguments for '${cArg(args[1])}'. ` +
+        "Try PUBSUB HELP.",
+    );
+  }
   const pattern = args.length > 2 ? args[2] : null;
   const names: string[] = [];
   for (const name of c.server.pubsub.names(kind)) {
@@ -138,7 +152,7 @@ export const pubsubCommands: CommandSpec[] = [
     summary: "Listen for messages published to the given shard channels",
     complexity: "O(N) where N is the number of shard channels to subscribe to.",
     syntax: "shardchannel [shardchannel ...]",
-    handler: subscribeTo("shard"),
+    handler: ssubscribe,
   }),
   defineCommand({
     name: "sunsubscribe",
@@ -231,6 +245,7 @@ export const pubsubCommands: CommandSpec[] = [
         name: "help",
         arity: 2,
         flags: "loading stale",
+        categories: [], // no pubsub flag: Redis lists only @slow
         since: "6.2.0",
         summary: "Show helpful text about the different subcommands",
         complexity: "O(1)",

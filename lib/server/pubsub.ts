@@ -38,9 +38,10 @@ export class ClientSubscriptions {
   readonly shard = new Set<string>();
   /**
    * Redis's CLIENT_PUBSUB flag: RESP2 subscriber mode, CLIENT LIST flag P
-   * and client type pubsub. Redis 7.0 sets it on any subscribe and clears it
-   * when UNSUBSCRIBE / PUNSUBSCRIBE leave no channel or pattern (even with
-   * shard channels left), or SUNSUBSCRIBE leaves no subscription at all.
+   * and client type pubsub. Set by any subscribe, cleared by an unsubscribe
+   * of any kind that leaves no subscription of any kind (so HELLO 2 after
+   * RESP3 subscriptions lands in subscriber mode, and a subscribe that only
+   * repeats old names keeps it).
    */
   mode = false;
 
@@ -148,10 +149,11 @@ export class PubSub {
       this.unsubscribe(c, kind, name);
       this.#confirm(c, NAMES[kind].unsub, name, subs?.countFor(kind) ?? 0);
     }
-    if (all && list.length === 0) this.#confirm(c, NAMES[kind].unsub, null, 0);
-    if (subs === null) return;
-    // Redis 7.0's own rules for clearing CLIENT_PUBSUB (see ClientSubscriptions.mode).
-    if (kind === "shard" ? subs.total === 0 : subs.countFor("channel") === 0) subs.mode = false;
+    // Nothing of the kind to leave: one confirmation with a null name and the count still held.
+    if (all && list.length === 0) {
+      this.#confirm(c, NAMES[kind].unsub, null, subs?.countFor(kind) ?? 0);
+    }
+    if (subs !== null && subs.total === 0) subs.mode = false;
   }
 
   #confirm(c: Client, what: string, name: string | null, count: number): void {
