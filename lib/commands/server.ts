@@ -131,6 +131,11 @@ function getkeys(c: Client, args: string[], withFlags: boolean): void {
   const line = args.slice(2);
   const cmd = resolve(c, line);
   if (!cmd) return c.out.error("ERR Invalid command specified");
+  // As Redis's doesCommandHaveKeys, before the arity: a key spec that is not not_key, or getKeys.
+  const { getKeys, keySpecs, firstKey } = cmd.spec;
+  const hasKeys = getKeys !== undefined ||
+    (keySpecs ? keySpecs.some((k) => !k.flags.includes("not_key")) : firstKey > 0);
+  if (!hasKeys) return c.out.error("ERR The command has no key arguments");
   const arity = cmd.spec.arity;
   if ((arity > 0 && arity !== line.length) || line.length < -arity) {
     return c.out.error("ERR Invalid number of arguments specified for command");
@@ -139,11 +144,7 @@ function getkeys(c: Client, args: string[], withFlags: boolean): void {
   if (keys === null || keys.length === 0) {
     // EVAL, FCALL: commands whose keys are optional list none (Redis's CMD_NO_MANDATORY_KEYS).
     if (cmd.spec.flags.includes("no_mandatory_keys")) return c.out.array(0);
-    return c.out.error(
-      cmd.spec.getKeys || cmd.spec.keySpecs
-        ? "ERR Invalid arguments specified for command"
-        : "ERR The command has no key arguments",
-    );
+    return c.out.error("ERR Invalid arguments specified for command");
   }
   c.out.array(keys.length);
   for (const [k, flags] of keys) {
