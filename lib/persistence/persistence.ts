@@ -732,14 +732,21 @@ export class Persistence {
     const info = readRdb(bytes, parsed, this.#loadLimits());
     await loadRdbLibraries(this.server, info.functions, flush);
     if (flush) ks.flushAll();
-    for (const db of parsed.dbs) {
-      const into = ks.dbs[db.id];
-      for (let i = 0; i < db.dict.size; i++) {
-        const key = db.dict.keyAt(i);
-        into.set(key, db.dict.valueAt(i));
-        const at = db.getExpireExact(key);
-        if (at !== -1) into.setExpire(key, at);
+    // Loaded keys are not "new" keys: no keyspace events, as Redis's RDB load fires none.
+    const wasLoading = ks.loading;
+    ks.loading = true;
+    try {
+      for (const db of parsed.dbs) {
+        const into = ks.dbs[db.id];
+        for (let i = 0; i < db.dict.size; i++) {
+          const key = db.dict.keyAt(i);
+          into.set(key, db.dict.valueAt(i));
+          const at = db.getExpireExact(key);
+          if (at !== -1) into.setExpire(key, at);
+        }
       }
+    } finally {
+      ks.loading = wasLoading;
     }
   }
 

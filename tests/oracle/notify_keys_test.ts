@@ -5,6 +5,7 @@
  */
 import { assertEquals } from "@std/assert";
 import { type Event, type EventOracle, eventTest } from "../support/events.ts";
+import { Oracle } from "../support/oracle.ts";
 
 /** Runs each command as its own step, so a difference names the command that made it. */
 async function steps(e: EventOracle, cmds: string[][]): Promise<void> {
@@ -516,3 +517,144 @@ eventTest(
   "KEAmn",
   DEBUG,
 );
+
+/** A mix of commands whose events span every class these files fire. */
+const MIX: string[][] = [
+  ["SET", "k", "v"],
+  ["SET", "k", "v2", "EX", "100"],
+  ["GET", "nokey"],
+  ["INCR", "n"],
+  ["APPEND", "k", "x"],
+  ["SETBIT", "b", "1", "1"],
+  ["PFADD", "h", "a"],
+  ["RPUSH", "l", "1", "2"],
+  ["SORT", "l", "STORE", "sl"],
+  ["EXPIRE", "n", "100"],
+  ["PERSIST", "n"],
+  ["RENAME", "k", "k2"],
+  ["MOVE", "k2", "1"],
+  ["COPY", "n", "n2"],
+  ["DEL", "n", "n2", "nokey"],
+  ["EXPIRE", "b", "0"],
+  ["SET", "short", "v", "PX", "1"],
+];
+
+for (
+  const flags of [
+    "KEg",
+    "E$",
+    "K$",
+    "Kg$",
+    "Kl",
+    "KEx",
+    "KEm",
+    "Kn",
+    "En",
+    "KEA",
+    "KE",
+    "A",
+    "g$lx",
+    "Amn",
+    "K",
+    "E",
+  ]
+) {
+  eventTest(
+    `notify: flags ${flags}`,
+    async (e) => {
+      await e.same([["DEBUG", "SET-ACTIVE-EXPIRE", "0"]]);
+      await steps(e, MIX);
+      await pastExpiry();
+      await steps(e, [["GET", "short"], ["SELECT", "1"], ["DEL", "k2"], ["SELECT", "0"]]);
+    },
+    flags,
+    DEBUG,
+  );
+}
+
+eventTest("notify: MULTI/EXEC and Lua scripts fire the same stream", async (e) => {
+  // A transaction is one step: the marker's PUBLISH must not be queued in it.
+  await e.same([
+    ["MULTI"],
+    ["SET", "a", "1"],
+    ["INCR", "a"],
+    ["GET", "nokey"],
+    ["RENAME", "a", "b"],
+    ["DEL", "b", "c"],
+    ["SELECT", "2"],
+    ["SET", "a", "x"],
+    ["EXPIRE", "a", "100"],
+    ["EXEC"],
+  ]);
+  await e.same([["SELECT", "0"], ["MULTI"], ["SET", "a", "1"], ["INCR", "nope", "x"], ["EXEC"]]);
+  await e.same([["MULTI"], ["SET", "q", "1"], ["DISCARD"]]);
+  await steps(e, [
+    [
+      "EVAL",
+      "redis.call('SET', KEYS[1], 'v'); redis.call('INCRBY', KEYS[2], 3); " +
+      "redis.call('GET', 'missing'); redis.call('SETBIT', KEYS[3], 7, 1); " +
+      "redis.call('PFADD', KEYS[4], 'x'); redis.call('DEL', KEYS[1], KEYS[2]); return 1",
+      "4",
+      "s1",
+      "s2",
+      "s3",
+      "s4",
+    ],
+    [
+      "EVAL",
+      "redis.call('SELECT', 5); redis.call('SET', 'x', 1); return redis.call('EXPIRE', 'x', 0)",
+      "0",
+    ],
+    ["EVAL", "redis.call('SET', KEYS[1], 'v'); return redis.call('INCR', KEYS[1])", "1", "s5"],
+    ["EVAL", "return redis.pcall('INCR', KEYS[1])", "1", "s5"],
+    [
+      "FUNCTION",
+      "LOAD",
+      "#!lua name=lib\nredis.register_function('f', function(k) redis.call('SET', k[1], 1) return redis.call('GETDEL', k[1]) end)",
+    ],
+    ["FCALL", "f", "1", "fk"],
+  ]);
+});
+
+eventTest(
+  "notify: databases, SWAPDB and the loading of a dump (no events)",
+  async (e) => {
+    await steps(e, [
+      ["SELECT", "1"],
+      ["SET", "a", "1"],
+      ["SELECT", "4"],
+      ["SET", "b", "1", "EX", "100"],
+      ["SWAPDB", "1", "4"],
+      ["GET", "a"],
+      ["DEL", "b"],
+      ["SELECT", "1"],
+      ["GET", "b"],
+      ["SET", "c", "1"],
+      ["SELECT", "0"],
+      ["SET", "d", "1"],
+      ["DEBUG", "RELOAD"],
+      ["GET", "d"],
+      ["FLUSHDB"],
+      ["FLUSHALL"],
+    ]);
+  },
+  "KEAmn",
+  DEBUG,
+);
+
+Deno.test("notify: notify-keyspace-events from the command line and CONFIG SET errors", async () => {
+  for (const flags of ["KEA", "Elg", "AKEmn", "xK"]) {
+    const o = await Oracle.start({ args: ["--notify-keyspace-events", flags] });
+    if (o === null) return;
+    try {
+      await o.same("CONFIG", "GET", "notify-keyspace-events");
+      await o.same("CONFIG", "SET", "notify-keyspace-events", "KEz?");
+      await o.same("CONFIG", "SET", "notify-keyspace-events", "Kq");
+      await o.same("CONFIG", "GET", "notify-keyspace-events");
+      await o.same("CONFIG", "SET", "notify-keyspace-events", "Kg", "maxmemory", "x");
+      await o.same("CONFIG", "GET", "notify-keyspace-events");
+    } finally {
+      await o.stop();
+    }
+  }
+});
