@@ -14,6 +14,7 @@ import {
 } from "./args.ts";
 import { cArg, type CommandSpec, defineCommand } from "./table.ts";
 import { REDIS_COMPAT_VERSION } from "../config.ts";
+import { TRACKING_HELP, trackingSubcommands } from "./tracking.ts";
 
 const PONG = constReply("+PONG\r\n");
 const RESET = constReply("+RESET\r\n");
@@ -342,6 +343,7 @@ export function replyHelp(c: Client, command: string, lines: string[]): void {
 }
 
 const CLIENT_HELP = [
+  ...TRACKING_HELP.caching,
   "GETNAME",
   "    Return the name of the current connection.",
   "ID",
@@ -376,6 +378,7 @@ const CLIENT_HELP = [
   "    * LIB-VER: the client lib version.",
   "UNBLOCK <clientid> [TIMEOUT|ERROR]",
   "    Unblock the specified blocked client.",
+  ...TRACKING_HELP.tracking,
   "NO-EVICT (ON|OFF)",
   "    Protect current client connection from eviction.",
 ];
@@ -569,6 +572,7 @@ export const connectionCommands: CommandSpec[] = [
         syntax: "<LIB-NAME libname | LIB-VER libver>",
         handler: clientSetinfo,
       },
+      ...trackingSubcommands,
       {
         name: "help",
         arity: 2,

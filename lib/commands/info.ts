@@ -1,9 +1,10 @@
 /**
  * INFO: every section and field Redis 7.0.15 prints, in its order. Fields
  * for what redeno does not do (replication links, forks, active defrag,
- * client tracking, Lua) are the values an idle Redis shows for them.
+ * Lua) are the values an idle Redis shows for them.
  */
 import { scriptState } from "../scripting/runner.ts";
+import { trackingInfo } from "../server/tracking.ts";
 import { functionRegistry } from "../scripting/functions.ts";
 import process from "node:process";
 import type { Server } from "../server/server.ts";
@@ -120,7 +121,7 @@ function sectionClients(s: Server): Lines {
     ["client_recent_max_input_buffer", Math.max(...s.recentMaxInput)],
     ["client_recent_max_output_buffer", Math.max(...s.recentMaxOutput)],
     ["blocked_clients", s.blocking.blockedClients],
-    ["tracking_clients", 0],
+    ["tracking_clients", trackingInfo(s).clients],
     ["clients_in_timeout_table", s.blocking.clientsWithTimeout],
   ];
 }
@@ -318,9 +319,9 @@ function sectionStats(s: Server): Lines {
     ["active_defrag_key_misses", 0],
     ["total_active_defrag_time", 0],
     ["current_active_defrag_time", 0],
-    ["tracking_total_keys", 0],
-    ["tracking_total_items", 0],
-    ["tracking_total_prefixes", 0],
+    ["tracking_total_keys", trackingInfo(s).keys],
+    ["tracking_total_items", trackingInfo(s).items],
+    ["tracking_total_prefixes", trackingInfo(s).prefixes],
     ["unexpected_error_replies", 0],
     ["total_error_replies", st.totalErrorReplies],
     ["dump_payload_sanitizations", 0],

@@ -11,6 +11,7 @@ import { Dict } from "../store/dict.ts";
 import { parseInt64 } from "./args.ts";
 import type { Client } from "../server/client.ts";
 import { LatencyHistogram } from "../server/latency.ts";
+import { trackCommand, trackingServers } from "../server/tracking.ts";
 
 export type Handler = (c: Client, args: string[]) => void | Promise<void>;
 
@@ -537,6 +538,7 @@ function finish(
 ): void {
   const keyspace = c.server.keyspace;
   keyspace.watched?.commandDone(keyspace.dirty !== dirtyBefore, cmd);
+  if (trackingServers !== 0) trackCommand(c, cmd, args);
   if ((keyspace.dirty !== dirtyBefore || c.forcePropagate) && !c.loader) {
     propagate(c, args, db);
   }

@@ -9,6 +9,13 @@ import type { Server } from "./server.ts";
 import type { Waiter } from "./blocking.ts";
 import { unwatchAll, watchedCount } from "./watch.ts";
 import type { ClientSubscriptions } from "./pubsub.ts";
+import {
+  afterTrackedCommand,
+  beforeTrackedCommand,
+  type ClientTracking,
+  disableTracking,
+  trackingServers,
+} from "./tracking.ts";
 
 /** The socket side of a client, implemented by connection.ts. */
 export interface ClientTransport {
@@ -158,6 +165,8 @@ export class Client {
   forcePropagate = false;
   /** Channels, patterns and shard channels subscribed (lib/server/pubsub.ts); null before the first. */
   subscriptions: ClientSubscriptions | null = null;
+  /** CLIENT TRACKING mode (lib/server/tracking.ts); null while tracking is off. */
+  tracking: ClientTracking | null = null;
   /** What the client waits for while a blocking command holds it (CLIENT LIST flags=b). */
   blocked: Waiter | null = null;
   /**
@@ -295,18 +304,23 @@ export class Client {
     for (const a of args) mem += a.length;
     this.argvMem = mem;
     this.argc = args.length;
+    if (trackingServers !== 0) beforeTrackedCommand(this.server);
     const r = dispatch(this, args);
-    if (r) return r.then(() => this.#afterCommand(mark));
-    this.#afterCommand(mark);
+    if (r) return r.then(() => this.#afterCommand(mark, args[0]));
+    this.#afterCommand(mark, args[0]);
   }
 
-  /** CLIENT REPLY OFF / SKIP: drop what the command wrote, as Redis does. */
-  #afterCommand(mark: number): void {
+  /**
+   * CLIENT REPLY OFF / SKIP: drop what the command wrote, as Redis does
+   * (the client's own tracking invalidations come after that, and stay).
+   */
+  #afterCommand(mark: number, name: string): void {
     this.argvMem = 0;
     this.argc = 0;
     if (this.replyOff || this.replySkip) this.out.truncate(mark);
     this.replySkip = this.replySkipNext;
     this.replySkipNext = false;
+    if (trackingServers !== 0) afterTrackedCommand(this, name);
   }
 
   /**
@@ -333,8 +347,9 @@ export class Client {
   }
 
   /**
-   * CLIENT LIST flags: O monitor, P subscriber, x in MULTI, b blocked, d
-   * dirty WATCH, c closing, e no-evict, N none (Redis's letters and order).
+   * CLIENT LIST flags: O monitor, P subscriber, x in MULTI, b blocked, t
+   * tracking, R broken redirect, B broadcast tracking, d dirty WATCH, c
+   * closing, e no-evict, N none (Redis's letters and order).
    */
   flags(): string {
     let f = "";
@@ -342,6 +357,8 @@ export class Client {
     if (this.subscriberMode) f += "P";
     if (this.multi !== null) f += "x";
     if (this.blocked !== null) f += "b";
+    const t = this.tracking;
+    if (t !== null) f += t.brokenRedirect ? (t.bcast ? "tRB" : "tR") : (t.bcast ? "tB" : "t");
     if (this.dirtyCas) f += "d";
     if (this.closeAfterReply) f += "c";
     if (this.noEvict) f += "e";
@@ -368,17 +385,18 @@ export class Client {
       `rbp=${this.replyPeak} obl=${obl} oll=${oll} omem=${mem.output} tot-mem=${mem.total} events=${events} cmd=${
         this.lastCommand?.fullName ?? "NULL"
       } ` +
-      `user=${this.user} redir=-1 resp=${this.resp}`;
+      `user=${this.user} redir=${this.tracking?.redirect ?? -1} resp=${this.resp}`;
   }
 
   /**
    * RESET: back to a fresh connection's state — RESP2, db 0, no name,
-   * replies on, not a monitor, no-evict off, and unauthenticated again when
+   * replies on, not a monitor, no-evict off, tracking off, and unauthenticated again when
    * a password is required. A pending CLIENT REPLY SKIP still applies.
    */
   reset(): void {
     this.endTransaction();
     this.server.pubsub.dropClient(this);
+    disableTracking(this);
     if (this.monitor) {
       this.monitor = false;
       this.server.monitors.delete(this);

@@ -21,6 +21,7 @@ import { serveConnection } from "./connection.ts";
 import { Blocking } from "./blocking.ts";
 import { LatencyMonitor } from "./latency.ts";
 import { PubSub } from "./pubsub.ts";
+import { disableTracking } from "./tracking.ts";
 import { closeOnOutputBufferLimit } from "./obuf.ts";
 
 /** Server-wide counters (INFO stats). */
@@ -257,6 +258,7 @@ export class Server {
   removeClient(c: Client): void {
     this.blocking.drop(c);
     this.pubsub.dropClient(c);
+    disableTracking(c);
     c.endTransaction(); // its WATCHes go with it
     this.clients.delete(c.id);
     this.monitors.delete(c);

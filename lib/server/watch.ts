@@ -29,9 +29,10 @@ interface WatchedKey {
 
 /**
  * Commands that change a stream's consumer groups (or its last id) without
- * Redis 7.0 signalling the key modified: they abort no transaction.
+ * Redis 7.0 signalling the key modified: they abort no transaction and
+ * invalidate no tracked key.
  */
-const SILENT = new Set([
+export const SILENT_COMMANDS: ReadonlySet<string> = new Set([
   "xgroup|create",
   "xgroup|setid",
   "xgroup|createconsumer",
@@ -88,7 +89,7 @@ class Registry implements WatchHook {
     const cands = this.candidates;
     if (cands.length === 0) return;
     this.candidates = [];
-    if (!changed || (cmd !== null && SILENT.has(cmd.fullName))) return;
+    if (!changed || (cmd !== null && SILENT_COMMANDS.has(cmd.fullName))) return;
     for (const [db, key] of cands) this.touch(db, key);
   }
 
