@@ -68,6 +68,8 @@ export interface SlowSubscriberResult {
   readerBytes: number;
   /** Publisher messages per second. */
   rate: number;
+  /** Publisher messages per second while the stalled subscriber was still there (0: no drop). */
+  rateStalled: number;
 }
 
 /** Options of one run. */
@@ -131,16 +133,21 @@ export async function slowSubscriberRun(
   const pending = { s: "" };
   let published = 0;
   let droppedAfter = 0;
+  let droppedAt = 0;
   const started = performance.now();
   while (published < opts.max) {
     await writeAll(pub, msg);
     const n = await readInt(pub, buf, pending);
     published++;
-    if (n < receivers && droppedAfter === 0) droppedAfter = published;
+    if (n < receivers && droppedAfter === 0) {
+      droppedAfter = published;
+      droppedAt = performance.now();
+    }
     if (opts.pauseMs) await new Promise((r) => setTimeout(r, opts.pauseMs));
     if (droppedAfter !== 0 && published - droppedAfter >= (opts.stopAfterDrop ?? Infinity)) break;
   }
   const rate = published / ((performance.now() - started) / 1000);
+  const rateStalled = droppedAfter === 0 ? 0 : droppedAfter / ((droppedAt - started) / 1000);
   readerTarget = published * frameBytes;
   if (readerBytes < readerTarget) {
     // Not a time limit on the result: a reader that misses messages would wait forever.
@@ -168,7 +175,16 @@ export async function slowSubscriberRun(
   }
   reader.close();
   pub.close();
-  return { published, frameBytes, droppedAfter, stalledBytes, stalledEof, readerBytes, rate };
+  return {
+    published,
+    frameBytes,
+    droppedAfter,
+    stalledBytes,
+    stalledEof,
+    readerBytes,
+    rate,
+    rateStalled,
+  };
 }
 
 /** Resident set size of a process (bytes), from /proc. */
@@ -198,6 +214,8 @@ async function main(): Promise<void> {
     const server: TestServer | null = await start({ args });
     if (!server) continue;
     try {
+      // A short run first: the rates compared are of a warmed-up server (JIT) on both sides.
+      await slowSubscriberRun(server.port, { size, max: 300, stalled: false });
       const base = await slowSubscriberRun(server.port, { size, max, stalled: false });
       const before = rssOf(server.process.pid);
       const result = await slowSubscriberRun(server.port, { size, max, stalled: true });
@@ -205,7 +223,7 @@ async function main(): Promise<void> {
       rows.push({
         name,
         base: base.rate,
-        slow: result.rate,
+        slow: result.rateStalled,
         result,
         rss: `${(before.rss / 1048576).toFixed(0)} MB -> ${(after.rss / 1048576).toFixed(0)} MB ` +
           `(peak ${(after.peak / 1048576).toFixed(0)} MB)`,
@@ -220,7 +238,8 @@ async function main(): Promise<void> {
     const x = r.result;
     console.log(
       `${r.name.padEnd(7)} publish rate: ${r.base.toFixed(0)}/s alone, ${r.slow.toFixed(0)}/s ` +
-        `with a stalled subscriber (${(r.slow / r.base).toFixed(2)}x); dropped after ` +
+        `while a subscriber stalled (${(r.slow / r.base).toFixed(2)}x), ${x.rate.toFixed(0)}/s ` +
+        `over the whole run; dropped after ` +
         `${x.droppedAfter} (${mb(x.droppedAfter * x.frameBytes)} MB), it got ${
           mb(x.stalledBytes)
         } MB ` +

@@ -21,6 +21,8 @@ import {
 export interface ClientTransport {
   /** Sends whatever the client's writer holds. */
   flush(): Promise<void>;
+  /** Starts sending what the writer holds, when nobody waits for it (no promise). */
+  send(): void;
   /** Closes the socket at once (CLIENT KILL, shutdown, timeout). */
   close(): void;
   /** Bytes received but not yet parsed into commands. */

@@ -71,6 +71,16 @@ class SocketTransport implements ClientTransport {
     return new Promise((resolve) => this.#waiters.push({ upTo, resolve }));
   }
 
+  /**
+   * Starts sending what the writer holds, with nobody waiting for it
+   * (messages, pushes): no promise per message, even while a stalled
+   * reader's write stays in flight.
+   */
+  send(): void {
+    if (this.#closed || this.client.out.length === 0) return;
+    this.#writing ??= this.#drain();
+  }
+
   async #drain(): Promise<void> {
     const out = this.client.out;
     const stats = this.client.server.stats;

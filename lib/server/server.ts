@@ -214,7 +214,7 @@ export class Server {
   }
 
   readonly #writePending = (): void => {
-    for (const c of this.#pendingWrites) c.transport?.flush();
+    for (const c of this.#pendingWrites) c.transport?.send();
     this.#pendingWrites.clear();
   };
 
