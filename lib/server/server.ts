@@ -279,7 +279,8 @@ export class Server {
     for (const m of this.monitors) {
       if (m === c) continue;
       m.out.simple(line);
-      m.transport?.flush();
+      // Written after this turn, once per burst; a monitor that stops reading meets its limits.
+      this.queueWrite(m);
     }
   }
 

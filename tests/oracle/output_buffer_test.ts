@@ -196,6 +196,33 @@ oracleTest(
   },
 );
 
+oracleTest(
+  "a MONITOR that stops reading is of the normal class and meets its limits",
+  async (o) => {
+    await o.same("CONFIG", "SET", OPTION, "normal 1mb 0 0");
+    const [a, b] = await o.connectPair();
+    try {
+      for (const m of [a, b]) assertEquals(await m.call("MONITOR"), "+OK\r\n");
+      // 300 lines of 64 KB (19 MB): more than the socket takes and the limit together.
+      const value = "v".repeat(65536);
+      for (let i = 0; i < 300; i++) await o.same("SET", "k", value);
+      const [da, db] = await Promise.all([a.drain(1000), b.drain(1000)]);
+      assert(da.closed && db.closed, "both monitors were dropped");
+      for (const d of [da, db]) {
+        assert(
+          d.data.length < 300 * 65536,
+          "after fewer lines than were sent",
+        );
+      }
+      // The client that ran the commands got every reply and goes on.
+      await o.same("GET", "k");
+    } finally {
+      a.close();
+      b.close();
+    }
+  },
+);
+
 oracleTest("a message over the pubsub hard limit drops the subscriber at once", async (o) => {
   await o.same("CONFIG", "SET", OPTION, "pubsub 100kb 0 0");
   const [a, b] = await o.connectPair();
