@@ -88,16 +88,17 @@ class SocketTransport implements ClientTransport {
       this.client.notePending(out.length);
       const data = out.lend();
       this.#queuedTotal += data.length;
-      stats.netOutputBytes += data.length;
       stats.totalWrites++;
       // Progress is counted write by write: what the socket took is no
-      // longer the client's backlog (omem, output buffer limits).
+      // longer the client's backlog (omem, output buffer limits), and only
+      // bytes written count as output (a dropped client's rest never does).
       let off = 0;
       try {
         while (off < data.length) {
           const n = await this.conn.write(data.subarray(off));
           off += n;
           this.#writtenTotal += n;
+          stats.netOutputBytes += n;
         }
         out.recycle(data);
       } catch {
