@@ -10,15 +10,9 @@
  * `slowSubscriberRun` is the scenario itself (tests/oracle/output_buffer_test.ts runs it).
  */
 import { startRedeno, startRedis, type TestServer } from "../tests/support/servers.ts";
+import { encodeCommand } from "../tests/support/resp_client.ts";
 
 const enc = new TextEncoder();
-
-/** A command as RESP bytes. */
-function command(...args: string[]): Uint8Array {
-  return enc.encode(
-    `*${args.length}\r\n` + args.map((a) => `$${enc.encode(a).length}\r\n${a}\r\n`).join(""),
-  );
-}
 
 async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
   let off = 0;
@@ -99,16 +93,16 @@ export async function slowSubscriberRun(
 ): Promise<SlowSubscriberResult> {
   const hostname = "127.0.0.1";
   const payload = "x".repeat(opts.size);
-  const frameBytes = command("message", CHANNEL, payload).length; // "*3 $7 message $n chan $m payload" as sent
+  const frameBytes = encodeCommand(["message", CHANNEL, payload]).length; // a message frame has a command's shape
   const confirm = enc.encode(`*3\r\n$9\r\nsubscribe\r\n$${CHANNEL.length}\r\n${CHANNEL}\r\n:1\r\n`);
   const buf = new Uint8Array(256 * 1024);
   const reader = await Deno.connect({ hostname, port });
-  await writeAll(reader, command("SUBSCRIBE", CHANNEL));
+  await writeAll(reader, encodeCommand(["SUBSCRIBE", CHANNEL]));
   await readBytes(reader, confirm.length, buf);
   let stalled: Deno.Conn | null = null;
   if (opts.stalled) {
     stalled = await Deno.connect({ hostname, port });
-    await writeAll(stalled, command("SUBSCRIBE", CHANNEL));
+    await writeAll(stalled, encodeCommand(["SUBSCRIBE", CHANNEL]));
     // Exactly the confirmation; from here it reads nothing until the end.
     await readBytes(stalled, confirm.length, new Uint8Array(confirm.length));
   }
@@ -129,7 +123,7 @@ export async function slowSubscriberRun(
     readerDone();
   })();
   const pub = await Deno.connect({ hostname, port });
-  const msg = command("PUBLISH", CHANNEL, payload);
+  const msg = encodeCommand(["PUBLISH", CHANNEL, payload]);
   const pending = { s: "" };
   let published = 0;
   let droppedAfter = 0;
