@@ -12,6 +12,9 @@ const CRLF_LEN = 2;
 
 export type Protocol = 2 | 3;
 
+/** The size a reply buffer starts at before replies grow it. */
+const FIRST_BUFFER_BYTES = 1024;
+
 export class ReplyWriter extends ByteBuffer {
   resp: Protocol = 2;
   /** Error replies written so far (the dispatcher counts failed calls). */
@@ -20,13 +23,16 @@ export class ReplyWriter extends ByteBuffer {
   onError: ((code: string) => void) | null = null;
 
   /**
-   * Size of the buffer a batch starts with: Redis's reply buffer size, which
-   * the client cron shrinks for quiet clients and grows back (resize()).
+   * Redis's reply buffer size (CLIENT LIST rbs), which the client cron
+   * shrinks for quiet clients and grows back (resize()); a batch starts in a
+   * buffer no larger than this.
    */
   capacity: number;
 
   constructor(initial = 16 * 1024) {
-    super(initial);
+    // The buffer itself starts small and grows as replies need (an idle
+    // client keeps 1 KB, not 16); `capacity` is what Redis would allocate.
+    super(Math.min(initial, FIRST_BUFFER_BYTES));
     this.capacity = initial;
   }
 
@@ -34,7 +40,7 @@ export class ReplyWriter extends ByteBuffer {
   resize(size: number): void {
     this.capacity = size;
     this.#spare = null;
-    if (this.pos === 0 && this.buf.length !== size) this.buf = new Uint8Array(size);
+    if (this.pos === 0 && this.buf.length > size) this.buf = new Uint8Array(size);
   }
 
   get length(): number {
@@ -60,7 +66,7 @@ export class ReplyWriter extends ByteBuffer {
    */
   lend(): Uint8Array {
     const out = this.buf.subarray(0, this.pos);
-    this.buf = this.#spare ?? new Uint8Array(this.capacity);
+    this.buf = this.#spare ?? new Uint8Array(Math.min(this.capacity, this.buf.length));
     this.#spare = null;
     this.pos = 0;
     return out;
@@ -69,7 +75,7 @@ export class ReplyWriter extends ByteBuffer {
   /** Gives back a buffer from lend() (huge ones are dropped). */
   recycle(lent: Uint8Array): void {
     const size = lent.buffer.byteLength;
-    if (size <= 1024 * 1024 && size >= this.capacity) this.#spare = new Uint8Array(lent.buffer);
+    if (size <= 1024 * 1024) this.#spare = new Uint8Array(lent.buffer);
   }
 
   /** Drops what was written since `mark` (a former `length`). */

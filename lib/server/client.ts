@@ -191,7 +191,7 @@ export class Client {
     this.authenticated = !server.authRequired();
     this.out.onError = server.recordErrorReply;
     // As Redis, a new client's peak is its whole buffer.
-    this.replyPeak = this.out.buf.length;
+    this.replyPeak = this.out.capacity;
   }
 
   /**
@@ -372,6 +372,7 @@ export class Client {
     const mem = this.memory();
     const qbuf = this.queryLen;
     const rbs = this.out.capacity;
+    // Replies not yet sent sit in the buffer: Redis's peak already counts them.
     const obl = Math.min(this.out.length, rbs);
     const oll = this.replyBlocks();
     // Redis waits for writability (w) while its socket does not take a backlog.
@@ -384,7 +385,9 @@ export class Client {
       `ssub=${subs?.shard.size ?? 0} multi=${this.multi?.queue.length ?? -1} qbuf=${qbuf} ` +
       `qbuf-free=${this.queryCapacity - qbuf} argv-mem=${this.#argv()[1]} ` +
       `multi-mem=${this.multi?.argvMem ?? 0} rbs=${rbs} ` +
-      `rbp=${this.replyPeak} obl=${obl} oll=${oll} omem=${mem.output} tot-mem=${mem.total} events=${events} cmd=${
+      `rbp=${
+        Math.max(this.replyPeak, obl)
+      } obl=${obl} oll=${oll} omem=${mem.output} tot-mem=${mem.total} events=${events} cmd=${
         this.lastCommand?.fullName ?? "NULL"
       } ` +
       `user=${this.user} redir=${this.tracking?.redirect ?? -1} resp=${this.resp}`;
