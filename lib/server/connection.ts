@@ -1,22 +1,28 @@
 /**
- * One client connection: socket bytes -> RespDecoderStream -> command
- * batches -> dispatcher -> one write per batch.
+ * One client connection: socket bytes -> RespParser -> command batches ->
+ * dispatcher -> one write per batch.
  *
  * The socket is read with `conn.read` into one buffer per connection, and
- * a copy of each chunk is written into the codec's writable side, its batch
- * read from the readable side. Measured with `deno task bench:streams` on
- * Deno 2.9.6: a fresh 64KB buffer per read costs about 60% of the
- * throughput (GC), piping a ReadableStream source through the codec about
- * 27%, and the codec driven this way about 14%, against a plain read loop.
+ * each chunk is fed to the parser, which returns its batch. Measured with
+ * `deno task bench:streams` on Deno 2.9.6: a fresh 64KB buffer per read
+ * costs about 60% of the throughput (GC), piping a ReadableStream source
+ * through the codec (RespDecoderStream) about 27%, and writing each chunk
+ * into the codec and reading its batch back about 14%, against a plain read
+ * loop; the codec's streams also cost about 5 KB per connection (a fifth of
+ * an idle subscriber), so the parser is called directly.
  */
-import { RespDecoderStream } from "../resp/decoder.ts";
+import { RespParser } from "../resp/decoder.ts";
 import { Client, type ClientTransport } from "./client.ts";
 import type { Server } from "./server.ts";
 import { closeOnOutputBufferLimit } from "./obuf.ts";
 
 const READ_SIZE = 64 * 1024;
-/** A connection's first read buffer: Redis's 16 KB reads (PROTO_IOBUF_LEN); idle clients keep it. */
-const FIRST_READ_SIZE = 16 * 1024;
+/**
+ * A connection's first read buffer. Idle clients keep it for good (a pending
+ * read holds it), so it is small, as what Redis keeps for an idle client is
+ * (10,000 idle subscribers: 16 KB each was most of their memory).
+ */
+const FIRST_READ_SIZE = 1024;
 
 function formatAddr(addr: Deno.Addr): string {
   if (addr.transport === "tcp" || addr.transport === "udp") {
@@ -40,16 +46,16 @@ class SocketTransport implements ClientTransport {
   /** Callers of flush() waiting for the socket to take the bytes queued before them. */
   #waiters: { upTo: number; resolve: () => void }[] = [];
   #closed = false;
-  decoder: RespDecoderStream | null = null;
+  parser: RespParser | null = null;
 
   constructor(readonly conn: Deno.Conn, readonly client: Client) {}
 
   get queryBufferLength(): number {
-    return this.decoder?.parser.buffered ?? 0;
+    return this.parser?.buffered ?? 0;
   }
 
   get partialArgs(): readonly string[] {
-    return this.decoder?.parser.partialArgs ?? [];
+    return this.parser?.partialArgs ?? [];
   }
 
   get unsentBytes(): number {
@@ -151,18 +157,16 @@ export async function serveConnection(server: Server, conn: Deno.Conn): Promise<
   const transport = new SocketTransport(conn, client);
   client.transport = transport;
   server.addClient(client);
-  const decoder = new RespDecoderStream({
+  const parser = new RespParser({
     maxBulkLen: () => server.config.num("proto-max-bulk-len"),
     maxQueryBuffer: () => server.config.num("client-query-buffer-limit"),
     authRequired: () => !client.authenticated && server.authRequired(),
   });
-  transport.decoder = decoder;
-  const chunks = decoder.writable.getWriter();
-  const reader = decoder.readable.getReader();
-  // One read buffer per connection; the codec gets a copy of what was read.
+  transport.parser = parser;
+  // One read buffer per connection; the parser copies what it keeps.
   // A fresh 64KB buffer per read cost more than everything else here (GC).
-  // It starts at 16 KB (most clients never send more at once: 48 KB less
-  // per connection) and becomes 64 KB after a read that filled it.
+  // It starts at 1 KB (most clients never send more at once) and becomes
+  // 64 KB after a read that filled it.
   let buf = new Uint8Array(FIRST_READ_SIZE);
   // While a blocking command holds the client the socket is still read, as
   // Redis does: a peer that goes is forgotten at once, and what it sends
@@ -213,10 +217,7 @@ export async function serveConnection(server: Server, conn: Deno.Conn): Promise<
         if (n === buf.length && buf.length < READ_SIZE) buf = new Uint8Array(READ_SIZE);
       }
       client.queryRead(transport.queryBufferLength, chunk.length);
-      // Not awaited: its promise settles once the batch is read, just below.
-      chunks.write(chunk).catch(() => {});
-      const { value: batch, done } = await reader.read();
-      if (done) break;
+      const batch = parser.feed(chunk);
       client.lastInteraction = server.keyspace.cachedNow;
       client.clockMark = performance.now();
       if (batch.overflow) {
@@ -264,8 +265,6 @@ export async function serveConnection(server: Server, conn: Deno.Conn): Promise<
     await transport.flush().catch(() => {});
     client.closed = true;
     transport.close();
-    reader.cancel().catch(() => {});
-    chunks.abort().catch(() => {});
     server.removeClient(client);
   }
 }
