@@ -9,7 +9,7 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { oracleTest } from "../support/oracle.ts";
-import { parseInfo, RespClient } from "../support/resp_client.ts";
+import { decode, parseInfo, RespClient } from "../support/resp_client.ts";
 import {
   freePort,
   redisServerPath,
@@ -362,6 +362,45 @@ Deno.test("a subscriber over the soft limit for longer than its seconds is dropp
     } finally {
       await server.stop();
     }
+  }
+});
+
+oracleTest("CLIENT INFO counts replies not yet sent as Redis's reply list", async (o) => {
+  // [replies, bytes each]; each pipeline stays under 1 KB (one read on both servers).
+  const small = [[10, 10000], [35, 3000], [30, 1000], [6, 16000], [3, 100]];
+  const large = [[1, 100000], [5, 30000]];
+  const key = (size: number, i: number) => `${size}:${i}`;
+  for (const [n, size] of [...small, ...large]) {
+    for (let i = 0; i < n; i++) await o.same("SET", key(size, i), "x".repeat(size));
+  }
+  // A pipeline's replies wait in the buffer and the reply list until its
+  // last command, CLIENT INFO, has run: the same bytes on both servers.
+  const pipelined = async (n: number, size: number): Promise<Map<string, string>[]> => {
+    const [a, b] = await o.connectPair();
+    const cmds = [...Array.from({ length: n }, (_, i) => ["GET", key(size, i)]), [
+      "CLIENT",
+      "INFO",
+    ]];
+    const replies = await Promise.all([a.pipeline(cmds), b.pipeline(cmds)]);
+    a.close();
+    b.close();
+    return replies.map((r) => clientFields(decode(r[n]) as string));
+  };
+  const FIELDS = ["qbuf", "rbs", "rbp", "obl", "oll", "omem", "tot-mem", "events"];
+  // Replies of up to 16 KB fill 16 KB blocks (20 KB with the allocator's rounding) as Redis's do.
+  for (const [n, size] of small) {
+    const [mine, theirs] = await pipelined(n, size);
+    assertEquals(
+      FIELDS.map((f) => mine.get(f)),
+      FIELDS.map((f) => theirs.get(f)),
+      `${n} replies of ${size}`,
+    );
+  }
+  // A larger reply gets a block of its own size in Redis: counted within a block per reply here.
+  for (const [n, size] of large) {
+    const [mine, theirs] = await pipelined(n, size);
+    const [m, t] = [Number(mine.get("omem")), Number(theirs.get("omem"))];
+    assert(Number(mine.get("oll")) >= 1 && Math.abs(m - t) <= n * 20504, `omem ${m} vs ${t}`);
   }
 });
 
