@@ -6,6 +6,8 @@
 import { assertEquals } from "@std/assert";
 import { type Event, type EventOracle, eventTest } from "../support/events.ts";
 import { Oracle } from "../support/oracle.ts";
+import { startRedis } from "../support/servers.ts";
+import { decode } from "../support/resp_client.ts";
 
 /** Runs each command as its own step, so a difference names the command that made it. */
 async function steps(e: EventOracle, cmds: string[][]): Promise<void> {
@@ -656,5 +658,99 @@ Deno.test("notify: notify-keyspace-events from the command line and CONFIG SET e
     } finally {
       await o.stop();
     }
+  }
+});
+
+eventTest(
+  "notify: MIGRATE deletes the source keys (del), COPY keeps them, NOKEY and errors fire none",
+  async (e) => {
+    // Each source migrates to a redis-server of its own.
+    const targets = [await startRedis(), await startRedis()];
+    if (targets[0] === null || targets[1] === null) return;
+    const o = e.oracle;
+    const migrate = async (...args: string[]) => {
+      const [mine, theirs] = await Promise.all([
+        o.redeno.call("MIGRATE", "127.0.0.1", String(targets[0]!.port), ...args),
+        o.redis.call("MIGRATE", "127.0.0.1", String(targets[1]!.port), ...args),
+      ]);
+      assertEquals(mine, theirs, `MIGRATE ${JSON.stringify(args)}`);
+      await e.sameEvents(`MIGRATE ${JSON.stringify(args)}`);
+    };
+    try {
+      await e.same([["MSET", "a", "1", "b", "2", "c", "3", "d", "4"], ["EXPIRE", "d", "100"]]);
+      await migrate("a", "0", "5000");
+      await migrate("a", "0", "5000");
+      await migrate("b", "0", "5000", "COPY");
+      await migrate("b", "0", "5000");
+      await migrate("b", "0", "5000", "REPLACE");
+      await migrate("", "0", "5000", "KEYS", "c", "nokey", "d");
+      await migrate("", "0", "5000", "KEYS", "nokey", "nokey2");
+      await e.same([["SET", "x", "1"]]);
+      await migrate("x", "99", "5000");
+    } finally {
+      for (const t of targets) await t!.stop();
+    }
+  },
+);
+
+eventTest("notify: more edge cases of the generic and string commands", async (e) => {
+  await steps(e, [
+    ["SET", "k", "v", "EX", "100"],
+    ["MOVE", "k", "1"],
+    ["SELECT", "1"],
+    ["COPY", "k", "k2"],
+    ["COPY", "k", "k", "DB", "0"],
+    ["SELECT", "0"],
+    ["COPY", "k", "k", "DB", "1", "REPLACE"],
+    ["SUBSTR", "nokey", "0", "1"],
+    ["SUBSTR", "k", "0", "1"],
+    ["SET", "n", "1"],
+    ["EXPIRE", "n", "100"],
+    ["INCRBYFLOAT", "n", "0.5"],
+    ["SET", "n", "1", "KEEPTTL"],
+    ["SET", "n", "2", "XX", "GET", "PX", "50000"],
+    ["SET", "n", "2", "NX", "GET"],
+    ["PEXPIRE", "n", "-1"],
+    ["PEXPIREAT", "nokey", "1"],
+    ["GETEX", "nokey", "PERSIST"],
+    ["LPUSH", "l", "x"],
+    ["EXPIRE", "l", "100"],
+    ["PERSIST", "l"],
+    ["RENAME", "l", "l2"],
+    ["DEL", "l2"],
+  ]);
+  // A command that fails when EXEC runs it fires nothing; the others fire theirs.
+  await e.same([["SET", "s", "x"], ["MULTI"], ["INCR", "s"], ["APPEND", "s", "y"], ["EXEC"]]);
+});
+
+Deno.test("notify: the option given on the command line takes effect", async () => {
+  const o = await Oracle.start({ args: ["--notify-keyspace-events", "KEg$"] });
+  if (o === null) return;
+  const [mine, theirs] = await o.connectPair();
+  try {
+    for (const s of [mine, theirs]) {
+      await s.call("PSUBSCRIBE", "__key*");
+      await s.call("SUBSCRIBE", "end");
+    }
+    await o.same("SET", "a", "1");
+    await o.same("DEL", "a");
+    // No keymiss: m is not given.
+    await o.same("GET", "nokey");
+    await o.same("PUBLISH", "end", "x");
+    const received = async (s: typeof mine) => {
+      const got: unknown[] = [];
+      for (;;) {
+        const msg = decode(await s.reply()) as string[];
+        if (msg[0] === "message") return got;
+        got.push(msg);
+      }
+    };
+    const [a, b] = await Promise.all([received(mine), received(theirs)]);
+    assertEquals(a, b);
+    assertEquals(b.length, 4);
+  } finally {
+    mine.close();
+    theirs.close();
+    await o.stop();
   }
 });
