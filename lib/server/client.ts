@@ -145,6 +145,12 @@ export class Client {
   replyOff = false;
   replySkip = false;
   replySkipNext = false;
+  /**
+   * While a command runs, where the output that CLIENT REPLY OFF / SKIP
+   * drops begins (Pub/Sub pushes move it past themselves: they are kept, as
+   * Redis's CLIENT_PUSHING writes are); -1 between commands.
+   */
+  replyStart = -1;
   transport: ClientTransport | null = null;
   /** The AOF replay client: not refused while loading or on disk errors. */
   loader = false;
@@ -301,7 +307,7 @@ export class Client {
 
   /** Runs one command; replies land in `out`. */
   execute(args: string[]): void | Promise<void> {
-    const mark = this.out.length;
+    const mark = this.replyStart = this.out.length;
     let mem = 0;
     for (const a of args) mem += a.length;
     this.argvMem = mem;
@@ -319,7 +325,8 @@ export class Client {
   #afterCommand(mark: number, name: string): void {
     this.argvMem = 0;
     this.argc = 0;
-    if (this.replyOff || this.replySkip) this.out.truncate(mark);
+    if (this.replyOff || this.replySkip) this.out.truncate(Math.max(mark, this.replyStart));
+    this.replyStart = -1;
     this.replySkip = this.replySkipNext;
     this.replySkipNext = false;
     if (trackingServers !== 0) afterTrackedCommand(this, name);

@@ -55,6 +55,18 @@ export class ClientSubscriptions {
   }
 }
 
+/**
+ * Before a push (confirmation or message) to `c` while its own command runs
+ * with CLIENT REPLY OFF / SKIP: drops what the command wrote so far and
+ * returns true, and the caller moves `c.replyStart` past the push. Redis
+ * writes pushes with CLIENT_PUSHING, which replies off do not stop.
+ */
+function keepPush(c: Client): boolean {
+  if (c.replyStart < 0 || !(c.replyOff || c.replySkip)) return false;
+  c.out.truncate(c.replyStart);
+  return true;
+}
+
 /** A message encoded once per protocol, for every receiver that speaks it. */
 class Frame {
   #resp2: Uint8Array | null = null;
@@ -172,10 +184,12 @@ export class PubSub {
 
   #confirm(c: Client, what: string, name: string | null, count: number): void {
     const out = c.out;
+    const kept = keepPush(c);
     out.push(3);
     out.bulk(what);
     out.bulkOrNull(name);
     out.int(count);
+    if (kept) c.replyStart = out.length;
   }
 
   /** Drops every subscription of `c` without replies (RESET, disconnect). */
@@ -230,9 +244,10 @@ export class PubSub {
   }
 
   #deliver(c: Client, frame: Frame): void {
-    // Redis 7.0 drops replies, messages included, to a client with replies off.
-    if (c.closed || c.replyOff) return;
+    if (c.closed) return;
+    const kept = c.replyStart >= 0 && keepPush(c);
     c.out.raw(frame.bytes(c.resp));
+    if (kept) c.replyStart = c.out.length;
     this.server.queueWrite(c);
   }
 

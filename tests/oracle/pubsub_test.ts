@@ -535,3 +535,148 @@ oracleTest("oracle: pubsub arity and syntax errors", async (o) => {
     ["PUBSUB", "SHARDCHANNELS", "a", "b"],
   ]);
 });
+
+/** Polls INFO clients on both servers until `n` clients are blocked. */
+async function untilBlocked(o: Oracle, n: number): Promise<void> {
+  for (const c of [o.redeno, o.redis]) {
+    for (let i = 0;; i++) {
+      const info = parseInfo((await c.value("INFO", "clients")) as string);
+      if (info.get("blocked_clients") === String(n)) break;
+      if (i > 2000) throw new Error(`never saw ${n} blocked clients`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+}
+
+oracleTest("oracle: RESP3 subscriber blocked in BLPOP still gets its messages", async (o) => {
+  const t = await Twin.open(o, 3);
+  try {
+    await t.same([["SUBSCRIBE", "ch"]]);
+    await Promise.all([t.mine, t.theirs].map((c) => c.send(encodeCommands([["BLPOP", "l", "0"]]))));
+    await untilBlocked(o, 1);
+    await o.same("PUBLISH", "ch", "while blocked");
+    await o.same("RPUSH", "l", "x");
+    await t.same([]);
+  } finally {
+    t.close();
+  }
+});
+
+/** Sends `cmds` to both sides of `t` with no marker (one whose reply would be dropped), then a round trip on `o`. */
+async function sendOnly(o: Oracle, t: Twin, cmds: string[][]): Promise<void> {
+  await Promise.all([t.mine, t.theirs].map((c) => c.send(encodeCommands(cmds))));
+  // Each server reads a connection's commands in order: after this round
+  // trip on another connection they may still be unread, so the next step's
+  // marker (sent after them on the same connection) is what orders them.
+  await o.same("PING");
+}
+
+for (const resp of [2, 3] as const) {
+  oracleTest(
+    `oracle: CLIENT REPLY OFF / SKIP keep pushes, drop replies (RESP${resp})`,
+    async (o) => {
+      const t = await Twin.open(o, resp);
+      try {
+        // Confirmations and messages are pushes, which Redis writes even with
+        // replies off; the replies themselves (PING's pong too) are dropped.
+        await sendOnly(o, t, [["CLIENT", "REPLY", "OFF"], ["SUBSCRIBE", "ch", "d"], ["PING", "x"]]);
+        await untilSubscribers(o, "d", 1);
+        await o.same("PUBLISH", "ch", "to a client with replies off");
+        if (resp === 3) {
+          await sendOnly(o, t, [["PUBLISH", "ch", "own"], ["GET", "k"], ["UNSUBSCRIBE", "d"]]);
+          await untilSubscribers(o, "d", 0);
+          await t.same([["CLIENT", "REPLY", "ON"]]);
+          await t.same([["CLIENT", "REPLY", "SKIP"], ["PUBLISH", "ch", "own, reply skipped"]]);
+          await t.same([["CLIENT", "REPLY", "SKIP"], ["SUBSCRIBE", "e"], ["PUBLISH", "ch", "own"]]);
+          await t.same([["MULTI"], ["PUBLISH", "ch", "in exec"], ["EXEC"]]);
+          const exec = [["MULTI"], ["PUBLISH", "ch", "in exec, off"], ["EXEC"]];
+          await sendOnly(o, t, [["CLIENT", "REPLY", "OFF"], ...exec]);
+          await t.same([["CLIENT", "REPLY", "ON"]]);
+        } else {
+          await sendOnly(o, t, [["UNSUBSCRIBE", "d"]]);
+          await untilSubscribers(o, "d", 0);
+          await t.same([["RESET"]]);
+        }
+      } finally {
+        t.close();
+      }
+    },
+  );
+}
+
+/** Polls PUBSUB NUMSUB on both servers until `channel` has `n` subscribers. */
+async function untilSubscribers(o: Oracle, channel: string, n: number): Promise<void> {
+  const want = `*2\r\n$${channel.length}\r\n${channel}\r\n:${n}\r\n`;
+  for (const c of [o.redeno, o.redis]) {
+    for (let i = 0; (await c.call("PUBSUB", "NUMSUB", channel)) !== want; i++) {
+      if (i > 2000) throw new Error(`${channel} never had ${n} subscribers`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+}
+
+oracleTest("oracle: PUBLISH from scripts and pubsub commands refused in scripts", async (o) => {
+  const t = await Twin.open(o, 3);
+  const t2 = await Twin.open(o, 2);
+  try {
+    await t.same([["SUBSCRIBE", "ch"]]);
+    await t2.same([["PSUBSCRIBE", "c*"]]);
+    // A script's PUBLISH delivers at once, to its caller too (RESP3).
+    await t.same([["EVAL", "return redis.call('publish', 'ch', 'from lua')", "0"]]);
+    await t.same([["EVAL", "return redis.call('spublish', 'ch', 'shard')", "0"]]);
+    await t2.same([]);
+    await o.sameAll([
+      ["EVAL", "return redis.call('subscribe', 'x')", "0"],
+      ["EVAL", "return redis.call('pubsub', 'numsub', 'ch')", "0"],
+      ["EVAL", "return redis.pcall('psubscribe', 'x')", "0"],
+      ["EVAL", "return redis.call('publish', KEYS[1], ARGV[1])", "1", "ch", "k"],
+    ]);
+    await t.same([]);
+    await t2.same([]);
+  } finally {
+    t.close();
+    t2.close();
+  }
+});
+
+oracleTest("oracle: fan-out of large messages and many channels", async (o) => {
+  const subs = [await Twin.open(o), await Twin.open(o, 3), await Twin.open(o)];
+  try {
+    const channels = Array.from({ length: 300 }, (_, i) => `ch:${i}`);
+    for (const s of subs) await s.same([["SUBSCRIBE", ...channels], ["PSUBSCRIBE", "big"]]);
+    const big = "x".repeat(300_000) + "\x00\xff";
+    await o.same("PUBLISH", "big", big);
+    await o.same("PUBLISH", "ch:299", big.slice(0, 70_000));
+    for (const s of subs) await s.same([]);
+    await o.same("PUBSUB", "NUMSUB", "ch:0", "ch:299", "ch:300");
+    await subs[0].same([["UNSUBSCRIBE", ...channels.slice(0, 150)]]);
+    await o.same("PUBSUB", "NUMSUB", "ch:0", "ch:299", "ch:300");
+  } finally {
+    for (const s of subs) s.close();
+  }
+});
+
+oracleTest("oracle: commandstats and errorstats of commands refused to a subscriber", async (o) => {
+  const t = await Twin.open(o);
+  try {
+    await t.same([["SUBSCRIBE", "a"], ["GET", "k"], ["CONFIG", "GET", "port"], [
+      "PUBLISH",
+      "a",
+      "m",
+    ]]);
+    await t.same([["PING"], ["UNSUBSCRIBE"]]);
+    const pick = async (c: RespClient) => {
+      const f = parseInfo((await c.value("INFO", "commandstats")) as string);
+      const e = parseInfo((await c.value("INFO", "errorstats")) as string);
+      const calls = (k: string) => (f.get(k) ?? "").replace(/usec[^,]*,usec_per_call=[^,]*,/, "");
+      return [
+        ...["cmdstat_get", "cmdstat_config|get", "cmdstat_publish", "cmdstat_subscribe"].map(calls),
+        ...["cmdstat_unsubscribe", "cmdstat_ping"].map(calls),
+        e.get("errorstat_ERR"),
+      ];
+    };
+    assertEquals(await pick(o.redeno), await pick(o.redis));
+  } finally {
+    t.close();
+  }
+});
