@@ -12,6 +12,7 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { type Oracle, oracleTest } from "../support/oracle.ts";
+import { prng } from "../support/prng.ts";
 import {
   decode,
   type Decoded,
@@ -680,3 +681,54 @@ oracleTest("oracle: commandstats and errorstats of commands refused to a subscri
     t.close();
   }
 });
+
+oracleTest("oracle: seeded random globs in PUBSUB CHANNELS and PSUBSCRIBE", async (o) => {
+  const rand = prng(13);
+  const pick = (alphabet: string, max: number) => {
+    let w = "";
+    for (let n = Math.floor(rand() * max); n > 0; n--) {
+      w += alphabet[Math.floor(rand() * alphabet.length)];
+    }
+    return w;
+  };
+  const channels = [...new Set(Array.from({ length: 60 }, () => pick("ab-^]\\\xe9", 6)))];
+  const patterns = Array.from({ length: 250 }, () => pick("ab*?[]^-\\\xe9", 7));
+  const sub = await Twin.open(o);
+  const psub = await Twin.open(o);
+  try {
+    await sub.same([["SUBSCRIBE", ...channels]]);
+    let matched = 0;
+    for (const p of patterns) {
+      const r = await o.sameUnordered(["PUBSUB", "CHANNELS", p]);
+      if ((r as string[]).length > 0) matched++;
+    }
+    assert(matched > 20, `only ${matched} random patterns matched anything`);
+    // The same matcher decides deliveries: PUBLISH counts the matching patterns.
+    const some = [...new Set(patterns)].slice(0, 60);
+    await psub.same([["PSUBSCRIBE", ...some]]);
+    for (const ch of channels) {
+      await o.same("PUBLISH", ch, "m");
+      await psub.sameUnordered([]);
+    }
+  } finally {
+    sub.close();
+    psub.close();
+  }
+});
+
+oracleTest(
+  "oracle: subscriber mode with requirepass (NOAUTH first, AUTH refused when subscribed)",
+  async (o) => {
+    const t = await Twin.open(o);
+    try {
+      // (Each step ends authenticated: its marker PING must be answered.)
+      await t.same([["SUBSCRIBE", "a"], ["PING"], ["AUTH", "pw"]]);
+      await t.same([["SUBSCRIBE", "a"], ["AUTH", "pw"], ["PING"]]);
+      await t.same([["RESET"], ["SUBSCRIBE", "a"], ["AUTH", "pw"]]);
+      await t.same([["UNSUBSCRIBE"], ["AUTH", "pw"]]);
+    } finally {
+      t.close();
+    }
+  },
+  { args: ["--requirepass", "pw"] },
+);
