@@ -23,12 +23,17 @@ async function until(cond: () => boolean | Promise<boolean>, what: string): Prom
   }
 }
 
-/** The subscriber counts of PUBSUB NUMSUB `channel` on `port` reach `n`. */
-async function untilSubscribed(port: number, channel: string, n: number): Promise<void> {
+/** Polls until PUBSUB NUMSUB (or SHARDNUMSUB) `channel` on `port` counts `n`. */
+async function untilSubscribed(
+  port: number,
+  channel: string,
+  n: number,
+  numsub = "NUMSUB",
+): Promise<void> {
   const c = await RespClient.connect(port);
   try {
     const want = `*2\r\n$${channel.length}\r\n${channel}\r\n:${n}\r\n`;
-    await until(async () => (await c.call("PUBSUB", "NUMSUB", channel)) === want, `${channel}`);
+    await until(async () => (await c.call("PUBSUB", numsub, channel)) === want, `${channel}`);
   } finally {
     c.close();
   }
@@ -280,13 +285,14 @@ async function cliSubscriber(
   try {
     const pub = await RespClient.connect(server.port);
     try {
-      // A pattern subscription counts in NUMPAT, a channel in NUMSUB.
-      if (args.some((a) => a.toLowerCase() === "psubscribe")) {
+      // A pattern subscription counts in NUMPAT, a channel in NUMSUB, a shard channel in SHARDNUMSUB.
+      const shard = args.includes("ssubscribe");
+      if (args.includes("psubscribe")) {
         await until(async () => (await pub.call("PUBSUB", "NUMPAT")) === ":1\r\n", "psubscribe");
       } else {
-        await untilSubscribed(server.port, channel, 1);
+        await untilSubscribed(server.port, channel, 1, shard ? "SHARDNUMSUB" : "NUMSUB");
       }
-      for (const [ch, msg] of messages) await pub.call("PUBLISH", ch, msg);
+      for (const [ch, msg] of messages) await pub.call(shard ? "SPUBLISH" : "PUBLISH", ch, msg);
     } finally {
       pub.close();
     }
@@ -306,7 +312,8 @@ async function cliSubscriber(
 }
 
 Deno.test({
-  name: "redis-cli subscribe and --csv psubscribe print the same as on Redis",
+  name:
+    "redis-cli subscribe, --csv psubscribe, -3 psubscribe and ssubscribe print the same as on Redis",
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
@@ -330,6 +337,8 @@ Deno.test({
           ["n", "the end"],
         ]],
         [["--no-raw", "subscribe", "ch"], "ch", [["ch", "x\x01y"], ["ch", "the end"]]],
+        [["-3", "--no-raw", "psubscribe", "c?"], "c?", [["ch", "resp3"], ["cx", "the end"]]],
+        [["-3", "ssubscribe", "s"], "s", [["s", "sharded"], ["s", "the end"]]],
       ];
       for (const [args, channel, messages] of cases) {
         const theirs = await cliSubscriber(cli, redis, args, channel, messages);

@@ -238,6 +238,20 @@ for (const resp of [2, 3] as const) {
       await t.same([["GET", "k"], ["MULTI"], ["DISCARD"]]);
       await t.same([["PUNSUBSCRIBE"], ["UNSUBSCRIBE", "a"]]);
       await t.same([["UNSUBSCRIBE", "b"]]);
+      // Queued commands run inside EXEC whatever the mode (PING as a pong array once subscribed).
+      await t.same([
+        ["MULTI"],
+        ["SUBSCRIBE", "x"],
+        ["GET", "k"],
+        ["PING"],
+        ["PING", "a"],
+        [
+          "UNSUBSCRIBE",
+          "x",
+        ],
+        ["PING"],
+        ["EXEC"],
+      ]);
       // SSUBSCRIBE is refused inside a transaction (Redis 7.0).
       await t.same([["MULTI"], ["SSUBSCRIBE", "s"], ["SUNSUBSCRIBE"], ["GET", "k"], ["EXEC"]]);
       await t.same([["MULTI"], ["UNSUBSCRIBE"], ["PUNSUBSCRIBE", "x"], ["EXEC"]]);
