@@ -3,11 +3,12 @@
  * DUMP/RESTORE and SORT commands, and of the store ("new", "expired",
  * "keymiss"), compared event by event with Redis 7.0's for the same commands.
  */
-import { assertEquals } from "@std/assert";
+import { assert, assertEquals } from "@std/assert";
 import { type Event, type EventOracle, eventTest } from "../support/events.ts";
 import { Oracle } from "../support/oracle.ts";
 import { startRedis } from "../support/servers.ts";
 import { decode } from "../support/resp_client.ts";
+import { prng } from "../support/prng.ts";
 
 /** Runs each command as its own step, so a difference names the command that made it. */
 async function steps(e: EventOracle, cmds: string[][]): Promise<void> {
@@ -754,3 +755,58 @@ Deno.test("notify: the option given on the command line takes effect", async () 
     await o.stop();
   }
 });
+
+/** A random command of these files over a few keys (values small, so types collide). */
+function randomCommand(rand: () => number): string[] {
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
+  const k = () => pick(["a", "b", "c", "d", "l"]);
+  const n = () => String(Math.floor(rand() * 5) - 1);
+  const cmds: (() => string[])[] = [
+    () => ["SET", k(), n(), ...pick([[], ["NX"], ["XX"], ["GET"], ["EX", "100"], ["KEEPTTL"]])],
+    () => ["GET", k()],
+    () => ["MGET", k(), k()],
+    () => ["MSET", k(), n(), k(), n()],
+    () => ["MSETNX", k(), n(), k(), n()],
+    () => ["INCRBY", k(), n()],
+    () => ["INCRBYFLOAT", k(), "1.5"],
+    () => ["APPEND", k(), pick(["", "x"])],
+    () => ["SETRANGE", k(), n(), pick(["", "yz"])],
+    () => ["GETDEL", k()],
+    () => ["GETSET", k(), n()],
+    () => ["GETEX", k(), ...pick([[], ["PERSIST"], ["EX", "100"], ["PXAT", "1"]])],
+    () => ["DEL", k(), k()],
+    () => ["EXISTS", k(), k()],
+    () => ["TYPE", k()],
+    () => ["TOUCH", k()],
+    // No GT / LT: comparing two relative times would depend on each server's clock.
+    () => ["EXPIRE", k(), pick(["100", "-1", "0"]), ...pick([[], ["NX"], ["XX"]])],
+    () => ["PERSIST", k()],
+    () => ["RENAME", k(), k()],
+    () => ["RENAMENX", k(), k()],
+    () => ["COPY", k(), k(), ...pick([[], ["REPLACE"], ["DB", "1"]])],
+    () => ["MOVE", k(), "1"],
+    () => ["SETBIT", k(), n().replace("-1", "9"), pick(["0", "1"])],
+    () => ["BITOP", pick(["AND", "OR"]), k(), k(), k()],
+    () => ["BITFIELD", k(), "INCRBY", "u4", "0", n()],
+    () => ["PFADD", k(), pick(["x", "y"])],
+    () => ["PFMERGE", k(), k()],
+    () => ["RPUSH", "l", n()],
+    () => ["SORT", "l", "STORE", k()],
+    () => ["SORT", "l", "BY", "*", "GET", "#"],
+    () => ["SELECT", pick(["0", "0", "1"])],
+  ];
+  return pick(cmds)();
+}
+
+eventTest(
+  "notify: a seeded random run of string, key, bitmap, HLL and SORT commands",
+  async (e) => {
+    const rand = prng(Number(Deno.env.get("NOTIFY_SEED") ?? 1313));
+    const n = Number(Deno.env.get("NOTIFY_STEPS") ?? 400);
+    let fired = 0;
+    for (let i = 0; i < n; i++) fired += (await e.same([randomCommand(rand)])).length;
+    // The run means something only if it fired plenty.
+    assert(fired > n, `only ${fired} events`);
+    if (Deno.env.get("SHOW_EVENTS")) console.log(`${fired} events`);
+  },
+);
