@@ -146,6 +146,15 @@ eventTest("notify: counters, APPEND, SETRANGE, STRLEN, GETRANGE, LCS", async (e)
     ["INCR", "l"],
     ["APPEND", "l", "x"],
     ["SETRANGE", "l", "0", "x"],
+    // Errors fire nothing, not even "new" for a key they would have made.
+    ["SETRANGE", "huge", "536870912", "x"],
+    ["SETRANGE", "s", "536870912", "x"],
+    ["SETBIT", "huge", "4294967296", "1"],
+    ["SET", "f", "1e308"],
+    ["INCRBYFLOAT", "f", "1e308"],
+    ["INCRBYFLOAT", "nf", "inf"],
+    ["DECRBY", "n", "-9223372036854775808"],
+    ["INCRBY", "big", "1"],
   ]);
 });
 
