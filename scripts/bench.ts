@@ -30,6 +30,11 @@
  *   and one SET (SCRIPT LOAD before each run), unpipelined and -P 16; then
  *   each server's RSS and INFO memory idle, after one EVAL (the VM started)
  *   and with 1,000 more cached scripts (issue 12).
+ * - pubsub: PUBLISH of 64-byte messages to a channel with 1, 100 and 1,000
+ *   subscribers and with 100 pattern subscribers (scripts/pubsub_bench.ts:
+ *   raw TCP subscribers count delivered bytes, redis-benchmark publishes):
+ *   deliveries/s and each server's CPU share; then RSS of 10,000 idle
+ *   subscribers, a channel each (issue 13).
  * - memory: 1M `SET key:N value:N` and then 100k 10-field hashes loaded with
  *   `redis-cli --pipe` into a fresh server: load times, RSS, used_memory; then
  *   each collection data set (a 1M-element list, sets of 1M integers and of
@@ -40,7 +45,8 @@
  *   string keys.
  * - then the issue's targets, met or not.
  *
- *   deno task bench [--only throughput,persistence,zset1m,datatypes,scripting,memory,startup]
+ *   deno task bench [--only throughput,persistence,zset1m,datatypes,scripting,pubsub,memory,
+ *                    startup]
  *                   [--requests 100000] [--rounds 3] [--clients 50] [--pipelines 1,16]
  *                   [--tests ping,set,...,lpush,...,lrange_600]
  *                   [--keys 1000000] [--hashes 100000] [--members 1000000]
@@ -106,6 +112,16 @@ import {
   TITLE,
 } from "./support.ts";
 import { runDriver } from "./transaction_driver.ts";
+import {
+  FANOUT_CASES,
+  type FanoutCase,
+  type FanoutResult,
+  type IdleMemory,
+  measureFanout,
+  measureIdleSubscribers,
+  MESSAGE,
+  patternOf,
+} from "./pubsub_bench.ts";
 
 const SECTIONS = [
   "throughput",
@@ -113,6 +129,7 @@ const SECTIONS = [
   "zset1m",
   "datatypes",
   "scripting",
+  "pubsub",
   "memory",
   "startup",
 ] as const;
@@ -136,7 +153,8 @@ const COLLECTION_TESTS = [
 type Section = (typeof SECTIONS)[number];
 
 const values = parseBenchArgs(
-  "deno task bench [--only throughput,persistence,zset1m,datatypes,scripting,memory,startup]\n" +
+  "deno task bench [--only throughput,persistence,zset1m,datatypes,scripting,pubsub,memory,\n" +
+    "                        startup]\n" +
     "                [--requests N] [--rounds N] [--clients N] [--pipelines 1,16]\n" +
     `                [--tests ${[...BASE_TESTS, ...COLLECTION_TESTS].join(",")}]\n` +
     "                [--keys N] [--hashes N] [--members N] [--small N] [--quick] [--out file.md]\n" +
@@ -183,7 +201,7 @@ const run = (section: Section) => only.includes(section);
 requireTools("bench", [
   "redis-server",
   ...(run("throughput") || run("persistence") || run("zset1m") || run("datatypes") ||
-      run("scripting")
+      run("scripting") || run("pubsub")
     ? ["redis-benchmark"]
     : []),
   ...(run("memory") || run("startup") || run("zset1m") || run("datatypes") ? ["redis-cli"] : []),
@@ -739,6 +757,79 @@ async function scriptingSection(): Promise<void> {
   }
 }
 
+// ---------------------------------------------------------------- pubsub
+
+/** redis-benchmark's connections and PUBLISH calls in flight on each, in the fan-out runs. */
+const PUBLISHERS = 4;
+const PUBLISH_PIPELINE = 16;
+/** PUBLISH calls of a fan-out run: about 20 x --requests deliveries, at most 5 x --requests calls. */
+const fanoutMessages = (c: FanoutCase) =>
+  Math.min(requests * 5, Math.max(1000, Math.round((requests * 20) / c.subscribers)));
+const IDLE_SUBSCRIBERS = 10_000;
+/** Idle time before the last reading: Redis's client cron shrinks idle buffers after 2-5 s. */
+const IDLE_SETTLE_MS = 6000;
+/** Both servers must take 10,000 subscribers and the harness's own connections. */
+const PUBSUB_ARGS = [...PERSISTENCE_OFF, "--maxclients", String(IDLE_SUBSCRIBERS + 100)];
+/** Fan-out results by server and case label. */
+const fanout: Record<ServerName, Record<string, FanoutResult[]>> = { redeno: {}, redis: {} };
+const idleMem: Record<ServerName, IdleMemory[]> = { redeno: [], redis: [] };
+
+/** One fan-out run; `record` false is a warm-up (a fifth of the messages, nothing kept). */
+async function fanoutRun(s: Server, c: FanoutCase, record: boolean, what: string): Promise<void> {
+  console.error(`${what}: ${s.name} ${c.label}`);
+  const messages = record ? fanoutMessages(c) : Math.ceil(fanoutMessages(c) / 5);
+  try {
+    const r = await measureFanout(s, c, {
+      messages,
+      publishers: PUBLISHERS,
+      pipeline: PUBLISH_PIPELINE,
+      timeoutMs: Math.max(120_000, messages),
+    });
+    if (record) (fanout[s.name][c.label] ??= []).push(r);
+  } catch (e) {
+    lab.note(s.name, `${what}, ${c.label}`, e);
+  }
+}
+
+async function pubsubSection(): Promise<void> {
+  const servers = await startAll(NAMES, PUBSUB_ARGS, "pubsub");
+  try {
+    for (const s of servers) {
+      for (const c of FANOUT_CASES) await fanoutRun(s, c, false, "pubsub warm-up");
+    }
+    for (let round = 0; round < rounds; round++) {
+      const what = `pubsub round ${round + 1}/${rounds}`;
+      const pair = alternate(servers, round);
+      for (const c of FANOUT_CASES) {
+        for (const s of pair) await fanoutRun(s, c, true, what);
+      }
+    }
+  } finally {
+    await stopAll(servers);
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (const name of alternate(NAMES, round)) {
+      const what = `pubsub idle subscribers round ${round + 1}/${rounds}`;
+      console.error(`${what}: ${name}`);
+      const dir = lab.tempDir(name);
+      let s: Server | undefined;
+      try {
+        s = await lab.launch(name, dir, PUBSUB_ARGS);
+        const m = await measureIdleSubscribers(s, IDLE_SUBSCRIBERS, IDLE_SETTLE_MS);
+        idleMem[name].push(m);
+        console.error(
+          `  RSS ${mb(m.rssBefore)} -> ${mb(m.rssConnected)} -> ${mb(m.rssSettled)} idle`,
+        );
+      } catch (e) {
+        lab.note(name, what, e);
+      } finally {
+        if (s) await lab.halt(s);
+        lab.removeDir(dir);
+      }
+    }
+  }
+}
+
 // ---------------------------------------------------------------- data files
 
 const HASH_FIELDS = 10;
@@ -955,6 +1046,7 @@ try {
   if (run("zset1m")) await zset1mSection();
   if (run("datatypes")) await datatypesSection();
   if (run("scripting")) await scriptingSection();
+  if (run("pubsub")) await pubsubSection();
   if (run("memory")) await memorySection();
   if (run("startup")) await startupSection();
 } finally {
@@ -1158,6 +1250,75 @@ if (run("scripting")) {
       } | | ${delta(name, (m) => m.scriptsRss - m.vmRss)} | ${
         delta(name, (m) => m.scriptsUsed - m.vmUsed)
       } | | |`,
+    );
+  }
+}
+
+if (run("pubsub")) {
+  const fan = (name: ServerName, label: string, f: (r: FanoutResult) => number) =>
+    med((fanout[name][label] ?? []).map(f));
+  const share = (x: number) => Number.isFinite(x) ? `${Math.round(x * 100)}%` : "n/a";
+  out.push("", "#### Pub/Sub", "");
+  out.push(
+    'Two fresh servers (`--save "" --appendonly no`), the same two for every round. ' +
+      "Subscribers are raw TCP connections of scripts/pubsub_bench.ts, one process, each " +
+      `\`SUBSCRIBE bench:channel\` (pattern case: each its own \`PSUBSCRIBE ${patternOf(0)}\` ` +
+      `... \`${patternOf(99)}\`, all matching the channel); \`redis-benchmark -c ${PUBLISHERS} ` +
+      `-P ${PUBLISH_PIPELINE} -n <N> PUBLISH bench:channel <${MESSAGE.length} bytes>\` publishes ` +
+      `(N: ${FANOUT_CASES.map((c) => `${count(fanoutMessages(c))} for ${c.label}`).join(", ")}). ` +
+      "Every message frame has a fixed size, so subscribers only count bytes (and check the " +
+      "last frame); the run ends when every subscriber has every message. Deliveries/s = " +
+      "delivered messages / (last byte - first byte); PUBLISH/s = deliveries/s / subscribers. " +
+      "CPU = the server process's CPU time over that time (redeno's includes V8's helper " +
+      "threads): near 100% for Redis means the server, not the harness, was the limit. " +
+      "An unrecorded warm-up run of each case first.",
+  );
+  out.push("");
+  out.push(
+    "| Case | redeno deliveries/s | Redis deliveries/s | redeno/Redis | redeno PUBLISH/s | " +
+      "Redis PUBLISH/s | redeno CPU | Redis CPU | harness CPU (redeno run / Redis run) |",
+  );
+  out.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+  for (const c of FANOUT_CASES) {
+    const d = (name: ServerName) => fan(name, c.label, (r) => r.deliveries);
+    const p = (name: ServerName) => fan(name, c.label, (r) => r.publishes);
+    const cpu = (name: ServerName) => share(fan(name, c.label, (r) => r.serverCpu));
+    const self = (name: ServerName) => share(fan(name, c.label, (r) => r.harnessCpu));
+    out.push(
+      `| ${c.label} | ${fmtRps(d("redeno"))} | ${fmtRps(d("redis"))} | ${
+        pct(d("redeno"), d("redis"))
+      } | ${fmtRps(p("redeno"))} | ${fmtRps(p("redis"))} | ${cpu("redeno")} | ${cpu("redis")} | ${
+        self("redeno")
+      } / ${self("redis")} |`,
+    );
+  }
+  const im = (name: ServerName, f: (m: IdleMemory) => number) => med(idleMem[name].map(f));
+  const perClient = (bytes: number) =>
+    Number.isFinite(bytes) ? `${(bytes / IDLE_SUBSCRIBERS / 1024).toFixed(1)} kB` : "n/a";
+  out.push("", `#### Memory of ${count(IDLE_SUBSCRIBERS)} idle subscribers`, "");
+  out.push(
+    `A fresh server per round (\`--save "" --appendonly no --maxclients ${
+      IDLE_SUBSCRIBERS + 100
+    }\`): RSS ` +
+      `(VmRSS) 1 s after start, right after ${count(IDLE_SUBSCRIBERS)} connections (opened ` +
+      "500 at a time) each sent `SUBSCRIBE idle:channel:<i>` (a channel each) and read its " +
+      `confirmation, and after ${IDLE_SETTLE_MS / 1000} s more of idleness (the servers' client ` +
+      "cron shrinks idle clients' buffers); per subscriber = (idle RSS - RSS before) / " +
+      `${count(IDLE_SUBSCRIBERS)}, and the same of INFO used_memory.`,
+  );
+  out.push("");
+  out.push(
+    "| Server | RSS before | after connecting | after idling | per subscriber | " +
+      "used_memory per subscriber |",
+  );
+  out.push("|---|---:|---:|---:|---:|---:|");
+  for (const name of NAMES) {
+    out.push(
+      `| ${TITLE[name]} | ${mb(im(name, (m) => m.rssBefore))} | ${
+        mb(im(name, (m) => m.rssConnected))
+      } | ${mb(im(name, (m) => m.rssSettled))} | ${
+        perClient(im(name, (m) => m.rssSettled - m.rssBefore))
+      } | ${perClient(im(name, (m) => m.usedSettled - m.usedBefore))} |`,
     );
   }
 }
@@ -1416,6 +1577,52 @@ for (const p of [1, 16]) {
       0.5,
     ),
   );
+}
+{
+  const what = "PUBLISH fan-out, deliveries/s ≥ 0.7x Redis: 1, 100 and 1,000 subscribers, " +
+    "100 pattern subscribers";
+  const d = (name: ServerName, label: string) =>
+    med((fanout[name][label] ?? []).map((r) => r.deliveries));
+  targets.push(
+    run("pubsub")
+      ? ratioTarget(
+        what,
+        FANOUT_CASES.map((c): Ratio => [c.label, ratio(d("redeno", c.label), d("redis", c.label))]),
+        0.7,
+        true,
+      )
+      : { what, measured: "not measured", met: null },
+  );
+  const im = (name: ServerName, f: (m: IdleMemory) => number) => med(idleMem[name].map(f));
+  const what2 = `Memory of ${count(IDLE_SUBSCRIBERS)} idle subscribers (RSS above the idle ` +
+    "server's) ≤ 2x Redis's";
+  targets.push(
+    run("pubsub")
+      ? ratioTarget(
+        what2,
+        [[
+          "",
+          ratio(
+            im("redeno", (m) => m.rssSettled - m.rssBefore),
+            im("redis", (m) => m.rssSettled - m.rssBefore),
+          ),
+        ]],
+        2,
+        false,
+      )
+      : { what: what2, measured: "not measured", met: null },
+  );
+  if (run("pubsub")) {
+    targets.push({
+      ...ratioTarget(
+        `Total RSS with ${count(IDLE_SUBSCRIBERS)} idle subscribers ≤ 2x Redis (for comparison)`,
+        [["", ratio(im("redeno", (m) => m.rssSettled), im("redis", (m) => m.rssSettled))]],
+        2,
+        false,
+      ),
+      reference: true,
+    });
+  }
 }
 {
   /** Ratio per data set; one that failed to load on redeno counts as not met. */
