@@ -33,7 +33,7 @@ import {
 } from "../util/geohash.ts";
 import { ERR_NOT_FLOAT, ERR_SYNTAX, intArg, isKeyword } from "./args.ts";
 import { type CommandSpec, defineCommand, keyAt, keysFromSpecs, type KeySpec } from "./table.ts";
-import { parseScore, readZSet, storeZSet, zadd, zsetLimits } from "./zsets.ts";
+import { parseScore, readZSet, zadd, zsetLimits } from "./zsets.ts";
 
 const GEO = "geo";
 
@@ -524,7 +524,7 @@ function storeResults(
     members.push(member);
     scores.push(score);
   }
-  storeZSet(c, key, ZSetValue.fromEntries(members, scores, zsetLimits(c))!);
+  c.db.set(key, ZSetValue.fromEntries(members, scores, zsetLimits(c))!);
   c.db.notify(NOTIFY_ZSET, event, key);
   c.server.keyspace.dirty += n;
   c.out.int(n);

@@ -286,8 +286,6 @@ function readSets(c: Client, keys: string[]): (SetValue | undefined)[] | null {
 function storeResult(c: Client, dst: string, result: SetValue, event: string): void {
   const ks = c.server.keyspace;
   if (result.size > 0) {
-    // As Redis's setKey, an expired destination is reclaimed first ("expired"), then "new".
-    if (c.db.expires.size !== 0) c.db.peek(dst);
     c.db.set(dst, result);
     c.db.notify(NOTIFY_SET, event, dst);
     ks.dirty++;

@@ -313,8 +313,6 @@ function mset(c: Client, args: string[]): void {
   }
   const db = c.db;
   for (let i = 1; i < args.length; i += 2) {
-    // An expired key is reclaimed first (its DEL is logged before the MSET), as in Redis.
-    if (db.expires.size !== 0) db.peek(args[i]);
     db.set(args[i], args[i + 1]);
     db.notify(NOTIFY_STRING, "set", args[i]);
   }

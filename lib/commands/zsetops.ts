@@ -14,7 +14,7 @@ import { SetValue } from "../store/set.ts";
 import { compareEntry, ZSetValue } from "../store/zset.ts";
 import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, isKeyword, parseInt64 } from "./args.ts";
 import { type CommandSpec, defineCommand, keynumKeys, type KeySpec } from "./table.ts";
-import { parseScore, replyScore, storeZSet, zsetLimits } from "./zsets.ts";
+import { parseScore, replyScore, zsetLimits } from "./zsets.ts";
 
 const enum Op {
   Union,
@@ -248,7 +248,7 @@ function store(c: Client, event: string, dest: string, members: string[], scores
     return c.out.int(0);
   }
   const z = ZSetValue.fromEntries(members, scores, zsetLimits(c))!;
-  storeZSet(c, dest, z);
+  c.db.set(dest, z);
   db.notify(NOTIFY_ZSET, event, dest);
   c.server.keyspace.dirty++;
   c.out.int(z.size);

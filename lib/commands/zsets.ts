@@ -66,16 +66,6 @@ export function replyScore(c: Client, score: number): void {
   c.out.double(score);
 }
 
-/**
- * Stores a computed zset at `key` as Redis's setKey does (the STORE
- * commands): an expired key there is reclaimed first ("expired" fired, its
- * DEL logged), so that the store then fires "new".
- */
-export function storeZSet(c: Client, key: string, z: ZSetValue): void {
-  if (c.db.expires.size !== 0) c.db.peek(key);
-  c.db.set(key, z);
-}
-
 /** The zset at `key` for reading: undefined when missing, null after WRONGTYPE. */
 export const readZSet = (c: Client, key: string): ZSetValue | undefined | null =>
   readTyped(c, key, ZSetValue);
@@ -440,7 +430,7 @@ function storeRange(
       if (scores[i] === 0) scores[i] = 0;
     }
   }
-  storeZSet(c, dst, ZSetValue.fromEntries(members, scores, limits)!);
+  c.db.set(dst, ZSetValue.fromEntries(members, scores, limits)!);
   c.db.notify(NOTIFY_ZSET, "zrangestore", dst);
   c.server.keyspace.dirty++;
   c.out.int(n);
