@@ -85,6 +85,8 @@ class Tracking implements WatchHook {
   /** tracking-table-max-keys: how many evictions in a row left the table over the limit. */
   overLimitRuns = 0;
   #scheduled = false;
+  /** Redis's serverCron also applies tracking-table-max-keys, so an idle server gets under it. */
+  #cron: number | null = null;
 
   constructor(readonly server: Server) {}
 
@@ -206,6 +208,11 @@ class Tracking implements WatchHook {
     }
   }
 
+  /** As Redis, the table is kept in bounds only while some client tracks. */
+  limitIfTracking(): void {
+    if (this.clients !== 0 && this.table.size !== 0) this.limit();
+  }
+
   /** Redis's trackingLimitUsedSlots: forgets keys past tracking-table-max-keys, invalidating them. */
   limit(): void {
     const max = this.server.config.num("tracking-table-max-keys");
@@ -232,6 +239,9 @@ class Tracking implements WatchHook {
     this.installed = true;
     trackingServers++;
     setKeyHook(this.server.keyspace, "tracking", this);
+    const hz = Math.min(Math.max(this.server.config.num("hz"), 1), 500);
+    this.#cron = setInterval(() => this.limitIfTracking(), 1000 / hz);
+    Deno.unrefTimer(this.#cron);
   }
 
   /** Removes the hook once nothing is tracked and nothing is due. */
@@ -242,6 +252,8 @@ class Tracking implements WatchHook {
     ) return;
     this.installed = false;
     trackingServers--;
+    if (this.#cron !== null) clearInterval(this.#cron);
+    this.#cron = null;
     this.candidates = [];
     setKeyHook(this.server.keyspace, "tracking", null);
   }
@@ -338,8 +350,7 @@ export function trackCommand(c: Client, cmd: Command, args: string[]): void {
 
 /** Before each command (Redis's processCommand): keeps the table within tracking-table-max-keys. */
 export function beforeTrackedCommand(server: Server): void {
-  const s = states.get(server);
-  if (s !== undefined && s.table.size !== 0) s.limit();
+  states.get(server)?.limitIfTracking();
 }
 
 /**

@@ -647,3 +647,30 @@ oracleTest("oracle tracking: tracking-table-max-keys evicts keys with invalidati
   assertEquals(counts[0], counts[1]);
   assertEquals(counts[1].invalidated, 7);
 });
+
+oracleTest(
+  "oracle tracking: an idle server gets under a lowered tracking-table-max-keys",
+  async (o) => {
+    const seen: number[] = [];
+    for (const port of [o.redenoServer.port, o.redisServer.port]) {
+      const c = await RespClient.connect(port);
+      try {
+        await c.call("HELLO", "3");
+        await c.call("CLIENT", "TRACKING", "on");
+        await c.call("MGET", ...Array.from({ length: 10 }, (_, i) => `key:${i}`));
+        // Lowered by the tracking client itself: no command follows, the server cron evicts.
+        assertEquals(await c.call("CONFIG", "SET", "tracking-table-max-keys", "4"), "+OK\r\n");
+        let n = 0;
+        while (n < 6) {
+          const frame = await c.reply();
+          assert(frame.startsWith(">2\r\n$10\r\ninvalidate\r\n*1\r\n"), JSON.stringify(frame));
+          n++;
+        }
+        seen.push(n);
+      } finally {
+        c.close();
+      }
+    }
+    assertEquals(seen, [6, 6]);
+  },
+);
