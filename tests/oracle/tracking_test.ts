@@ -192,6 +192,20 @@ class Session {
     }
   }
 
+  /** Waits until both servers count `n` blocked clients. */
+  async untilBlocked(n: number): Promise<void> {
+    this.#admin ??= await this.#pair();
+    const admin = this.#admin;
+    for (const side of SIDES) {
+      for (let i = 0;; i++) {
+        const info = await admin[side].call("INFO", "clients");
+        if (info.includes(`blocked_clients:${n}\r\n`)) break;
+        assert(i < 500, `${side} never had ${n} blocked clients`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+  }
+
   /** The INFO tracking figures of both servers (they must agree). */
   async sameTrackingInfo(): Promise<Map<string, string>> {
     this.#admin ??= await this.#pair();
@@ -395,6 +409,73 @@ trackingTest("oracle tracking: RESP3 invalidations, own writes after the reply",
   await s.sameTrackingInfo();
   // A pipelined batch: every own invalidation follows its command's reply.
   await s.run(a, ["GET", "p"], ["SET", "p", "1"], ["GET", "p"], ["DEL", "p"], ["PING"]);
+  await s.sameTrackingInfo();
+});
+
+trackingTest("oracle tracking: which commands invalidate", async (s) => {
+  const a = await s.connect();
+  const w = await s.connect();
+  const blocked = await s.connect();
+  await s.run(a, ["HELLO", "3"]);
+  await s.run(a, ["CLIENT", "TRACKING", "on"]);
+  const steps: [number, string[]][] = [
+    [w, ["MSET", "k", "1", "l", "2", "m", "3"]],
+    [w, ["RPUSH", "list", "a", "b"]],
+    [a, ["MGET", "k", "l", "m", "n"]],
+    [a, ["LRANGE", "list", "0", "-1"]],
+    [a, ["SORT_RO", "list", "ALPHA"]],
+    [w, ["SWAPDB", "0", "1"]], // no invalidation in 7.0
+    [w, ["SWAPDB", "0", "1"]],
+    [w, ["MOVE", "k", "2"]],
+    [w, ["COPY", "l", "n"]],
+    [a, ["GET", "n"]],
+    [w, ["COPY", "m", "n", "REPLACE"]],
+    [w, ["GETEX", "m", "PX", "100000"]],
+    [w, ["GETDEL", "l"]],
+    [a, ["LLEN", "list"]],
+    [a, ["LLEN", "bl"]],
+    [w, ["LPUSH", "bl", "x"]],
+    [a, ["XREAD", "STREAMS", "st", "0"]],
+    [w, ["XADD", "st", "1-1", "f", "v"]],
+    [a, ["XLEN", "st"]],
+    [w, ["XGROUP", "CREATE", "st", "g", "0"]], // groups change no key
+    [w, ["XTRIM", "st", "MAXLEN", "0"]],
+    [a, ["GET", "z"]],
+    [w, ["SET", "z", "1", "NX"]],
+    [w, ["SET", "z", "2", "NX"]],
+    [a, ["GET", "z"]],
+    [w, ["SETRANGE", "z", "0", ""]],
+    [w, ["INCRBY", "z", "0"]],
+    [a, ["GET", "z"]],
+    [w, ["APPEND", "z", ""]],
+    [a, ["PFCOUNT", "hll"]],
+    [w, ["PFADD", "hll", "a"]],
+    [a, ["PFCOUNT", "hll"]],
+    [w, ["PFADD", "hll", "a"]],
+    [a, ["SCARD", "st2"]],
+    [w, ["SINTERSTORE", "st2", "nope1", "nope2"]],
+    [a, ["OBJECT", "ENCODING", "z"]],
+    [w, ["EXPIRE", "z", "100"]],
+    [a, ["TTL", "z"]],
+    [w, ["EXPIRE", "z", "-1"]],
+    [a, ["ZSCORE", "zs", "m"]],
+    [w, ["ZADD", "zs", "1", "m"]],
+    [a, ["ZRANGE", "zs", "0", "-1"]],
+    [w, ["ZADD", "zs", "1", "m"]],
+    [w, ["ZINCRBY", "zs", "1", "m"]],
+  ];
+  for (const [n, args] of steps) await s.run(n, args);
+  // A blocked client served by a push.
+  await s.run(a, ["LLEN", "bl2"]);
+  const both = { redeno: s.pairs[blocked].redeno, redis: s.pairs[blocked].redis };
+  s.pairs[blocked].open = false;
+  await Promise.all([
+    both.redeno.send(encodeCommand(["BLPOP", "bl2", "0"])),
+    both.redis.send(encodeCommand(["BLPOP", "bl2", "0"])),
+  ]);
+  await s.untilBlocked(1);
+  await s.run(w, ["LPUSH", "bl2", "x"]);
+  assertEquals(await both.redeno.reply(), await both.redis.reply());
   await s.sameTrackingInfo();
 });
 
