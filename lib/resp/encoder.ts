@@ -13,7 +13,7 @@ const CRLF_LEN = 2;
 export type Protocol = 2 | 3;
 
 /** The size a reply buffer starts at before replies grow it. */
-const FIRST_BUFFER_BYTES = 1024;
+const FIRST_BUFFER_BYTES = 512;
 
 export class ReplyWriter extends ByteBuffer {
   resp: Protocol = 2;
@@ -31,7 +31,7 @@ export class ReplyWriter extends ByteBuffer {
 
   constructor(initial = 16 * 1024) {
     // The buffer itself starts small and grows as replies need (an idle
-    // client keeps 1 KB, not 16); `capacity` is what Redis would allocate.
+    // client keeps 512 bytes, not 16 KB); `capacity` is what Redis allocates.
     super(Math.min(initial, FIRST_BUFFER_BYTES));
     this.capacity = initial;
   }
