@@ -81,12 +81,12 @@ class Tracking implements WatchHook {
   /** The running command already announced a flush (FLUSHALL flushes every database). */
   flushed = false;
   /** Invalidations of the running client, written after its reply; null = a flush. */
-  pending: (string | null)[] = [];
+  pending: [Client, string | null][] = [];
   /** tracking-table-max-keys: how many evictions in a row left the table over the limit. */
   overLimitRuns = 0;
   #scheduled = false;
   /** Redis's serverCron also applies tracking-table-max-keys, so an idle server gets under it. */
-  #cron: number | null = null;
+  #cron: ReturnType<typeof setInterval> | null = null;
 
   constructor(readonly server: Server) {}
 
@@ -167,7 +167,7 @@ class Tracking implements WatchHook {
       const t = target?.tracking;
       if (target === undefined || t == null || t.bcast) continue;
       if (t.noloop && target === modifier) continue;
-      if (target === current) this.pending.push(key);
+      if (target === current) this.pending.push([target, key]);
       else send(target, keyFrame(key));
     }
     this.items -= ids.size;
@@ -179,7 +179,7 @@ class Tracking implements WatchHook {
     if (this.clients !== 0) {
       for (const c of this.server.clients.values()) {
         if (c.tracking === null) continue;
-        if (c === current) this.pending.push(null);
+        if (c === current) this.pending.push([c, null]);
         else send(c, nullFrame(c));
       }
     }
@@ -240,8 +240,9 @@ class Tracking implements WatchHook {
     trackingServers++;
     setKeyHook(this.server.keyspace, "tracking", this);
     const hz = Math.min(Math.max(this.server.config.num("hz"), 1), 500);
-    this.#cron = setInterval(() => this.limitIfTracking(), 1000 / hz);
-    Deno.unrefTimer(this.#cron);
+    const cron = setInterval(() => this.limitIfTracking(), 1000 / hz);
+    Deno.unrefTimer(cron);
+    this.#cron = cron;
   }
 
   /** Removes the hook once nothing is tracked and nothing is due. */
@@ -363,9 +364,16 @@ export function afterTrackedCommand(c: Client, name: string): void {
   const s = states.get(c.server);
   if (s === undefined) return;
   if (s.pending.length !== 0) {
+    // Only this client's: a script past busy-reply-threshold still gathers its caller's.
     const pending = s.pending;
     s.pending = [];
-    for (const key of pending) send(c, key === null ? nullFrame(c) : keyFrame(key));
+    for (const entry of pending) {
+      if (entry[0] !== c) {
+        if (!entry[0].closed) s.pending.push(entry);
+      } else {
+        send(c, entry[1] === null ? nullFrame(c) : keyFrame(entry[1]));
+      }
+    }
   }
   const t = c.tracking;
   if (t !== null && t.caching && c.multi === null && name.toLowerCase() !== "client") {
