@@ -312,7 +312,7 @@ export class Client {
     for (const a of args) mem += a.length;
     this.argvMem = mem;
     this.argc = args.length;
-    if (trackingServers !== 0) beforeTrackedCommand(this.server);
+    if (trackingServers !== 0) beforeTrackedCommand(this);
     const r = dispatch(this, args);
     if (r) return r.then(() => this.#afterCommand(mark, args[0]));
     this.#afterCommand(mark, args[0]);

@@ -137,8 +137,11 @@ class Tracking implements WatchHook {
   }
 
   /**
-   * Invalidates what changed: `modifier` changed it (NOLOOP), `current` is
-   * the client whose command runs (its own invalidations wait for its reply).
+   * Invalidates what a command changed: `modifier` ran it (a script's
+   * client for a script's commands: BCAST's NOLOOP looks at it), `current`
+   * is the client whose command runs (the caller of a script: default
+   * mode's NOLOOP looks at it, and its own invalidations wait for its
+   * reply); both null outside commands.
    */
   handleTouched(modifier: Client | null, current: Client | null): void {
     if (this.touched.length === 0) return;
@@ -147,12 +150,21 @@ class Tracking implements WatchHook {
     this.flushed = false;
     for (const key of touched) {
       if (key === null) this.#invalidateAll(current);
-      else this.invalidateKey(key, modifier, current, true);
+      else this.invalidateKey(key, modifier, current, current !== null, true);
     }
   }
 
-  /** Redis's trackingInvalidateKey. */
-  invalidateKey(key: string, modifier: Client | null, current: Client | null, bcast: boolean) {
+  /**
+   * Redis's trackingInvalidateKey: `executing` when `current` is running
+   * its command (not just about to: evictions before a command go at once).
+   */
+  invalidateKey(
+    key: string,
+    modifier: Client | null,
+    current: Client | null,
+    executing: boolean,
+    bcast: boolean,
+  ): void {
     if (bcast && this.prefixes.size !== 0) {
       for (const [prefix, bs] of this.prefixes) {
         if (key.startsWith(prefix)) bs.keys.set(key, modifier);
@@ -166,8 +178,8 @@ class Tracking implements WatchHook {
       const target = clients.get(id);
       const t = target?.tracking;
       if (target === undefined || t == null || t.bcast) continue;
-      if (t.noloop && target === modifier) continue;
-      if (target === current) this.pending.push([target, key]);
+      if (t.noloop && target === current) continue;
+      if (target === current && executing) this.pending.push([target, key]);
       else send(target, keyFrame(key));
     }
     this.items -= ids.size;
@@ -209,12 +221,12 @@ class Tracking implements WatchHook {
   }
 
   /** As Redis, the table is kept in bounds only while some client tracks. */
-  limitIfTracking(): void {
-    if (this.clients !== 0 && this.table.size !== 0) this.limit();
+  limitIfTracking(current: Client | null): void {
+    if (this.clients !== 0 && this.table.size !== 0) this.limit(current);
   }
 
   /** Redis's trackingLimitUsedSlots: forgets keys past tracking-table-max-keys, invalidating them. */
-  limit(): void {
+  limit(current: Client | null): void {
     const max = this.server.config.num("tracking-table-max-keys");
     if (max === 0) return;
     if (this.table.size <= max) {
@@ -225,7 +237,7 @@ class Tracking implements WatchHook {
     // The oldest keys go first (Redis picks them at random).
     for (const key of this.table.keys()) {
       if (effort-- <= 0) break;
-      this.invalidateKey(key, null, null, false);
+      this.invalidateKey(key, null, current, false, false);
       if (this.table.size <= max) {
         this.overLimitRuns = 0;
         return;
@@ -240,7 +252,7 @@ class Tracking implements WatchHook {
     trackingServers++;
     setKeyHook(this.server.keyspace, "tracking", this);
     const hz = Math.min(Math.max(this.server.config.num("hz"), 1), 500);
-    const cron = setInterval(() => this.limitIfTracking(), 1000 / hz);
+    const cron = setInterval(() => this.limitIfTracking(null), 1000 / hz);
     Deno.unrefTimer(cron);
     this.#cron = cron;
   }
@@ -349,9 +361,13 @@ export function trackCommand(c: Client, cmd: Command, args: string[]): void {
   }
 }
 
-/** Before each command (Redis's processCommand): keeps the table within tracking-table-max-keys. */
-export function beforeTrackedCommand(server: Server): void {
-  states.get(server)?.limitIfTracking();
+/**
+ * Before each command of `c` (Redis's processCommand): keeps the table
+ * within tracking-table-max-keys (what `c` itself tracks goes at once, or
+ * silently under NOLOOP, as in Redis 7.0.15).
+ */
+export function beforeTrackedCommand(c: Client): void {
+  states.get(c.server)?.limitIfTracking(c);
 }
 
 /**

@@ -663,6 +663,16 @@ trackingTest("oracle tracking: scripts track the caller's declared keys", async 
   await s.run(w, ["MSET", "x", "1", "y", "2", "z", "3", "w", "4"]);
   await s.run(a, ["EVAL", "redis.call('get', 'q'); return redis.call('set', 'q', 'v')", "1", "q"]);
   await s.sameTrackingInfo();
+  // NOLOOP covers the caller's scripts.
+  await s.run(a, ["CLIENT", "TRACKING", "on", "NOLOOP"]);
+  await s.run(a, ["GET", "q"]);
+  await s.run(a, ["EVAL", "return redis.call('set', 'q', 'w')", "0"]);
+  await s.run(w, ["SET", "q", "x"]);
+  await s.run(a, ["CLIENT", "TRACKING", "off"]);
+  await s.run(a, ["CLIENT", "TRACKING", "on", "BCAST", "NOLOOP"]);
+  await s.run(a, ["EVAL", "return redis.call('set', 'q', 'w')", "0"]);
+  await s.run(w, ["SET", "q", "x"]);
+  await s.sameTrackingInfo();
 });
 
 trackingTest("oracle tracking: CLIENT REPLY, RESET and disconnects", async (s) => {
@@ -727,6 +737,44 @@ oracleTest("oracle tracking: tracking-table-max-keys evicts keys with invalidati
   }
   assertEquals(counts[0], counts[1]);
   assertEquals(counts[1].invalidated, 7);
+});
+
+oracleTest("oracle tracking: evictions before a command, and under NOLOOP", async (o) => {
+  const seen: unknown[] = [];
+  for (const port of [o.redenoServer.port, o.redisServer.port]) {
+    for (const noloop of [false, true]) {
+      const c = await RespClient.connect(port);
+      const admin = await RespClient.connect(port);
+      try {
+        await admin.call("CONFIG", "SET", "tracking-table-max-keys", "2");
+        await c.call("HELLO", "3");
+        await c.call("CLIENT", "TRACKING", "on", ...(noloop ? ["NOLOOP"] : []));
+        // One batch: no cron runs between the two; PING evicts first (the client's own keys
+        // go at once, before PING's reply, or silently under NOLOOP).
+        await c.send(encodeCommands([["MGET", "k1", "k2", "k3", "k4", "k5"], ["PING"]]));
+        assert((await c.reply()).startsWith("*5\r\n"));
+        let pushes = 0;
+        for (;;) {
+          const frame = await c.reply();
+          if (frame === "+PONG\r\n") break;
+          assert(frame.startsWith(">2\r\n$10\r\ninvalidate\r\n*1\r\n"), JSON.stringify(frame));
+          pushes++;
+        }
+        const info = parseInfo(decodeBulk(await admin.call("INFO", "stats")));
+        seen.push({ noloop, pushes, keys: info.get("tracking_total_keys") });
+        await admin.call("CONFIG", "SET", "tracking-table-max-keys", "1000000");
+        await admin.call("FLUSHALL");
+      } finally {
+        c.close();
+        admin.close();
+      }
+    }
+  }
+  assertEquals(seen.slice(0, 2), seen.slice(2));
+  assertEquals(seen.slice(2), [
+    { noloop: false, pushes: 3, keys: "2" },
+    { noloop: true, pushes: 0, keys: "2" },
+  ]);
 });
 
 oracleTest(
