@@ -36,9 +36,10 @@ type Side = "redeno" | "redis";
 const SIDES: Side[] = ["redeno", "redis"];
 const MESSAGE = "*3\r\n$7\r\nmessage\r\n";
 
-/** An unsolicited frame: a RESP3 push or a RESP2 message. */
+/** An unsolicited frame: a RESP3 push (not a SUBSCRIBE confirmation) or a RESP2 message. */
 function isAsync(frame: string): boolean {
-  return frame.startsWith(">") || frame.startsWith(MESSAGE);
+  return (frame.startsWith(">") && !frame.startsWith(">3\r\n$9\r\nsubscribe\r\n")) ||
+    frame.startsWith(MESSAGE);
 }
 
 class Session {
@@ -543,6 +544,32 @@ trackingTest("oracle tracking: RESP2 with REDIRECT to a subscriber", async (s) =
   ];
   for (const [n, args] of steps) await s.run(n, args);
   await s.sameTrackingInfo();
+});
+
+trackingTest("oracle tracking: the null of a flush is the tracking client's", async (s) => {
+  const sub2 = await s.connect();
+  const a = await s.connect();
+  const w = await s.connect();
+  const sub3 = await s.connect();
+  const steps: [number, string[]][] = [
+    [sub2, ["SUBSCRIBE", "__redis__:invalidate"]],
+    [a, ["HELLO", "3"]],
+    [a, ["CLIENT", "TRACKING", "on", "REDIRECT", "$ID0"]],
+    [a, ["GET", "k"]],
+    [w, ["SET", "k", "1"]],
+    [w, ["FLUSHALL"]], // a RESP3 null in a RESP2 message
+    [a, ["FLUSHALL"]], // the tracking client's own flush
+    [a, ["GET", "k"]],
+    [a, ["SET", "k", "2"]],
+    [sub3, ["HELLO", "3"]],
+    [sub3, ["SUBSCRIBE", "__redis__:invalidate"]],
+    [a, ["CLIENT", "TRACKING", "on", "REDIRECT", "$ID3"]],
+    [a, ["GET", "k"]],
+    [a, ["SET", "k", "2"]],
+    [a, ["HELLO", "2"]],
+    [a, ["FLUSHDB"]], // a RESP2 null in a RESP3 push
+  ];
+  for (const [n, args] of steps) await s.run(n, args);
 });
 
 trackingTest("oracle tracking: broken redirect", async (s) => {
