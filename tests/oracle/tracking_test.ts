@@ -830,3 +830,25 @@ oracleTest(
     assertEquals(seen, [6, 6]);
   },
 );
+
+oracleTest("oracle tracking: active expiry invalidates", async (o) => {
+  const got: string[] = [];
+  for (const port of [o.redenoServer.port, o.redisServer.port]) {
+    const c = await RespClient.connect(port);
+    const w = await RespClient.connect(port);
+    try {
+      await c.call("HELLO", "3");
+      await c.call("CLIENT", "TRACKING", "on");
+      await w.call("SET", "short", "v", "PX", "300");
+      await w.call("SET", "long", "v");
+      assertEquals(await c.call("MGET", "short", "long"), "*2\r\n$1\r\nv\r\n$1\r\nv\r\n");
+      // Nobody touches the key: the server's expiry cycle deletes it and tells the client.
+      got.push(await c.reply());
+    } finally {
+      c.close();
+      w.close();
+    }
+  }
+  assertEquals(got[0], got[1]);
+  assertEquals(got[1], ">2\r\n$10\r\ninvalidate\r\n*1\r\n$5\r\nshort\r\n");
+});
