@@ -312,7 +312,7 @@ function send(c: Client, payload: string): void {
     to = r;
   }
   if (to.resp === 3) write(to, PUSH_INVALIDATE + payload);
-  else if (to !== c && to.subscriberMode) write(to, MESSAGE_INVALIDATE + payload);
+  else if (redirect !== 0 && to.subscriberMode) write(to, MESSAGE_INVALIDATE + payload);
 }
 
 function write(c: Client, frame: string): void {

@@ -572,6 +572,19 @@ trackingTest("oracle tracking: the null of a flush is the tracking client's", as
   for (const [n, args] of steps) await s.run(n, args);
 });
 
+trackingTest(
+  "oracle tracking: any RESP2 subscriber gets the messages, itself included",
+  async (s) => {
+    const a = await s.connect();
+    const w = await s.connect();
+    await s.run(a, ["CLIENT", "TRACKING", "on", "REDIRECT", "$ID0"]);
+    await s.run(a, ["GET", "k"]);
+    await s.run(a, ["SUBSCRIBE", "another-channel"]);
+    await s.run(w, ["SET", "k", "1"]);
+    await s.run(w, ["FLUSHALL"]);
+  },
+);
+
 trackingTest("oracle tracking: broken redirect", async (s) => {
   const target = await s.connect();
   const a = await s.connect();
