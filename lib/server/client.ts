@@ -314,22 +314,22 @@ export class Client {
     this.argc = args.length;
     if (trackingServers !== 0) beforeTrackedCommand(this);
     const r = dispatch(this, args);
-    if (r) return r.then(() => this.#afterCommand(mark, args[0]));
-    this.#afterCommand(mark, args[0]);
+    if (r) return r.then(() => this.#afterCommand(mark, args));
+    this.#afterCommand(mark, args);
   }
 
   /**
    * CLIENT REPLY OFF / SKIP: drop what the command wrote, as Redis does
    * (the client's own tracking invalidations come after that, and stay).
    */
-  #afterCommand(mark: number, name: string): void {
+  #afterCommand(mark: number, args: string[]): void {
     this.argvMem = 0;
     this.argc = 0;
     if (this.replyOff || this.replySkip) this.out.truncate(Math.max(mark, this.replyStart));
     this.replyStart = -1;
     this.replySkip = this.replySkipNext;
     this.replySkipNext = false;
-    if (trackingServers !== 0) afterTrackedCommand(this, name);
+    if (trackingServers !== 0) afterTrackedCommand(this, args);
   }
 
   /**

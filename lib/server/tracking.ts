@@ -376,7 +376,7 @@ export function beforeTrackedCommand(c: Client): void {
  * CACHING lasts one command (not counting CLIENT subcommands, nor commands
  * of an open MULTI, whose EXEC still sees it).
  */
-export function afterTrackedCommand(c: Client, name: string): void {
+export function afterTrackedCommand(c: Client, args: string[]): void {
   const s = states.get(c.server);
   if (s === undefined) return;
   if (s.pending.length !== 0) {
@@ -392,10 +392,16 @@ export function afterTrackedCommand(c: Client, name: string): void {
     }
   }
   const t = c.tracking;
-  if (t !== null && t.caching && c.multi === null && name.toLowerCase() !== "client") {
+  if (t !== null && t.caching && c.multi === null && !isClientSubcommand(c.server, args)) {
     t.caching = false;
   }
   s.maybeUninstall();
+}
+
+/** A CLIENT subcommand, even one refused for its arity (Redis ran CLIENT's own proc for it). */
+function isClientSubcommand(server: Server, args: string[]): boolean {
+  if (args.length < 2 || args[0].toLowerCase() !== "client") return false;
+  return server.commands.get("client")?.subcommands?.has(args[1].toLowerCase()) ?? false;
 }
 
 /** CLIENT TRACKING ON (Redis's enableTracking): options already checked. */

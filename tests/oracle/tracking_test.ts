@@ -672,9 +672,18 @@ trackingTest("oracle tracking: OPTIN and OPTOUT with CLIENT CACHING", async (s) 
     ["CLIENT", "CACHING", "yes"],
     ["GET", "nope", "extra"], // a refused command
     ["GET", "k9"],
+    ["CLIENT", "CACHING", "yes"],
+    ["CLIENT", "NOSUCH"], // not a CLIENT subcommand: CACHING ends
+    ["GET", "k10"],
+    ["CLIENT", "CACHING", "yes"],
+    ["CLIENT", "CACHING"], // a CLIENT subcommand, refused: CACHING stays
+    ["GET", "k11"],
+    ["CLIENT", "CACHING", "yes"],
+    ["CLIENT"],
+    ["GET", "k12"],
   ];
   for (const r of reads) await s.run(a, r);
-  const all = ["k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9"];
+  const all = ["k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9", "k10", "k11", "k12"];
   await s.run(w, ["MSET", ...all.flatMap((k) => [k, "v"])]);
   await s.run(a, ["CLIENT", "TRACKING", "off"]);
   await s.run(a, ["CLIENT", "TRACKING", "on", "OPTOUT"]);
