@@ -712,6 +712,13 @@ trackingTest("oracle tracking: scripts track the caller's declared keys", async 
   await s.run(w, ["MSET", "x", "1", "y", "2", "z", "3", "w", "4"]);
   await s.run(a, ["EVAL", "redis.call('get', 'q'); return redis.call('set', 'q', 'v')", "1", "q"]);
   await s.sameTrackingInfo();
+  // Functions likewise track FCALL's keys.
+  const lib = "#!lua name=trk\nredis.register_function{function_name='trkget', " +
+    "callback=function(keys, args) return redis.call('get', 'inner') end, flags={'no-writes'}}";
+  await s.run(w, ["FUNCTION", "LOAD", "REPLACE", lib]);
+  await s.run(a, ["FCALL", "trkget", "1", "outer"]);
+  await s.run(a, ["FCALL_RO", "trkget", "1", "outer2"]);
+  await s.run(w, ["MSET", "inner", "1", "outer", "2", "outer2", "3"]);
   // NOLOOP covers the caller's scripts.
   await s.run(a, ["CLIENT", "TRACKING", "on", "NOLOOP"]);
   await s.run(a, ["GET", "q"]);
