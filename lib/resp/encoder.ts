@@ -36,11 +36,19 @@ export class ReplyWriter extends ByteBuffer {
     this.capacity = initial;
   }
 
-  /** Sets the starting buffer size; the current buffer is replaced when it is empty. */
+  /**
+   * Sets the starting buffer size. Shrinking gives memory back only while
+   * nothing is buffered (an idle client): a busy one keeps its buffers, or
+   * a subscriber with a backlog would grow a new one by doubling every time
+   * the cron moved its size (a third of the server's time with 1,000).
+   */
   resize(size: number): void {
+    const shrink = size < this.capacity;
     this.capacity = size;
-    this.#spare = null;
-    if (this.pos === 0 && this.buf.length > size) this.buf = new Uint8Array(size);
+    if (shrink && this.pos === 0) {
+      this.#spare = null;
+      if (this.buf.length > size) this.buf = new Uint8Array(size);
+    }
   }
 
   get length(): number {
