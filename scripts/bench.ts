@@ -762,9 +762,9 @@ async function scriptingSection(): Promise<void> {
 /** redis-benchmark's connections and PUBLISH calls in flight on each, in the fan-out runs. */
 const PUBLISHERS = 4;
 const PUBLISH_PIPELINE = 16;
-/** PUBLISH calls of a fan-out run: about 20 x --requests deliveries, at most 5 x --requests calls. */
+/** PUBLISH calls of a fan-out run: about 40 x --requests deliveries, at most 5 x --requests calls. */
 const fanoutMessages = (c: FanoutCase) =>
-  Math.min(requests * 5, Math.max(1000, Math.round((requests * 20) / c.subscribers)));
+  Math.min(requests * 5, Math.max(1000, Math.round((requests * 40) / c.subscribers)));
 const IDLE_SUBSCRIBERS = 10_000;
 /** Idle time before the last reading: Redis's client cron shrinks idle buffers after 2-5 s. */
 const IDLE_SETTLE_MS = 6000;
@@ -774,18 +774,19 @@ const PUBSUB_ARGS = [...PERSISTENCE_OFF, "--maxclients", String(IDLE_SUBSCRIBERS
 const fanout: Record<ServerName, Record<string, FanoutResult[]>> = { redeno: {}, redis: {} };
 const idleMem: Record<ServerName, IdleMemory[]> = { redeno: [], redis: [] };
 
-/** One fan-out run; `record` false is a warm-up (a fifth of the messages, nothing kept). */
-async function fanoutRun(s: Server, c: FanoutCase, record: boolean, what: string): Promise<void> {
+/** One fan-out run: a warm-up phase of half the messages, then the measured one. */
+async function fanoutRun(s: Server, c: FanoutCase, what: string): Promise<void> {
   console.error(`${what}: ${s.name} ${c.label}`);
-  const messages = record ? fanoutMessages(c) : Math.ceil(fanoutMessages(c) / 5);
+  const messages = fanoutMessages(c);
   try {
     const r = await measureFanout(s, c, {
       messages,
+      warmup: Math.ceil(messages / 2),
       publishers: PUBLISHERS,
       pipeline: PUBLISH_PIPELINE,
       timeoutMs: Math.max(120_000, messages),
     });
-    if (record) (fanout[s.name][c.label] ??= []).push(r);
+    (fanout[s.name][c.label] ??= []).push(r);
   } catch (e) {
     lab.note(s.name, `${what}, ${c.label}`, e);
   }
@@ -794,14 +795,11 @@ async function fanoutRun(s: Server, c: FanoutCase, record: boolean, what: string
 async function pubsubSection(): Promise<void> {
   const servers = await startAll(NAMES, PUBSUB_ARGS, "pubsub");
   try {
-    for (const s of servers) {
-      for (const c of FANOUT_CASES) await fanoutRun(s, c, false, "pubsub warm-up");
-    }
     for (let round = 0; round < rounds; round++) {
       const what = `pubsub round ${round + 1}/${rounds}`;
       const pair = alternate(servers, round);
       for (const c of FANOUT_CASES) {
-        for (const s of pair) await fanoutRun(s, c, true, what);
+        for (const s of pair) await fanoutRun(s, c, what);
       }
     }
   } finally {
@@ -1267,11 +1265,12 @@ if (run("pubsub")) {
       `-P ${PUBLISH_PIPELINE} -n <N> PUBLISH bench:channel <${MESSAGE.length} bytes>\` publishes ` +
       `(N: ${FANOUT_CASES.map((c) => `${count(fanoutMessages(c))} for ${c.label}`).join(", ")}). ` +
       "Every message frame has a fixed size, so subscribers only count bytes (and check the " +
-      "last frame); the run ends when every subscriber has every message. Deliveries/s = " +
+      "last frame); a run ends when every subscriber has every message. Deliveries/s = " +
       "delivered messages / (last byte - first byte); PUBLISH/s = deliveries/s / subscribers. " +
       "CPU = the server process's CPU time over that time (redeno's includes V8's helper " +
       "threads): near 100% for Redis means the server, not the harness, was the limit. " +
-      "An unrecorded warm-up run of each case first.",
+      "Each run first publishes half as many messages, unmeasured, to the same subscribers " +
+      "(long-lived subscribers, as real ones are).",
   );
   out.push("");
   out.push(
