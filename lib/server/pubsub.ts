@@ -72,8 +72,8 @@ class Frame {
   #resp2: Uint8Array | null = null;
   #resp3: Uint8Array | null = null;
 
-  /** `head` as bulk strings, then `body` (the channel and message, see encodeBody). */
-  constructor(readonly head: readonly string[], readonly body: Uint8Array) {}
+  /** `head` as bulk strings (or encoded once: FrameHead), then `body` (see encodeBody). */
+  constructor(readonly head: readonly string[] | FrameHead, readonly body: Uint8Array) {}
 
   bytes(resp: 2 | 3): Uint8Array {
     if (resp === 2) return this.#resp2 ??= encodeFrame(2, this.head, this.body);
@@ -95,11 +95,44 @@ function startFrames(): void {
   if (scratch.buf.length > 1024 * 1024) scratch.buf = new Uint8Array(4096);
 }
 
-function encodeFrame(resp: 2 | 3, head: readonly string[], body: Uint8Array): Uint8Array {
+/**
+ * A frame's start (the push header and its first bulk strings) encoded once
+ * per protocol and kept: a pattern's pmessage start is the same in every
+ * message the pattern gets.
+ */
+class FrameHead {
+  #resp2: Uint8Array | null = null;
+  #resp3: Uint8Array | null = null;
+
+  constructor(readonly parts: readonly string[]) {}
+
+  bytes(resp: 2 | 3): Uint8Array {
+    if (resp === 2) return this.#resp2 ??= encodeHead(2, this.parts);
+    return this.#resp3 ??= encodeHead(3, this.parts);
+  }
+}
+
+const headWriter = new ReplyWriter(256);
+
+function encodeHead(resp: 2 | 3, parts: readonly string[]): Uint8Array {
+  headWriter.resp = resp;
+  headWriter.push(parts.length + 2);
+  for (const p of parts) headWriter.bulk(p);
+  return headWriter.take();
+}
+
+function encodeFrame(
+  resp: 2 | 3,
+  head: readonly string[] | FrameHead,
+  body: Uint8Array,
+): Uint8Array {
   const start = scratch.length;
-  scratch.resp = resp;
-  scratch.push(head.length + 2);
-  for (const p of head) scratch.bulk(p);
+  if (head instanceof FrameHead) scratch.raw(head.bytes(resp));
+  else {
+    scratch.resp = resp;
+    scratch.push(head.length + 2);
+    for (const p of head) scratch.bulk(p);
+  }
   scratch.raw(body);
   // A view stays valid if a later frame grows the buffer (it keeps the old one).
   return scratch.buf.subarray(start, scratch.length);
@@ -121,6 +154,8 @@ function encodeBody(channel: string, message: string): Uint8Array {
 interface PatternMatch {
   pattern: string;
   clients: Set<Client>;
+  /** The start of its pmessage frames. */
+  head: FrameHead;
 }
 
 /** Channels whose matching patterns PubSub remembers, at most (then it starts over). */
@@ -260,8 +295,8 @@ export class PubSub {
       receivers += direct.size;
     }
     if (subs.pattern.size !== 0) {
-      for (const { pattern, clients } of this.#patternsOf(channel)) {
-        const frame = new Frame(["pmessage", pattern], body ??= encodeBody(channel, message));
+      for (const { clients, head } of this.#patternsOf(channel)) {
+        const frame = new Frame(head, body ??= encodeBody(channel, message));
         for (const c of clients) this.#deliver(c, frame);
         receivers += clients.size;
       }
@@ -275,7 +310,9 @@ export class PubSub {
     if (matches !== undefined) return matches;
     matches = [];
     for (const [pattern, clients] of this.#subs.pattern) {
-      if (globMatch(pattern, channel)) matches.push({ pattern, clients });
+      if (globMatch(pattern, channel)) {
+        matches.push({ pattern, clients, head: new FrameHead(["pmessage", pattern]) });
+      }
     }
     if (this.#matched.size >= MATCH_MEMO_CHANNELS) this.#matched.clear();
     this.#matched.set(channel, matches);
