@@ -1,17 +1,18 @@
 /**
- * One client connection: socket bytes -> RespParser -> command batches ->
- * dispatcher -> one write per batch.
+ * One client connection: socket bytes -> RespDecoderStream -> command
+ * batches -> dispatcher -> one write per batch.
  *
  * The socket is read with `conn.read` into one buffer per connection, and
- * each chunk is fed to the parser, which returns its batch. Measured with
- * `deno task bench:streams` on Deno 2.9.6: a fresh 64KB buffer per read
- * costs about 60% of the throughput (GC), piping a ReadableStream source
- * through the codec (RespDecoderStream) about 27%, and writing each chunk
- * into the codec and reading its batch back about 14%, against a plain read
- * loop; the codec's streams also cost about 5 KB per connection (a fifth of
- * an idle subscriber), so the parser is called directly.
+ * a view of each chunk is written into the codec's writable side (a web
+ * streams TransformStream, as the design asks), its batch read from the
+ * readable side. Measured with `deno task bench:streams` on Deno 2.9.6: a
+ * fresh 64KB buffer per read costs about 60% of the throughput (GC),
+ * piping a ReadableStream source through the codec about 27%, and the codec
+ * driven this way about 14%, against a plain read loop. Its streams also
+ * cost about 5 KB per connection (of ~17 KB for an idle subscriber): the
+ * price of the web-streams codec, kept (README, Benchmarks).
  */
-import { RespParser } from "../resp/decoder.ts";
+import { RespDecoderStream } from "../resp/decoder.ts";
 import { Client, type ClientTransport } from "./client.ts";
 import type { Server } from "./server.ts";
 import { closeOnOutputBufferLimit } from "./obuf.ts";
@@ -57,16 +58,16 @@ class SocketTransport implements ClientTransport {
   /** Callers of flush() waiting for the socket to take the bytes queued before them. */
   #waiters: { upTo: number; resolve: () => void }[] = [];
   #closed = false;
-  parser: RespParser | null = null;
+  decoder: RespDecoderStream | null = null;
 
   constructor(readonly conn: Deno.Conn, readonly client: Client) {}
 
   get queryBufferLength(): number {
-    return this.parser?.buffered ?? 0;
+    return this.decoder?.parser.buffered ?? 0;
   }
 
   get partialArgs(): readonly string[] {
-    return this.parser?.partialArgs ?? [];
+    return this.decoder?.parser.partialArgs ?? [];
   }
 
   get unsentBytes(): number {
@@ -182,13 +183,15 @@ export async function serveConnection(server: Server, conn: Deno.Conn): Promise<
   const transport = new SocketTransport(conn, client);
   client.transport = transport;
   server.addClient(client);
-  const parser = new RespParser({
+  const decoder = new RespDecoderStream({
     maxBulkLen: () => server.config.num("proto-max-bulk-len"),
     maxQueryBuffer: () => server.config.num("client-query-buffer-limit"),
     authRequired: () => !client.authenticated && server.authRequired(),
   });
-  transport.parser = parser;
-  // One read buffer per connection; the parser copies what it keeps.
+  transport.decoder = decoder;
+  const chunks = decoder.writable.getWriter();
+  const reader = decoder.readable.getReader();
+  // One read buffer per connection; the codec copies what it keeps.
   // A fresh 64KB buffer per read cost more than everything else here (GC).
   // It starts at 1 KB (most clients never send more at once) and becomes
   // 64 KB after a read that filled it.
@@ -242,7 +245,10 @@ export async function serveConnection(server: Server, conn: Deno.Conn): Promise<
         if (n === buf.length && buf.length < READ_SIZE) buf = new Uint8Array(READ_SIZE);
       }
       client.queryRead(transport.queryBufferLength, chunk.length);
-      const batch = parser.feed(chunk);
+      // Not awaited: its promise settles once the batch is read, just below.
+      chunks.write(chunk).catch(() => {});
+      const { value: batch, done } = await reader.read();
+      if (done) break;
       client.lastInteraction = server.keyspace.cachedNow;
       client.clockMark = performance.now();
       if (batch.overflow) {
@@ -290,6 +296,8 @@ export async function serveConnection(server: Server, conn: Deno.Conn): Promise<
     await transport.flush().catch(() => {});
     client.closed = true;
     transport.close();
+    reader.cancel().catch(() => {});
+    chunks.abort().catch(() => {});
     server.removeClient(client);
   }
 }
