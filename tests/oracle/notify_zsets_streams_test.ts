@@ -6,8 +6,7 @@
  */
 import { assertEquals } from "@std/assert";
 import { type EventOracle, eventTest } from "../support/events.ts";
-import { untilBlocked } from "../support/interop_results.ts";
-import { decode, encodeCommand } from "../support/resp_client.ts";
+import { Twins } from "../support/twins.ts";
 
 /** Runs each command as its own step, so a difference names the command that made it. */
 async function steps(e: EventOracle, cmds: string[][]): Promise<void> {
@@ -17,6 +16,24 @@ async function steps(e: EventOracle, cmds: string[][]): Promise<void> {
 /** Waits until a key with a PX 1 expiry has certainly expired on both servers' clocks. */
 function pastExpiry(): Promise<void> {
   return new Promise((r) => setTimeout(r, 5));
+}
+
+/**
+ * A client of each server in database `db` blocks on `block`; `write` (run
+ * in `db` by the main client) serves it: the events of both compared, then
+ * the waiter's reply.
+ */
+async function servedWaiter(e: EventOracle, db: string, block: string[], write: string[]) {
+  const t = await Twins.open(e.oracle, 1);
+  try {
+    assertEquals(await t.call(0, "SELECT", db), "+OK\r\n");
+    await t.send(0, ...block);
+    await t.blocked(1);
+    await e.same([["SELECT", db], write, ["SELECT", "0"]]);
+    await t.reply(0);
+  } finally {
+    t.close();
+  }
 }
 
 eventTest("notify: ZADD and ZINCRBY", async (e) => {
@@ -380,7 +397,6 @@ eventTest("notify: XREADGROUP, XACK, XCLAIM, XAUTOCLAIM", async (e) => {
 });
 
 eventTest("notify: a blocked XREADGROUP served by XADD creates its consumer", async (e) => {
-  const o = e.oracle;
   await steps(e, [
     ["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"],
     ["SELECT", "3"],
@@ -388,54 +404,21 @@ eventTest("notify: a blocked XREADGROUP served by XADD creates its consumer", as
     ["SELECT", "0"],
   ]);
   for (const db of ["0", "3"]) {
-    const [mine, theirs] = await o.connectPair();
-    try {
-      const block = ["XREADGROUP", "GROUP", "g", "waiter", "BLOCK", "0", "STREAMS", "s", ">"];
-      for (const c of [mine, theirs]) {
-        assertEquals(await c.call("SELECT", db), "+OK\r\n");
-        await c.send(encodeCommand(block));
-      }
-      await untilBlocked(
-        () => o.redeno.call("INFO", "clients").then((r) => decode(r) as string),
-        1,
-      );
-      await untilBlocked(() => o.redis.call("INFO", "clients").then((r) => decode(r) as string), 1);
-      // The XADD's events, then the served waiter's new consumer (in the waiter's db).
-      await e.same([["SELECT", db], ["XADD", "s", "5-1", "f", "v"], ["SELECT", "0"]]);
-      assertEquals(await mine.reply(), await theirs.reply());
-    } finally {
-      mine.close();
-      theirs.close();
-    }
+    const block = ["XREADGROUP", "GROUP", "g", "waiter", "BLOCK", "0", "STREAMS", "s", ">"];
+    // The XADD's events, then the served waiter's new consumer (in the waiter's db).
+    await servedWaiter(e, db, block, ["XADD", "s", "5-1", "f", "v"]);
   }
 });
 
 eventTest("notify: blocked BZPOPMIN and BZMPOP served by a ZADD", async (e) => {
-  const o = e.oracle;
   const cases: [db: string, block: string[], add: string[]][] = [
     ["0", ["BZPOPMIN", "z", "0"], ["ZADD", "z", "1", "a"]],
     ["5", ["BZPOPMAX", "z", "0"], ["ZADD", "z", "1", "a", "2", "b"]],
     ["0", ["BZMPOP", "0", "1", "z", "MIN", "COUNT", "5"], ["ZADD", "z", "1", "a", "2", "b"]],
   ];
   for (const [db, block, add] of cases) {
-    const [mine, theirs] = await o.connectPair();
-    try {
-      for (const c of [mine, theirs]) {
-        assertEquals(await c.call("SELECT", db), "+OK\r\n");
-        await c.send(encodeCommand(block));
-      }
-      await untilBlocked(
-        () => o.redeno.call("INFO", "clients").then((r) => decode(r) as string),
-        1,
-      );
-      await untilBlocked(() => o.redis.call("INFO", "clients").then((r) => decode(r) as string), 1);
-      // The ZADD's new and zadd, then the waiter's pop (and del when it took everything).
-      await e.same([["SELECT", db], add, ["SELECT", "0"]]);
-      assertEquals(await mine.reply(), await theirs.reply());
-    } finally {
-      mine.close();
-      theirs.close();
-    }
+    // The ZADD's new and zadd, then the waiter's pop (and del when it took everything).
+    await servedWaiter(e, db, block, add);
   }
   await e.same([["SELECT", "5"], ["FLUSHDB"], ["SELECT", "0"], ["FLUSHDB"]]);
 });
