@@ -36,6 +36,9 @@ function pastExpiry(): Promise<void> {
   return new Promise((r) => setTimeout(r, 5));
 }
 
+/** Servers that take DEBUG SET-ACTIVE-EXPIRE (active expiry off: expired keys stay until used). */
+const DEBUG = { args: ["--enable-debug-command", "yes"] };
+
 eventTest("notify: SET and its options", async (e) => {
   await steps(e, [
     ["SET", "k", "v"],
@@ -67,13 +70,20 @@ eventTest("notify: SET and its options", async (e) => {
   ]);
 });
 
-eventTest("notify: SET with an expiry in the past", async (e) => {
-  await steps(e, [
-    ["SET", "k", "v", "EXAT", "1"],
-    ["SET", "k", "v", "PXAT", "1"],
-    ["GET", "k"],
-  ]);
-});
+eventTest(
+  "notify: SET with an expiry in the past",
+  async (e) => {
+    // The key is stored already expired: active expiry would reclaim it at no fixed time.
+    await e.same([["DEBUG", "SET-ACTIVE-EXPIRE", "0"]]);
+    await steps(e, [
+      ["SET", "k", "v", "EXAT", "1"],
+      ["SET", "k", "v", "PXAT", "1"],
+      ["GET", "k"],
+    ]);
+  },
+  "KEAmn",
+  DEBUG,
+);
 
 eventTest("notify: GET, GETDEL, GETSET, GETEX, MGET, MSET, MSETNX", async (e) => {
   await steps(e, [
@@ -390,8 +400,6 @@ eventTest("notify: SORT and SORT ... STORE", async (e) => {
 });
 
 /** Both servers with the debug command, so that active expiry can be turned off. */
-const DEBUG = { args: ["--enable-debug-command", "yes"] };
-
 /**
  * Lazy expiry, deterministically: active expiry off on both servers, the
  * keys of `setup` set with PX 1, then `cmd` once they have surely expired.
