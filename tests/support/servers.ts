@@ -28,8 +28,17 @@ export function freePort(): number {
 }
 
 /**
- * Waits until the server answers PING (or NOAUTH). While it is still loading
- * its data (-LOADING) it is not ready, unless `acceptLoading`.
+ * The port of a server being started answered, but for another process: a
+ * concurrent test bound the "free" port first (freePort can only say it was
+ * free a moment ago). The caller starts again on another port.
+ */
+class PortTaken extends Error {}
+
+/**
+ * Waits until the server answers PING (or NOAUTH) and is `child` itself
+ * (INFO server's process_id), not another test's server on the same port.
+ * While it is still loading its data (-LOADING) it is not ready, unless
+ * `acceptLoading`.
  */
 async function waitReady(
   port: number,
@@ -39,19 +48,59 @@ async function waitReady(
   let exited = false;
   child.status.then(() => (exited = true));
   for (let i = 0; i < 1200; i++) {
-    if (exited) throw new Error(`server on port ${port} exited during start-up`);
+    if (exited) throw new PortTaken(`server on port ${port} exited during start-up`);
+    let reply: string | null = null;
+    let pid: number | null = null;
     try {
       const c = await RespClient.connect(port);
-      const reply = await c.call("PING");
-      c.close();
-      if (reply === "+PONG\r\n" || reply.startsWith("-NOAUTH")) return;
-      if (acceptLoading && reply.startsWith("-LOADING")) return;
+      try {
+        reply = await c.call("PING");
+        if (!reply.startsWith("-NOAUTH")) {
+          const m = /process_id:(\d+)/.exec(await c.call("INFO", "server"));
+          pid = m === null ? null : Number(m[1]);
+        }
+      } finally {
+        c.close();
+      }
     } catch {
       // not listening yet
+    }
+    const answered = reply !== null &&
+      (reply === "+PONG\r\n" || reply.startsWith("-NOAUTH") ||
+        (acceptLoading && reply.startsWith("-LOADING")));
+    if (answered) {
+      // With a password set, INFO is refused: the port answering while our child runs will do.
+      if (pid === null && reply!.startsWith("-NOAUTH")) return;
+      if (pid === child.pid) return;
+      throw new PortTaken(`port ${port} is another server's (process ${pid})`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`server on port ${port} did not start`);
+}
+
+/**
+ * Spawns a server with `spawn(port)` and waits until it is ready; on a
+ * port another test took meanwhile (or a start-up exit, which a taken port
+ * causes), starts again on another free port — unless the caller chose the
+ * port, which then fails as it is.
+ */
+async function startOnFreePort(
+  opts: StartOptions,
+  spawn: (port: number) => Deno.ChildProcess,
+): Promise<[number, Deno.ChildProcess]> {
+  for (let attempt = 1;; attempt++) {
+    const port = opts.port ?? freePort();
+    const child = spawn(port);
+    try {
+      await waitReady(port, child, opts.acceptLoading);
+      return [port, child];
+    } catch (e) {
+      signal(child, "SIGKILL");
+      await child.status;
+      if (!(e instanceof PortTaken) || opts.port !== undefined || attempt === 3) throw e;
+    }
+  }
 }
 
 /** Sends `sig` to `child` unless it has already exited. */
@@ -106,14 +155,13 @@ function baseArgs(port: number, dir: string, opts: StartOptions): string[] {
 
 /** Starts redeno from this checkout's main.ts. */
 export async function startRedeno(opts: StartOptions = {}): Promise<TestServer> {
-  const port = opts.port ?? freePort();
   const dir = opts.dir ?? Deno.makeTempDirSync({ prefix: "redeno-test-" });
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...baseArgs(port, dir, opts)],
-    stdout: "null",
-    stderr: "inherit",
-  }).spawn();
-  await waitReady(port, child, opts.acceptLoading);
+  const [port, child] = await startOnFreePort(opts, (port) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", MAIN, ...baseArgs(port, dir, opts)],
+      stdout: "null",
+      stderr: "inherit",
+    }).spawn());
   return { kind: "redeno", port, dir, process: child, stop: stopper(child), kill: killer(child) };
 }
 
@@ -202,13 +250,12 @@ export function redisTool(name: string): string | null {
 export async function startRedis(opts: StartOptions = {}): Promise<TestServer | null> {
   const bin = redisTool("redis-server");
   if (!bin) return null;
-  const port = opts.port ?? freePort();
   const dir = opts.dir ?? Deno.makeTempDirSync({ prefix: "redis-test-" });
-  const child = new Deno.Command(bin, {
-    args: baseArgs(port, dir, opts),
-    stdout: "null",
-    stderr: "inherit",
-  }).spawn();
-  await waitReady(port, child, opts.acceptLoading);
+  const [port, child] = await startOnFreePort(opts, (port) =>
+    new Deno.Command(bin, {
+      args: baseArgs(port, dir, opts),
+      stdout: "null",
+      stderr: "inherit",
+    }).spawn());
   return { kind: "redis", port, dir, process: child, stop: stopper(child), kill: killer(child) };
 }
