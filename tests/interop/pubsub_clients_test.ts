@@ -119,6 +119,51 @@ async function ioredisPubSub(port: number, protocol: 2 | 3): Promise<Results> {
   return out;
 }
 
+/**
+ * Keyspace notifications as applications use them through ioredis: a
+ * subscriber on a key's keyspace channel and on the expired keyevent
+ * channel, while another connection writes and a key expires on its own
+ * (active expiry: the test waits for the event, never for a time).
+ */
+async function ioredisKeyspaceEvents(port: number): Promise<Results> {
+  const out = new Results();
+  const sub = ioredis(port, 2);
+  const app = ioredis(port, 2);
+  const events: string[][] = [];
+  sub.on("pmessage", (_p: string, ch: string, msg: string) => events.push([ch, msg]));
+  sub.on("message", (ch: string, msg: string) => events.push([ch, msg]));
+  try {
+    await sub.connect();
+    await app.connect();
+    await app.flushall();
+    await out.add("config set", within(app.config("SET", "notify-keyspace-events", "KEA")));
+    await out.add("config get", within(app.config("GET", "notify-keyspace-events")));
+    await out.add("psubscribe", within(sub.psubscribe("__keyspace@0__:session:*")));
+    await out.add("subscribe", within(sub.subscribe("__keyevent@0__:expired")));
+    await app.set("session:1", "alice", "EX", 100);
+    await app.hset("session:2", "user", "bob");
+    await app.expire("session:2", 100);
+    await app.persist("session:2");
+    await app.del("session:1", "session:2");
+    await until(() => events.length >= 7, `keyspace events ${JSON.stringify(events)}`);
+    out.items.push(["write events", events.splice(0)]);
+    await app.set("session:3", "carol", "PX", 1);
+    await until(() => events.length >= 4, `expiry events ${JSON.stringify(events)}`);
+    out.items.push(["expiry events", events.splice(0)]);
+  } finally {
+    sub.disconnect();
+    app.disconnect();
+  }
+  return out;
+}
+
+Deno.test({
+  name: "ioredis keyspace notifications (writes and active expiry) as on Redis",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () => sameOnRedisAndRedeno((s) => ioredisKeyspaceEvents(s.port)),
+});
+
 for (const protocol of [2, 3] as const) {
   Deno.test({
     name: `ioredis (RESP${protocol}) subscriber API as on Redis`,
