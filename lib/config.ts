@@ -502,6 +502,11 @@ export class Config {
   onChange: ((name: string, value: OptionValue, old: OptionValue) => void) | null = null;
   /** The configuration file read at start-up (INFO config_file). */
   file = "";
+  /**
+   * Lines of directives that are not options (`user`, `rename-command`), in
+   * file order, for the parts that apply them when the server starts.
+   */
+  readonly directives: { name: string; args: string[] }[] = [];
 
   constructor() {
     for (const o of OPTIONS) this.#values.set(o.name, parseValue(o, [o.default]));
@@ -701,6 +706,9 @@ export function loadConfig(argv: string[], opts: LoadOptions = {}): Config {
   return config;
 }
 
+/** Config-file directives that are not options (kept in Config.directives). */
+const DIRECTIVES = new Set(["user", "rename-command"]);
+
 /**
  * Applies redis.conf text to `config`; throws ConfigError with Redis's fatal
  * text, followed on the line-number line by `origin(index)` when given.
@@ -725,6 +733,11 @@ export function applyConfigText(
     const args = splitArgs(line);
     if (args === null) throw fail("Unbalanced quotes in configuration line");
     if (args.length === 0) continue;
+    const directive = args[0].toLowerCase();
+    if (DIRECTIVES.has(directive)) {
+      config.directives.push({ name: directive, args: args.slice(1) });
+      continue;
+    }
     const o = findOption(args[0]);
     if (!o) throw fail("Bad directive or wrong number of arguments");
     const multi = o.kind === "save" || o.kind === "bind" || o.kind === "obuf";

@@ -82,7 +82,7 @@ function auth(c: Client, args: string[]): void {
   }
   if (!checkPassword(c, user, pass)) return c.out.error(ERR_WRONGPASS);
   c.authenticated = true;
-  c.user = user;
+  c.user = c.server.acl.users.get(user)!;
   c.out.ok();
 }
 
@@ -122,7 +122,7 @@ function hello(c: Client, args: string[]): void {
   if (user !== null) {
     if (!checkPassword(c, user, pass)) return c.out.error(ERR_WRONGPASS);
     c.authenticated = true;
-    c.user = user;
+    c.user = c.server.acl.users.get(user)!;
   }
   if (!c.authenticated && c.server.authRequired()) return c.out.error(ERR_HELLO_NOAUTH);
   if (name !== null) {
@@ -258,7 +258,7 @@ function clientKill(c: Client, args: string[]): void {
     if (laddr !== null && x.laddr !== laddr) continue;
     if (id !== null && x.id !== id) continue;
     if (type !== null && typeOfClient(x) !== type) continue;
-    if (user !== null && x.user !== user) continue;
+    if (user !== null && x.user.name !== user) continue;
     if (x === c && skipme) continue;
     if (x === c) c.closeAfterReply = true; // reply first, then close
     else x.kill();

@@ -683,7 +683,7 @@ export function aclCategories(cmd: Command): string[] {
  * by getKeys (no flags, as Redis's fallback extractors give none), else by
  * positions (flags from the command's). Null when it has none.
  */
-function commandKeysAndFlags(cmd: Command, args: string[]): [string, string[]][] | null {
+export function commandKeysAndFlags(cmd: Command, args: string[]): [string, string[]][] | null {
   const specs = cmd.spec.keySpecs;
   const found = specs !== undefined ? keysFromSpecs(specs, args) : null;
   if (found !== null) return found;

@@ -12,6 +12,9 @@ import { parseInt64 } from "./args.ts";
 import type { Client } from "../server/client.ts";
 import { LatencyHistogram } from "../server/latency.ts";
 import { trackCommand, trackingServers } from "../server/tracking.ts";
+import { aclDenied } from "../server/aclcheck.ts";
+import { evictBeforeCommand } from "../server/evict.ts";
+import { pausedUntil, pausesActive } from "../server/pause.ts";
 
 export type Handler = (c: Client, args: string[]) => void | Promise<void>;
 
@@ -170,7 +173,12 @@ export class CommandStats {
 }
 
 /** A table entry resolved for fast dispatch. */
+/** Next Command.id to hand out. */
+let nextCommandId = 0;
+
 export class Command {
+  /** Small unique number (commands and subcommands), for per-command bitmaps (ACL rules). */
+  readonly id = nextCommandId++;
   readonly fullName: string;
   readonly bits: number;
   readonly stats = new CommandStats();
@@ -309,6 +317,20 @@ export function dispatch(c: Client, args: string[]): void | Promise<void> {
     cmd.stats.rejectedCalls++;
     return reject(c, "ERR Command not allowed inside a transaction");
   }
+  if (!c.user.unrestricted) {
+    const denied = aclDenied(c, cmd, args);
+    if (denied !== null) {
+      cmd.stats.rejectedCalls++;
+      return reject(c, denied, cmd, args);
+    }
+  }
+  if (server.maxmemory !== 0) {
+    const oom = evictBeforeCommand(c, cmd);
+    if (oom !== null) {
+      cmd.stats.rejectedCalls++;
+      return reject(c, oom, cmd, args);
+    }
+  }
   const persistence = server.persistence;
   if (
     persistence.denyWrites !== null && !c.loader &&
@@ -337,6 +359,11 @@ export function dispatch(c: Client, args: string[]): void | Promise<void> {
   if (busy !== null && (cmd.bits & F_ALLOW_BUSY) === 0) {
     cmd.stats.rejectedCalls++;
     return reject(c, busy, cmd, args);
+  }
+  if (pausesActive !== 0) {
+    // Postponed, then dispatched again from the start once the pause ends (Redis's blockPostponeClient).
+    const pause = pausedUntil(c, cmd, args);
+    if (pause !== null) return pause.then(() => dispatch(c, args));
   }
   if (c.multi !== null && (cmd.bits & F_NOT_QUEUED) === 0) {
     return queueInTransaction(c, cmd, args);

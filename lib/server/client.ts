@@ -9,6 +9,7 @@ import type { Server } from "./server.ts";
 import type { Waiter } from "./blocking.ts";
 import { unwatchAll, watchedCount } from "./watch.ts";
 import type { ClientSubscriptions } from "./pubsub.ts";
+import type { User } from "./acl.ts";
 import {
   afterTrackedCommand,
   beforeTrackedCommand,
@@ -126,7 +127,8 @@ export class Client {
   name = "";
   libName = "";
   libVersion = "";
-  user = "default";
+  /** The ACL user the client is authenticated as (lib/server/acl.ts). */
+  user: User;
   authenticated: boolean;
   /** The last command run (CLIENT LIST cmd=). */
   lastCommand: Command | null = null;
@@ -194,6 +196,7 @@ export class Client {
     this.id = server.nextClientId();
     this.fd = server.allocFd();
     this.db = server.keyspace.dbs[0];
+    this.user = server.acl.defaultUser;
     this.authenticated = !server.authRequired();
     this.out.onError = server.recordErrorReply;
     // As Redis, a new client's peak is its whole buffer.
@@ -397,7 +400,7 @@ export class Client {
       } obl=${obl} oll=${oll} omem=${mem.output} tot-mem=${mem.total} events=${events} cmd=${
         this.lastCommand?.fullName ?? "NULL"
       } ` +
-      `user=${this.user} redir=${this.tracking?.redirect ?? -1} resp=${this.resp}`;
+      `user=${this.user.name} redir=${this.tracking?.redirect ?? -1} resp=${this.resp}`;
   }
 
   /**
@@ -416,7 +419,7 @@ export class Client {
     this.db = this.server.keyspace.dbs[0];
     this.resp = 2;
     this.name = "";
-    this.user = "default";
+    this.user = this.server.acl.defaultUser;
     this.authenticated = !this.server.authRequired();
     this.replyOff = false;
     this.replySkipNext = false;

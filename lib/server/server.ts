@@ -21,6 +21,7 @@ import { serveConnection } from "./connection.ts";
 import { Blocking } from "./blocking.ts";
 import { LatencyMonitor } from "./latency.ts";
 import { PubSub } from "./pubsub.ts";
+import { Acl } from "./acl.ts";
 import { disableTracking } from "./tracking.ts";
 import { closeOnOutputBufferLimit } from "./obuf.ts";
 
@@ -172,6 +173,10 @@ export class Server {
   readonly latency = new LatencyMonitor();
   /** Channels, patterns and shard channels with their subscribers; keyspace events. */
   readonly pubsub: PubSub = new PubSub(this);
+  /** ACL users (lib/server/acl.ts). */
+  readonly acl = new Acl();
+  /** The maxmemory option in bytes (0: no limit), read by the dispatcher on every command. */
+  maxmemory = 0;
   /** Clients given replies outside their own commands (messages), written at the end of this turn. */
   readonly #pendingWrites = new Set<Client>();
 
@@ -195,6 +200,7 @@ export class Server {
     this.finished = new Promise((resolve) => (this.#resolveFinished = resolve));
     this.config.onChange = (name, value) => this.#applyConfig(name, value);
     this.#applyAccessPolicy();
+    this.maxmemory = this.config.num("maxmemory");
     this.latency.threshold = this.config.num("latency-monitor-threshold");
     this.latency.tracking = this.config.bool("latency-tracking");
     this.persistence = new Persistence(this);
@@ -579,6 +585,9 @@ export class Server {
       case "save":
       case "stop-writes-on-bgsave-error":
         this.persistence.updateDenyWrites();
+        break;
+      case "maxmemory":
+        this.maxmemory = Number(value);
         break;
       case "maxmemory-policy":
       case "lfu-log-factor":
