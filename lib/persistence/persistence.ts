@@ -199,12 +199,7 @@ export class Persistence {
     }
     if (this.loading !== null || this.#cycle !== null || this.server.shuttingDown) return;
     if (now - this.#lastFailure < SAVE_RETRY_DELAY_MS) return;
-    if (this.bgsaveScheduled || this.rewriteScheduled) {
-      const dump = this.bgsaveScheduled;
-      this.bgsaveScheduled = this.rewriteScheduled = false;
-      this.startCycle({ dump, reason: dump ? "scheduled BGSAVE" : "scheduled AOF rewrite" });
-      return;
-    }
+    if (this.#startScheduled()) return;
     const dirty = this.changesSinceSave;
     for (const p of this.savePoints) {
       if (dirty >= p.changes && now - this.lastSaveMs >= p.seconds * 1000) {
@@ -229,6 +224,17 @@ export class Persistence {
     }
   }
 
+  /**
+   * Starts the BGSAVE or rewrite that waited for the last cycle (SCHEDULE,
+   * or asked for while one ran); true when one started.
+   */
+  #startScheduled(): boolean {
+    if (!this.bgsaveScheduled && !this.rewriteScheduled) return false;
+    const dump = this.bgsaveScheduled;
+    this.bgsaveScheduled = this.rewriteScheduled = false;
+    return this.startCycle({ dump, reason: dump ? "scheduled BGSAVE" : "scheduled AOF rewrite" });
+  }
+
   /** Starts a cycle in the background; false when one is already running. */
   startCycle(kind: CycleKind): boolean {
     if (this.#cycle !== null) return false;
@@ -237,6 +243,11 @@ export class Persistence {
     this.#cycle = this.#runCycle(kind).finally(() => {
       this.#cycle = null;
       this.#cycleKind = null;
+      // Scheduled work follows at once, as Redis's cron starts it in the tick that reaps the
+      // child: never a moment with it pending and nothing running. A failure waits for the cron's
+      // retry delay.
+      const retrying = Date.now() - this.#lastFailure < SAVE_RETRY_DELAY_MS;
+      if (this.loading === null && !this.server.shuttingDown && !retrying) this.#startScheduled();
     });
     return true;
   }
