@@ -174,7 +174,7 @@ export class Server {
   /** Channels, patterns and shard channels with their subscribers; keyspace events. */
   readonly pubsub: PubSub = new PubSub(this);
   /** ACL users (lib/server/acl.ts). */
-  readonly acl = new Acl();
+  readonly acl: Acl = new Acl(this);
   /** The maxmemory option in bytes (0: no limit), read by the dispatcher on every command. */
   maxmemory = 0;
   /** Clients given replies outside their own commands (messages), written at the end of this turn. */
