@@ -17,6 +17,7 @@ import {
 import { lruClock } from "../store/keyspace.ts";
 import { crc64 } from "../persistence/crc64.ts";
 import { memoryFigures } from "./memory.ts";
+import { evalScriptsMemory, setScriptsMemorySource } from "../server/memory.ts";
 import type { Command } from "./table.ts";
 
 /** Every INFO section, in Redis's order. */
@@ -131,13 +132,21 @@ function ratio(a: number, b: number): string {
   return (b ? a / b : 0).toFixed(2);
 }
 
+setScriptsMemorySource({
+  eval(s: Server): number {
+    const state = scriptState(s);
+    // The cache's dict buckets count too (8 bytes each, at least 4, a power of two).
+    const n = state.scripts.size;
+    return n === 0 ? 0 : state.scriptsBytes + 8 * Math.max(4, 2 ** Math.ceil(Math.log2(n)));
+  },
+  functions: (s: Server) => functionRegistry(s).memory(),
+});
+
 /** INFO memory's scripting lines, as Redis 7.0 lists them. */
 function scriptingMemory(s: Server): Lines {
   const state = scriptState(s);
   const vmEval = state.measureHeap();
-  // The cache's dict buckets count too (8 bytes each, at least 4, a power of two).
-  const n = state.scripts.size;
-  const scripts = n === 0 ? 0 : state.scriptsBytes + 8 * Math.max(4, 2 ** Math.ceil(Math.log2(n)));
+  const scripts = evalScriptsMemory(s);
   const functions = functionRegistry(s);
   return [
     ["used_memory_lua", vmEval],
@@ -179,7 +188,7 @@ function sectionMemory(s: Server): Lines {
     ["used_memory_dataset", f.dataset],
     ["used_memory_dataset_perc", `${(net > 0 ? (f.dataset * 100) / net : 0).toFixed(2)}%`],
     // V8's heap stands for the allocator: its live bytes, its committed heap, the RSS.
-    ["allocator_allocated", f.total],
+    ["allocator_allocated", f.heapUsed],
     ["allocator_active", f.heapTotal],
     ["allocator_resident", f.rss],
     ["total_system_memory", total],
@@ -189,21 +198,21 @@ function sectionMemory(s: Server): Lines {
     ["maxmemory", maxmemory],
     ["maxmemory_human", bytesToHuman(maxmemory)],
     ["maxmemory_policy", s.config.str("maxmemory-policy")],
-    ["allocator_frag_ratio", ratio(f.heapTotal, f.total)],
-    ["allocator_frag_bytes", f.heapTotal - f.total],
+    ["allocator_frag_ratio", ratio(f.heapTotal, f.heapUsed)],
+    ["allocator_frag_bytes", f.heapTotal - f.heapUsed],
     ["allocator_rss_ratio", ratio(f.rss, f.heapTotal)],
     ["allocator_rss_bytes", f.rss - f.heapTotal],
     ["rss_overhead_ratio", "1.00"],
     ["rss_overhead_bytes", 0],
     ["mem_fragmentation_ratio", ratio(f.rss, f.total)],
     ["mem_fragmentation_bytes", f.rss - f.total],
-    ["mem_not_counted_for_evict", 0],
+    ["mem_not_counted_for_evict", f.aof],
     ["mem_replication_backlog", 0],
     ["mem_total_replication_buffers", 0],
     ["mem_clients_slaves", 0],
     ["mem_clients_normal", f.clients],
     ["mem_cluster_links", 0],
-    ["mem_aof_buffer", s.persistence.aof?.pending ?? 0],
+    ["mem_aof_buffer", f.aof],
     ["mem_allocator", `v8-${Deno.version.v8}`],
     ["active_defrag_running", 0],
     ["lazyfree_pending_objects", 0],

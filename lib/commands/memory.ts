@@ -2,121 +2,20 @@
  * MEMORY (Redis's group "server"): USAGE, STATS, DOCTOR, MALLOC-STATS,
  * PURGE, HELP.
  *
- * MEMORY USAGE estimates what redeno holds for a key in V8's heap, which
- * cannot be measured per object at run time. The model (64-bit V8 without
- * pointer compression):
- *
- * - a string of n bytes is a one-byte sequential string: a 16-byte header
- *   (map, hash, length) and n bytes rounded up to 8;
- * - a keyspace (or hashtable) entry costs DICT_ENTRY bytes in lib/store/dict.ts's
- *   arrays: key and value pointers, the stored hash, the per-key stamp and
- *   the open-addressing slots (at most half full);
- * - an object costs its header and fields; an array 16 bytes and 8 a slot;
- *   a typed array its header and its bytes;
- * - listpacks, intsets and quicklist nodes are packed strings or typed
- *   arrays, counted whole (as Redis counts a listpack's bytes);
- * - hashtable-encoded hashes, sets and sorted sets count their container
- *   plus the average size of up to SAMPLES elements times their number
- *   (SAMPLES 0: every element), as Redis's objectComputeSize samples.
+ * MEMORY USAGE reports a key's share of used_memory as the keyspace
+ * accounts it (the size model in lib/store/size.ts, documented and
+ * calibrated in lib/server/memory.ts): with the default sampling it is the
+ * figure the key adds to used_memory.
  */
 import type { Client } from "../server/client.ts";
 import type { Server } from "../server/server.ts";
-import { HashValue } from "../store/hash.ts";
-import type { Value } from "../store/keyspace.ts";
-import { ListValue } from "../store/list.ts";
-import { SetValue } from "../store/set.ts";
-import { StreamValue } from "../store/stream.ts";
-import { EmbString, RawString } from "../store/strings.ts";
-import { ZSetValue } from "../store/zset.ts";
+import { memoryBreakdown } from "../server/memory.ts";
+import { DEFAULT_SAMPLES, keyBytes } from "../store/size.ts";
 import { ERR_SYNTAX, intArg, isKeyword } from "./args.ts";
 import { replyHelp } from "./connection.ts";
 import { type CommandSpec, defineCommand } from "./table.ts";
 
-/** Bytes of one entry of a Dict: 2 pointers, a hash, a stamp, ~2 slots. */
-const DICT_ENTRY = 40;
-/** A Dict's fixed part: the object, its arrays and a minimal table. */
-const DICT_BASE = 256;
-/** Header of a plain JS object with a few fields. */
-const OBJECT = 48;
-/** Header of a typed array and its buffer. */
-const TYPED_ARRAY = 96;
-/** Members examined by default (Redis's OBJ_COMPUTE_SIZE_DEF_SAMPLES). */
-export const DEFAULT_SAMPLES = 5;
-
-/** Bytes of a JS one-byte string of `n` characters. */
-export function stringBytes(n: number): number {
-  return 16 + ((n + 7) & ~7);
-}
-
-/**
- * Average size of `count` elements estimated from up to `samples` of them
- * (`at(i)` gives the bytes of element i), times `count`.
- */
-function sampled(count: number, samples: number, at: (i: number) => number): number {
-  const n = Math.min(count, samples);
-  if (n === 0) return 0;
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += at(i);
-  return Math.round((sum / n) * count);
-}
-
-/** Estimated bytes of a value (without its key), sampling up to `samples` elements. */
-export function valueBytes(v: Value, samples: number): number {
-  if (typeof v === "string") return stringBytes(v.length);
-  if (v instanceof RawString) return OBJECT + TYPED_ARRAY + v.length;
-  if (v instanceof EmbString) return OBJECT + stringBytes(v.length);
-  if (v instanceof HashValue) {
-    const n = v.size;
-    const pair = (i: number) => stringBytes(v.fieldAt(i).length) + stringBytes(v.valueAt(i).length);
-    // A listpack is an array of field, value, field, value ...
-    if (v.isListpack) return OBJECT + 16 + 16 * n + sampled(n, n, pair);
-    return OBJECT + DICT_BASE + n * DICT_ENTRY + sampled(n, samples, pair);
-  }
-  if (v instanceof ListValue) {
-    // Each quicklist node: an object and its packed string.
-    return OBJECT + 16 + v.nodeCount * (OBJECT + 8 + 16) + v.packedBytes;
-  }
-  if (v instanceof SetValue) {
-    const n = v.size;
-    // An intset packs its members in one flat string, intsetWidth() bytes each.
-    if (v.isIntset) return OBJECT + stringBytes(n * v.intsetWidth());
-    return OBJECT + DICT_BASE + n * DICT_ENTRY +
-      sampled(n, samples, (i) => stringBytes(v.memberAt(i).length));
-  }
-  if (v instanceof ZSetValue) {
-    const n = v.size;
-    const k = Math.min(n, v.isListpack ? n : samples);
-    let sum = 0;
-    if (k > 0) v.range(0, k - 1, false, (m) => (sum += m.length));
-    if (v.isListpack) {
-      // One packed string: each entry has its member and score with small headers.
-      return OBJECT + stringBytes(sum + n * 12);
-    }
-    // Skiplist: a dict entry and a heap number per member, tree slots for
-    // member and score, and the member string (shared by both).
-    const perMember = DICT_ENTRY + 16 + 24;
-    return OBJECT + DICT_BASE + n * perMember + (k ? Math.round(stringBytes(sum / k) * n) : 0);
-  }
-  if (v instanceof StreamValue) {
-    // As Redis counts a stream: its listpacks, the index of nodes (here an
-    // array of node objects, each a typed-array view), and the groups' PELs
-    // and consumers (a PEL slot holds a 16-byte ID key and the shared NACK).
-    let bytes = OBJECT + 16 + v.nodeCount * (8 + OBJECT + TYPED_ARRAY) + v.listpackBytes();
-    for (const g of v.groups?.values() ?? []) {
-      bytes += OBJECT + DICT_BASE + g.pendingCount() * (2 * (8 + stringBytes(16)) + OBJECT);
-      for (const consumer of g.consumers.values()) {
-        bytes += OBJECT + stringBytes(consumer.name.length);
-      }
-    }
-    return bytes;
-  }
-  return OBJECT;
-}
-
-/** Estimated bytes of a key and its value in the keyspace. */
-export function keyBytes(key: string, v: Value, samples: number): number {
-  return DICT_ENTRY + stringBytes(key.length) + valueBytes(v, samples);
-}
+export { DEFAULT_SAMPLES, keyBytes, stringBytes, valueBytes } from "../store/size.ts";
 
 function memoryUsage(c: Client, args: string[]): void {
   let samples = DEFAULT_SAMPLES;
@@ -137,12 +36,6 @@ function memoryUsage(c: Client, args: string[]): void {
   c.out.int(keyBytes(args[2], v, samples));
 }
 
-/** The process's memory when this module was loaded (start-up). */
-const STARTUP = (() => {
-  const m = Deno.memoryUsage();
-  return m.heapUsed + m.external;
-})();
-
 /** The memory figures MEMORY STATS, MEMORY DOCTOR and INFO memory report. */
 export interface MemoryFigures {
   peak: number;
@@ -150,41 +43,32 @@ export interface MemoryFigures {
   startup: number;
   /** Normal clients' buffers and state (clients.normal, mem_clients_normal). */
   clients: number;
+  /** EVAL's script cache (lua.caches). */
+  luaCaches: number;
+  /** The function libraries (functions.caches). */
+  functionsCaches: number;
+  /** The AOF buffer (aof.buffer). */
+  aof: number;
   dbs: { id: number; main: number; expires: number }[];
   overhead: number;
   keys: number;
   dataset: number;
+  /** V8's live heap and external buffers (garbage included until the next GC). */
+  heapUsed: number;
   heapTotal: number;
   rss: number;
 }
 
 /** What the server holds now, split as Redis's getMemoryOverheadData splits it. */
 export function memoryFigures(s: Server): MemoryFigures {
-  const total = s.usedMemory();
+  const b = memoryBreakdown(s);
   const m = Deno.memoryUsage();
-  const dbs = [];
-  let clients = 0;
-  for (const c of s.clients.values()) clients += c.memory().total;
-  let overhead = Math.min(STARTUP, total) + clients;
-  let keys = 0;
-  for (const db of s.keyspace.dbs) {
-    if (db.size === 0) continue;
-    const main = DICT_BASE + db.size * DICT_ENTRY;
-    // A Map entry: key, value, chain link and bucket.
-    const expires = db.expires.size * 32;
-    dbs.push({ id: db.id, main, expires });
-    overhead += main + expires;
-    keys += db.size;
-  }
+  // Updates the peak with the same figure.
+  s.usedMemory();
   return {
-    peak: Math.max(s.stats.peakMemory, total),
-    total,
-    startup: STARTUP,
-    clients,
-    dbs,
-    overhead,
-    keys,
-    dataset: Math.max(total - overhead, 0),
+    ...b,
+    peak: Math.max(s.stats.peakMemory, b.total),
+    heapUsed: m.heapUsed + m.external,
     heapTotal: m.heapTotal + m.external,
     rss: m.rss,
   };
@@ -210,9 +94,9 @@ function memoryStats(c: Client): void {
   int("clients.slaves", 0);
   int("clients.normal", f.clients);
   int("cluster.links", 0);
-  int("aof.buffer", 0);
-  int("lua.caches", 0);
-  int("functions.caches", 0);
+  int("aof.buffer", f.aof);
+  int("lua.caches", f.luaCaches);
+  int("functions.caches", f.functionsCaches);
   for (const db of f.dbs) {
     out.bulk(`db.${db.id}`);
     out.map(3);
@@ -226,11 +110,11 @@ function memoryStats(c: Client): void {
   int("dataset.bytes", f.dataset);
   dbl("dataset.percentage", net ? (f.dataset * 100) / net : 0);
   dbl("peak.percentage", f.peak ? (f.total * 100) / f.peak : 0);
-  int("allocator.allocated", f.total);
+  int("allocator.allocated", f.heapUsed);
   int("allocator.active", f.heapTotal);
   int("allocator.resident", f.rss);
-  dbl("allocator-fragmentation.ratio", f.total ? f.heapTotal / f.total : 0);
-  int("allocator-fragmentation.bytes", f.heapTotal - f.total);
+  dbl("allocator-fragmentation.ratio", f.heapUsed ? f.heapTotal / f.heapUsed : 0);
+  int("allocator-fragmentation.bytes", f.heapTotal - f.heapUsed);
   dbl("allocator-rss.ratio", f.heapTotal ? f.rss / f.heapTotal : 0);
   int("allocator-rss.bytes", f.rss - f.heapTotal);
   dbl("rss-overhead.ratio", 1);
@@ -297,6 +181,7 @@ export const memoryCommands: CommandSpec[] = [
         since: "4.0.0",
         summary: "Outputs memory problems report",
         complexity: "O(1)",
+        tips: "nondeterministic_output request_policy:all_shards response_policy:special",
         handler: memoryDoctor,
       },
       {
@@ -315,6 +200,7 @@ export const memoryCommands: CommandSpec[] = [
         since: "4.0.0",
         summary: "Show allocator internal stats",
         complexity: "Depends on how much memory is allocated, could be slow",
+        tips: "nondeterministic_output request_policy:all_shards response_policy:special",
         handler: memoryMallocStats,
       },
       {
@@ -324,6 +210,7 @@ export const memoryCommands: CommandSpec[] = [
         since: "4.0.0",
         summary: "Ask the allocator to release memory",
         complexity: "Depends on how much memory is allocated, could be slow",
+        tips: "request_policy:all_shards response_policy:all_succeeded",
         handler: memoryPurge,
       },
       {
@@ -333,6 +220,7 @@ export const memoryCommands: CommandSpec[] = [
         since: "4.0.0",
         summary: "Show memory usage details",
         complexity: "O(1)",
+        tips: "nondeterministic_output request_policy:all_shards response_policy:special",
         handler: memoryStats,
       },
       {

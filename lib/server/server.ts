@@ -24,6 +24,7 @@ import { PubSub } from "./pubsub.ts";
 import { Acl } from "./acl.ts";
 import { disableTracking } from "./tracking.ts";
 import { closeOnOutputBufferLimit } from "./obuf.ts";
+import { accountClient, forgetClient, usedMemory } from "./memory.ts";
 
 /** Server-wide counters (INFO stats). */
 export class ServerStats {
@@ -267,6 +268,7 @@ export class Server {
     disableTracking(c);
     c.endTransaction(); // its WATCHes go with it
     this.clients.delete(c.id);
+    forgetClient(this, c);
     this.monitors.delete(c);
     this.releaseFd(c.fd);
   }
@@ -443,6 +445,7 @@ export class Server {
       const c = next.value;
       c.cron(now);
       const m = c.memory();
+      accountClient(this, c, m.total);
       if (m.input > this.recentMaxInput[slot]) this.recentMaxInput[slot] = m.input;
       if (m.output > this.recentMaxOutput[slot]) this.recentMaxOutput[slot] = m.output;
       visits--;
@@ -487,10 +490,9 @@ export class Server {
     };
   }
 
-  /** Memory in use by the process's JS heap and buffers; updates the peak. */
+  /** used_memory as redeno accounts it (lib/server/memory.ts); updates the peak. */
   usedMemory(): number {
-    const m = Deno.memoryUsage();
-    const used = m.heapUsed + m.external;
+    const used = usedMemory(this);
     if (used > this.stats.peakMemory) this.stats.peakMemory = used;
     return used;
   }

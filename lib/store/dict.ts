@@ -50,9 +50,19 @@ export class Dict<V> {
    * counter here): 4 bytes an entry instead of a wrapper object per value.
    */
   #stamps: Uint32Array | null;
+  /**
+   * Optional per-entry accounted size in bytes (the keyspace's memory
+   * accounting, lib/server/memory.ts), summed in `bytes`.
+   */
+  #sizes: Uint32Array | null;
+  /** Sum of the entries' accounted sizes (0 without sizes). */
+  bytes = 0;
+  /** Index of the entry the last set() stored (saves a second lookup). */
+  lastIndex = -1;
 
-  constructor(options: { stamps?: boolean } = {}) {
+  constructor(options: { stamps?: boolean; sizes?: boolean } = {}) {
     this.#stamps = options.stamps ? new Uint32Array(MIN_SLOTS) : null;
+    this.#sizes = options.sizes ? new Uint32Array(MIN_SLOTS) : null;
   }
 
   get size(): number {
@@ -99,6 +109,20 @@ export class Dict<V> {
     this.#stamps![i] = stamp;
   }
 
+  /** Accounted size of entry `i` (0 unless the dict keeps sizes). */
+  sizeAt(i: number): number {
+    return this.#sizes![i];
+  }
+
+  /** Sets the accounted size of entry `i`, keeping `bytes` the sum. */
+  setSizeAt(i: number, size: number): void {
+    const sizes = this.#sizes!;
+    // Saturate rather than wrap: a 4 GB+ single value is then under-counted.
+    const n = size > 0xffffffff ? 0xffffffff : size;
+    this.bytes += n - sizes[i];
+    sizes[i] = n;
+  }
+
   get(key: string): V | undefined {
     const i = this.indexOf(key);
     return i === undefined ? undefined : this.#vals[i];
@@ -119,6 +143,7 @@ export class Dict<V> {
       if (e === 0) break;
       if (this.#hashes[e - 1] === h && this.#keys[e - 1] === key) {
         this.#vals[e - 1] = value;
+        this.lastIndex = e - 1;
         return false;
       }
     }
@@ -138,6 +163,11 @@ export class Dict<V> {
       if (at >= this.#stamps.length) this.#stamps = grow(this.#stamps, this.#stamps.length * 2);
       this.#stamps[at] = 0;
     }
+    if (this.#sizes) {
+      if (at >= this.#sizes.length) this.#sizes = grow(this.#sizes, this.#sizes.length * 2);
+      this.#sizes[at] = 0;
+    }
+    this.lastIndex = at;
     return true;
   }
 
@@ -178,6 +208,8 @@ export class Dict<V> {
     if (p < 0) return undefined;
     const i = this.#slots[p] - 1;
     const value = this.#vals[i];
+    const sizes = this.#sizes;
+    if (sizes !== null) this.bytes -= sizes[i];
     this.#clearSlot(p);
     const last = this.#keys.length - 1;
     if (i !== last) {
@@ -186,6 +218,7 @@ export class Dict<V> {
       this.#vals[i] = this.#vals[last];
       this.#hashes[i] = this.#hashes[last];
       if (this.#stamps) this.#stamps[i] = this.#stamps[last];
+      if (sizes !== null) sizes[i] = sizes[last];
     }
     this.#keys.pop();
     this.#vals.pop();
@@ -203,6 +236,8 @@ export class Dict<V> {
     this.#keys = [];
     this.#vals = [];
     if (this.#stamps) this.#stamps = new Uint32Array(MIN_SLOTS);
+    if (this.#sizes) this.#sizes = new Uint32Array(MIN_SLOTS);
+    this.bytes = 0;
   }
 
   /** Copies of the entry arrays as they are now (a snapshot's frozen view). */

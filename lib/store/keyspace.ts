@@ -7,6 +7,7 @@
  */
 import { Dict } from "./dict.ts";
 import { Lock } from "./lock.ts";
+import { entryBytes } from "./size.ts";
 import { type Notifier, NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from "./notify.ts";
 
 export type TypeName = "string" | "hash" | "list" | "set" | "zset" | "stream";
@@ -164,7 +165,7 @@ class ExpireCow {
 
 export class Db {
   // Not readonly: SWAPDB exchanges contents in O(1) by swapping these.
-  dict = new Dict<Value>({ stamps: true });
+  dict = new Dict<Value>({ stamps: true, sizes: true });
   /** Absolute expiry (ms since the epoch) of keys that have one. */
   expires = new Map<string, number>();
   /** Where the active expiry cycle resumes. */
@@ -244,6 +245,8 @@ export class Db {
     this.touchHook(this, i);
     this.keyspace.watched?.candidate(this, key);
     const v = this.dict.valueAt(i);
+    // The caller may grow the value in place: re-estimate its size later.
+    if (typeof v !== "string") this.keyspace.noteWrite(this.dict, key);
     const owned = this.ownedObjects;
     if (owned !== null && typeof v !== "string" && !owned.has(v)) {
       const copy = v.clone();
@@ -280,9 +283,12 @@ export class Db {
     if (this.expires.size !== 0) this.#expireIfNeeded(key);
     const watch = this.keyspace.keyWatch;
     const old = watch !== null ? this.dict.get(key) : undefined;
-    const isNew = this.dict.set(key, value);
+    const dict = this.dict;
+    const isNew = dict.set(key, value);
+    const i = dict.lastIndex;
+    dict.setSizeAt(i, entryBytes(key, value));
     if (!keepTtl && this.expires.size !== 0) this.#dropExpire(key);
-    if (isNew || !this.keepStampOnOverwrite) this.initHook(this, this.dict.indexOf(key)!);
+    if (isNew || !this.keepStampOnOverwrite) this.initHook(this, i);
     // Redis's dbAdd announces a new key (before the command's own event).
     if (isNew) this.notify(NOTIFY_NEW, "new", key);
     // A new key may be what blocked clients wait for (Redis's dbAdd signals it ready).
@@ -300,6 +306,7 @@ export class Db {
    */
   replace(key: string, value: Value): void {
     this.dict.set(key, value);
+    this.dict.setSizeAt(this.dict.lastIndex, entryBytes(key, value));
     this.keyspace.watched?.touch(this, key);
   }
 
@@ -390,6 +397,11 @@ export class Db {
     if (!before.has(key)) before.set(key, this.getExpireExact(key));
   }
 
+  /** Accounted bytes of this database's keys, values and expiry entries (settled by the keyspace). */
+  get accountedBytes(): number {
+    return this.dict.bytes + this.expires.size * EXPIRE_ENTRY;
+  }
+
   /** Removes every key. */
   flush(): void {
     this.keyspace.keyWatch?.flushing(this);
@@ -461,6 +473,15 @@ export class Db {
     return deleted;
   }
 }
+
+/**
+ * Accounted bytes of one entry of the expires map (a JS Map entry: key and
+ * value slots, chain link, bucket, and the heap number of the time).
+ */
+export const EXPIRE_ENTRY = 48;
+
+/** Keys noted for a size re-estimate before they are settled in one go. */
+const MAX_NOTED = 1024;
 
 function defaultTouch(db: Db, i: number): void {
   db.dict.setStampAt(i, db.keyspace.lruNow);
@@ -540,6 +561,45 @@ export class Keyspace {
   /** Told of every key deleted because it expired (lazily or actively). */
   onExpired: ((db: Db, key: string) => void) | null = null;
   #frozen: FrozenKeyspace | null = null;
+  /** Dicts and keys whose values were handed out for writing, not yet re-estimated. */
+  #notedDicts: Dict<Value>[] = [];
+  #notedKeys: string[] = [];
+
+  /**
+   * Notes that `key` of `dict` may be changed in place (lookupWrite): its
+   * accounted size is re-estimated at the next settle(), so a write costs a
+   * push, and the estimate runs once per MAX_NOTED writes at worst.
+   */
+  noteWrite(dict: Dict<Value>, key: string): void {
+    if (this.#notedKeys.length >= MAX_NOTED) this.settle();
+    this.#notedDicts.push(dict);
+    this.#notedKeys.push(key);
+  }
+
+  /** Re-estimates the values noted by noteWrite, so that the dicts' byte totals are current. */
+  settle(): void {
+    const dicts = this.#notedDicts;
+    const keys = this.#notedKeys;
+    const n = keys.length;
+    if (n === 0) return;
+    for (let j = 0; j < n; j++) {
+      const dict = dicts[j];
+      const key = keys[j];
+      // The key may be gone (deleted, flushed) or replaced (then already accounted).
+      const i = dict.indexOf(key);
+      if (i !== undefined) dict.setSizeAt(i, entryBytes(key, dict.valueAt(i)));
+    }
+    this.#notedDicts = [];
+    this.#notedKeys = [];
+  }
+
+  /** Accounted bytes of every database (keys, values, expiry entries), settled first. */
+  accountedBytes(): number {
+    this.settle();
+    let n = 0;
+    for (const db of this.dbs) n += db.accountedBytes;
+    return n;
+  }
 
   constructor(databases: number) {
     this.dbs = Array.from({ length: databases }, (_, i) => new Db(i, this.stats, this));
