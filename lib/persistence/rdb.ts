@@ -46,6 +46,7 @@ import {
 import { decodeZiplist } from "./ziplist.ts";
 import { ByteBuffer, concatBytes } from "../util/bytebuf.ts";
 import { formatDouble } from "../util/float.ts";
+import { strtod } from "../util/strtod.ts";
 
 export const RDB_VERSION = 10;
 
@@ -837,7 +838,6 @@ class In {
 
   /** A length of up to 64 bits, as a bigint (stream IDs and counters). */
   lenBig(): bigint {
-    const at = this.pos;
     const b = this.buf[this.pos];
     if (b === 0x81) {
       this.pos++;
@@ -846,9 +846,9 @@ class In {
       this.pos += 8;
       return n;
     }
-    const { n, encoded } = this.len();
-    if (encoded) this.fail("unexpected string encoding where a length was expected", at);
-    return BigInt(n);
+    // Redis's rdbLoadLen(rdb, NULL) takes a string-encoding byte (0xC0..) as
+    // its low six bits: so does redeno, or it would refuse files Redis loads.
+    return BigInt(this.len().n);
   }
 
   /** A stream ID saved as two lengths. */
@@ -873,11 +873,9 @@ class In {
     return s;
   }
 
+  /** A length; a string-encoding byte counts as its low six bits, as in rdbLoadLen(rdb, NULL). */
   plainLen(): number {
-    const at = this.pos;
-    const { n, encoded } = this.len();
-    if (encoded) this.fail("unexpected string encoding where a length was expected", at);
-    return n;
+    return this.len().n;
   }
 
   /** A string's bytes (a view for raw strings). */
@@ -1055,9 +1053,10 @@ export function* rdbLoadSteps(
   r.need(9);
   const magic = bytesToStr(bytes, 0, 5);
   if (magic !== "REDIS") r.fail("wrong signature (not an RDB file)", 0);
-  const vs = bytesToStr(bytes, 5, 9);
-  if (!/^\d{4}$/.test(vs)) r.fail("bad version field", 5);
-  const version = Number(vs);
+  // Redis reads the version with atoi: leading blanks, a sign, digits up to
+  // the first other byte ("001 " is version 1; "abcd" is 0, refused below).
+  const vm = /^[ \t\n\v\f\r]*([+-]?\d*)/.exec(bytesToStr(bytes, 5, 9))!;
+  const version = Number(vm[1].replace(/^[+-]$/, "")) || 0;
   if (version < 1 || version > RDB_VERSION) r.fail(`can't handle RDB format version ${version}`, 5);
   r.pos = 9;
   const now = opts.now ?? Date.now();
@@ -1294,8 +1293,8 @@ function readValue(r: In, type: number, at: number, limits: Limits): Value | nul
       const members: string[] = [];
       const scores: number[] = [];
       for (let i = 0; i < items.length; i += 2) {
-        const score = parseScoreText(items[i + 1]);
-        if (score === null) {
+        const score = packedScore(items[i + 1]);
+        if (Number.isNaN(score)) {
           r.fail(`bad score ${JSON.stringify(items[i + 1])} in a sorted set`, blobAt);
         }
         members.push(items[i]);
@@ -1329,10 +1328,15 @@ function readValue(r: In, type: number, at: number, limits: Limits): Value | nul
 function readStream(r: In, v2: boolean): StreamValue {
   const count = r.plainLen();
   const nodes: [string, string][] = [];
+  let prevKey = "";
   for (let i = 0; i < count; i++) {
     const keyAt = r.pos;
     const key = r.string();
     if (key.length !== 16) r.fail("stream node key is not a stream ID", keyAt);
+    // Redis's rax would sort such nodes and give their entries IDs out of
+    // order (its sanitizer does not look): refused, not loaded askew.
+    if (key <= prevKey) r.fail("stream node keys not ascending", keyAt);
+    prevKey = key;
     const lpAt = r.pos;
     const lp = bytesToStr(r.stringBytes());
     if (lp.length === 0) r.fail("empty stream listpack", lpAt);
@@ -1438,6 +1442,20 @@ export function parseScoreText(s: string): number | null {
   const c = s.charCodeAt(s[0] === "-" || s[0] === "+" ? 1 : 0) | 0x20;
   if (c === 0x69 /* i */) return s[0] === "-" ? -Infinity : Infinity;
   return Number(s);
+}
+
+/**
+ * A score kept as text in a listpack or ziplist, read as Redis's zzlStrtod
+ * reads it: strtod over the first 127 bytes up to a NUL, whatever follows
+ * the number ignored, 0 when no number starts it (its sanitizer does not
+ * check scores, so Redis loads such a file). NaN, which no sorted set may
+ * hold, is returned for the caller to refuse.
+ */
+function packedScore(text: string): number {
+  let t = text.length > 127 ? text.slice(0, 127) : text;
+  const nul = t.indexOf("\0");
+  if (nul >= 0) t = t.slice(0, nul);
+  return strtod(t).value;
 }
 
 /** A hash from field, value, ... in the representation the limits call for; null if empty. */

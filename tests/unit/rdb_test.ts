@@ -1026,7 +1026,7 @@ Deno.test("rdb: a corrupt collection is an error naming the offset, and loads no
       0,
     ],
     ["zset odd", [17, ...rstr("k"), ...rstr(encodeListpack(["m", "1", "n"]))], /odd number/, 3],
-    ["zset score", [17, ...rstr("k"), ...rstr(encodeListpack(["m", "abc"]))], /bad score "abc"/, 3],
+    // A listpack score that is no number reads as 0, as Redis's zzlStrtod reads it (fuzz_rdb_test).
     [
       "zset NaN text",
       [17, ...rstr("k"), ...rstr(encodeListpack(["m", "nan"]))],
