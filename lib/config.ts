@@ -194,6 +194,16 @@ export const OPTIONS: OptionSpec[] = [
       "noeviction",
     ],
   },
+  { name: "maxmemory-samples", kind: "int", default: "5", min: 1, max: INT_MAX },
+  { name: "maxmemory-eviction-tenacity", kind: "int", default: "10", min: 0, max: 100 },
+  {
+    // Bytes, or a percentage of maxmemory ("10%"), as Redis's PERCENT_CONFIG memory options.
+    name: "maxmemory-clients",
+    kind: "string",
+    default: "0",
+    validate: validateMemoryOrPercent,
+    adjust: (v) => normalizeMemoryOrPercent(v as string),
+  },
   { name: "lfu-log-factor", kind: "int", default: "10", min: 0, max: INT_MAX },
   { name: "lfu-decay-time", kind: "int", default: "1", min: 0, max: INT_MAX },
   { name: "daemonize", kind: "bool", default: "no", immutable: true },
@@ -243,6 +253,27 @@ export function parsePercentiles(v: string): number[] | string {
     out.push(r.value);
   }
   return out;
+}
+
+/** A memory value or a percentage ("10%", up to 100%), as Redis's percent memory options. */
+function validateMemoryOrPercent(v: string): string | null {
+  if (v.endsWith("%")) {
+    const n = parseStrictInt(v.slice(0, -1));
+    if (n === null || n < 0n) return "argument must be a memory or percent value";
+    if (n > 100n) return "percentage argument must be less or equal to 100";
+    return null;
+  }
+  const m = parseMemory(v);
+  if (m === null || (typeof m === "bigint" ? m > LLONG_MAX : false)) {
+    return "argument must be a memory or percent value";
+  }
+  return null;
+}
+
+/** CONFIG GET's form of a percent memory option: "10%", or the bytes ("1mb" -> "1048576"). */
+function normalizeMemoryOrPercent(v: string): string {
+  if (v.endsWith("%")) return v === "0%" ? "0" : `${parseStrictInt(v.slice(0, -1))}%`;
+  return String(parseMemory(v));
 }
 
 /** A percentile as Redis prints it: %f without trailing zeros ("99.9", "50"). */

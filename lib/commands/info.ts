@@ -5,6 +5,7 @@
  */
 import { scriptState } from "../scripting/runner.ts";
 import { trackingInfo } from "../server/tracking.ts";
+import { evictionInfo } from "../server/evict.ts";
 import { functionRegistry } from "../scripting/functions.ts";
 import process from "node:process";
 import type { Server } from "../server/server.ts";
@@ -309,10 +310,7 @@ function sectionStats(s: Server): Lines {
     ["expired_stale_perc", ks.expiredStalePerc.toFixed(2)],
     ["expired_time_cap_reached_count", ks.expiredTimeCapReached],
     ["expire_cycle_cpu_milliseconds", Math.round(ks.expireCycleCpuMs)],
-    ["evicted_keys", 0],
-    ["evicted_clients", 0],
-    ["total_eviction_exceeded_time", 0],
-    ["current_eviction_exceeded_time", 0],
+    ...evictionInfo(s),
     ["keyspace_hits", ks.keyspaceHits],
     ["keyspace_misses", ks.keyspaceMisses],
     ["pubsub_channels", s.pubsub.count("channel")],

@@ -22,6 +22,7 @@ import { Blocking } from "./blocking.ts";
 import { LatencyMonitor } from "./latency.ts";
 import { PubSub } from "./pubsub.ts";
 import { Acl } from "./acl.ts";
+import { clientLimitChanged, maxmemoryChanged, policyChanged, resetEvictionStats } from "./evict.ts";
 import { disableTracking } from "./tracking.ts";
 import { closeOnOutputBufferLimit } from "./obuf.ts";
 import { accountClient, forgetClient, usedMemory } from "./memory.ts";
@@ -202,6 +203,7 @@ export class Server {
     this.config.onChange = (name, value) => this.#applyConfig(name, value);
     this.#applyAccessPolicy();
     this.maxmemory = this.config.num("maxmemory");
+    clientLimitChanged(this);
     this.latency.threshold = this.config.num("latency-monitor-threshold");
     this.latency.tracking = this.config.bool("latency-tracking");
     this.persistence = new Persistence(this);
@@ -500,6 +502,7 @@ export class Server {
   /** CONFIG RESETSTAT: zeroes the counters INFO reports. */
   resetStats(): void {
     const s = this.stats;
+    resetEvictionStats(this);
     s.totalConnections =
       s.rejectedConnections =
       s.commandsProcessed =
@@ -590,8 +593,16 @@ export class Server {
         break;
       case "maxmemory":
         this.maxmemory = Number(value);
+        clientLimitChanged(this);
+        maxmemoryChanged(this);
+        break;
+      case "maxmemory-clients":
+        clientLimitChanged(this);
         break;
       case "maxmemory-policy":
+        policyChanged(this);
+        this.#applyAccessPolicy();
+        break;
       case "lfu-log-factor":
       case "lfu-decay-time":
         this.#applyAccessPolicy();
