@@ -97,6 +97,8 @@ export const OPTIONS: OptionSpec[] = [
   },
   { name: "slowlog-log-slower-than", kind: "int", default: "10000", min: -1, max: LLONG_MAX },
   { name: "slowlog-max-len", kind: "int", default: "128", min: 0, max: LLONG_MAX },
+  // Entries ACL LOG keeps (lib/server/aclcheck.ts); a smaller value cuts it at the next entry.
+  { name: "acllog-max-len", kind: "int", default: "128", min: 0, max: LLONG_MAX },
   { name: "latency-monitor-threshold", kind: "int", default: "0", min: 0, max: LLONG_MAX },
   { name: "latency-tracking", kind: "bool", default: "yes" },
   {

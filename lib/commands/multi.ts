@@ -10,6 +10,7 @@
  */
 import type { Client, Transaction } from "../server/client.ts";
 import { unwatchAll, watchedKeyExpired, watchKey } from "../server/watch.ts";
+import { aclExecDenied } from "../server/aclcheck.ts";
 import {
   beginPropagationBlock,
   type CommandSpec,
@@ -68,6 +69,14 @@ function runQueue(
     for (; i < t.queue.length; i++) {
       const { cmd, args } = t.queue[i];
       c.argc = args.length; // CLIENT LIST tot-mem counts the running command's pointers
+      if (!c.user.unrestricted) {
+        // The rules may have changed since the command was queued (Redis 7.0 checks again).
+        const refused = aclExecDenied(c, cmd, args);
+        if (refused !== null) {
+          c.out.error(refused);
+          continue;
+        }
+      }
       const r = runCommand(c, cmd, args);
       if (r instanceof Promise) {
         return r.then(

@@ -10,6 +10,7 @@
  */
 import { Client } from "../server/client.ts";
 import type { Server } from "../server/server.ts";
+import { aclScriptDenied, checkCommandPerm } from "../server/aclcheck.ts";
 import {
   beginPropagationBlock,
   type Command,
@@ -526,6 +527,11 @@ function callError(state: ScriptState, running: Running, args: string[]): string
   if (flags.includes("noscript") || parentFlags.includes("noscript")) {
     return "ERR This Redis command is not allowed from script";
   }
+  // The caller's user, checked for every call (Redis's scriptVerifyACL).
+  if (!running.caller.user.unrestricted) {
+    const refused = aclScriptDenied(running.caller, cmd, args);
+    if (refused !== null) return refused;
+  }
   if (cmd.isWrite) {
     if (running.readOnly) return "ERR Write commands are not allowed from read-only scripts.";
     if (!running.wrote && server.persistence.denyWrites !== null) {
@@ -547,14 +553,20 @@ function callError(state: ScriptState, running: Running, args: string[]): string
 }
 
 const TRUE3 = "#t\r\n";
+const FALSE3 = "#f\r\n";
 
-/** redis.acl_check_cmd: every command is allowed to the default user redeno has. */
+/** redis.acl_check_cmd: whether the caller's user may run the command (nothing is logged). */
 function aclCheck(running: Running, args: string[]): string | null {
   if (args.length === 0) return "ERR Please specify at least one argument for this redis lib call";
-  const server = running.caller.server;
-  const cmd = server.commands.get(args[0]);
+  const caller = running.caller;
+  let cmd: Command | undefined = caller.server.commands.get(args[0]);
+  // Redis's lookupCommand: a container with arguments means its subcommand.
+  if (cmd !== undefined && cmd.subcommands !== null && args.length > 1) {
+    cmd = cmd.subcommands.get(args[1].toLowerCase());
+  }
   if (cmd === undefined) return "ERR Invalid command passed to redis.acl_check_cmd()";
-  running.script.out.str(TRUE3);
+  const allowed = caller.user.unrestricted || checkCommandPerm(caller.user, cmd, args) === null;
+  running.script.out.str(allowed ? TRUE3 : FALSE3);
   return null;
 }
 

@@ -49,27 +49,70 @@ export class ServerStats {
   peakMemory = 0;
 }
 
+/** Options whose values CONFIG SET hides from SLOWLOG (Redis 7.0's SENSITIVE_CONFIG). */
+const SENSITIVE_OPTIONS = new Set([
+  "requirepass",
+  "masterauth",
+  "masteruser",
+  "tls-key-file-pass",
+  "tls-client-key-file-pass",
+]);
+
 /**
  * Arguments as MONITOR and SLOWLOG show them: secrets replaced by
- * "(redacted)" the way Redis 7.0 redacts AUTH, HELLO ... AUTH and
- * MIGRATE ... AUTH/AUTH2.
+ * "(redacted)" where Redis 7.0's redactClientCommandArgument replaces them:
+ * AUTH, HELLO ... AUTH, MIGRATE ... AUTH/AUTH2, ACL SETUSER and CONFIG SET
+ * of sensitive options. Only once the command has parsed that far, as in
+ * Redis (AUTH with too many arguments, or an option after a syntax error,
+ * stays as it came).
  */
 export function redactArgs(args: string[]): string[] {
   const name = args[0].toLowerCase();
-  if (name === "auth") return [args[0], ...args.slice(1).map(() => "(redacted)")];
-  if (name === "hello" || name === "migrate") {
-    let out: string[] | null = null;
-    for (let i = 1; i < args.length; i++) {
-      const a = args[i].toLowerCase();
-      const n = a === "auth" ? (name === "hello" ? 2 : 1) : a === "auth2" ? 2 : 0;
-      if (n === 0) continue;
-      out ??= [...args];
-      for (let k = 1; k <= n && i + k < args.length; k++) out[i + k] = "(redacted)";
-      i += n;
+  let out: string[] | null = null;
+  const redact = (i: number) => {
+    out ??= [...args];
+    out[i] = "(redacted)";
+  };
+  if (name === "auth") {
+    if (args.length > 3) return args;
+    for (let i = 1; i < args.length; i++) redact(i);
+  } else if (name === "hello") {
+    if (args.length < 2) return args;
+    // Redis parses the version first (string2ll: no sign, no leading zeros): 2 or 3 only.
+    if (args[1] !== "2" && args[1] !== "3") return args;
+    for (let j = 2; j < args.length; j++) {
+      const more = args.length - 1 - j;
+      const opt = args[j].toLowerCase();
+      if (opt === "auth" && more >= 2) {
+        redact(j + 1);
+        redact(j + 2);
+        j += 2;
+      } else if (opt === "setname" && more >= 1) j++;
+      else break;
     }
-    return out ?? args;
+  } else if (name === "migrate") {
+    for (let j = 6; j < args.length; j++) {
+      const more = args.length - 1 - j;
+      const opt = args[j].toLowerCase();
+      if (opt === "copy" || opt === "replace") continue;
+      if (opt === "auth" && more >= 1) redact(++j);
+      else if (opt === "auth2" && more >= 2) {
+        redact(++j);
+        redact(++j);
+      } else break; // KEYS ends the options; anything else is a syntax error
+    }
+  } else if (name === "acl") {
+    if (args.length >= 3 && args[1].toLowerCase() === "setuser") {
+      for (let i = 2; i < args.length; i++) redact(i);
+    }
+  } else if (name === "config") {
+    if (args.length >= 4 && args.length % 2 === 0 && args[1].toLowerCase() === "set") {
+      for (let i = 2; i < args.length; i += 2) {
+        if (SENSITIVE_OPTIONS.has(args[i].toLowerCase())) redact(i + 1);
+      }
+    }
   }
-  return args;
+  return out ?? args;
 }
 
 export interface SlowlogEntry {
