@@ -12,6 +12,24 @@ import { NOTIFY_GENERIC, NOTIFY_STRING } from "../store/notify.ts";
 import { POPCOUNT, popcount } from "../util/popcount.ts";
 import { cArg, type CommandSpec, defineCommand, keyAt } from "./table.ts";
 
+const BITFIELD_RO_FLAGS = ["RO", "access"];
+const BITFIELD_RW_FLAGS = ["RW", "access", "update"];
+
+/**
+ * BITFIELD's key flags as Redis's bitfieldGetKeys gives them: read-only
+ * when only GET and OVERFLOW (with their arguments) follow the key.
+ */
+function bitfieldKeysAndFlags(args: string[]): [string, string[]][] {
+  for (let i = 2; i < args.length; i++) {
+    const left = args.length - i - 1;
+    const op = args[i].toLowerCase();
+    if (op === "get" && left >= 2) i += 2;
+    else if (op === "overflow" && left >= 1) i += 1;
+    else return [[args[1], BITFIELD_RW_FLAGS]];
+  }
+  return [[args[1], BITFIELD_RO_FLAGS]];
+}
+
 type StringValue = string | RawString | EmbString;
 
 const ERR_BIT_OFFSET = "ERR bit offset is not an integer or out of range";
@@ -712,6 +730,7 @@ export const bitmapCommands: CommandSpec[] = [
     summary: "Count set bits in a string",
     complexity: "O(N)",
     syntax: "key [start end [BYTE | BIT]]",
+    history: [["7.0.0", "Added the `BYTE|BIT` option."]],
     handler: bitcount,
   }),
   defineCommand({
@@ -725,6 +744,7 @@ export const bitmapCommands: CommandSpec[] = [
     summary: "Find first bit set or clear in a string",
     complexity: "O(N)",
     syntax: "key bit [start [end [BYTE | BIT]]]",
+    history: [["7.0.0", "Added the `BYTE|BIT` option."]],
     handler: bitpos,
   }),
   defineCommand({
@@ -752,7 +772,10 @@ export const bitmapCommands: CommandSpec[] = [
     arity: -2,
     flags: "write denyoom",
     keys: [1, 1, 1],
-    keySpecs: [keyAt(1, "RW", "access", "update", "variable_flags")],
+    keySpecs: [
+      "RW access update variable_flags @1 # This command allows both access and modification of the key",
+    ],
+    getKeysAndFlags: bitfieldKeysAndFlags,
     group: BITMAP,
     since: "3.2.0",
     summary: "Perform arbitrary bitfield integer operations on strings",

@@ -296,6 +296,8 @@ export const blockingListCommands: CommandSpec[] = [
     since: "2.0.0",
     complexity: "O(N) where N is the number of provided keys.",
     syntax: "key [key ...] timeout",
+    keySpecs: ["RW access delete @1 range:-2,1,0"],
+    history: [["6.0.0", "`timeout` is interpreted as a double instead of an integer."]],
     handler: bpop(true),
   }),
   defineCommand({
@@ -308,6 +310,8 @@ export const blockingListCommands: CommandSpec[] = [
     since: "2.0.0",
     complexity: "O(N) where N is the number of provided keys.",
     syntax: "key [key ...] timeout",
+    keySpecs: ["RW access delete @1 range:-2,1,0"],
+    history: [["6.0.0", "`timeout` is interpreted as a double instead of an integer."]],
     handler: bpop(false),
   }),
   defineCommand({
@@ -320,6 +324,11 @@ export const blockingListCommands: CommandSpec[] = [
     since: "2.2.0",
     complexity: "O(1)",
     syntax: "source destination timeout",
+    keySpecs: ["RW access delete @1", "RW insert @2"],
+    docFlags: "deprecated",
+    deprecatedSince: "6.2.0",
+    replacedBy: "`BLMOVE` with the `RIGHT` and `LEFT` arguments",
+    history: [["6.0.0", "`timeout` is interpreted as a double instead of an integer."]],
     handler: brpoplpush,
   }),
   defineCommand({
@@ -332,6 +341,7 @@ export const blockingListCommands: CommandSpec[] = [
     since: "6.2.0",
     complexity: "O(1)",
     syntax: "source destination LEFT|RIGHT LEFT|RIGHT timeout",
+    keySpecs: ["RW access delete @1", "RW insert @2"],
     handler: blmove,
   }),
   defineCommand({
@@ -345,6 +355,7 @@ export const blockingListCommands: CommandSpec[] = [
       "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
     syntax: "timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]",
     getKeys: keynumKeys(2),
+    keySpecs: ["RW access delete @2 keynum:0,1,1"],
     handler: blmpop,
   }),
 ];
@@ -362,6 +373,8 @@ export const blockingSortedSetCommands: CommandSpec[] = [
     since: "5.0.0",
     complexity: "O(log(N)) with N being the number of elements in the sorted set.",
     syntax: "key [key ...] timeout",
+    keySpecs: ["RW access delete @1 range:-2,1,0"],
+    history: [["6.0.0", "`timeout` is interpreted as a double instead of an integer."]],
     handler: bzpopMinMax(false),
   }),
   defineCommand({
@@ -375,6 +388,8 @@ export const blockingSortedSetCommands: CommandSpec[] = [
     since: "5.0.0",
     complexity: "O(log(N)) with N being the number of elements in the sorted set.",
     syntax: "key [key ...] timeout",
+    keySpecs: ["RW access delete @1 range:-2,1,0"],
+    history: [["6.0.0", "`timeout` is interpreted as a double instead of an integer."]],
     handler: bzpopMinMax(true),
   }),
   defineCommand({
@@ -389,6 +404,7 @@ export const blockingSortedSetCommands: CommandSpec[] = [
       "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
     syntax: "timeout numkeys key [key ...] MIN|MAX [COUNT count]",
     getKeys: keynumKeys(2),
+    keySpecs: ["RW access delete @2 keynum:0,1,1"],
     handler: bzmpop,
   }),
 ];

@@ -399,6 +399,7 @@ export const connectionCommands: CommandSpec[] = [
     summary: "Ping the server",
     complexity: "O(1)",
     syntax: "[message]",
+    tips: "request_policy:all_shards response_policy:all_succeeded",
     handler: ping,
   }),
   defineCommand({
@@ -442,6 +443,7 @@ export const connectionCommands: CommandSpec[] = [
     summary: "Authenticate to the server",
     complexity: "O(N) where N is the number of passwords defined for the user",
     syntax: "[username] password",
+    history: [["6.0.0", "Added ACL style (username and password)."]],
     handler: auth,
   }),
   defineCommand({
@@ -453,6 +455,12 @@ export const connectionCommands: CommandSpec[] = [
     summary: "Handshake with the server, optionally switching protocol",
     complexity: "O(1)",
     syntax: "[protover [AUTH username password] [SETNAME clientname]]",
+    history: [
+      [
+        "6.2.0",
+        "`protover` made optional; when called without arguments the command reports the current connection's context.",
+      ],
+    ],
     handler: hello,
   }),
   defineCommand({
@@ -510,6 +518,18 @@ export const connectionCommands: CommandSpec[] = [
         summary: "List the client connections",
         complexity: "O(N) where N is the number of client connections",
         syntax: "[TYPE <NORMAL | MASTER | REPLICA | PUBSUB>] [ID client-id [client-id ...]]",
+        tips: "nondeterministic_output",
+        history: [
+          ["2.8.12", "Added unique client `id` field."],
+          ["5.0.0", "Added optional `TYPE` filter."],
+          ["6.0.0", "Added `user` field."],
+          [
+            "6.2.0",
+            "Added `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the optional `ID` filter.",
+          ],
+          ["7.0.0", "Added `resp`, `multi-mem`, `rbs` and `rbp` fields."],
+          ["7.0.3", "Added `ssub` field."],
+        ],
         handler: clientList,
       },
       {
@@ -519,6 +539,7 @@ export const connectionCommands: CommandSpec[] = [
         since: "6.2.0",
         summary: "Describe the current connection",
         complexity: "O(1)",
+        tips: "nondeterministic_output",
         handler: clientInfo,
       },
       {
@@ -530,6 +551,16 @@ export const connectionCommands: CommandSpec[] = [
         complexity: "O(N) where N is the number of client connections",
         syntax: "<ip:port | [ID client-id] [TYPE <NORMAL | MASTER | SLAVE | REPLICA | PUBSUB>] " +
           "[USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME <YES | NO>]>",
+        history: [
+          ["2.8.12", "Added new filter format."],
+          ["2.8.12", "`ID` option."],
+          ["3.2.0", "Added `master` type in for `TYPE` option."],
+          [
+            "5.0.0",
+            "Replaced `slave` `TYPE` with `replica`. `slave` still supported for backward compatibility.",
+          ],
+          ["6.2.0", "`LADDR` option."],
+        ],
         handler: clientKill,
       },
       {

@@ -639,6 +639,8 @@ function migrateKeys(args: string[]): string[] | null {
 // ------------------------------------------------------------------ table
 
 const KEY_ONE: [number, number, number] = [1, 1, 1];
+/** Key flags Redis's migrateGetKeys gives every key. */
+const MIGRATE_FLAGS = ["RW", "access", "delete"];
 const RESTORE_SYNTAX =
   "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]";
 
@@ -655,6 +657,8 @@ export const dumpCommands: CommandSpec[] = [
     complexity:
       "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).",
     syntax: "key",
+    keySpecs: ["RO access @1"],
+    tips: "nondeterministic_output",
     handler: dump,
   }),
   defineCommand({
@@ -669,6 +673,12 @@ export const dumpCommands: CommandSpec[] = [
     complexity:
       "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).",
     syntax: RESTORE_SYNTAX,
+    keySpecs: ["OW update @1"],
+    history: [
+      ["3.0.0", "Added the `REPLACE` modifier."],
+      ["5.0.0", "Added the `ABSTTL` modifier."],
+      ["5.0.0", "Added the `IDLETIME` and `FREQ` options."],
+    ],
     handler: restore,
   }),
   defineCommand({
@@ -683,6 +693,13 @@ export const dumpCommands: CommandSpec[] = [
     complexity:
       "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).",
     syntax: RESTORE_SYNTAX,
+    keySpecs: ["OW update @1"],
+    docFlags: "syscmd",
+    history: [
+      ["3.0.0", "Added the `REPLACE` modifier."],
+      ["5.0.0", "Added the `ABSTTL` modifier."],
+      ["5.0.0", "Added the `IDLETIME` and `FREQ` options."],
+    ],
     handler: restore,
   }),
   defineCommand({
@@ -699,6 +716,15 @@ export const dumpCommands: CommandSpec[] = [
     syntax:
       'host port key | "" destination-db timeout [COPY] [REPLACE] [AUTH password | AUTH2 username password] [KEYS key [key ...]]',
     getKeys: migrateKeys,
+    getKeysAndFlags: (args) => migrateKeys(args)?.map((k) => [k, MIGRATE_FLAGS]) ?? null,
+    keySpecs: ["RW access delete @3", "RW access delete incomplete @KEYS:-2 range:-1,1,0"],
+    tips: "nondeterministic_output",
+    history: [
+      ["3.0.0", "Added the `COPY` and `REPLACE` options."],
+      ["3.0.6", "Added the `KEYS` option."],
+      ["4.0.7", "Added the `AUTH` option."],
+      ["6.0.0", "Added the `AUTH2` option."],
+    ],
     handler: migrate,
   }),
 ];

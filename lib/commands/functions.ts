@@ -351,6 +351,7 @@ export const functionCommands: CommandSpec[] = [
         since: "7.0.0",
         complexity: "O(1)",
         syntax: "library-name",
+        tips: "request_policy:all_shards response_policy:all_succeeded",
         handler: functionDelete,
       },
       {
@@ -370,6 +371,7 @@ export const functionCommands: CommandSpec[] = [
         since: "7.0.0",
         complexity: "O(N) where N is the number of functions deleted",
         syntax: "[ASYNC | SYNC]",
+        tips: "request_policy:all_shards response_policy:all_succeeded",
         handler: functionFlush,
       },
       {
@@ -388,6 +390,7 @@ export const functionCommands: CommandSpec[] = [
         summary: "Kill the function currently in execution.",
         since: "7.0.0",
         complexity: "O(1)",
+        tips: "request_policy:all_shards response_policy:one_succeeded",
         handler: functionKill,
       },
       {
@@ -398,6 +401,7 @@ export const functionCommands: CommandSpec[] = [
         since: "7.0.0",
         complexity: "O(N) where N is the number of functions",
         syntax: "[LIBRARYNAME library-name-pattern] [WITHCODE]",
+        tips: "nondeterministic_output_order",
         handler: functionList,
       },
       {
@@ -408,6 +412,7 @@ export const functionCommands: CommandSpec[] = [
         since: "7.0.0",
         complexity: "O(1) (considering compilation time is redundant)",
         syntax: "[REPLACE] function-code",
+        tips: "request_policy:all_shards response_policy:all_succeeded",
         handler: functionLoad,
       },
       {
@@ -418,6 +423,7 @@ export const functionCommands: CommandSpec[] = [
         since: "7.0.0",
         complexity: "O(N) where N is the number of functions on the payload",
         syntax: "serialized-value [FLUSH | APPEND | REPLACE]",
+        tips: "request_policy:all_shards response_policy:all_succeeded",
         handler: functionRestore,
       },
       {
@@ -428,6 +434,7 @@ export const functionCommands: CommandSpec[] = [
           "Return information about the function currently running (name, description, duration)",
         since: "7.0.0",
         complexity: "O(1)",
+        tips: "nondeterministic_output request_policy:all_shards response_policy:special",
         handler: functionStats,
       },
     ],

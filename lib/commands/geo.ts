@@ -672,6 +672,8 @@ export const geoCommands: CommandSpec[] = [
     complexity:
       "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
     syntax: "key [NX | XX] [CH] longitude latitude member [longitude latitude member ...]",
+    keySpecs: ["RW update @1"],
+    history: [["6.2.0", "Added the `CH`, `NX` and `XX` options."]],
     handler: geoadd,
   }),
   defineCommand({
@@ -684,6 +686,7 @@ export const geoCommands: CommandSpec[] = [
     summary: "Returns the distance between two members of a geospatial index",
     complexity: "O(log(N))",
     syntax: "key member1 member2 [M | KM | FT | MI]",
+    keySpecs: ["RO access @1"],
     handler: geodist,
   }),
   defineCommand({
@@ -697,6 +700,7 @@ export const geoCommands: CommandSpec[] = [
     complexity:
       "O(log(N)) for each member requested, where N is the number of elements in the sorted set.",
     syntax: "key [member [member ...]]",
+    keySpecs: ["RO access @1"],
     handler: geohash,
   }),
   defineCommand({
@@ -709,6 +713,7 @@ export const geoCommands: CommandSpec[] = [
     summary: "Returns longitude and latitude of members of a geospatial index",
     complexity: "O(N) where N is the number of members requested.",
     syntax: "key [member [member ...]]",
+    keySpecs: ["RO access @1"],
     handler: geopos,
   }),
   defineCommand({
@@ -722,6 +727,8 @@ export const geoCommands: CommandSpec[] = [
       "area of a box or a circle.",
     complexity: SEARCH_COMPLEXITY,
     syntax: `key ${SEARCH_FROM} [WITHCOORD] [WITHDIST] [WITHHASH]`,
+    keySpecs: ["RO access @1"],
+    history: [["7.0.0", "Added support for uppercase unit names."]],
     handler: (c, args) => georadiusGeneric(c, args, 1, SEARCH),
   }),
   defineCommand({
@@ -736,6 +743,7 @@ export const geoCommands: CommandSpec[] = [
       "area of a box or a circle, and store the result in another key.",
     complexity: SEARCH_COMPLEXITY,
     syntax: `destination source ${SEARCH_FROM} [STOREDIST]`,
+    history: [["7.0.0", "Added support for uppercase unit names."]],
     handler: (c, args) => georadiusGeneric(c, args, 2, SEARCH | SEARCH_STORE),
   }),
   defineCommand({
@@ -752,6 +760,13 @@ export const geoCommands: CommandSpec[] = [
     complexity: RADIUS_COMPLEXITY,
     syntax: `key longitude latitude radius <M | KM | FT | MI> ${RADIUS_OPTIONS} ` +
       "[STORE key | STOREDIST key]",
+    docFlags: "deprecated",
+    deprecatedSince: "6.2.0",
+    replacedBy: "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` argument",
+    history: [
+      ["6.2.0", "Added the `ANY` option for `COUNT`."],
+      ["7.0.0", "Added support for uppercase unit names."],
+    ],
     handler: (c, args) => georadiusGeneric(c, args, 1, RADIUS_COORDS),
   }),
   defineCommand({
@@ -764,6 +779,11 @@ export const geoCommands: CommandSpec[] = [
     summary: "A read-only variant for GEORADIUS",
     complexity: RADIUS_COMPLEXITY,
     syntax: `key longitude latitude radius <M | KM | FT | MI> ${RADIUS_OPTIONS}`,
+    keySpecs: ["RO access @1"],
+    docFlags: "deprecated",
+    deprecatedSince: "6.2.0",
+    replacedBy: "`GEOSEARCH` with the `BYRADIUS` argument",
+    history: [["6.2.0", "Added the `ANY` option for `COUNT`."]],
     handler: (c, args) => georadiusGeneric(c, args, 1, RADIUS_COORDS | RADIUS_NOSTORE),
   }),
   defineCommand({
@@ -779,6 +799,10 @@ export const geoCommands: CommandSpec[] = [
       "given maximum distance from a member",
     complexity: RADIUS_COMPLEXITY,
     syntax: `key member radius <M | KM | FT | MI> ${RADIUS_OPTIONS} [STORE key | STOREDIST key]`,
+    docFlags: "deprecated",
+    deprecatedSince: "6.2.0",
+    replacedBy: "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` and `FROMMEMBER` arguments",
+    history: [["7.0.0", "Added support for uppercase unit names."]],
     handler: (c, args) => georadiusGeneric(c, args, 1, RADIUS_MEMBER),
   }),
   defineCommand({
@@ -791,6 +815,10 @@ export const geoCommands: CommandSpec[] = [
     summary: "A read-only variant for GEORADIUSBYMEMBER",
     complexity: RADIUS_COMPLEXITY,
     syntax: `key member radius <M | KM | FT | MI> ${RADIUS_OPTIONS}`,
+    keySpecs: ["RO access @1"],
+    docFlags: "deprecated",
+    deprecatedSince: "6.2.0",
+    replacedBy: "`GEOSEARCH` with the `BYRADIUS` and `FROMMEMBER` arguments",
     handler: (c, args) => georadiusGeneric(c, args, 1, RADIUS_MEMBER | RADIUS_NOSTORE),
   }),
 ];

@@ -290,6 +290,8 @@ export const hashCommands: CommandSpec[] = [
     summary: "Delete one or more fields of a hash",
     complexity: "O(N) where N is the number of fields to be removed.",
     syntax: "key field [field ...]",
+    keySpecs: ["RW delete @1"],
+    history: [["2.4.0", "Accepts multiple `field` arguments."]],
     handler: hdel,
   }),
   defineCommand({
@@ -302,6 +304,7 @@ export const hashCommands: CommandSpec[] = [
     summary: "Tell whether a hash has a field",
     complexity: "O(1)",
     syntax: "key field",
+    keySpecs: ["RO @1"],
     handler: hexists,
   }),
   defineCommand({
@@ -314,6 +317,7 @@ export const hashCommands: CommandSpec[] = [
     summary: "Get the value of a hash field",
     complexity: "O(1)",
     syntax: "key field",
+    keySpecs: ["RO access @1"],
     handler: hget,
   }),
   defineCommand({
@@ -326,6 +330,8 @@ export const hashCommands: CommandSpec[] = [
     summary: "Get every field and value of a hash",
     complexity: "O(N) where N is the size of the hash.",
     syntax: "key",
+    keySpecs: ["RO access @1"],
+    tips: "nondeterministic_output_order",
     handler: hgetallGeneric(WANT_FIELDS | WANT_VALUES),
   }),
   defineCommand({
@@ -338,6 +344,7 @@ export const hashCommands: CommandSpec[] = [
     summary: "Add an integer to the integer value of a hash field",
     complexity: "O(1)",
     syntax: "key field increment",
+    keySpecs: ["RW access update @1"],
     handler: hincrby,
   }),
   defineCommand({
@@ -350,6 +357,7 @@ export const hashCommands: CommandSpec[] = [
     summary: "Add a floating point number to the value of a hash field",
     complexity: "O(1)",
     syntax: "key field increment",
+    keySpecs: ["RW access update @1"],
     handler: hincrbyfloat,
   }),
   defineCommand({
@@ -362,6 +370,8 @@ export const hashCommands: CommandSpec[] = [
     summary: "Get every field of a hash",
     complexity: "O(N) where N is the size of the hash.",
     syntax: "key",
+    keySpecs: ["RO access @1"],
+    tips: "nondeterministic_output_order",
     handler: hgetallGeneric(WANT_FIELDS),
   }),
   defineCommand({
@@ -374,6 +384,7 @@ export const hashCommands: CommandSpec[] = [
     summary: "Count the fields of a hash",
     complexity: "O(1)",
     syntax: "key",
+    keySpecs: ["RO @1"],
     handler: hlen,
   }),
   defineCommand({
@@ -386,6 +397,7 @@ export const hashCommands: CommandSpec[] = [
     summary: "Get the values of several hash fields",
     complexity: "O(N) where N is the number of fields being requested.",
     syntax: "key field [field ...]",
+    keySpecs: ["RO access @1"],
     handler: hmget,
   }),
   defineCommand({
@@ -398,6 +410,10 @@ export const hashCommands: CommandSpec[] = [
     summary: "Set several hash fields (deprecated: use HSET)",
     complexity: "O(N) where N is the number of fields being set.",
     syntax: "key field value [field value ...]",
+    keySpecs: ["RW update @1"],
+    docFlags: "deprecated",
+    deprecatedSince: "4.0.0",
+    replacedBy: "`HSET` with multiple field-value pairs",
     handler: hsetGeneric("hmset", false),
   }),
   defineCommand({
@@ -410,6 +426,8 @@ export const hashCommands: CommandSpec[] = [
     summary: "Get one or more random fields of a hash",
     complexity: "O(N) where N is the number of fields returned",
     syntax: "key [count [WITHVALUES]]",
+    keySpecs: ["RO access @1"],
+    tips: "nondeterministic_output",
     handler: hrandfield,
   }),
   defineCommand({
@@ -423,6 +441,8 @@ export const hashCommands: CommandSpec[] = [
     complexity:
       "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
     syntax: "key cursor [MATCH pattern] [COUNT count]",
+    keySpecs: ["RO access @1"],
+    tips: "nondeterministic_output",
     handler: hscan,
   }),
   defineCommand({
@@ -436,6 +456,8 @@ export const hashCommands: CommandSpec[] = [
     complexity:
       "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.",
     syntax: "key field value [field value ...]",
+    keySpecs: ["RW update @1"],
+    history: [["4.0.0", "Accepts multiple `field` and `value` arguments."]],
     handler: hsetGeneric("hset", true),
   }),
   defineCommand({
@@ -448,6 +470,7 @@ export const hashCommands: CommandSpec[] = [
     summary: "Set a hash field only if it does not exist yet",
     complexity: "O(1)",
     syntax: "key field value",
+    keySpecs: ["RW insert @1"],
     handler: hsetnx,
   }),
   defineCommand({
@@ -460,6 +483,7 @@ export const hashCommands: CommandSpec[] = [
     summary: "Get the length of a hash field's value",
     complexity: "O(1)",
     syntax: "key field",
+    keySpecs: ["RO @1"],
     handler: hstrlen,
   }),
   defineCommand({
@@ -472,6 +496,8 @@ export const hashCommands: CommandSpec[] = [
     summary: "Get every value of a hash",
     complexity: "O(N) where N is the size of the hash.",
     syntax: "key",
+    keySpecs: ["RO access @1"],
+    tips: "nondeterministic_output_order",
     handler: hgetallGeneric(WANT_VALUES),
   }),
 ];

@@ -317,6 +317,7 @@ export const hyperLogLogCommands: CommandSpec[] = [
     summary: "Internal commands for debugging HyperLogLog values",
     complexity: "N/A",
     syntax: "subcommand key",
+    docFlags: "syscmd",
     handler: pfdebug,
   }),
   defineCommand({
@@ -328,6 +329,7 @@ export const hyperLogLogCommands: CommandSpec[] = [
     summary: "An internal command for testing HyperLogLog values",
     complexity: "N/A",
     syntax: "",
+    docFlags: "syscmd",
     handler: pfselftest,
   }),
 ];

@@ -532,6 +532,8 @@ export const keyCommands: CommandSpec[] = [
     summary: "Delete keys",
     complexity: "O(N) where N is the number of keys that will be removed.",
     syntax: "key [key ...]",
+    keySpecs: ["RM delete @1 range:-1,1,0"],
+    tips: "request_policy:multi_shard response_policy:agg_sum",
     handler: del,
   }),
   defineCommand({
@@ -544,6 +546,8 @@ export const keyCommands: CommandSpec[] = [
     summary: "Delete keys, reclaiming memory in the background",
     complexity: "O(1) for each key removed regardless of its size.",
     syntax: "key [key ...]",
+    keySpecs: ["RM delete @1 range:-1,1,0"],
+    tips: "request_policy:multi_shard response_policy:agg_sum",
     handler: del,
   }),
   defineCommand({
@@ -556,6 +560,9 @@ export const keyCommands: CommandSpec[] = [
     summary: "Count how many of the given keys exist",
     complexity: "O(N) where N is the number of keys to check.",
     syntax: "key [key ...]",
+    keySpecs: ["RO @1 range:-1,1,0"],
+    tips: "request_policy:multi_shard response_policy:agg_sum",
+    history: [["3.0.3", "Accepts multiple `key` arguments."]],
     handler: exists,
   }),
   defineCommand({
@@ -568,6 +575,7 @@ export const keyCommands: CommandSpec[] = [
     summary: "Name the type of the value at a key",
     complexity: "O(1)",
     syntax: "key",
+    keySpecs: ["RO @1"],
     handler: type,
   }),
   defineCommand({
@@ -579,6 +587,8 @@ export const keyCommands: CommandSpec[] = [
     summary: "List the keys that match a pattern",
     complexity: "O(N) with N being the number of keys in the database.",
     syntax: "pattern",
+    tips: "request_policy:all_shards nondeterministic_output_order",
+    categories: ["keyspace", "dangerous"],
     handler: keys,
   }),
   defineCommand({
@@ -590,6 +600,8 @@ export const keyCommands: CommandSpec[] = [
     summary: "Iterate over the keys of the database",
     complexity: "O(1) for every call. O(N) for a complete iteration.",
     syntax: "cursor [MATCH pattern] [COUNT count] [TYPE type]",
+    tips: "nondeterministic_output request_policy:special",
+    history: [["6.0.0", "Added the `TYPE` subcommand."]],
     handler: scan,
   }),
   defineCommand({
@@ -600,6 +612,7 @@ export const keyCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Pick a random key",
     complexity: "O(1)",
+    tips: "request_policy:all_shards nondeterministic_output",
     handler: randomkey,
   }),
   defineCommand({
@@ -612,6 +625,7 @@ export const keyCommands: CommandSpec[] = [
     summary: "Give a key a new name",
     complexity: "O(1)",
     syntax: "key newkey",
+    keySpecs: ["RW access delete @1", "OW update @2"],
     handler: rename,
   }),
   defineCommand({
@@ -624,6 +638,13 @@ export const keyCommands: CommandSpec[] = [
     summary: "Give a key a new name unless that name is taken",
     complexity: "O(1)",
     syntax: "key newkey",
+    keySpecs: ["RW access delete @1", "OW insert @2"],
+    history: [
+      [
+        "3.2.0",
+        "The command no longer returns an error when source and destination names are the same.",
+      ],
+    ],
     handler: renamenx,
   }),
   defineCommand({
@@ -636,6 +657,7 @@ export const keyCommands: CommandSpec[] = [
     summary: "Copy the value of a key to another key",
     complexity: "O(N) worst case for collections, where N is the number of nested items.",
     syntax: "source destination [DB destination-db] [REPLACE]",
+    keySpecs: ["RO access @1", "OW update @2"],
     handler: copy,
   }),
   defineCommand({
@@ -648,6 +670,7 @@ export const keyCommands: CommandSpec[] = [
     summary: "Move a key to another database",
     complexity: "O(1)",
     syntax: "key db",
+    keySpecs: ["RW access update @1"],
     handler: move,
   }),
   defineCommand({
@@ -660,6 +683,7 @@ export const keyCommands: CommandSpec[] = [
     complexity: "O(N) where N is the count of clients watching or blocking on keys from both " +
       "databases.",
     syntax: "index1 index2",
+    categories: ["keyspace", "dangerous"],
     handler: swapdb,
   }),
   defineCommand({
@@ -670,6 +694,8 @@ export const keyCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Count the keys of the selected database",
     complexity: "O(1)",
+    tips: "request_policy:all_shards response_policy:agg_sum",
+    categories: ["keyspace"],
     handler: dbsize,
   }),
   defineCommand({
@@ -681,6 +707,12 @@ export const keyCommands: CommandSpec[] = [
     summary: "Delete every key of the selected database",
     complexity: "O(N) where N is the number of keys in the selected database",
     syntax: "[ASYNC | SYNC]",
+    tips: "request_policy:all_shards response_policy:all_succeeded",
+    categories: ["keyspace", "dangerous"],
+    history: [
+      ["4.0.0", "Added the `ASYNC` flushing mode modifier."],
+      ["6.2.0", "Added the `SYNC` flushing mode modifier."],
+    ],
     handler: flushdb,
   }),
   defineCommand({
@@ -692,6 +724,12 @@ export const keyCommands: CommandSpec[] = [
     summary: "Delete every key of every database",
     complexity: "O(N) where N is the total number of keys in all databases",
     syntax: "[ASYNC | SYNC]",
+    tips: "request_policy:all_shards response_policy:all_succeeded",
+    categories: ["keyspace", "dangerous"],
+    history: [
+      ["4.0.0", "Added the `ASYNC` flushing mode modifier."],
+      ["6.2.0", "Added the `SYNC` flushing mode modifier."],
+    ],
     handler: flushall,
   }),
   defineCommand({
@@ -704,6 +742,8 @@ export const keyCommands: CommandSpec[] = [
     summary: "Mark keys as just accessed; count the ones that exist",
     complexity: "O(N) where N is the number of keys that will be touched.",
     syntax: "key [key ...]",
+    keySpecs: ["RO @1 range:-1,1,0"],
+    tips: "request_policy:multi_shard response_policy:agg_sum",
     handler: touch,
   }),
   defineCommand({
@@ -733,6 +773,8 @@ export const keyCommands: CommandSpec[] = [
         summary: "Seconds since a key was last accessed",
         complexity: "O(1)",
         syntax: "key",
+        keySpecs: ["RO @2"],
+        tips: "nondeterministic_output",
         handler: objectIdletime,
       },
       {
@@ -744,6 +786,8 @@ export const keyCommands: CommandSpec[] = [
         summary: "The logarithmic access frequency counter of a key",
         complexity: "O(1)",
         syntax: "key",
+        keySpecs: ["RO @2"],
+        tips: "nondeterministic_output",
         handler: objectFreq,
       },
       {
@@ -755,6 +799,8 @@ export const keyCommands: CommandSpec[] = [
         summary: "The internal representation of the value at a key",
         complexity: "O(1)",
         syntax: "key",
+        keySpecs: ["RO @2"],
+        tips: "nondeterministic_output",
         handler: objectEncoding,
       },
       {
@@ -766,6 +812,8 @@ export const keyCommands: CommandSpec[] = [
         summary: "How many references the value at a key has",
         complexity: "O(1)",
         syntax: "key",
+        keySpecs: ["RO @2"],
+        tips: "nondeterministic_output",
         handler: objectRefcount,
       },
     ],
@@ -780,6 +828,8 @@ export const keyCommands: CommandSpec[] = [
     summary: "Make a key expire after some seconds",
     complexity: "O(1)",
     syntax: `key seconds ${EXPIRE_CONDITION}`,
+    keySpecs: ["RW update @1"],
+    history: [["7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."]],
     handler: expireCommand("expire", true, true),
   }),
   defineCommand({
@@ -792,6 +842,8 @@ export const keyCommands: CommandSpec[] = [
     summary: "Make a key expire after some milliseconds",
     complexity: "O(1)",
     syntax: `key milliseconds ${EXPIRE_CONDITION}`,
+    keySpecs: ["RW update @1"],
+    history: [["7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."]],
     handler: expireCommand("pexpire", false, true),
   }),
   defineCommand({
@@ -804,6 +856,8 @@ export const keyCommands: CommandSpec[] = [
     summary: "Make a key expire at a Unix time in seconds",
     complexity: "O(1)",
     syntax: `key unix-time-seconds ${EXPIRE_CONDITION}`,
+    keySpecs: ["RW update @1"],
+    history: [["7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."]],
     handler: expireCommand("expireat", true, false),
   }),
   defineCommand({
@@ -816,6 +870,8 @@ export const keyCommands: CommandSpec[] = [
     summary: "Make a key expire at a Unix time in milliseconds",
     complexity: "O(1)",
     syntax: `key unix-time-milliseconds ${EXPIRE_CONDITION}`,
+    keySpecs: ["RW update @1"],
+    history: [["7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."]],
     handler: expireCommand("pexpireat", false, false),
   }),
   defineCommand({
@@ -828,6 +884,9 @@ export const keyCommands: CommandSpec[] = [
     summary: "Seconds left before a key expires",
     complexity: "O(1)",
     syntax: "key",
+    keySpecs: ["RO access @1"],
+    tips: "nondeterministic_output",
+    history: [["2.8.0", "Added the -2 reply."]],
     handler: ttlCommand(false),
   }),
   defineCommand({
@@ -840,6 +899,9 @@ export const keyCommands: CommandSpec[] = [
     summary: "Milliseconds left before a key expires",
     complexity: "O(1)",
     syntax: "key",
+    keySpecs: ["RO access @1"],
+    tips: "nondeterministic_output",
+    history: [["2.8.0", "Added the -2 reply."]],
     handler: ttlCommand(true),
   }),
   defineCommand({
@@ -852,6 +914,7 @@ export const keyCommands: CommandSpec[] = [
     summary: "The Unix time in seconds at which a key expires",
     complexity: "O(1)",
     syntax: "key",
+    keySpecs: ["RO access @1"],
     handler: expiretimeCommand(false),
   }),
   defineCommand({
@@ -864,6 +927,7 @@ export const keyCommands: CommandSpec[] = [
     summary: "The Unix time in milliseconds at which a key expires",
     complexity: "O(1)",
     syntax: "key",
+    keySpecs: ["RO access @1"],
     handler: expiretimeCommand(true),
   }),
   defineCommand({
@@ -876,6 +940,7 @@ export const keyCommands: CommandSpec[] = [
     summary: "Remove the expiry of a key",
     complexity: "O(1)",
     syntax: "key",
+    keySpecs: ["RW update @1"],
     handler: persist,
   }),
 ];

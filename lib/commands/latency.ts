@@ -612,6 +612,7 @@ export const latencyCommands: CommandSpec[] = [
         since: "2.8.13",
         summary: "Explain the latency events seen, with advice",
         complexity: "O(1)",
+        tips: "nondeterministic_output request_policy:all_nodes response_policy:special",
         handler: latencyDoctor,
       },
       {
@@ -621,6 +622,7 @@ export const latencyCommands: CommandSpec[] = [
         since: "2.8.13",
         summary: "The newest sample of every latency event",
         complexity: "O(1)",
+        tips: "nondeterministic_output request_policy:all_nodes response_policy:special",
         handler: latencyLatest,
       },
       {
@@ -631,6 +633,7 @@ export const latencyCommands: CommandSpec[] = [
         summary: "The samples of one latency event",
         complexity: "O(1)",
         syntax: "event",
+        tips: "nondeterministic_output request_policy:all_nodes response_policy:special",
         handler: latencyHistory,
       },
       {
@@ -650,6 +653,7 @@ export const latencyCommands: CommandSpec[] = [
         summary: "An ASCII graph of one latency event",
         complexity: "O(1)",
         syntax: "event",
+        tips: "nondeterministic_output request_policy:all_nodes response_policy:special",
         handler: latencyGraph,
       },
       {
@@ -661,6 +665,7 @@ export const latencyCommands: CommandSpec[] = [
         complexity:
           "O(N) where N is the number of commands with latency information being retrieved.",
         syntax: "[command [command ...]]",
+        tips: "nondeterministic_output request_policy:all_nodes response_policy:special",
         handler: latencyHistogram,
       },
       {
@@ -671,6 +676,7 @@ export const latencyCommands: CommandSpec[] = [
         summary: "Forget the samples of some or all latency events",
         complexity: "O(1)",
         syntax: "[event [event ...]]",
+        tips: "request_policy:all_nodes response_policy:all_succeeded",
         handler: latencyReset,
       },
     ],

@@ -456,6 +456,7 @@ export const listCommands: CommandSpec[] = [
       "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
     syntax: "key element [element ...]",
     keySpecs: [keyAt(1, "RW", "insert")],
+    history: [["2.4.0", "Accepts multiple `element` arguments."]],
     handler: pushGeneric(true, false),
   }),
   defineCommand({
@@ -470,6 +471,7 @@ export const listCommands: CommandSpec[] = [
       "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
     syntax: "key element [element ...]",
     keySpecs: [keyAt(1, "RW", "insert")],
+    history: [["2.4.0", "Accepts multiple `element` arguments."]],
     handler: pushGeneric(false, false),
   }),
   defineCommand({
@@ -484,6 +486,7 @@ export const listCommands: CommandSpec[] = [
       "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
     syntax: "key element [element ...]",
     keySpecs: [keyAt(1, "RW", "insert")],
+    history: [["4.0.0", "Accepts multiple `element` arguments."]],
     handler: pushGeneric(true, true),
   }),
   defineCommand({
@@ -498,6 +501,7 @@ export const listCommands: CommandSpec[] = [
       "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
     syntax: "key element [element ...]",
     keySpecs: [keyAt(1, "RW", "insert")],
+    history: [["4.0.0", "Accepts multiple `element` arguments."]],
     handler: pushGeneric(false, true),
   }),
   defineCommand({
@@ -511,6 +515,7 @@ export const listCommands: CommandSpec[] = [
     complexity: "O(N) where N is the number of elements returned",
     syntax: "key [count]",
     keySpecs: [keyAt(1, "RW", "access", "delete")],
+    history: [["6.2.0", "Added the `count` argument."]],
     handler: popGeneric(true),
   }),
   defineCommand({
@@ -524,6 +529,7 @@ export const listCommands: CommandSpec[] = [
     complexity: "O(N) where N is the number of elements returned",
     syntax: "key [count]",
     keySpecs: [keyAt(1, "RW", "access", "delete")],
+    history: [["6.2.0", "Added the `count` argument."]],
     handler: popGeneric(false),
   }),
   defineCommand({
@@ -646,6 +652,9 @@ export const listCommands: CommandSpec[] = [
     complexity: "O(1)",
     syntax: "source destination",
     keySpecs: MOVE_SPECS,
+    docFlags: "deprecated",
+    deprecatedSince: "6.2.0",
+    replacedBy: "`LMOVE` with the `RIGHT` and `LEFT` arguments",
     handler: rpoplpush,
   }),
   defineCommand({

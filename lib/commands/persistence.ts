@@ -73,7 +73,7 @@ async function snapshot(c: Client, args: string[]): Promise<void> {
   c.out.bulk(name);
 }
 
-const FLAGS = "admin noscript";
+const FLAGS = "admin noscript no_async_loading";
 
 export const persistenceCommands: CommandSpec[] = [
   defineCommand({
@@ -95,6 +95,7 @@ export const persistenceCommands: CommandSpec[] = [
     summary: "Asynchronously save the dataset to disk",
     complexity: "O(N) where N is the total number of keys in all databases",
     syntax: "[SCHEDULE]",
+    history: [["3.2.2", "Added the `SCHEDULE` option."]],
     handler: bgsave,
   }),
   defineCommand({

@@ -302,6 +302,7 @@ export const scriptingCommands: CommandSpec[] = [
         summary: "Kill the script currently in execution.",
         since: "2.6.0",
         complexity: "O(1)",
+        tips: "request_policy:all_shards response_policy:one_succeeded",
         handler: scriptKill,
       },
       {
@@ -313,6 +314,7 @@ export const scriptingCommands: CommandSpec[] = [
         complexity:
           "O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).",
         syntax: "sha1 [sha1 ...]",
+        tips: "request_policy:all_shards response_policy:agg_logical_and",
         handler: scriptExists,
       },
       {
@@ -323,6 +325,7 @@ export const scriptingCommands: CommandSpec[] = [
         since: "2.6.0",
         complexity: "O(N) with N being the length in bytes of the script body.",
         syntax: "script",
+        tips: "request_policy:all_nodes response_policy:all_succeeded",
         handler: scriptLoad,
       },
       {
@@ -333,6 +336,8 @@ export const scriptingCommands: CommandSpec[] = [
         since: "2.6.0",
         complexity: "O(N) with N being the number of scripts in cache",
         syntax: "[ASYNC | SYNC]",
+        tips: "request_policy:all_nodes response_policy:all_succeeded",
+        history: [["6.2.0", "Added the `ASYNC` and `SYNC` flushing mode modifiers."]],
         handler: scriptFlush,
       },
       {

@@ -8,6 +8,8 @@ import { globMatch } from "../util/glob.ts";
 import { infoText } from "./info.ts";
 import { ERR_SYNTAX, isKeyword, parseInt64 } from "./args.ts";
 import { replyHelp } from "./connection.ts";
+import { rewriteConfigText } from "../config.ts";
+import { osErrorText } from "../util/oserror.ts";
 import {
   type Command,
   type CommandSpec,
@@ -45,6 +47,57 @@ function configResetstat(c: Client): void {
   c.out.ok();
 }
 
+/**
+ * CONFIG REWRITE (Redis's rewriteConfig, see rewriteConfigText): the file
+ * is replaced through a temporary file renamed over it.
+ */
+function configRewrite(c: Client): void {
+  const server = c.server;
+  const path = server.config.filePath;
+  if (path === "") return c.out.error("ERR The server is running without a config file");
+  try {
+    let old = "";
+    try {
+      old = Deno.readTextFileSync(path);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    const text = rewriteConfigText(server.config, old, userLines(c));
+    const tmp = `${path}.tmp-${Date.now()}-${Deno.pid}`;
+    try {
+      Deno.writeTextFileSync(tmp, text, { mode: 0o644 });
+      Deno.renameSync(tmp, path);
+    } catch (e) {
+      try {
+        Deno.removeSync(tmp);
+      } catch {
+        // never created
+      }
+      throw e;
+    }
+  } catch (e) {
+    server.log.warning(`CONFIG REWRITE failed: ${osErrorText(e)}`);
+    return c.out.error(`ERR Rewriting config file: ${osErrorText(e)}`);
+  }
+  server.log.warning("CONFIG REWRITE executed with success.");
+  c.out.ok();
+}
+
+/**
+ * The `user` lines CONFIG REWRITE writes (Redis's rewriteConfigUserOption:
+ * every user, sorted by name, as ACL LIST describes it); null when an ACL
+ * file keeps the users.
+ */
+function userLines(c: Client): string[] | null {
+  const config = c.server.config;
+  if (config.getMatching(["aclfile"]).some(([, v]) => v !== "")) return null;
+  const acl = c.server.acl as unknown as {
+    users: Map<string, { name: string; describe?: () => string }>;
+  };
+  const users = [...acl.users.values()].sort((a, b) => a.name < b.name ? -1 : 1);
+  return users.map((u) => `user ${u.name} ${u.describe?.() ?? "on nopass ~* &* +@all"}`);
+}
+
 function configHelp(c: Client): void {
   replyHelp(c, "CONFIG", [
     "GET <pattern>",
@@ -53,6 +106,8 @@ function configHelp(c: Client): void {
     "    Set the configuration <directive> to <value>.",
     "RESETSTAT",
     "    Reset statistics reported by the INFO command.",
+    "REWRITE",
+    "    Rewrite the configuration file.",
   ]);
 }
 
@@ -132,8 +187,8 @@ function getkeys(c: Client, args: string[], withFlags: boolean): void {
   const cmd = resolve(c, line);
   if (!cmd) return c.out.error("ERR Invalid command specified");
   // As Redis's doesCommandHaveKeys, before the arity: a key spec that is not not_key, or getKeys.
-  const { getKeys, keySpecs, firstKey } = cmd.spec;
-  const hasKeys = getKeys !== undefined ||
+  const { getKeys, getKeysAndFlags, keySpecs, firstKey } = cmd.spec;
+  const hasKeys = getKeys !== undefined || getKeysAndFlags !== undefined ||
     (keySpecs ? keySpecs.some((k) => !k.flags.includes("not_key")) : firstKey > 0);
   if (!hasKeys) return c.out.error("ERR The command has no key arguments");
   const arity = cmd.spec.arity;
@@ -374,6 +429,9 @@ export const serverCommands: CommandSpec[] = [
     summary: "Get information and statistics about the server",
     complexity: "O(1)",
     syntax: "[section [section ...]]",
+    tips: "nondeterministic_output request_policy:all_shards response_policy:special",
+    categories: ["dangerous"],
+    history: [["7.0.0", "Added support for taking multiple section arguments."]],
     handler: info,
   }),
   defineCommand({
@@ -393,6 +451,7 @@ export const serverCommands: CommandSpec[] = [
         summary: "Get the values of configuration parameters",
         complexity: "O(N) when N is the number of configuration parameters provided",
         syntax: "parameter [parameter ...]",
+        history: [["7.0.0", "Added the ability to pass multiple pattern parameters in one call"]],
         handler: configGet,
       },
       {
@@ -403,6 +462,8 @@ export const serverCommands: CommandSpec[] = [
         summary: "Set configuration parameters to the given values",
         complexity: "O(N) when N is the number of configuration parameters provided",
         syntax: "parameter value [parameter value ...]",
+        tips: "request_policy:all_nodes response_policy:all_succeeded",
+        history: [["7.0.0", "Added the ability to set multiple parameters in one call."]],
         handler: configSet,
       },
       {
@@ -413,6 +474,15 @@ export const serverCommands: CommandSpec[] = [
         summary: "Reset the statistics INFO reports",
         complexity: "O(1)",
         handler: configResetstat,
+      },
+      {
+        name: "rewrite",
+        arity: 2,
+        flags: ADMIN,
+        since: "2.8.0",
+        summary: "Rewrite the configuration file with the in memory configuration",
+        complexity: "O(1)",
+        handler: configRewrite,
       },
       {
         name: "help",
@@ -433,6 +503,8 @@ export const serverCommands: CommandSpec[] = [
     since: "2.8.13",
     summary: "Get details about all commands",
     complexity: "O(N) where N is the total number of Redis commands",
+    tips: "nondeterministic_output_order",
+    categories: ["connection"],
     handler: command,
     subcommands: [
       {
@@ -442,6 +514,7 @@ export const serverCommands: CommandSpec[] = [
         since: "2.8.13",
         summary: "Get the number of commands",
         complexity: "O(1)",
+        categories: ["connection"],
         handler: commandCount,
       },
       {
@@ -452,6 +525,9 @@ export const serverCommands: CommandSpec[] = [
         summary: "Get details about specific commands",
         complexity: "O(N) where N is the number of commands to look up",
         syntax: "[command-name [command-name ...]]",
+        tips: "nondeterministic_output_order",
+        categories: ["connection"],
+        history: [["7.0.0", "Allowed to be called with no argument to get info on all commands."]],
         handler: commandInfo,
       },
       {
@@ -462,6 +538,8 @@ export const serverCommands: CommandSpec[] = [
         summary: "Get documentation for commands",
         complexity: "O(N) where N is the number of commands to look up",
         syntax: "[command-name [command-name ...]]",
+        tips: "nondeterministic_output_order",
+        categories: ["connection"],
         handler: commandDocs,
       },
       {
@@ -472,6 +550,8 @@ export const serverCommands: CommandSpec[] = [
         summary: "Get the names of commands, optionally filtered",
         complexity: "O(N) where N is the total number of Redis commands",
         syntax: "[FILTERBY <MODULE module-name | ACLCAT category | PATTERN pattern>]",
+        tips: "nondeterministic_output_order",
+        categories: ["connection"],
         handler: commandList,
       },
       {
@@ -482,6 +562,7 @@ export const serverCommands: CommandSpec[] = [
         summary: "Extract the keys of a full command line",
         complexity: "O(N) where N is the number of arguments to the command",
         syntax: "command [arg [arg ...]]",
+        categories: ["connection"],
         handler: commandGetkeys,
       },
       {
@@ -492,6 +573,7 @@ export const serverCommands: CommandSpec[] = [
         summary: "Extract the keys of a full command line, with their access flags",
         complexity: "O(N) where N is the number of arguments to the command",
         syntax: "command [arg [arg ...]]",
+        categories: ["connection"],
         handler: commandGetkeysandflags,
       },
       {
@@ -501,6 +583,7 @@ export const serverCommands: CommandSpec[] = [
         since: "5.0.0",
         summary: "Show help about the COMMAND subcommands",
         complexity: "O(1)",
+        categories: ["connection"],
         handler: commandHelp,
       },
     ],
@@ -513,6 +596,7 @@ export const serverCommands: CommandSpec[] = [
     since: "2.6.0",
     summary: "Return the server time",
     complexity: "O(1)",
+    tips: "nondeterministic_output",
     handler: time,
   }),
   defineCommand({
@@ -523,6 +607,8 @@ export const serverCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Unix time of the last successful save",
     complexity: "O(1)",
+    tips: "nondeterministic_output",
+    categories: ["admin", "dangerous"],
     handler: lastsave,
   }),
   defineCommand({
@@ -534,6 +620,7 @@ export const serverCommands: CommandSpec[] = [
     summary: "Stop the server",
     complexity: "O(N) when saving, where N is the total number of keys in all databases",
     syntax: "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]",
+    history: [["7.0.0", "Added the `NOW`, `FORCE` and `ABORT` modifiers."]],
     handler: shutdown,
   }),
   defineCommand({
@@ -562,6 +649,8 @@ export const serverCommands: CommandSpec[] = [
         summary: "Get the slow log's entries",
         complexity: "O(N) where N is the number of entries returned",
         syntax: "[count]",
+        tips: "request_policy:all_nodes nondeterministic_output",
+        history: [["4.0.0", "Added client IP address, port and name to the reply."]],
         handler: slowlogGet,
       },
       {
@@ -571,6 +660,7 @@ export const serverCommands: CommandSpec[] = [
         since: "2.2.12",
         summary: "Get the slow log's length",
         complexity: "O(1)",
+        tips: "request_policy:all_nodes response_policy:agg_sum nondeterministic_output",
         handler: slowlogLen,
       },
       {
@@ -580,6 +670,7 @@ export const serverCommands: CommandSpec[] = [
         since: "2.2.12",
         summary: "Clear all entries from the slow log",
         complexity: "O(N) where N is the number of entries in the slowlog",
+        tips: "request_policy:all_nodes response_policy:all_succeeded",
         handler: slowlogReset,
       },
       {
@@ -602,6 +693,7 @@ export const serverCommands: CommandSpec[] = [
     summary: "A container for debugging commands",
     complexity: "Depends on subcommand.",
     protectedBy: "enable-debug-command",
+    docFlags: "syscmd",
     handler: debug,
   }),
 ];
@@ -684,13 +776,36 @@ export function aclCategories(cmd: Command): string[] {
  * positions (flags from the command's). Null when it has none.
  */
 export function commandKeysAndFlags(cmd: Command, args: string[]): [string, string[]][] | null {
-  const specs = cmd.spec.keySpecs;
-  const found = specs !== undefined ? keysFromSpecs(specs, args) : null;
-  if (found !== null) return found;
-  const keys = commandKeys(cmd, args);
-  if (keys === null) return null;
-  const flags = specs !== undefined ? [] : keySpecFlags(cmd);
-  return keys.map((k) => [k, flags]);
+  const s = cmd.spec;
+  // As Redis's getKeysFromCommandWithSpecs: key specs first unless their flags vary
+  // with the arguments; when they cannot answer, the command's getkeys procedure.
+  if (s.keySpecs !== undefined && keySpecsAnswer(cmd)) {
+    const found = keysFromSpecs(s.keySpecs, args);
+    if (found !== null) return found;
+  }
+  if (s.getKeysAndFlags !== undefined) return s.getKeysAndFlags(args);
+  if (s.getKeys !== undefined) {
+    const keys = s.getKeys(args);
+    return keys === null ? null : keys.map((k) => [k, NO_FLAGS]);
+  }
+  return s.keySpecs !== undefined ? [] : null;
+}
+
+/** Flags of keys found by a getkeys procedure that gives none (Redis's genericGetKeys). */
+const NO_FLAGS: string[] = [];
+
+/** Cached per command: has a key spec that is a key, and none with variable_flags. */
+const specsAnswer = new WeakMap<Command, boolean>();
+
+function keySpecsAnswer(cmd: Command): boolean {
+  let yes = specsAnswer.get(cmd);
+  if (yes === undefined) {
+    const specs = cmd.spec.keySpecs ?? [];
+    yes = specs.some((k) => !k.flags.includes("not_key")) &&
+      !specs.some((k) => k.flags.includes("variable_flags"));
+    specsAnswer.set(cmd, yes);
+  }
+  return yes;
 }
 
 /** The keys a command line names, from the key positions; null when it has none. */
@@ -701,6 +816,9 @@ export function commandKeys(cmd: Command, args: string[]): string[] | null {
     if (found !== null) return found.map(([k]) => k);
   }
   if (getKeys !== undefined) return getKeys(args) ?? [];
+  if (cmd.spec.getKeysAndFlags !== undefined) {
+    return cmd.spec.getKeysAndFlags(args)?.map(([k]) => k) ?? [];
+  }
   if (firstKey <= 0) return null;
   const last = lastKey < 0 ? args.length + lastKey : lastKey;
   const keys: string[] = [];
@@ -727,22 +845,63 @@ export function replyCommandInfo(c: Client, cmd: Command): void {
   out.array(10);
   out.bulk(cmd.fullName);
   out.int(s.arity);
-  out.set(s.flags.length);
-  for (const f of s.flags) out.simple(f);
+  const flags = visibleFlags(cmd);
+  out.set(flags.length);
+  for (const f of flags) out.simple(f);
   out.int(s.firstKey);
   out.int(s.lastKey);
   out.int(s.step);
   const cats = aclCategories(cmd);
   out.set(cats.length);
   for (const cat of cats) out.simple("@" + cat);
-  out.set(0); // tips
+  const tips = s.tips ?? [];
+  out.set(tips.length);
+  for (const t of tips) out.bulk(t);
   // Without specs of its own, a command with key positions has one range spec.
   const specs = s.keySpecs ?? (s.firstKey > 0 ? [rangeKeySpec(cmd)] : []);
-  out.array(specs.length);
+  out.set(specs.length); // a set in RESP3, as Redis 7.0 sends it
   for (const spec of specs) replyKeySpec(c, spec);
   const subs = cmd.subcommands ? [...cmd.subcommands.values()] : [];
-  out.array(subs.length);
+  // As Redis 7.0: the subcommands as an array, their absence as an empty set.
+  if (subs.length === 0) out.set(0);
+  else out.array(subs.length);
   for (const sub of subs) replyCommandInfo(c, sub);
+}
+
+/** Command flags in the order COMMAND INFO lists them; may_replicate is not shown, as in Redis. */
+const FLAG_ORDER = [
+  "write",
+  "readonly",
+  "denyoom",
+  "module",
+  "admin",
+  "pubsub",
+  "noscript",
+  "blocking",
+  "loading",
+  "stale",
+  "skip_monitor",
+  "skip_slowlog",
+  "asking",
+  "fast",
+  "no_auth",
+  "no_mandatory_keys",
+  "no_async_loading",
+  "no_multi",
+  "movablekeys",
+  "allow_busy",
+];
+
+const flagCache = new WeakMap<Command, string[]>();
+
+function visibleFlags(cmd: Command): string[] {
+  let flags = flagCache.get(cmd);
+  if (flags === undefined) {
+    const own: readonly string[] = cmd.spec.flags;
+    flags = FLAG_ORDER.filter((f) => own.includes(f));
+    flagCache.set(cmd, flags);
+  }
+  return flags;
 }
 
 /** The key spec that a command's key positions stand for. */
@@ -774,6 +933,18 @@ function replyKeySpec(c: Client, spec: KeySpec): void {
   out.bulk("begin_search");
   out.map(2);
   out.bulk("type");
+  if (spec.unknown) {
+    out.bulk("unknown");
+    out.bulk("spec");
+    out.map(0);
+    out.bulk("find_keys");
+    out.map(2);
+    out.bulk("type");
+    out.bulk("unknown");
+    out.bulk("spec");
+    out.map(0);
+    return;
+  }
   if (spec.keyword !== undefined) {
     out.bulk("keyword");
     out.bulk("spec");
@@ -1001,7 +1172,11 @@ export function replyCommandDocs(c: Client, cmd: Command): void {
     docCache.set(cmd, args);
   }
   const subs = cmd.subcommands ? [...cmd.subcommands.values()] : [];
-  out.map(3 + (s.complexity ? 1 : 0) + (args.length ? 1 : 0) + (subs.length ? 1 : 0));
+  const docFlags = s.docFlags?.split(" ") ?? [];
+  out.map(
+    3 + (s.complexity ? 1 : 0) + (docFlags.length ? 1 : 0) + (s.deprecatedSince ? 1 : 0) +
+      (s.replacedBy ? 1 : 0) + (s.history ? 1 : 0) + (args.length ? 1 : 0) + (subs.length ? 1 : 0),
+  );
   out.bulk("summary");
   out.bulk(s.summary);
   out.bulk("since");
@@ -1011,6 +1186,28 @@ export function replyCommandDocs(c: Client, cmd: Command): void {
   if (s.complexity) {
     out.bulk("complexity");
     out.bulk(s.complexity);
+  }
+  if (docFlags.length) {
+    out.bulk("doc_flags");
+    out.set(docFlags.length);
+    for (const f of docFlags) out.simple(f);
+  }
+  if (s.deprecatedSince) {
+    out.bulk("deprecated_since");
+    out.bulk(s.deprecatedSince);
+  }
+  if (s.replacedBy) {
+    out.bulk("replaced_by");
+    out.bulk(s.replacedBy);
+  }
+  if (s.history) {
+    out.bulk("history");
+    out.set(s.history.length);
+    for (const [version, change] of s.history) {
+      out.array(2);
+      out.bulk(version);
+      out.bulk(change);
+    }
   }
   if (args.length) {
     out.bulk("arguments");

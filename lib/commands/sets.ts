@@ -471,6 +471,7 @@ export const setCommands: CommandSpec[] = [
       "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
     syntax: "key member [member ...]",
     keySpecs: [keyAt(1, "RW", "insert")],
+    history: [["2.4.0", "Accepts multiple `member` arguments."]],
     handler: sadd,
   }),
   defineCommand({
@@ -496,6 +497,8 @@ export const setCommands: CommandSpec[] = [
     summary: "Subtract multiple sets",
     complexity: TOTAL_COMPLEXITY,
     syntax: "key [key ...]",
+    keySpecs: ["RO access @1 range:-1,1,0"],
+    tips: "nondeterministic_output_order",
     handler: sdiff,
   }),
   defineCommand({
@@ -521,6 +524,8 @@ export const setCommands: CommandSpec[] = [
     summary: "Intersect multiple sets",
     complexity: INTER_COMPLEXITY,
     syntax: "key [key ...]",
+    keySpecs: ["RO access @1 range:-1,1,0"],
+    tips: "nondeterministic_output_order",
     handler: sinter,
   }),
   defineCommand({
@@ -576,6 +581,8 @@ export const setCommands: CommandSpec[] = [
     summary: "Get all the members in a set",
     complexity: "O(N) where N is the set cardinality.",
     syntax: "key",
+    keySpecs: ["RO access @1"],
+    tips: "nondeterministic_output_order",
     handler: smembers,
   }),
   defineCommand({
@@ -588,6 +595,7 @@ export const setCommands: CommandSpec[] = [
     summary: "Returns the membership associated with the given elements for a set",
     complexity: "O(N) where N is the number of elements being checked for membership",
     syntax: "key member [member ...]",
+    keySpecs: ["RO access @1"],
     handler: smismember,
   }),
   defineCommand({
@@ -615,6 +623,8 @@ export const setCommands: CommandSpec[] = [
       "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.",
     syntax: "key [count]",
     keySpecs: [keyAt(1, "RW", "access", "delete")],
+    tips: "nondeterministic_output",
+    history: [["3.2.0", "Added the `count` argument."]],
     handler: spop,
   }),
   defineCommand({
@@ -628,6 +638,9 @@ export const setCommands: CommandSpec[] = [
     complexity:
       "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.",
     syntax: "key [count]",
+    keySpecs: ["RO access @1"],
+    tips: "nondeterministic_output",
+    history: [["2.6.0", "Added the optional `count` argument."]],
     handler: srandmember,
   }),
   defineCommand({
@@ -641,6 +654,7 @@ export const setCommands: CommandSpec[] = [
     complexity: "O(N) where N is the number of members to be removed.",
     syntax: "key member [member ...]",
     keySpecs: [keyAt(1, "RW", "delete")],
+    history: [["2.4.0", "Accepts multiple `member` arguments."]],
     handler: srem,
   }),
   defineCommand({
@@ -654,6 +668,8 @@ export const setCommands: CommandSpec[] = [
     complexity:
       "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..",
     syntax: "key cursor [MATCH pattern] [COUNT count]",
+    keySpecs: ["RO access @1"],
+    tips: "nondeterministic_output",
     handler: sscan,
   }),
   defineCommand({
@@ -666,6 +682,8 @@ export const setCommands: CommandSpec[] = [
     summary: "Add multiple sets",
     complexity: TOTAL_COMPLEXITY,
     syntax: "key [key ...]",
+    keySpecs: ["RO access @1 range:-1,1,0"],
+    tips: "nondeterministic_output_order",
     handler: sunion,
   }),
   defineCommand({

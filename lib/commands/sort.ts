@@ -397,6 +397,10 @@ function sortKeys(args: string[]): string[] {
   return keys;
 }
 
+/** Key flags Redis's sortGetKeys gives the sorted key and the STORE destination. */
+const SORT_FLAGS = ["RO", "access"];
+const STORE_FLAGS = ["OW", "update"];
+
 const SORT_SYNTAX = "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] " +
   "[ASC | DESC] [ALPHA]";
 const SORT_COMPLEXITY = "O(N+M*log(M)) where N is the number of elements in the list or set " +
@@ -410,12 +414,18 @@ export const sortCommands: CommandSpec[] = [
     flags: "write denyoom movablekeys",
     keys: [1, 1, 1],
     getKeys: sortKeys,
+    getKeysAndFlags: (args) => sortKeys(args).map((k, i) => [k, i === 0 ? SORT_FLAGS : STORE_FLAGS]),
     categories: ["set", "sortedset", "list", "dangerous"],
     group: "generic",
     since: "1.0.0",
     summary: "Sort the elements in a list, set or sorted set",
     complexity: SORT_COMPLEXITY,
     syntax: SORT_SYNTAX + " [STORE destination]",
+    keySpecs: [
+      "RO access @1",
+      "RO access ? # For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort",
+      "OW update ? # For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array",
+    ],
     handler: sort,
   }),
   defineCommand({
@@ -429,6 +439,11 @@ export const sortCommands: CommandSpec[] = [
     summary: "Sort the elements in a list, set or sorted set. Read-only variant of SORT.",
     complexity: SORT_COMPLEXITY,
     syntax: SORT_SYNTAX,
+    keySpecs: [
+      "RO access @1",
+      "RO access ? # For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort",
+    ],
+    getKeysAndFlags: (args) => [[args[1], SORT_FLAGS]],
     handler: sortRo,
   }),
 ];

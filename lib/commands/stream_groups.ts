@@ -1155,6 +1155,8 @@ export const streamGroupCommands: CommandSpec[] = [
         since: "5.0.0",
         complexity: "O(1)",
         syntax: "key groupname id|$ [MKSTREAM] [ENTRIESREAD entries_read]",
+        keySpecs: ["RW insert @2"],
+        history: [["7.0.0", "Added the `entries_read` named argument."]],
         handler: xgroupCreate,
       },
       {
@@ -1166,6 +1168,7 @@ export const streamGroupCommands: CommandSpec[] = [
         since: "6.2.0",
         complexity: "O(1)",
         syntax: "key groupname consumername",
+        keySpecs: ["RW insert @2"],
         handler: xgroupCreateConsumer,
       },
       {
@@ -1177,6 +1180,7 @@ export const streamGroupCommands: CommandSpec[] = [
         since: "5.0.0",
         complexity: "O(1)",
         syntax: "key groupname consumername",
+        keySpecs: ["RW delete @2"],
         handler: xgroupDelConsumer,
       },
       {
@@ -1189,6 +1193,7 @@ export const streamGroupCommands: CommandSpec[] = [
         complexity:
           "O(N) where N is the number of entries in the group's pending entries list (PEL).",
         syntax: "key groupname",
+        keySpecs: ["RW delete @2"],
         handler: xgroupDestroy,
       },
       {
@@ -1209,6 +1214,8 @@ export const streamGroupCommands: CommandSpec[] = [
         since: "5.0.0",
         complexity: "O(1)",
         syntax: "key groupname id|$ [ENTRIESREAD entries_read]",
+        keySpecs: ["RW update @2"],
+        history: [["7.0.0", "Added the optional `entries_read` argument."]],
         handler: xgroupSetid,
       },
     ],
@@ -1226,6 +1233,7 @@ export const streamGroupCommands: CommandSpec[] = [
     syntax:
       "GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key ...] id [id ...]",
     getKeys: xreadgroupKeys,
+    keySpecs: ["RO access @STREAMS:4 range:-1,1,2"],
     handler: xreadgroup,
   }),
   defineCommand({
@@ -1239,6 +1247,7 @@ export const streamGroupCommands: CommandSpec[] = [
     since: "5.0.0",
     complexity: "O(1) for each message ID processed.",
     syntax: "key group id [id ...]",
+    keySpecs: ["RW update @1"],
     handler: xack,
   }),
   defineCommand({
@@ -1253,6 +1262,9 @@ export const streamGroupCommands: CommandSpec[] = [
     complexity:
       "O(N) with N being the number of elements returned, so asking for a small fixed number of entries per call is O(1). O(M), where M is the total number of entries scanned when used with the IDLE filter. When the command returns just the summary and the list of consumers is small, it runs in O(1) time; otherwise, an additional O(N) time for iterating every consumer.",
     syntax: "key group [[IDLE min-idle-time] start end count [consumer]]",
+    keySpecs: ["RO access @1"],
+    tips: "nondeterministic_output",
+    history: [["6.2.0", "Added the `IDLE` option and exclusive range intervals."]],
     handler: xpending,
   }),
   defineCommand({
@@ -1267,6 +1279,8 @@ export const streamGroupCommands: CommandSpec[] = [
     complexity: "O(log N) with N being the number of messages in the PEL of the consumer group.",
     syntax:
       "key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-milliseconds] [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]",
+    keySpecs: ["RW update @1"],
+    tips: "nondeterministic_output",
     handler: xclaim,
   }),
   defineCommand({
@@ -1280,6 +1294,14 @@ export const streamGroupCommands: CommandSpec[] = [
     since: "6.2.0",
     complexity: "O(1) if COUNT is small.",
     syntax: "key group consumer min-idle-time start [COUNT count] [JUSTID]",
+    keySpecs: ["RW delete @1"],
+    tips: "nondeterministic_output",
+    history: [
+      [
+        "7.0.0",
+        "Added an element to the reply array, containing deleted entries the command cleared from the PEL",
+      ],
+    ],
     handler: xautoclaim,
   }),
   defineCommand({
@@ -1300,6 +1322,8 @@ export const streamGroupCommands: CommandSpec[] = [
         since: "5.0.0",
         complexity: "O(1)",
         syntax: "key groupname",
+        keySpecs: ["RO access @2"],
+        tips: "nondeterministic_output",
         handler: xinfoConsumers,
       },
       {
@@ -1311,6 +1335,8 @@ export const streamGroupCommands: CommandSpec[] = [
         since: "5.0.0",
         complexity: "O(1)",
         syntax: "key",
+        keySpecs: ["RO access @2"],
+        history: [["7.0.0", "Added the `entries-read` and `lag` fields"]],
         handler: xinfoGroups,
       },
       {
@@ -1331,6 +1357,14 @@ export const streamGroupCommands: CommandSpec[] = [
         since: "5.0.0",
         complexity: "O(1)",
         syntax: "key [FULL [COUNT count]]",
+        keySpecs: ["RO access @2"],
+        history: [
+          ["6.0.0", "Added the `FULL` modifier."],
+          [
+            "7.0.0",
+            "Added the `max-deleted-entry-id`, `entries-added`, `recorded-first-entry-id`, `entries-read` and `lag` fields",
+          ],
+        ],
         handler: xinfoStream,
       },
     ],

@@ -719,6 +719,12 @@ export const streamCommands: CommandSpec[] = [
       "O(1) when adding a new entry, O(N) when trimming where N being the number of entries evicted.",
     syntax:
       "key [NOMKSTREAM] [<MAXLEN | MINID> [= | ~] threshold [LIMIT count]] <* | id> field value [field value ...]",
+    keySpecs: ["RW update @1 # UPDATE instead of INSERT because of the optional trimming feature"],
+    tips: "nondeterministic_output",
+    history: [
+      ["6.2.0", "Added the `NOMKSTREAM` option, `MINID` trimming strategy and the `LIMIT` option."],
+      ["7.0.0", "Added support for the `<ms>-*` explicit ID form."],
+    ],
     handler: xadd,
   }),
   defineCommand({
@@ -732,6 +738,7 @@ export const streamCommands: CommandSpec[] = [
       "Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist.",
     complexity: "O(1) for each single item to delete in the stream, regardless of the stream size.",
     syntax: "key id [id ...]",
+    keySpecs: ["RW delete @1"],
     handler: xdel,
   }),
   defineCommand({
@@ -744,6 +751,7 @@ export const streamCommands: CommandSpec[] = [
     summary: "Return the number of entries in a stream",
     complexity: "O(1)",
     syntax: "key",
+    keySpecs: ["RO @1"],
     handler: xlen,
   }),
   defineCommand({
@@ -757,6 +765,8 @@ export const streamCommands: CommandSpec[] = [
     complexity:
       "O(N) with N being the number of elements being returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).",
     syntax: "key start end [COUNT count]",
+    keySpecs: ["RO access @1"],
+    history: [["6.2.0", "Added exclusive ranges."]],
     handler: xrangeGeneric(false),
   }),
   defineCommand({
@@ -771,6 +781,7 @@ export const streamCommands: CommandSpec[] = [
       "For each stream mentioned: O(N) with N being the number of elements being returned, it means that XREAD-ing with a fixed COUNT is O(1). Note that when the BLOCK option is used, XADD will pay O(M) time in order to serve the M clients blocked on the stream getting new data.",
     syntax: "[COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]",
     getKeys: xreadKeys,
+    keySpecs: ["RO access @STREAMS:1 range:-1,1,2"],
     handler: xread,
   }),
   defineCommand({
@@ -785,6 +796,8 @@ export const streamCommands: CommandSpec[] = [
     complexity:
       "O(N) with N being the number of elements returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).",
     syntax: "key end start [COUNT count]",
+    keySpecs: ["RO access @1"],
+    history: [["6.2.0", "Added exclusive ranges."]],
     handler: xrangeGeneric(true),
   }),
   defineCommand({
@@ -797,6 +810,8 @@ export const streamCommands: CommandSpec[] = [
     summary: "An internal command for replicating stream values",
     complexity: "O(1)",
     syntax: "key last-id [ENTRIESADDED entries-added] [MAXDELETEDID max-deleted-id]",
+    keySpecs: ["RW update @1"],
+    history: [["7.0.0", "Added the `entries_added` and `max_deleted_entry_id` arguments."]],
     handler: xsetid,
   }),
   defineCommand({
@@ -810,6 +825,9 @@ export const streamCommands: CommandSpec[] = [
     complexity:
       "O(N), with N being the number of evicted entries. Constant times are very small however, since entries are organized in macro nodes containing multiple entries that can be released with a single deallocation.",
     syntax: "key <MAXLEN | MINID> [= | ~] threshold [LIMIT count]",
+    keySpecs: ["RW delete @1"],
+    tips: "nondeterministic_output",
+    history: [["6.2.0", "Added the `MINID` trimming strategy and the `LIMIT` option."]],
     handler: xtrim,
   }),
 ];

@@ -23,6 +23,17 @@ import {
 } from "./args.ts";
 import { type CommandSpec, defineCommand } from "./table.ts";
 
+const SET_GET_FLAGS = ["RW", "access", "update"];
+const SET_FLAGS = ["OW", "update"];
+
+/** SET's key flags as Redis's setGetKeys gives them: RW access update with GET, else OW update. */
+function setKeysAndFlags(args: string[]): [string, string[]][] {
+  for (let i = 3; i < args.length; i++) {
+    if (args[i].length === 3 && args[i].toLowerCase() === "get") return [[args[1], SET_GET_FLAGS]];
+  }
+  return [[args[1], SET_FLAGS]];
+}
+
 const ERR_TOO_BIG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 const EMPTY_BULK = "";
 
@@ -634,6 +645,7 @@ export const stringCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Get the value of a key",
     syntax: "key",
+    keySpecs: ["RO access @1"],
     handler: get,
   }),
   defineCommand({
@@ -646,6 +658,16 @@ export const stringCommands: CommandSpec[] = [
     summary: "Set the string value of a key",
     syntax:
       "key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]",
+    keySpecs: [
+      "RW access update variable_flags @1 # RW and ACCESS due to the optional `GET` argument",
+    ],
+    getKeysAndFlags: setKeysAndFlags,
+    history: [
+      ["2.6.12", "Added the `EX`, `PX`, `NX` and `XX` options."],
+      ["6.0.0", "Added the `KEEPTTL` option."],
+      ["6.2.0", "Added the `GET`, `EXAT` and `PXAT` option."],
+      ["7.0.0", "Allowed the `NX` and `GET` options to be used together."],
+    ],
     handler: set,
   }),
   defineCommand({
@@ -657,6 +679,7 @@ export const stringCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Set the value of a key, only if the key does not exist",
     syntax: "key value",
+    keySpecs: ["OW insert @1"],
     handler: setnx,
   }),
   defineCommand({
@@ -668,6 +691,7 @@ export const stringCommands: CommandSpec[] = [
     since: "2.0.0",
     summary: "Set the value and expiration of a key",
     syntax: "key seconds value",
+    keySpecs: ["OW update @1"],
     handler: setex,
   }),
   defineCommand({
@@ -679,6 +703,7 @@ export const stringCommands: CommandSpec[] = [
     since: "2.6.0",
     summary: "Set the value and expiration in milliseconds of a key",
     syntax: "key milliseconds value",
+    keySpecs: ["OW update @1"],
     handler: psetex,
   }),
   defineCommand({
@@ -690,6 +715,7 @@ export const stringCommands: CommandSpec[] = [
     since: "2.0.0",
     summary: "Append a value to a key",
     syntax: "key value",
+    keySpecs: ["RW insert @1"],
     handler: append,
   }),
   defineCommand({
@@ -701,6 +727,7 @@ export const stringCommands: CommandSpec[] = [
     since: "2.2.0",
     summary: "Get the length of the value stored in a key",
     syntax: "key",
+    keySpecs: ["RO @1"],
     handler: strlen,
   }),
   defineCommand({
@@ -712,6 +739,7 @@ export const stringCommands: CommandSpec[] = [
     since: "6.2.0",
     summary: "Get the value of a key and delete the key",
     syntax: "key",
+    keySpecs: ["RW access delete @1"],
     handler: getdel,
   }),
   defineCommand({
@@ -724,6 +752,7 @@ export const stringCommands: CommandSpec[] = [
     summary: "Get the value of a key and optionally set its expiration",
     syntax:
       "key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]",
+    keySpecs: ["RW access update @1 # RW and UPDATE because it changes the TTL"],
     handler: getex,
   }),
   defineCommand({
@@ -735,6 +764,7 @@ export const stringCommands: CommandSpec[] = [
     since: "2.2.0",
     summary: "Overwrite part of a string at key starting at the specified offset",
     syntax: "key offset value",
+    keySpecs: ["RW update @1"],
     handler: setrange,
   }),
   defineCommand({
@@ -746,6 +776,7 @@ export const stringCommands: CommandSpec[] = [
     since: "2.4.0",
     summary: "Get a substring of the string stored at a key",
     syntax: "key start end",
+    keySpecs: ["RO access @1"],
     handler: getrange,
   }),
   defineCommand({
@@ -757,6 +788,10 @@ export const stringCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Get a substring of the string stored at a key",
     syntax: "key start end",
+    keySpecs: ["RO access @1"],
+    docFlags: "deprecated",
+    deprecatedSince: "2.0.0",
+    replacedBy: "`GETRANGE`",
     handler: getrange,
   }),
   defineCommand({
@@ -768,6 +803,7 @@ export const stringCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Increment the integer value of a key by one",
     syntax: "key",
+    keySpecs: ["RW access update @1"],
     handler: incr,
   }),
   defineCommand({
@@ -779,6 +815,7 @@ export const stringCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Decrement the integer value of a key by one",
     syntax: "key",
+    keySpecs: ["RW access update @1"],
     handler: decr,
   }),
   defineCommand({
@@ -790,6 +827,8 @@ export const stringCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Get the values of all the given keys",
     syntax: "key [key ...]",
+    keySpecs: ["RO access @1 range:-1,1,0"],
+    tips: "request_policy:multi_shard",
     handler: mget,
   }),
   defineCommand({
@@ -801,6 +840,7 @@ export const stringCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Increment the integer value of a key by the given amount",
     syntax: "key increment",
+    keySpecs: ["RW access update @1"],
     handler: incrby,
   }),
   defineCommand({
@@ -812,6 +852,7 @@ export const stringCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Decrement the integer value of a key by the given number",
     syntax: "key decrement",
+    keySpecs: ["RW access update @1"],
     handler: decrby,
   }),
   defineCommand({
@@ -823,6 +864,7 @@ export const stringCommands: CommandSpec[] = [
     since: "2.6.0",
     summary: "Increment the float value of a key by the given amount",
     syntax: "key increment",
+    keySpecs: ["RW access update @1"],
     handler: incrbyfloat,
   }),
   defineCommand({
@@ -834,6 +876,10 @@ export const stringCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Set the string value of a key and return its old value",
     syntax: "key value",
+    keySpecs: ["RW access update @1"],
+    docFlags: "deprecated",
+    deprecatedSince: "6.2.0",
+    replacedBy: "`SET` with the `!GET` argument",
     handler: getset,
   }),
   defineCommand({
@@ -845,6 +891,8 @@ export const stringCommands: CommandSpec[] = [
     since: "1.0.1",
     summary: "Set multiple keys to multiple values",
     syntax: "key value [key value ...]",
+    keySpecs: ["OW update @1 range:-1,2,0"],
+    tips: "request_policy:multi_shard response_policy:all_succeeded",
     handler: mset,
   }),
   defineCommand({
@@ -856,6 +904,8 @@ export const stringCommands: CommandSpec[] = [
     since: "1.0.1",
     summary: "Set multiple keys to multiple values, only if none of the keys exist",
     syntax: "key value [key value ...]",
+    keySpecs: ["OW insert @1 range:-1,2,0"],
+    tips: "request_policy:multi_shard response_policy:agg_min",
     handler: msetnx,
   }),
   defineCommand({
@@ -867,6 +917,7 @@ export const stringCommands: CommandSpec[] = [
     since: "7.0.0",
     summary: "Find the longest common subsequence of two strings",
     syntax: "key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]",
+    keySpecs: ["RO access @1 range:1,1,0"],
     handler: lcs,
   }),
 ];

@@ -84,7 +84,8 @@ export type CommandFlag =
   | "no_multi"
   | "allow_busy"
   | "movablekeys"
-  | "asking";
+  | "asking"
+  | "no_async_loading";
 
 /** One command (or subcommand) as data. */
 export interface CommandSpec {
@@ -114,12 +115,27 @@ export interface CommandSpec {
   protectedBy?: string;
   /** ACL categories instead of the group's (SORT: set, sortedset, list, dangerous); flags add theirs. */
   categories?: string[];
+  /** Redis's command tips (COMMAND INFO), e.g. "nondeterministic_output", "request_policy:all_shards". */
+  tips?: string[];
+  /** COMMAND DOCS doc_flags, space-separated ("deprecated", "syscmd"). */
+  docFlags?: string;
+  /** COMMAND DOCS deprecated_since and replaced_by of a deprecated command. */
+  deprecatedSince?: string;
+  replacedBy?: string;
+  /** COMMAND DOCS history: [version, change] pairs. */
+  history?: [string, string][];
   /**
    * Keys of a full command line when positions cannot say (numkeys
    * commands, flagged "movablekeys"): null or empty when the arguments are
    * invalid (COMMAND GETKEYS).
    */
   getKeys?: (args: string[]) => string[] | null;
+  /**
+   * Redis's getkeys procedure where it reports key flags (SET, BITFIELD,
+   * SORT, SORT_RO, MIGRATE): preferred over getKeys when the key specs
+   * cannot answer (variable_flags, incomplete, unknown).
+   */
+  getKeysAndFlags?: (args: string[]) => [string, string[]][] | null;
   /**
    * Redis 7 key specs, when key positions cannot describe the keys: COMMAND
    * INFO lists them, COMMAND GETKEYS reads keys and flags from them first and
@@ -638,6 +654,8 @@ export interface KeySpec {
    * `startfrom` (negative: counted from the end, searching backwards).
    */
   keyword?: { keyword: string; startfrom: number };
+  /** begin_search and find_keys "unknown" (SORT's BY/GET and STORE keys): no keys from it. */
+  unknown?: boolean;
   find:
     | { type: "range"; lastkey: number; keystep: number; limit: number }
     | { type: "keynum"; keynumidx: number; firstkey: number; keystep: number };
@@ -648,13 +666,53 @@ export function keyAt(index: number, ...flags: string[]): KeySpec {
   return { flags, index, find: { type: "range", lastkey: 0, keystep: 1, limit: 0 } };
 }
 
+/**
+ * Redis's key spec in short form: flags, then where the search begins, then
+ * how keys are found, then optional notes after " # ":
+ *   "RW access delete @1"            the key at argument 1
+ *   "RO access @1 range:-1,1,0"      range lastkey,keystep,limit from argument 1
+ *   "RO access @2 keynum:0,1,1"      keynum keynumidx,firstkey,keystep
+ *   "OW update @STORE:6"             after keyword STORE searched from argument 6
+ *   "OW update ? # notes"            begin_search and find_keys unknown
+ */
+export function keySpec(short: string): KeySpec {
+  const hash = short.indexOf(" # ");
+  const notes = hash >= 0 ? short.slice(hash + 3) : undefined;
+  const words = (hash >= 0 ? short.slice(0, hash) : short).split(" ");
+  const flags: string[] = [];
+  const spec: KeySpec = {
+    flags,
+    index: 0,
+    find: { type: "range", lastkey: 0, keystep: 1, limit: 0 },
+  };
+  if (notes !== undefined) spec.notes = notes;
+  for (const w of words) {
+    if (w === "?") {
+      spec.unknown = true;
+    } else if (w.startsWith("@")) {
+      const colon = w.indexOf(":");
+      if (colon < 0) spec.index = Number(w.slice(1));
+      else spec.keyword = { keyword: w.slice(1, colon), startfrom: Number(w.slice(colon + 1)) };
+    } else if (w.startsWith("range:") || w.startsWith("keynum:")) {
+      const [a, b, c] = w.slice(w.indexOf(":") + 1).split(",").map(Number);
+      spec.find = w.startsWith("range:")
+        ? { type: "range", lastkey: a, keystep: b, limit: c }
+        : { type: "keynum", keynumidx: a, firstkey: b, keystep: c };
+    } else if (w !== "") {
+      flags.push(w);
+    }
+  }
+  return spec;
+}
+
 /** Where a keyword key spec's keyword is (Redis's KSPEC_BS_KEYWORD search, case-insensitive), or -1. */
 function keywordPosition(k: { keyword: string; startfrom: number }, args: string[]): number {
   const forward = k.startfrom > 0;
   const start = forward ? k.startfrom : args.length + k.startfrom;
-  const end = forward ? args.length - 1 : 0;
+  // As Redis: the last argument (forward) and argument 1 (backward) are never examined.
+  const end = forward ? args.length - 1 : 1;
   const word = k.keyword.toLowerCase();
-  for (let i = start; i !== end; i += forward ? 1 : -1) {
+  for (let i = start; i !== end; i += start <= end ? 1 : -1) {
     if (i >= args.length || i < 1) break;
     if (args[i].length === word.length && args[i].toLowerCase() === word) return i;
   }
@@ -668,6 +726,8 @@ function keywordPosition(k: { keyword: string; startfrom: number }, args: string
 export function keysFromSpecs(specs: KeySpec[], args: string[]): [string, string[]][] | null {
   const out: [string, string[]][] = [];
   for (const spec of specs) {
+    if (spec.unknown) return null;
+    if (spec.flags.includes("not_key")) continue;
     let first = spec.index;
     if (spec.keyword !== undefined) {
       first = keywordPosition(spec.keyword, args) + 1;
@@ -692,15 +752,24 @@ export function keysFromSpecs(specs: KeySpec[], args: string[]): [string, string
     }
     if (last >= args.length || last < first || first >= args.length) return null;
     for (let i = first; i <= last; i += Math.max(step, 1)) out.push([args[i], spec.flags]);
+    // An incomplete spec sends the caller to the command's getkeys procedure.
+    if (spec.flags.includes("incomplete")) return null;
   }
   return out;
 }
 
 /** Fields of a CommandSpec with flags and key positions in short form. */
-export interface CommandDef
-  extends Omit<CommandSpec, "flags" | "firstKey" | "lastKey" | "step" | "subcommands"> {
+export interface CommandDef extends
+  Omit<
+    CommandSpec,
+    "flags" | "firstKey" | "lastKey" | "step" | "subcommands" | "keySpecs" | "tips"
+  > {
   /** Space-separated flags, e.g. "write denyoom fast". */
   flags: string;
+  /** Key specs, each a KeySpec or its short form (see keySpec). */
+  keySpecs?: (KeySpec | string)[];
+  /** Space-separated tips, e.g. "nondeterministic_output request_policy:all_shards". */
+  tips?: string;
   /** [first, last, step] key positions; omitted for keyless commands. */
   keys?: [number, number, number];
   /** Subcommands inherit the container's group unless they name one. */
@@ -710,10 +779,12 @@ export interface CommandDef
 /** Builds a CommandSpec from its short form (the way group files declare commands). */
 export function defineCommand(def: CommandDef): CommandSpec {
   const [firstKey, lastKey, step] = def.keys ?? [0, 0, 0];
-  const { keys: _keys, flags, subcommands, ...rest } = def;
+  const { keys: _keys, flags, subcommands, keySpecs, tips, ...rest } = def;
   return {
     ...rest,
     flags: flags.split(" ").filter((f) => f !== "") as CommandFlag[],
+    keySpecs: keySpecs?.map((k) => typeof k === "string" ? keySpec(k) : k),
+    tips: tips?.split(" ").filter((t) => t !== ""),
     firstKey,
     lastKey,
     step,

@@ -722,6 +722,12 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity:
       "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
     syntax: "key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]",
+    keySpecs: ["RW update @1"],
+    history: [
+      ["2.4.0", "Accepts multiple elements."],
+      ["3.0.2", "Added the `XX`, `NX`, `CH` and `INCR` options."],
+      ["6.2.0", "Added the `GT` and `LT` options."],
+    ],
     handler: zadd,
   }),
   defineCommand({
@@ -734,6 +740,7 @@ export const sortedSetCommands: CommandSpec[] = [
     summary: "Increment the score of a member in a sorted set",
     complexity: "O(log(N)) where N is the number of elements in the sorted set.",
     syntax: "key increment member",
+    keySpecs: ["RW access update @1"],
     handler: zincrby,
   }),
   defineCommand({
@@ -746,6 +753,7 @@ export const sortedSetCommands: CommandSpec[] = [
     summary: "Get the number of members in a sorted set",
     complexity: "O(1)",
     syntax: "key",
+    keySpecs: ["RO @1"],
     handler: zcard,
   }),
   defineCommand({
@@ -758,6 +766,7 @@ export const sortedSetCommands: CommandSpec[] = [
     summary: "Count the members in a sorted set with scores within the given values",
     complexity: "O(log(N)) with N being the number of elements in the sorted set.",
     syntax: "key min max",
+    keySpecs: ["RO access @1"],
     handler: zcount,
   }),
   defineCommand({
@@ -770,6 +779,7 @@ export const sortedSetCommands: CommandSpec[] = [
     summary: "Count the number of members in a sorted set between a given lexicographical range",
     complexity: "O(log(N)) with N being the number of elements in the sorted set.",
     syntax: "key min max",
+    keySpecs: ["RO access @1"],
     handler: zlexcount,
   }),
   defineCommand({
@@ -782,6 +792,7 @@ export const sortedSetCommands: CommandSpec[] = [
     summary: "Get the score associated with the given member in a sorted set",
     complexity: "O(1)",
     syntax: "key member",
+    keySpecs: ["RO access @1"],
     handler: zscore,
   }),
   defineCommand({
@@ -794,6 +805,7 @@ export const sortedSetCommands: CommandSpec[] = [
     summary: "Get the score associated with the given members in a sorted set",
     complexity: "O(N) where N is the number of members being requested.",
     syntax: "key member [member ...]",
+    keySpecs: ["RO access @1"],
     handler: zmscore,
   }),
   defineCommand({
@@ -806,6 +818,7 @@ export const sortedSetCommands: CommandSpec[] = [
     summary: "Determine the index of a member in a sorted set",
     complexity: "O(log(N))",
     syntax: "key member",
+    keySpecs: ["RO access @1"],
     handler: zrankGeneric(false),
   }),
   defineCommand({
@@ -819,6 +832,7 @@ export const sortedSetCommands: CommandSpec[] = [
       "Determine the index of a member in a sorted set, with scores ordered from high to low",
     complexity: "O(log(N))",
     syntax: "key member",
+    keySpecs: ["RO access @1"],
     handler: zrankGeneric(true),
   }),
   defineCommand({
@@ -832,6 +846,8 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.",
     syntax: "key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count] [WITHSCORES]",
+    keySpecs: ["RO access @1"],
+    history: [["6.2.0", "Added the `REV`, `BYSCORE`, `BYLEX` and `LIMIT` options."]],
     handler: rangeCommand({ src: 1, dst: -1, type: "auto", reverse: null }),
   }),
   defineCommand({
@@ -845,6 +861,7 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.",
     syntax: "dst src min max [BYSCORE | BYLEX] [REV] [LIMIT offset count]",
+    keySpecs: ["OW update @1", "RO access @2"],
     handler: rangeCommand({ src: 2, dst: 1, type: "auto", reverse: null }),
   }),
   defineCommand({
@@ -858,6 +875,11 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).",
     syntax: "key min max [WITHSCORES] [LIMIT offset count]",
+    keySpecs: ["RO access @1"],
+    docFlags: "deprecated",
+    deprecatedSince: "6.2.0",
+    replacedBy: "`ZRANGE` with the `BYSCORE` argument",
+    history: [["2.0.0", "Added the `WITHSCORES` modifier."]],
     handler: rangeCommand({ src: 1, dst: -1, type: "score", reverse: false }),
   }),
   defineCommand({
@@ -872,6 +894,11 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).",
     syntax: "key max min [WITHSCORES] [LIMIT offset count]",
+    keySpecs: ["RO access @1"],
+    docFlags: "deprecated",
+    deprecatedSince: "6.2.0",
+    replacedBy: "`ZRANGE` with the `REV` and `BYSCORE` arguments",
+    history: [["2.1.6", "`min` and `max` can be exclusive."]],
     handler: rangeCommand({ src: 1, dst: -1, type: "score", reverse: true }),
   }),
   defineCommand({
@@ -885,6 +912,10 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).",
     syntax: "key min max [LIMIT offset count]",
+    keySpecs: ["RO access @1"],
+    docFlags: "deprecated",
+    deprecatedSince: "6.2.0",
+    replacedBy: "`ZRANGE` with the `BYLEX` argument",
     handler: rangeCommand({ src: 1, dst: -1, type: "lex", reverse: false }),
   }),
   defineCommand({
@@ -899,6 +930,10 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).",
     syntax: "key max min [LIMIT offset count]",
+    keySpecs: ["RO access @1"],
+    docFlags: "deprecated",
+    deprecatedSince: "6.2.0",
+    replacedBy: "`ZRANGE` with the `REV` and `BYLEX` arguments",
     handler: rangeCommand({ src: 1, dst: -1, type: "lex", reverse: true }),
   }),
   defineCommand({
@@ -913,6 +948,10 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.",
     syntax: "key start stop [WITHSCORES]",
+    keySpecs: ["RO access @1"],
+    docFlags: "deprecated",
+    deprecatedSince: "6.2.0",
+    replacedBy: "`ZRANGE` with the `REV` argument",
     handler: rangeCommand({ src: 1, dst: -1, type: "rank", reverse: true }),
   }),
   defineCommand({
@@ -926,6 +965,8 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity:
       "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.",
     syntax: "key member [member ...]",
+    keySpecs: ["RW delete @1"],
+    history: [["2.4.0", "Accepts multiple elements."]],
     handler: zrem,
   }),
   defineCommand({
@@ -939,6 +980,7 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.",
     syntax: "key start stop",
+    keySpecs: ["RW delete @1"],
     handler: zremrangeGeneric("rank"),
   }),
   defineCommand({
@@ -952,6 +994,7 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.",
     syntax: "key min max",
+    keySpecs: ["RW delete @1"],
     handler: zremrangeGeneric("score"),
   }),
   defineCommand({
@@ -965,6 +1008,7 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity:
       "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.",
     syntax: "key min max",
+    keySpecs: ["RW delete @1"],
     handler: zremrangeGeneric("lex"),
   }),
   defineCommand({
@@ -978,6 +1022,7 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity:
       "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.",
     syntax: "key [count]",
+    keySpecs: ["RW access delete @1"],
     handler: zpopMinMax(false),
   }),
   defineCommand({
@@ -991,6 +1036,7 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity:
       "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.",
     syntax: "key [count]",
+    keySpecs: ["RW access delete @1"],
     handler: zpopMinMax(true),
   }),
   defineCommand({
@@ -1004,6 +1050,7 @@ export const sortedSetCommands: CommandSpec[] = [
       "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
     syntax: "numkeys key [key ...] MIN | MAX [COUNT count]",
     getKeys: keynumKeys(1),
+    keySpecs: ["RW access delete @1 keynum:0,1,1"],
     handler: zmpop,
   }),
   defineCommand({
@@ -1016,6 +1063,8 @@ export const sortedSetCommands: CommandSpec[] = [
     summary: "Get one or multiple random elements from a sorted set",
     complexity: "O(N) where N is the number of elements returned",
     syntax: "key [count [WITHSCORES]]",
+    keySpecs: ["RO access @1"],
+    tips: "nondeterministic_output",
     handler: zrandmember,
   }),
   defineCommand({
@@ -1029,6 +1078,8 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity:
       "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
     syntax: "key cursor [MATCH pattern] [COUNT count]",
+    keySpecs: ["RO access @1"],
+    tips: "nondeterministic_output",
     handler: zscan,
   }),
 ];

@@ -24,11 +24,48 @@
  *   the spirit of Redis's used_memory_startup. The runtime's own heap (V8,
  *   compiled code) is not counted, as Redis does not count its executable.
  *
- * Calibration: see the table below (scripts/memory_calibrate.ts).
+ * The value model (lib/store/size.ts), for 64-bit V8 without pointer
+ * compression: a string of n bytes is a one-byte sequential string, 16
+ * bytes of header and n rounded up to 8; a keyspace entry KEYSPACE_ENTRY
+ * (48: key and value slots, hash, stamp, accounted size, two table slots,
+ * array slack), a collection's Dict entry DICT_ENTRY (40); an object 48; a
+ * JS array its header plus 8 bytes a slot at the capacity pushes leave
+ * (about 1.5 n + 16); a typed array with its own buffer 200 plus its bytes;
+ * listpack hashes are arrays of field and value strings; quicklist nodes an
+ * object and a packed string; intsets one packed string; listpack zsets one
+ * packed string (12 bytes a member over its bytes); skiplist zsets a Dict
+ * entry, a heap number and tree slots a member; streams their listpack
+ * buffers (the tail's spare room included), a node object and view each,
+ * and their groups' PELs and consumers. Hashtable-encoded hashes, sets and
+ * sorted sets, long lists and streams are estimated from DEFAULT_SAMPLES (5)
+ * elements or nodes, as Redis's MEMORY USAGE samples.
+ *
+ * Calibration (scripts/memory_calibrate.ts, Deno 2.9 / V8 on x86-64): the
+ * growth of used_memory against the growth of V8's live heap (heapUsed +
+ * external after two full collections) when loading each shape into an
+ * empty server (keys named key:NNNNNNNN):
+ *
+ *   shape                          keys   accounted   V8 heap   ratio
+ *   SET 10-byte values            100000     10.69M    10.82M    0.99
+ *   SET integer values            100000      9.92M     9.70M    1.02
+ *   SET 100-byte values            50000      9.59M     9.38M    1.02
+ *   SET 1000-byte values           10000     10.45M    10.47M    1.00
+ *   SET 10-byte values EX          100000     15.26M    15.50M    0.98
+ *   APPEND 5 x 20 bytes            20000     10.07M    10.41M    0.97
+ *   hash listpack, 10 fields       10000      9.92M    10.69M    0.93
+ *   hash hashtable, 10k fields        20     19.84M    19.06M    1.04
+ *   list 10 elements               10000      4.12M     4.08M    1.01
+ *   list 100k elements (RPUSH 1)      10     10.73M    11.61M    0.92
+ *   set intset, 10 members         10000      1.60M     1.78M    0.90
+ *   set hashtable, 10k members        20     13.74M    12.50M    1.10
+ *   zset listpack, 10 members      10000      3.28M     3.02M    1.08
+ *   zset skiplist, 10k members        20     21.37M    23.33M    0.92
+ *   stream 100 entries              1000      4.73M     5.01M    0.94
+ *   stream 200k entries                1      5.82M     5.48M    1.06
  */
 import type { Server } from "./server.ts";
 import type { Client } from "./client.ts";
-import { DICT_BASE, DICT_ENTRY } from "../store/size.ts";
+import { KEYSPACE_ENTRY } from "../store/size.ts";
 import { EXPIRE_ENTRY } from "../store/keyspace.ts";
 
 /** The fixed part of used_memory: what an empty server is taken to hold. */
@@ -154,7 +191,7 @@ export function memoryBreakdown(s: Server): MemoryBreakdown {
   let keys = 0;
   for (const db of s.keyspace.dbs) {
     if (db.size === 0) continue;
-    const main = DICT_BASE + db.size * DICT_ENTRY;
+    const main = db.size * KEYSPACE_ENTRY;
     const expires = db.expires.size * EXPIRE_ENTRY;
     dbs.push({ id: db.id, main, expires });
     overhead += main + expires;

@@ -287,6 +287,8 @@ export class Db {
     const isNew = dict.set(key, value);
     const i = dict.lastIndex;
     dict.setSizeAt(i, entryBytes(key, value));
+    // A new collection is often filled after it is stored (HSET, RPUSH ...).
+    if (typeof value !== "string") this.keyspace.noteWrite(dict, key);
     if (!keepTtl && this.expires.size !== 0) this.#dropExpire(key);
     if (isNew || !this.keepStampOnOverwrite) this.initHook(this, i);
     // Redis's dbAdd announces a new key (before the command's own event).

@@ -189,6 +189,21 @@ export class ListValue implements StoredObject {
     return n;
   }
 
+  /**
+   * Packed bytes of all nodes estimated from up to `samples` nodes spread
+   * evenly over the list (exact when there are no more nodes than that).
+   */
+  packedBytesSampled(samples: number): number {
+    const nodes = this.#nodes;
+    const n = nodes.length;
+    if (n <= samples) return this.packedBytes;
+    let sum = 0;
+    for (let k = 0; k < samples; k++) {
+      sum += nodes[Math.floor((k * (n - 1)) / (samples - 1 || 1))].data.length;
+    }
+    return Math.round((sum / samples) * n);
+  }
+
   /** Whether `node` can take `add` more packed bytes under the fill limit. */
   #fits(node: Node, add: number): boolean {
     return this.#fitsSize(node.count, node.data.length, add);

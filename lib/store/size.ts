@@ -12,20 +12,32 @@ import { StreamValue } from "./stream.ts";
 import { EmbString, RawString } from "./strings.ts";
 import { ZSetValue } from "./zset.ts";
 
-/** Bytes of one entry of a Dict: 2 pointers, a hash, a stamp, a size, ~2 slots. */
+/** Bytes of one entry of a collection's Dict: 2 pointers, a hash, ~2 slots, array slack. */
 export const DICT_ENTRY = 40;
+/** Bytes of one keyspace entry: a Dict entry plus its access stamp and accounted size. */
+export const KEYSPACE_ENTRY = 48;
+/** A stream's fixed fields: its IDs (objects of two bigints), counters, master fields. */
+const STREAM_BASE = 400;
 /** A Dict's fixed part: the object, its arrays and a minimal table. */
 export const DICT_BASE = 256;
 /** Header of a plain JS object with a few fields. */
 export const OBJECT = 48;
-/** Header of a typed array and its buffer. */
-export const TYPED_ARRAY = 96;
+/** A typed array and its own ArrayBuffer (object headers and the backing store's record). */
+export const TYPED_ARRAY = 200;
 /** Members examined by default (Redis's OBJ_COMPUTE_SIZE_DEF_SAMPLES). */
 export const DEFAULT_SAMPLES = 5;
 
 /** Bytes of a JS one-byte string of `n` characters. */
 export function stringBytes(n: number): number {
   return 16 + ((n + 7) & ~7);
+}
+
+/**
+ * Bytes of a JS array of `n` elements grown by pushes: its header, its
+ * backing store, and the spare room V8 leaves (capacity about 1.5 n + 16).
+ */
+export function arrayBytes(n: number): number {
+  return 48 + 8 * (n + (n >> 1) + 8);
 }
 
 /**
@@ -43,18 +55,19 @@ function sampled(count: number, samples: number, at: (i: number) => number): num
 /** Estimated bytes of a value (without its key), sampling up to `samples` elements. */
 export function valueBytes(v: Value, samples: number): number {
   if (typeof v === "string") return stringBytes(v.length);
-  if (v instanceof RawString) return OBJECT + TYPED_ARRAY + v.length;
+  if (v instanceof RawString) return OBJECT + TYPED_ARRAY + v.capacity;
   if (v instanceof EmbString) return OBJECT + stringBytes(v.length);
   if (v instanceof HashValue) {
     const n = v.size;
     const pair = (i: number) => stringBytes(v.fieldAt(i).length) + stringBytes(v.valueAt(i).length);
     // A listpack is an array of field, value, field, value ...
-    if (v.isListpack) return OBJECT + 16 + 16 * n + sampled(n, n, pair);
+    if (v.isListpack) return OBJECT + arrayBytes(2 * n) + sampled(n, n, pair);
     return OBJECT + DICT_BASE + n * DICT_ENTRY + sampled(n, samples, pair);
   }
   if (v instanceof ListValue) {
-    // Each quicklist node: an object and its packed string.
-    return OBJECT + 16 + v.nodeCount * (OBJECT + 8 + 16) + v.packedBytes;
+    // The array of nodes; each node an object and its packed string.
+    const nodes = v.nodeCount;
+    return OBJECT + arrayBytes(nodes) + nodes * (OBJECT + 16) + v.packedBytesSampled(samples);
   }
   if (v instanceof SetValue) {
     const n = v.size;
@@ -81,7 +94,9 @@ export function valueBytes(v: Value, samples: number): number {
     // As Redis counts a stream: its listpacks, the index of nodes (here an
     // array of node objects, each a typed-array view), and the groups' PELs
     // and consumers (a PEL slot holds a 16-byte ID key and the shared NACK).
-    let bytes = OBJECT + 16 + v.nodeCount * (8 + OBJECT + TYPED_ARRAY) + v.listpackBytes();
+    const nodes = v.nodeCount;
+    let bytes = STREAM_BASE + arrayBytes(nodes) + nodes * (OBJECT + TYPED_ARRAY) +
+      v.bufferBytesSampled(samples);
     for (const g of v.groups?.values() ?? []) {
       bytes += OBJECT + DICT_BASE + g.pendingCount() * (2 * (8 + stringBytes(16)) + OBJECT);
       for (const consumer of g.consumers.values()) {
@@ -95,13 +110,13 @@ export function valueBytes(v: Value, samples: number): number {
 
 /** Estimated bytes of a key and its value in the keyspace. */
 export function keyBytes(key: string, v: Value, samples: number): number {
-  return DICT_ENTRY + stringBytes(key.length) + valueBytes(v, samples);
+  return KEYSPACE_ENTRY + stringBytes(key.length) + valueBytes(v, samples);
 }
 
 /** What the keyspace accounts for `key` holding `v` (the default sampling). */
 export function entryBytes(key: string, v: Value): number {
   // Plain strings are the hot path: no call into the general model.
   return typeof v === "string"
-    ? DICT_ENTRY + stringBytes(key.length) + stringBytes(v.length)
-    : DICT_ENTRY + stringBytes(key.length) + valueBytes(v, DEFAULT_SAMPLES);
+    ? KEYSPACE_ENTRY + stringBytes(key.length) + stringBytes(v.length)
+    : KEYSPACE_ENTRY + stringBytes(key.length) + valueBytes(v, DEFAULT_SAMPLES);
 }

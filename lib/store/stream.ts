@@ -817,6 +817,25 @@ export class StreamValue implements StoredObject {
   }
 
   /**
+   * Bytes the listpacks' buffers hold (the tail node's spare room
+   * included), estimated from up to `samples` nodes spread evenly over the
+   * stream (exact when there are no more nodes than that).
+   */
+  bufferBytesSampled(samples: number): number {
+    const nodes = this.#nodes;
+    const n = nodes.length;
+    let sum = 0;
+    if (n <= samples) {
+      for (const node of nodes) sum += node.buf.length;
+      return sum;
+    }
+    for (let k = 0; k < samples; k++) {
+      sum += nodes[Math.floor((k * (n - 1)) / (samples - 1 || 1))].buf.length;
+    }
+    return Math.round((sum / samples) * n);
+  }
+
+  /**
    * Rebuilds from RDB nodes (validated as Redis's deep sanitization does;
    * null on malformed input, never throws or hangs). The metadata fields
    * (lastId, firstId, maxDeletedId, entriesAdded) are the caller's to set.

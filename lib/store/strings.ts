@@ -75,6 +75,11 @@ export class RawString implements StoredObject {
     return this.#len;
   }
 
+  /** Bytes the buffer holds, spare room included (memory accounting). */
+  get capacity(): number {
+    return this.#buf.length;
+  }
+
   encoding(): string {
     return "raw";
   }
