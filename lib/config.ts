@@ -83,6 +83,14 @@ export const OPTIONS: OptionSpec[] = [
   // Microseconds of pause per key while loading (Redis's test option): makes LOADING observable.
   { name: "key-load-delay", kind: "int", default: "0", min: -INT_MAX - 1, max: INT_MAX },
   { name: "requirepass", kind: "string", default: "" },
+  // ACL users (lib/server/acl.ts): the ACL file, and the channels new users and selectors start with.
+  { name: "aclfile", kind: "string", default: "", immutable: true },
+  {
+    name: "acl-pubsub-default",
+    kind: "enum",
+    default: "resetchannels",
+    values: ["allchannels", "resetchannels"],
+  },
   { name: "loglevel", kind: "enum", default: "notice", values: LOG_LEVELS },
   { name: "logfile", kind: "string", default: "", immutable: true },
   { name: "databases", kind: "int", default: "16", min: 1, max: INT_MAX, immutable: true },

@@ -13,6 +13,7 @@ import {
   parseInt64,
 } from "./args.ts";
 import { cArg, type CommandSpec, defineCommand } from "./table.ts";
+import { aclLogAuthFailure } from "../server/aclcheck.ts";
 import { REDIS_COMPAT_VERSION } from "../config.ts";
 import { TRACKING_HELP, trackingSubcommands } from "./tracking.ts";
 
@@ -60,13 +61,11 @@ function select(c: Client, args: string[]): void {
 }
 
 /**
- * Checks a user/password pair: only the default user exists; it takes any
- * password when requirepass is empty, else exactly requirepass.
+ * Checks a user/password pair against the ACL: the user exists, is on and
+ * takes the password (Redis's ACLCheckUserCredentials).
  */
 function checkPassword(c: Client, user: string, pass: string): boolean {
-  if (user !== "default") return false;
-  const required = c.server.config.str("requirepass");
-  return required === "" || pass === required;
+  return c.server.acl.users.get(user)?.checkPassword(pass) ?? false;
 }
 
 function auth(c: Client, args: string[]): void {
@@ -74,13 +73,16 @@ function auth(c: Client, args: string[]): void {
   let user = "default";
   let pass: string;
   if (args.length === 2) {
-    if (!c.server.authRequired()) return c.out.error(ERR_NO_PASSWORD);
+    if (c.server.acl.defaultUser.nopass) return c.out.error(ERR_NO_PASSWORD);
     pass = args[1];
   } else {
     user = args[1];
     pass = args[2];
   }
-  if (!checkPassword(c, user, pass)) return c.out.error(ERR_WRONGPASS);
+  if (!checkPassword(c, user, pass)) {
+    aclLogAuthFailure(c, args[0], user); // ACL LOG reason "auth"
+    return c.out.error(ERR_WRONGPASS);
+  }
   c.authenticated = true;
   c.user = c.server.acl.users.get(user)!;
   c.out.ok();
@@ -103,32 +105,27 @@ function hello(c: Client, args: string[]): void {
     if (v !== 2 && v !== 3) return c.out.error("NOPROTO unsupported protocol version");
     proto = v;
   }
-  let user: string | null = null;
-  let pass = "";
-  let name: string | null = null;
+  // As Redis 7.0, AUTH and SETNAME take effect as they come, even when a later option fails.
   for (let j = 2; j < args.length; j++) {
     const more = args.length - 1 - j;
     if (isKeyword(args[j], "AUTH") && more >= 2) {
-      user = args[j + 1];
-      pass = args[j + 2];
+      const user = args[j + 1];
+      if (!checkPassword(c, user, args[j + 2])) {
+        aclLogAuthFailure(c, args[0], user); // ACL LOG reason "auth"
+        return c.out.error(ERR_WRONGPASS);
+      }
+      c.authenticated = true;
+      c.user = c.server.acl.users.get(user)!;
       j += 2;
     } else if (isKeyword(args[j], "SETNAME") && more >= 1) {
-      name = args[j + 1];
+      if (!validName(args[j + 1])) return c.out.error(ERR_CLIENT_NAME);
+      c.name = args[j + 1];
       j++;
     } else {
       return c.out.error(`ERR Syntax error in HELLO option '${cArg(args[j])}'`);
     }
   }
-  if (user !== null) {
-    if (!checkPassword(c, user, pass)) return c.out.error(ERR_WRONGPASS);
-    c.authenticated = true;
-    c.user = c.server.acl.users.get(user)!;
-  }
   if (!c.authenticated && c.server.authRequired()) return c.out.error(ERR_HELLO_NOAUTH);
-  if (name !== null) {
-    if (!validName(name)) return c.out.error(ERR_CLIENT_NAME);
-    c.name = name;
-  }
   if (proto !== null) c.resp = proto;
   const out = c.out;
   out.map(7);

@@ -24,6 +24,7 @@ import { multiCommands } from "./multi.ts";
 import { scriptingCommands } from "./scripting.ts";
 import { functionCommands } from "./functions.ts";
 import { pubsubCommands } from "./pubsub.ts";
+import { aclCommands } from "./acl.ts";
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connectionCommands,
@@ -51,4 +52,5 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...scriptingCommands,
   ...functionCommands,
   ...pubsubCommands,
+  ...aclCommands,
 ];

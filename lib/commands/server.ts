@@ -8,6 +8,8 @@ import { globMatch } from "../util/glob.ts";
 import { infoText } from "./info.ts";
 import { ERR_SYNTAX, isKeyword, parseInt64 } from "./args.ts";
 import { replyHelp } from "./connection.ts";
+import { rewriteConfigText } from "../config.ts";
+import { osErrorText } from "../util/oserror.ts";
 import {
   type Command,
   type CommandSpec,
@@ -45,6 +47,57 @@ function configResetstat(c: Client): void {
   c.out.ok();
 }
 
+/**
+ * CONFIG REWRITE (Redis's rewriteConfig, see rewriteConfigText): the file
+ * is replaced through a temporary file renamed over it.
+ */
+function configRewrite(c: Client): void {
+  const server = c.server;
+  const path = server.config.filePath;
+  if (path === "") return c.out.error("ERR The server is running without a config file");
+  try {
+    let old = "";
+    try {
+      old = Deno.readTextFileSync(path);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+    const text = rewriteConfigText(server.config, old, userLines(c));
+    const tmp = `${path}.tmp-${Date.now()}-${Deno.pid}`;
+    try {
+      Deno.writeTextFileSync(tmp, text, { mode: 0o644 });
+      Deno.renameSync(tmp, path);
+    } catch (e) {
+      try {
+        Deno.removeSync(tmp);
+      } catch {
+        // never created
+      }
+      throw e;
+    }
+  } catch (e) {
+    server.log.warning(`CONFIG REWRITE failed: ${osErrorText(e)}`);
+    return c.out.error(`ERR Rewriting config file: ${osErrorText(e)}`);
+  }
+  server.log.warning("CONFIG REWRITE executed with success.");
+  c.out.ok();
+}
+
+/**
+ * The `user` lines CONFIG REWRITE writes (Redis's rewriteConfigUserOption:
+ * every user, sorted by name, as ACL LIST describes it); null when an ACL
+ * file keeps the users.
+ */
+function userLines(c: Client): string[] | null {
+  const config = c.server.config;
+  if (config.getMatching(["aclfile"]).some(([, v]) => v !== "")) return null;
+  const acl = c.server.acl as unknown as {
+    users: Map<string, { name: string; describe?: () => string }>;
+  };
+  const users = [...acl.users.values()].sort((a, b) => a.name < b.name ? -1 : 1);
+  return users.map((u) => `user ${u.name} ${u.describe?.() ?? "on nopass ~* &* +@all"}`);
+}
+
 function configHelp(c: Client): void {
   replyHelp(c, "CONFIG", [
     "GET <pattern>",
@@ -53,6 +106,8 @@ function configHelp(c: Client): void {
     "    Set the configuration <directive> to <value>.",
     "RESETSTAT",
     "    Reset statistics reported by the INFO command.",
+    "REWRITE",
+    "    Rewrite the configuration file.",
   ]);
 }
 
@@ -419,6 +474,15 @@ export const serverCommands: CommandSpec[] = [
         summary: "Reset the statistics INFO reports",
         complexity: "O(1)",
         handler: configResetstat,
+      },
+      {
+        name: "rewrite",
+        arity: 2,
+        flags: ADMIN,
+        since: "2.8.0",
+        summary: "Rewrite the configuration file with the in memory configuration",
+        complexity: "O(1)",
+        handler: configRewrite,
       },
       {
         name: "help",

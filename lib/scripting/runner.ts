@@ -518,28 +518,6 @@ function callError(state: ScriptState, running: Running, args: string[]): string
     cmd = cmd.subcommands.get(args[1].toLowerCase());
   }
   if (cmd === undefined) return "ERR Unknown Redis command called from script";
-  const refused = scriptRefusal(running, cmd, args);
-  if (refused !== null) {
-    // Counted as a rejected call of the command, as Redis's scriptCall does.
-    cmd.stats.rejectedCalls++;
-    return refused;
-  }
-  const sc = running.script;
-  const dirty = server.keyspace.dirty;
-  sc.clockMark = performance.now();
-  const r = runCommand(sc, cmd, args);
-  if (r instanceof Promise) {
-    // Asynchronous commands (MIGRATE) cannot complete inside a script here.
-    r.catch(() => {});
-    sc.out.take();
-    return "ERR This Redis command is not allowed from script";
-  }
-  if (server.keyspace.dirty !== dirty) running.wrote = true;
-  return null;
-}
-
-/** Why a script may not run `cmd` now (Redis's scriptCall checks), or null. */
-function scriptRefusal(running: Running, cmd: Command, args: string[]): string | null {
   const arity = cmd.spec.arity;
   if ((arity > 0 && arity !== args.length) || args.length < -arity) {
     return "ERR Wrong number of args calling Redis command from script";
@@ -556,10 +534,21 @@ function scriptRefusal(running: Running, cmd: Command, args: string[]): string |
   }
   if (cmd.isWrite) {
     if (running.readOnly) return "ERR Write commands are not allowed from read-only scripts.";
-    if (!running.wrote && running.caller.server.persistence.denyWrites !== null) {
-      return running.caller.server.persistence.denyWrites;
+    if (!running.wrote && server.persistence.denyWrites !== null) {
+      return server.persistence.denyWrites;
     }
   }
+  const sc = running.script;
+  const dirty = server.keyspace.dirty;
+  sc.clockMark = performance.now();
+  const r = runCommand(sc, cmd, args);
+  if (r instanceof Promise) {
+    // Asynchronous commands (MIGRATE) cannot complete inside a script here.
+    r.catch(() => {});
+    sc.out.take();
+    return "ERR This Redis command is not allowed from script";
+  }
+  if (server.keyspace.dirty !== dirty) running.wrote = true;
   return null;
 }
 

@@ -17,6 +17,7 @@ import type { Command } from "../commands/table.ts";
 import { ACL_CATEGORIES, aclCategories } from "../commands/server.ts";
 import { globMatch } from "../util/glob.ts";
 import { splitArgs } from "../resp/splitargs.ts";
+import { osErrorText } from "../util/oserror.ts";
 import type { Server } from "./server.ts";
 import type { Client } from "./client.ts";
 
@@ -642,6 +643,80 @@ export class Acl {
     this.users.set("default", this.defaultUser);
   }
 
+  /**
+   * Applies the options the ACL follows (at start-up, and on CONFIG SET of
+   * requirepass or acl-pubsub-default).
+   */
+  configure(name?: string): void {
+    const config = this.server?.config;
+    if (config === undefined) return;
+    if (name === undefined || name === "requirepass") {
+      this.setRequirepass(config.str("requirepass"));
+    }
+    if (name === undefined || name === "acl-pubsub-default") {
+      this.pubsubDefaultAll = config.str("acl-pubsub-default") === "allchannels";
+    }
+  }
+
+  /**
+   * Loads the users of `user` directives or of the ACL file at start-up
+   * (Redis's ACLLoadUsersAtStartup); throws an Error with the log text
+   * Redis exits with.
+   */
+  loadAtStartup(): void {
+    const server = this.server;
+    if (server === null) return;
+    const lines = server.config.directives.filter((d) => d.name === "user");
+    const file = server.config.str("aclfile");
+    if (file !== "" && lines.length !== 0) {
+      throw new Error(
+        "Configuring Redis with users defined in redis.conf and at the same setting an ACL file " +
+          "path is invalid. This setup is very likely to lead to configuration errors and " +
+          "security holes, please define either an ACL file or declare users directly in your " +
+          "redis.conf, but not both.",
+      );
+    }
+    for (const { args } of lines) {
+      const name = args[0] ?? "";
+      if (hasSpaces(name)) {
+        server.log.warning("Spaces not allowed in ACL usernames");
+        throw new Error("Critical error while loading ACLs. Exiting.");
+      }
+      let u = this.users.get(name);
+      if (u === undefined) {
+        u = new User(name, this);
+        this.users.set(name, u);
+      } else {
+        u.apply("reset");
+      }
+      const merged = mergeSelectorArgs(args.slice(1));
+      for (const op of typeof merged === "number" ? [] : merged) {
+        try {
+          u.apply(op);
+        } catch (e) {
+          if (!(e instanceof AclRuleError)) throw e;
+          server.log.warning(
+            `Error loading ACL rule '${op}' for the user named '${name}': ${e.message}`,
+          );
+          throw new Error("Critical error while loading ACLs. Exiting.");
+        }
+      }
+      u.refresh();
+      if (!u.enabled) {
+        server.log.notice(
+          `The user '${name}' is disabled (there is no 'on' modifier in the user description). ` +
+            "Make sure this is not a configuration error.",
+        );
+      }
+    }
+    if (file !== "") {
+      const errors = this.loadFile(file, null);
+      if (errors !== null) {
+        throw new Error(`Aborting Redis startup because of ACL errors: ${errors}`);
+      }
+    }
+  }
+
   /** The default user's initial rules (Redis's ACLCreateDefaultUser). */
   static createDefaultUser(acl: Acl): User {
     const u = new User("default", acl);
@@ -666,6 +741,201 @@ export class Acl {
     ) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
+  /**
+   * ACL SETUSER: applies `ops` to a copy of the user (a new one if absent)
+   * and keeps it only when every rule is valid. Returns Redis's error text
+   * (without the ERR prefix) or null. `current` is the client running it.
+   */
+  setUser(name: string, ops: string[], current: Client | null): string | null {
+    if (hasSpaces(name)) return "Usernames can't contain spaces or null characters";
+    const merged = mergeSelectorArgs(ops);
+    if (typeof merged === "number") {
+      return `Unmatched parenthesis in acl selector starting at '${ops[merged]}'.`;
+    }
+    const existing = this.users.get(name) ?? null;
+    const temp = existing !== null ? existing.clone() : new User(name, this);
+    for (const op of merged) {
+      try {
+        temp.apply(op);
+      } catch (e) {
+        if (!(e instanceof AclRuleError)) throw e;
+        return `Error in ACL SETUSER modifier '${op}': ${e.message}`;
+      }
+    }
+    if (existing !== null) {
+      this.#killPubsubClientsIfNeeded(temp, existing, current);
+      existing.copyFrom(temp);
+    } else {
+      temp.refresh();
+      this.users.set(name, temp);
+    }
+    return null;
+  }
+
+  /**
+   * Redis's ACLKillPubsubClientsIfNeeded: when `next` no longer grants a
+   * channel `old` granted, the user's pub/sub clients subscribed to a
+   * channel (or pattern) `next` does not allow are closed.
+   */
+  #killPubsubClientsIfNeeded(next: User, old: User, current: Client | null): void {
+    if (next.selectors.some((s) => s.allChannels)) return;
+    const upcoming = next.selectors.flatMap((s) => s.channels);
+    const kept = old.selectors.every((s) => s.channels.every((p) => upcoming.includes(p)));
+    if (kept) return;
+    const allowed = (name: string, literal: boolean) =>
+      upcoming.some((p) => (literal ? p === name : globMatch(p, name)));
+    for (const c of this.clientsOf(old)) {
+      const subs = c.subscriptions;
+      if (subs === null || !subs.mode) continue;
+      let kill = false;
+      for (const p of subs.pattern) if (!allowed(p, true)) kill = true;
+      for (const ch of subs.channel) if (!allowed(ch, false)) kill = true;
+      for (const ch of subs.shard) if (!allowed(ch, false)) kill = true;
+      if (kill) closeClient(c, current);
+    }
+  }
+
+  /**
+   * ACL DELUSER: removes the named users (not "default": the caller checks)
+   * and closes their clients. Returns how many existed.
+   */
+  deleteUsers(names: string[], current: Client | null): number {
+    let deleted = 0;
+    for (const name of names) {
+      const u = this.users.get(name);
+      if (u === undefined) continue;
+      this.users.delete(name);
+      this.#dropClientsOf(u, current);
+      deleted++;
+    }
+    return deleted;
+  }
+
+  /** Redis's ACLFreeUserAndKillClients: the user's clients fall back to default, then close. */
+  #dropClientsOf(u: User, current: Client | null): void {
+    for (const c of this.clientsOf(u)) {
+      c.user = this.defaultUser;
+      c.authenticated = false;
+      closeClient(c, current);
+    }
+  }
+
+  /**
+   * requirepass (at start-up and CONFIG SET): the default user's password
+   * (Redis's ACLUpdateDefaultUserPassword); empty means nopass.
+   */
+  setRequirepass(password: string): void {
+    const u = this.defaultUser;
+    u.apply("resetpass");
+    u.apply(password === "" ? "nopass" : `>${password}`);
+    u.refresh();
+  }
+
+  /** True when clients must authenticate (Redis's default user is not nopass, or is off). */
+  get authRequired(): boolean {
+    return !this.defaultUser.nopass || !this.defaultUser.enabled;
+  }
+
+  /**
+   * The users of an ACL file (Redis's ACLLoadFromFile), all or nothing:
+   * returns null when loaded, else Redis's one-line description of every
+   * problem (the users are then unchanged). `current` is the client running
+   * ACL LOAD (closed after its reply when its user goes away).
+   */
+  loadFile(path: string, current: Client | null): string | null {
+    let text: string;
+    try {
+      text = new TextDecoder("latin1").decode(Deno.readFileSync(path));
+    } catch (e) {
+      return `Error loading ACLs, opening file '${path}': ${osErrorText(e)}`;
+    }
+    const parsed = this.parseFile(text, path);
+    if (typeof parsed === "string") return parsed;
+    // The default user object stays (clients point at it): it takes the new rules.
+    const newDefault = parsed.get("default") ?? Acl.createDefaultUser(this);
+    const old = [...this.users.values()].filter((u) => u !== this.defaultUser);
+    this.users.clear();
+    for (const [name, u] of parsed) if (name !== "default") this.users.set(name, u);
+    this.defaultUser.copyFrom(newDefault);
+    this.users.set("default", this.defaultUser);
+    for (const u of old) this.#dropClientsOf(u, current);
+    return null;
+  }
+
+  /**
+   * Parses ACL file text into fresh users (not installed), or returns the
+   * errors as Redis words them, ending with its "no change" warning.
+   */
+  parseFile(text: string, path: string): Map<string, User> | string {
+    const users = new Map<string, User>();
+    let errors = "";
+    const lines = text.split("\n");
+    for (let i = 0; i < lines.length; i++) {
+      const linenum = i + 1;
+      const line = trimChars(lines[i], " \t\r\n");
+      if (line === "") continue;
+      const argv = line.split(" ");
+      if (argv[0] !== "user" || argv.length < 2) {
+        errors += `${path}:${linenum} should start with user keyword followed by the username. `;
+        continue;
+      }
+      const name = argv[1];
+      if (hasSpaces(name)) {
+        errors += `'${path}:${linenum}: username '${name}' contains invalid characters. `;
+        continue;
+      }
+      if (users.has(name)) {
+        errors += `WARNING: Duplicate user '${name}' found on line ${linenum}. `;
+        continue;
+      }
+      const u = new User(name, this);
+      users.set(name, u);
+      const merged = mergeSelectorArgs(argv.slice(2));
+      if (typeof merged === "number") {
+        errors += `${path}:${linenum}: Unmatched parenthesis in selector definition.`;
+        continue;
+      }
+      for (const op of merged) {
+        try {
+          u.apply(trimChars(op, "\t\r\n"));
+        } catch (e) {
+          if (!(e instanceof AclRuleError)) throw e;
+          // Only unknown names are quoted (another rule may hold a password).
+          errors += e.message === ACL_RULE_ERRORS.ENOENT
+            ? `${path}:${linenum}: Error in applying operation '${op}': ${e.message}. `
+            : `${path}:${linenum}: ${e.message}. `;
+        }
+      }
+      u.refresh();
+    }
+    if (errors !== "") {
+      return errors +
+        "WARNING: ACL errors detected, no change to the previously active ACL rules was performed";
+    }
+    return users;
+  }
+
+  /** The ACL file text for the current users (Redis's ACLSaveToFile content). */
+  fileText(): string {
+    return this.sortedUsers().map((u) => `user ${u.name} ${u.describe()}\n`).join("");
+  }
+
+  /** ACL SAVE: writes the users to `path` through a temporary file; false on an I/O error. */
+  saveFile(path: string): boolean {
+    const tmp = `${path}.tmp-${Deno.pid}-${Date.now()}`;
+    try {
+      Deno.writeFileSync(tmp, latin1Bytes(this.fileText()), { mode: 0o644 });
+      Deno.renameSync(tmp, path);
+      return true;
+    } catch (e) {
+      this.server?.log.warning(`Saving the ACL file: ${osErrorText(e)}`);
+      try {
+        Deno.removeSync(tmp);
+      } catch { /* nothing to clean */ }
+      return false;
+    }
+  }
+
   /** Clients authenticated as `user` (a fresh array: callers may close them). */
   clientsOf(user: User): Client[] {
     const out: Client[] = [];
@@ -673,4 +943,79 @@ export class Acl {
     for (const c of this.server.clients.values()) if (c.user === user) out.push(c);
     return out;
   }
+}
+
+/** Closes a client: after its reply when it is the one running the command. */
+function closeClient(c: Client, current: Client | null): void {
+  if (c === current) c.closeAfterReply = true;
+  else c.kill();
+}
+
+/**
+ * Redis's ACLMergeSelectorArguments: a selector "(...)" spread over several
+ * arguments becomes one. Returns the index of an unclosed "(" instead.
+ */
+export function mergeSelectorArgs(ops: string[]): string[] | number {
+  const out: string[] = [];
+  let open = -1;
+  let selector = "";
+  for (let j = 0; j < ops.length; j++) {
+    const op = ops[j];
+    if (op[0] === "(" && op[op.length - 1] !== ")") {
+      selector = op;
+      open = j;
+      continue;
+    }
+    if (open !== -1) {
+      selector += ` ${op}`;
+      if (op[op.length - 1] === ")") {
+        open = -1;
+        out.push(selector);
+      }
+      continue;
+    }
+    out.push(op);
+  }
+  return open !== -1 ? open : out;
+}
+
+/** sdstrim: drops the characters of `set` at both ends. */
+function trimChars(s: string, set: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && set.includes(s[a])) a++;
+  while (b > a && set.includes(s[b - 1])) b--;
+  return s.slice(a, b);
+}
+
+/** A binary string's bytes. */
+function latin1Bytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/**
+ * Checks a `user` line of the configuration file as Redis does while
+ * reading it (ACLAppendUserForLoading): the rules are tried on a detached
+ * user, unknown commands and categories left for start-up. Returns the
+ * fatal error text, or null. `earlier` are the user lines read before.
+ */
+export function checkUserDirective(args: string[], earlier: string[][]): string | null {
+  // Redis names argv[j] for the rule at merged index j (its own off-by-two), so do we.
+  const argv = ["user", ...args];
+  const fail = (j: number, why: string) => `Error in user declaration '${argv[j]}': ${why}`;
+  if (earlier.some((e) => e[0] === args[0])) return fail(1, ACL_RULE_ERRORS.EALREADY);
+  const merged = mergeSelectorArgs(args.slice(1));
+  if (typeof merged === "number") return fail(merged, ACL_RULE_ERRORS.ENOENT);
+  const fake = new User(args[0], new Acl(null));
+  for (let j = 0; j < merged.length; j++) {
+    try {
+      fake.apply(merged[j]);
+    } catch (e) {
+      if (!(e instanceof AclRuleError)) throw e;
+      if (e.message !== ACL_RULE_ERRORS.ENOENT) return fail(j, e.message);
+    }
+  }
+  return null;
 }

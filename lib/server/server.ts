@@ -244,6 +244,7 @@ export class Server {
     this.blocking = new Blocking(this.keyspace);
     this.finished = new Promise((resolve) => (this.#resolveFinished = resolve));
     this.config.onChange = (name, value) => this.#applyConfig(name, value);
+    this.acl.configure();
     this.#applyAccessPolicy();
     this.maxmemory = this.config.num("maxmemory");
     clientLimitChanged(this);
@@ -293,7 +294,7 @@ export class Server {
 
   /** True when clients must AUTH before running commands. */
   authRequired(): boolean {
-    return this.config.str("requirepass") !== "";
+    return this.acl.authRequired;
   }
 
   /** Counts an error reply by its code (INFO errorstats). */
@@ -339,6 +340,7 @@ export class Server {
 
   /** Binds every address of `bind` on `port` and starts serving. */
   start(): void {
+    this.acl.loadAtStartup();
     this.#listen(this.config.num("port"), this.config.get("bind") as string[]);
     this.#startCron();
   }
@@ -633,6 +635,10 @@ export class Server {
       case "save":
       case "stop-writes-on-bgsave-error":
         this.persistence.updateDenyWrites();
+        break;
+      case "requirepass":
+      case "acl-pubsub-default":
+        this.acl.configure(name);
         break;
       case "maxmemory":
         this.maxmemory = Number(value);
