@@ -265,6 +265,13 @@ oracleTest("oracle: ACL selectors: the refusal reported and logged", async (o) =
   }
 });
 
+/** INFO commandstats without the times, sorted (Redis lists them in hash order). */
+async function commandStats(c: RespClient): Promise<string[]> {
+  const text = decode(await c.call("INFO", "commandstats")) as string;
+  return text.split("\r\n").filter((l) => l.startsWith("cmdstat_"))
+    .map((l) => l.replace(/usec=\d+,usec_per_call=[\d.]+,/, "")).sort();
+}
+
 oracleTest("oracle: ACL in MULTI/EXEC (queueing, EXEC re-check, EXEC refused)", async (o) => {
   await o.sameAll([
     ["ACL", "LOG", "RESET"],
@@ -306,6 +313,7 @@ oracleTest("oracle: ACL in scripts (redis.call, redis.pcall, redis.acl_check_cmd
   await o.sameAll([
     ["ACL", "LOG", "RESET"],
     ["ACL", "SETUSER", "lua", "on", ">pw", "+@all", "-flushall", "~k*", "resetchannels", "&c*"],
+    ["CONFIG", "RESETSTAT"],
   ]);
   const t = await twins(o, 1, "lua");
   try {
@@ -326,9 +334,12 @@ oracleTest("oracle: ACL in scripts (redis.call, redis.pcall, redis.acl_check_cmd
         ["EVAL", "return redis.acl_check_cmd('config')", "0"],
         ["EVAL", "return redis.acl_check_cmd('get')", "0"],
         ["EVAL", "return redis.acl_check_cmd('nosuch')", "0"],
+        ["EVAL", "return redis.call('get')", "0"],
       ]
     ) await t.call(1, ...cmd);
     assertEquals(await sameLog(t, 0), 4);
+    // Calls refused inside scripts count as rejected calls of the command.
+    assertEquals(await commandStats(o.redeno), await commandStats(o.redis));
   } finally {
     t.close();
   }
@@ -356,6 +367,12 @@ oracleTest("oracle: ACL LOG of failed AUTH, acllog-max-len, RESP3 entries", asyn
     await t.call(0, "CONFIG", "GET", "acllog-max-len");
     await t.hello(0, "3");
     assertEquals(await sameLog(t, 0), 2);
+    // The default user's password (requirepass): a wrong one is logged for "default".
+    await t.call(0, "CONFIG", "SET", "requirepass", "secret");
+    await t.call(1, "AUTH", "wrong");
+    await t.call(1, "AUTH", "secret");
+    assertEquals(await sameLog(t, 0, "1"), 1);
+    await t.call(0, "CONFIG", "SET", "requirepass", "");
     await t.call(0, "CONFIG", "SET", "acllog-max-len", "0");
     await t.call(1, "AUTH", "other2", "pw");
     assertEquals(await sameLog(t, 0), 0);
@@ -463,3 +480,183 @@ oracleTest("oracle: SLOWLOG and MONITOR redact secrets as Redis 7.0", async (o) 
     for (const c of [mon, monRedis, a, b]) c.close();
   }
 });
+
+/** Command lines (k, k2, k3 stand for keys), split on spaces; "" is an empty argument. */
+const KEY_CORPUS = [
+  "GET k",
+  "SET k v",
+  "SETNX k v",
+  "GETEX k",
+  "GETDEL k",
+  "GETSET k v",
+  "APPEND k v",
+  "STRLEN k",
+  "INCR k",
+  "DECRBY k 1",
+  "INCRBYFLOAT k 1",
+  "SETRANGE k 0 v",
+  "GETRANGE k 0 1",
+  "MGET k k2",
+  "MSET k v k2 v",
+  "MSETNX k v k2 v",
+  "LCS k k2",
+  "SUBSTR k 0 1",
+  "PSETEX k 100 v",
+  "EXISTS k",
+  "DEL k",
+  "UNLINK k",
+  "TYPE k",
+  "TTL k",
+  "PTTL k",
+  "EXPIRE k 10",
+  "PERSIST k",
+  "RENAME k k2",
+  "RENAMENX k k2",
+  "COPY k k2",
+  "MOVE k 1",
+  "OBJECT ENCODING k",
+  "OBJECT FREQ k",
+  "DUMP k",
+  "RESTORE k 0 x",
+  "TOUCH k",
+  "EXPIRETIME k",
+  "SORT k",
+  "SORT k STORE k2",
+  "SORT_RO k",
+  "SORT k BY x GET y",
+  "LPUSH k v",
+  "RPUSHX k v",
+  "LPOP k",
+  "RPOP k",
+  "LLEN k",
+  "LRANGE k 0 1",
+  "LINDEX k 0",
+  "LSET k 0 v",
+  "LREM k 0 v",
+  "LTRIM k 0 1",
+  "LINSERT k BEFORE a b",
+  "LPOS k v",
+  "LMOVE k k2 LEFT RIGHT",
+  "RPOPLPUSH k k2",
+  "BLPOP k 0",
+  "BLMOVE k k2 LEFT LEFT 0",
+  "LMPOP 2 k k2 LEFT",
+  "BLMPOP 0 1 k LEFT",
+  "SADD k m",
+  "SREM k m",
+  "SMEMBERS k",
+  "SISMEMBER k m",
+  "SMISMEMBER k m",
+  "SCARD k",
+  "SPOP k",
+  "SRANDMEMBER k",
+  "SMOVE k k2 m",
+  "SINTER k k2",
+  "SINTERSTORE k k2",
+  "SUNIONSTORE k k2 k3",
+  "SDIFF k k2",
+  "SINTERCARD 2 k k2",
+  "SSCAN k 0",
+  "ZADD k 1 m",
+  "ZINCRBY k 1 m",
+  "ZREM k m",
+  "ZSCORE k m",
+  "ZRANGE k 0 1",
+  "ZRANGESTORE k k2 0 1",
+  "ZCARD k",
+  "ZCOUNT k 0 1",
+  "ZPOPMIN k",
+  "BZPOPMAX k 0",
+  "ZUNIONSTORE k 2 k2 k3",
+  "ZINTER 2 k k2",
+  "ZDIFFSTORE k 1 k2",
+  "ZMPOP 1 k MIN",
+  "ZRANDMEMBER k",
+  "ZINTERCARD 2 k k2",
+  "ZLEXCOUNT k - +",
+  "HSET k f v",
+  "HGET k f",
+  "HDEL k f",
+  "HGETALL k",
+  "HINCRBY k f 1",
+  "HLEN k",
+  "HEXISTS k f",
+  "HRANDFIELD k",
+  "HSCAN k 0",
+  "HSETNX k f v",
+  "HSTRLEN k f",
+  "SETBIT k 0 1",
+  "GETBIT k 0",
+  "BITCOUNT k",
+  "BITPOS k 1",
+  "BITOP AND k k2 k3",
+  "BITFIELD k GET u8 0",
+  "BITFIELD_RO k GET u8 0",
+  "PFADD k a",
+  "PFCOUNT k",
+  "PFCOUNT k k2",
+  "PFMERGE k k2",
+  "GEOADD k 1 1 m",
+  "GEOPOS k m",
+  "GEODIST k a b",
+  "GEORADIUS k 1 1 1 km",
+  "GEORADIUS k 1 1 1 km STORE k2",
+  "GEORADIUSBYMEMBER k m 1 km STOREDIST k2",
+  "GEOSEARCH k FROMMEMBER m BYRADIUS 1 km",
+  "GEOSEARCHSTORE k k2 FROMMEMBER m BYRADIUS 1 km",
+  "GEOHASH k m",
+  "GEORADIUS_RO k 1 1 1 km",
+  "XADD k * f v",
+  "XLEN k",
+  "XRANGE k - +",
+  "XDEL k 1-1",
+  "XTRIM k MAXLEN 1",
+  "XREAD STREAMS k k2 0 0",
+  "XREAD COUNT 1 BLOCK 0 STREAMS k 0",
+  "XREADGROUP GROUP g c STREAMS k 0",
+  "XGROUP CREATE k g $",
+  "XACK k g 1-1",
+  "XCLAIM k g c 0 1-1",
+  "XAUTOCLAIM k g c 0 0",
+  "XPENDING k g",
+  "XINFO STREAM k",
+  "XSETID k 1-1",
+  "EVAL x 1 k",
+  "EVAL_RO x 1 k",
+  "EVALSHA x 2 k k2",
+  "FCALL f 1 k",
+  "FCALL_RO f 1 k",
+  "WATCH k k2",
+  "MIGRATE h 1 k 0 1",
+  'MIGRATE h 1 "" 0 1 KEYS k k2',
+  "OBJECT IDLETIME k",
+  "MEMORY USAGE k",
+  "DEBUG OBJECT k",
+  "PUBLISH k m",
+  "SPUBLISH k m",
+];
+
+oracleTest(
+  "oracle: ACL DRYRUN over a corpus of commands with read / write key patterns",
+  async (o) => {
+    await o.same("ACL", "SETUSER", "kr", "on", "nopass", "+@all", "%R~r*", "%W~w*", "~x*", "&*");
+    const variants = [
+      ["r", "r2", "r3"],
+      ["w", "w2", "w3"],
+      ["x", "x2", "x3"],
+      ["r", "w2", "x3"],
+      ["w", "r2", "r3"],
+    ];
+    const lines: string[][] = [];
+    for (const line of KEY_CORPUS) {
+      const parts = line.split(" ").map((p) => p === '""' ? "" : p);
+      for (const [k, k2, k3] of variants) {
+        const args = parts.map((p) => p === "k" ? k : p === "k2" ? k2 : p === "k3" ? k3 : p);
+        lines.push(["ACL", "DRYRUN", "kr", ...args]);
+      }
+    }
+    const replies = await o.samePipelined(lines);
+    // Not vacuous: both verdicts occur.
+    assert(replies.some((r) => r === "+OK\r\n") && replies.some((r) => r.includes("'r' key")));
+  },
+);
