@@ -35,6 +35,9 @@
  *   raw TCP subscribers count delivered bytes, redis-benchmark publishes):
  *   deliveries/s and each server's CPU share; then RSS of 10,000 idle
  *   subscribers, a channel each (issue 13).
+ * - eviction: a Zipf (s=1) GET / SET-on-miss cache workload over 10x more
+ *   keys than fit in maxmemory 16mb, allkeys-lru and allkeys-lfu: hit rate
+ *   and ops/s (scripts/eviction_bench.ts; issue 14).
  * - memory: 1M `SET key:N value:N` and then 100k 10-field hashes loaded with
  *   `redis-cli --pipe` into a fresh server: load times, RSS, used_memory; then
  *   each collection data set (a 1M-element list, sets of 1M integers and of
@@ -45,8 +48,8 @@
  *   string keys.
  * - then the issue's targets, met or not.
  *
- *   deno task bench [--only throughput,persistence,zset1m,datatypes,scripting,pubsub,memory,
- *                    startup]
+ *   deno task bench [--only throughput,persistence,zset1m,datatypes,scripting,pubsub,eviction,
+ *                    memory,startup]
  *                   [--requests 100000] [--rounds 3] [--clients 50] [--pipelines 1,16]
  *                   [--tests ping,set,...,lpush,...,lrange_600]
  *                   [--keys 1000000] [--hashes 100000] [--members 1000000]
@@ -122,6 +125,7 @@ import {
   MESSAGE,
   patternOf,
 } from "./pubsub_bench.ts";
+import { evictionComparison, evictionReport, type EvictionResult } from "./eviction_bench.ts";
 
 const SECTIONS = [
   "throughput",
@@ -130,6 +134,7 @@ const SECTIONS = [
   "datatypes",
   "scripting",
   "pubsub",
+  "eviction",
   "memory",
   "startup",
 ] as const;
@@ -153,8 +158,8 @@ const COLLECTION_TESTS = [
 type Section = (typeof SECTIONS)[number];
 
 const values = parseBenchArgs(
-  "deno task bench [--only throughput,persistence,zset1m,datatypes,scripting,pubsub,memory,\n" +
-    "                        startup]\n" +
+  "deno task bench [--only throughput,persistence,zset1m,datatypes,scripting,pubsub,eviction,\n" +
+    "                        memory,startup]\n" +
     "                [--requests N] [--rounds N] [--clients N] [--pipelines 1,16]\n" +
     `                [--tests ${[...BASE_TESTS, ...COLLECTION_TESTS].join(",")}]\n` +
     "                [--keys N] [--hashes N] [--members N] [--small N] [--quick] [--out file.md]\n" +
@@ -828,6 +833,25 @@ async function pubsubSection(): Promise<void> {
   }
 }
 
+// ---------------------------------------------------------------- eviction
+
+/** maxmemory of the eviction section (the same on both servers). */
+const EVICTION_MAXMEMORY = "16mb";
+let eviction: { keys: number; fit: number; results: Record<ServerName, EvictionResult[]> } | null =
+  null;
+
+async function evictionSection(): Promise<void> {
+  try {
+    eviction = await evictionComparison(lab, {
+      maxmemory: EVICTION_MAXMEMORY,
+      ops: values.quick ? 100_000 : 300_000,
+      rounds,
+    });
+  } catch (e) {
+    lab.note("redeno", "eviction", e);
+  }
+}
+
 // ---------------------------------------------------------------- data files
 
 const HASH_FIELDS = 10;
@@ -1045,6 +1069,7 @@ try {
   if (run("datatypes")) await datatypesSection();
   if (run("scripting")) await scriptingSection();
   if (run("pubsub")) await pubsubSection();
+  if (run("eviction")) await evictionSection();
   if (run("memory")) await memorySection();
   if (run("startup")) await startupSection();
 } finally {
@@ -1321,6 +1346,9 @@ if (run("pubsub")) {
     );
   }
 }
+
+const evictionRep = eviction === null ? null : evictionReport(eviction, EVICTION_MAXMEMORY);
+if (evictionRep !== null) out.push("", "#### Eviction (maxmemory cache)", "", ...evictionRep.lines);
 
 /** Median of one memory figure per server. */
 const memOf = (name: ServerName, f: (m: MemSample) => number) => med(memSamples[name].map(f));
@@ -1698,6 +1726,24 @@ targets.push(
     0.8,
     true,
   ),
+);
+
+targets.push(
+  evictionRep === null
+    ? { what: "Eviction: hit rate within 5 points of Redis's", measured: "not measured", met: null }
+    : {
+      what: "Eviction (Zipf GET/SET, allkeys-lru and allkeys-lfu): hit rate within 5 points " +
+        "of Redis's",
+      measured: `worst ${evictionRep.worstHit.toFixed(1)} points below Redis`,
+      met: evictionRep.hitOk,
+    },
+  evictionRep === null
+    ? { what: "Eviction: throughput ≥ 0.8x Redis", measured: "not measured", met: null }
+    : {
+      what: "Eviction (Zipf GET/SET, allkeys-lru and allkeys-lfu): ops/s ≥ 0.8x Redis",
+      measured: `worst ${evictionRep.worstSpeed.toFixed(2)}x`,
+      met: evictionRep.speedOk,
+    },
 );
 
 out.push("", "#### Targets (redeno/Redis unless said)", "");

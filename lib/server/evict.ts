@@ -390,8 +390,6 @@ function pickFromPool(
   }
 }
 
-const scratch: string[] = [];
-
 /** Samples `samples` keys of `db` and inserts the better ones into the pool. */
 function populate(
   server: Server,
@@ -402,18 +400,22 @@ function populate(
   decay: number,
 ): void {
   const dict = db.dict;
-  let keys: string[];
-  if ((policy & F_ALLKEYS) !== 0) {
-    scratch.length = 0;
-    const n = Math.min(samples, dict.size);
-    for (let j = 0; j < n; j++) scratch.push(dict.keyAt(dict.randomIndex()));
-    keys = scratch;
-  } else {
-    keys = sampleVolatile(e, db, samples);
-  }
+  // The clocks as of the last cron tick, as Redis's LRU clock and server.unixtime.
   const now = server.keyspace.lruNow;
-  const nowMs = Date.now();
-  for (const key of keys) {
+  const nowMs = server.keyspace.cachedNow;
+  if ((policy & F_ALLKEYS) !== 0) {
+    const n = Math.min(samples, dict.size);
+    for (let j = 0; j < n; j++) {
+      const at = dict.randomIndex();
+      const stamp = dict.stampAt(at);
+      const score = (policy & F_LRU) !== 0
+        ? lruIdleSeconds(stamp, now)
+        : 255 - lfuDecayedCounter(stamp, decay, nowMs);
+      insertCandidate(e, dict.keyAt(at), db.id, score);
+    }
+    return;
+  }
+  for (const key of sampleVolatile(e, db, samples)) {
     let score: number;
     if ((policy & F_TTL) !== 0) {
       // The soonest expiry is the best candidate.

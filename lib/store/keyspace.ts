@@ -112,12 +112,13 @@ function lfuPolicy(params: LfuParams): AccessPolicy {
   return {
     kind: "lfu",
     touch(db: Db, i: number): void {
-      const now = Date.now();
+      // The clock of the last cron tick, as Redis reads server.unixtime (a read per access costs).
+      const now = db.keyspace.cachedNow;
       const counter = lfuLogIncr(lfuDecayedCounter(db.dict.stampAt(i), decayTime, now), logFactor);
       db.dict.setStampAt(i, (lfuMinutes(now) << 8) | counter);
     },
     init(db: Db, i: number): void {
-      db.dict.setStampAt(i, (lfuMinutes() << 8) | LFU_INIT_VAL);
+      db.dict.setStampAt(i, (lfuMinutes(db.keyspace.cachedNow) << 8) | LFU_INIT_VAL);
     },
     keepOnOverwrite: true,
   };
