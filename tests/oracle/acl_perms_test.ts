@@ -9,6 +9,7 @@ import { assert, assertEquals } from "@std/assert";
 import { type Oracle, oracleTest } from "../support/oracle.ts";
 import { decode, type Decoded, RespClient } from "../support/resp_client.ts";
 import { Twins } from "../support/twins.ts";
+import { prng } from "../support/prng.ts";
 
 /** Client 0 stays the default user (it sets rules, reads ACL LOG); the others log in as `user`. */
 async function twins(o: Oracle, n: number, user: string): Promise<Twins> {
@@ -660,3 +661,74 @@ oracleTest(
     assert(replies.some((r) => r === "+OK\r\n") && replies.some((r) => r.includes("'r' key")));
   },
 );
+
+/** Rules the seeded test draws from (root rules; selectors take the additive ones). */
+const RULE_POOL = [
+  "+@all",
+  "-@all",
+  "+@read",
+  "-@write",
+  "+@string",
+  "-@list",
+  "+get",
+  "-get",
+  "+set",
+  "+config|get",
+  "-config",
+  "+select|0",
+  "+@keyspace",
+  "-@dangerous",
+  "+lpush",
+  "+publish",
+  "+subscribe",
+  "+psubscribe",
+  "~r*",
+  "%R~r*",
+  "%W~w*",
+  "%RW~x*",
+  "~k?",
+  "allkeys",
+  "resetkeys",
+  "&ch*",
+  "&c?",
+  "resetchannels",
+  "allchannels",
+  "+@pubsub",
+  "-@hash",
+  "+hset|x",
+  "+eval",
+  "nocommands",
+  "allcommands",
+];
+
+oracleTest("oracle: ACL seeded users with selectors against the key corpus (DRYRUN)", async (o) => {
+  const rand = prng(14);
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
+  const keys = ["r1", "w1", "x1", "k1", "kk", "z", "r", "w"];
+  const channels = ["ch1", "c1", "cx", "ch*", "c?", "other"];
+  const additive = RULE_POOL.filter((r) => !/^(no|all|reset)/.test(r));
+  const corpus = KEY_CORPUS.map((l) => l.split(" ").map((p) => p === '""' ? "" : p));
+  for (let round = 0; round < 30; round++) {
+    const rules = ["reset", "on", "nopass"];
+    for (let i = Math.floor(rand() * 6) + 1; i > 0; i--) rules.push(pick(RULE_POOL));
+    for (let n = Math.floor(rand() * 3); n > 0; n--) {
+      const sel: string[] = [];
+      for (let i = Math.floor(rand() * 4) + 1; i > 0; i--) sel.push(pick(additive));
+      rules.push(`(${sel.join(" ")})`);
+    }
+    await o.same("ACL", "SETUSER", "seeded", ...rules);
+    const lines: string[][] = [];
+    for (let j = 0; j < 40; j++) {
+      let args = pick(corpus).map((p) => p === "k" || p === "k2" || p === "k3" ? pick(keys) : p);
+      if (rand() < 0.2) {
+        args = [
+          pick(["PUBLISH", "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "SPUBLISH"]),
+          pick(channels),
+        ];
+        args.push(pick(channels));
+      }
+      lines.push(["ACL", "DRYRUN", "seeded", ...args]);
+    }
+    await o.samePipelined(lines);
+  }
+});
