@@ -849,7 +849,7 @@ export class Acl {
     } catch (e) {
       return `Error loading ACLs, opening file '${path}': ${osErrorText(e)}`;
     }
-    const parsed = this.parseFile(text, path);
+    const parsed = this.parseFile(asReadByFgets(text), path);
     if (typeof parsed === "string") return parsed;
     // The default user object stays (clients point at it): it takes the new rules.
     const newDefault = parsed.get("default") ?? Acl.createDefaultUser(this);
@@ -1018,4 +1018,24 @@ export function checkUserDirective(args: string[], earlier: string[][]): string 
     }
   }
   return null;
+}
+
+/**
+ * The file text as Redis gathers it (fgets into a 1024-byte buffer, then
+ * sdscat): each piece read stops at a newline or after 1023 bytes, and
+ * loses what follows a NUL byte in it.
+ */
+function asReadByFgets(text: string): string {
+  if (!text.includes("\0")) return text;
+  let out = "";
+  for (let i = 0; i < text.length;) {
+    let end = Math.min(text.length, i + 1023);
+    const nl = text.indexOf("\n", i);
+    if (nl >= 0 && nl < end) end = nl + 1;
+    const piece = text.slice(i, end);
+    const nul = piece.indexOf("\0");
+    out += nul >= 0 ? piece.slice(0, nul) : piece;
+    i = end;
+  }
+  return out;
 }

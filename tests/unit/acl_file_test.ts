@@ -301,3 +301,19 @@ Deno.test("ACL: random rules never throw but AclRuleError, and descriptions rebu
     assertEquals(back.unrestricted, u.unrestricted);
   }
 });
+
+Deno.test("ACL file: a NUL byte cuts what Redis's fgets read of its line", () => {
+  const acl = newAcl();
+  const path = Deno.makeTempFileSync({ suffix: ".acl" });
+  try {
+    // Redis keeps "user a on >x", loses the rest of the piece with its newline: line 2 joins it.
+    Deno.writeTextFileSync(path, "user a on >x\0garbage +nope\nuser b on\n");
+    assertEquals(
+      acl.loadFile(path, null),
+      `${path}:1: Syntax error. ` +
+        "WARNING: ACL errors detected, no change to the previously active ACL rules was performed",
+    );
+  } finally {
+    Deno.removeSync(path);
+  }
+});
