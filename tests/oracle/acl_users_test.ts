@@ -12,7 +12,14 @@
 import { assert, assertEquals } from "@std/assert";
 import { type Oracle, oracleTest } from "../support/oracle.ts";
 import { type Decoded, RespClient } from "../support/resp_client.ts";
-import { startRedeno, startRedis, type TestServer } from "../support/servers.ts";
+import {
+  redisServerPath,
+  runRedenoToExit,
+  runRedisToExit,
+  startRedeno,
+  startRedis,
+  type TestServer,
+} from "../support/servers.ts";
 
 /** Sorts each run of single-command rules ("+get", "-config|set") in a description. */
 function normalizeRules(s: string): string {
@@ -115,6 +122,16 @@ oracleTest("oracle: ACL SETUSER rules and GETUSER / LIST descriptions", async (o
     ["u19", "%R~x", "%W~x", "%R~y", "%RW~*", "~z"],
     ["u20", "", "nocommands", "allcommands", "nocommands", "+ping"],
     ["u21", "-@all", "+select|0", "+select"],
+    // Descriptions rebuilt from categories (Redis's best-fit search over the command table).
+    ["c1", "+@read"],
+    ["c2", "+@all", "-@dangerous"],
+    ["c3", "+@read", "+@write", "-@keyspace", "+del"],
+    ["c4", "+@hash", "+@string", "-hset"],
+    ["c5", "+@all", "-@write", "+set"],
+    ["c6", "+@fast", "-@slow", "+@pubsub"],
+    ["c7", "+@admin", "+@connection", "-@dangerous"],
+    ["c8", "+@scripting", "+@transaction", "+@blocking"],
+    ["c9", "+@all", "-@keyspace", "-@admin", "+config|get", "-client|kill"],
   ];
   for (const u of users) await o.same("ACL", "SETUSER", ...u);
   await sameRules(o, "ACL", "LIST");
@@ -418,4 +435,75 @@ Deno.test("oracle: aclfile at start-up, ACL SAVE and ACL LOAD", async () => {
     assert(await closes(mine), "redeno closes a client whose user ACL LOAD removed");
     assert(await closes(theirs), "Redis closes a client whose user ACL LOAD removed");
   });
+});
+
+oracleTest("oracle: user lines of the configuration", async (o) => {
+  await sameRules(o, "ACL", "LIST");
+  const [mine, theirs] = await o.connectPair();
+  for (const cmd of [["PING"], ["AUTH", "alice", "pw"], ["ACL", "WHOAMI"], ["FLUSHALL"]]) {
+    assertEquals(await mine.call(...cmd), await theirs.call(...cmd), JSON.stringify(cmd));
+  }
+  for (const c of [mine, theirs]) c.close();
+}, {
+  args: [
+    "--user",
+    "alice",
+    "on",
+    ">pw",
+    "~*",
+    "+@all",
+    "(+get",
+    "~x)",
+    "--user",
+    "default",
+    "on",
+    ">dpw",
+    "~*",
+    "&*",
+    "+@all",
+    "-flushall",
+    "--user",
+    "bob",
+    "+get",
+  ],
+});
+
+/** Both servers refuse to start with `args`; each printed `expected`. */
+async function bothRefuse(args: string[], expected: string[], dirFile?: string): Promise<void> {
+  if (redisServerPath() === null) return;
+  for (const run of [runRedenoToExit, runRedisToExit]) {
+    const dir = Deno.makeTempDirSync({ prefix: "acl-start-" });
+    if (dirFile !== undefined) Deno.writeTextFileSync(`${dir}/users.acl`, dirFile);
+    const { code, output } = await run({ dir, args });
+    assertEquals(code, 1, `${run.name} exit code; output: ${output}`);
+    for (const line of expected) {
+      assert(
+        output.includes(line.replaceAll("DIR", dir)),
+        `${run.name} printed ${line}: ${output}`,
+      );
+    }
+  }
+}
+
+Deno.test("oracle: ACL start-up errors", async () => {
+  await bothRefuse(["--user", "alice", "on", "--aclfile", "users.acl"], [
+    "Configuring Redis with users defined in redis.conf and at the same setting an ACL file " +
+    "path is invalid. This setup is very likely to lead to configuration errors and security " +
+    "holes, please define either an ACL file or declare users directly in your redis.conf, but " +
+    "not both.",
+  ], "user a on\n");
+  await bothRefuse(["--user", "alice", "on", "+nope"], [
+    "Error loading ACL rule '+nope' for the user named 'alice': Unknown command or category " +
+    "name in ACL",
+    "Critical error while loading ACLs. Exiting.",
+  ]);
+  await bothRefuse(["--aclfile", "missing.acl"], [
+    "Aborting Redis startup because of ACL errors: Error loading ACLs, opening file " +
+    "'missing.acl': No such file or directory",
+  ]);
+  await bothRefuse(["--aclfile", "users.acl"], [
+    "Aborting Redis startup because of ACL errors: users.acl:2: Error in applying operation " +
+    "'+nope': Unknown command or category name in ACL. WARNING: ACL errors detected, no change " +
+    "to the previously active ACL rules was performed",
+  ], "user a on\nuser b +nope\n");
 });
