@@ -50,6 +50,18 @@ export class HashValue implements StoredObject {
     return copy;
   }
 
+  /**
+   * Heap bytes of the listpack form's field and value strings (-1 for a
+   * hashtable): memory accounting, in one tight pass.
+   */
+  listpackStringBytes(): number {
+    const lp = this.#lp;
+    if (lp === null) return -1;
+    let n = 0;
+    for (let i = 0; i < lp.length; i++) n += 16 + ((lp[i].length + 7) & ~7);
+    return n;
+  }
+
   /** Number of fields. */
   get size(): number {
     return this.#lp !== null ? this.#lp.length >> 1 : this.#ht!.size;

@@ -7,7 +7,7 @@
  */
 import { Dict } from "./dict.ts";
 import { Lock } from "./lock.ts";
-import { entryBytes } from "./size.ts";
+import { entryBytes, KEYSPACE_ENTRY, stringBytes } from "./size.ts";
 import { type Notifier, NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from "./notify.ts";
 
 export type TypeName = "string" | "hash" | "list" | "set" | "zset" | "stream";
@@ -287,9 +287,14 @@ export class Db {
     const dict = this.dict;
     const isNew = dict.set(key, value);
     const i = dict.lastIndex;
-    dict.setSizeAt(i, entryBytes(key, value));
-    // A new collection is often filled after it is stored (HSET, RPUSH ...).
-    if (typeof value !== "string") this.keyspace.noteWrite(dict, key);
+    if (typeof value === "string") {
+      dict.setSizeAt(i, entryBytes(key, value));
+    } else {
+      // A new collection is often filled after it is stored (HSET, RPUSH ...):
+      // its value is estimated once, when noted writes are settled.
+      dict.setSizeAt(i, KEYSPACE_ENTRY + stringBytes(key.length));
+      this.keyspace.noteWrite(dict, key);
+    }
     if (!keepTtl && this.expires.size !== 0) this.#dropExpire(key);
     if (isNew || !this.keepStampOnOverwrite) this.initHook(this, i);
     // Redis's dbAdd announces a new key (before the command's own event).
@@ -427,6 +432,8 @@ export class Db {
     const at = this.expires.get(key);
     // While loading, keys are not expired: the log replays what happened then.
     if (at === undefined || at >= Date.now() || this.keyspace.loading) return false;
+    // CLIENT PAUSE holds the data set still: the key reads as gone but stays (Redis 7.0).
+    if (this.keyspace.expiryPaused) return true;
     this.#expired(key);
     return true;
   }
@@ -561,6 +568,8 @@ export class Keyspace {
   loading = false;
   /** False after DEBUG SET-ACTIVE-EXPIRE 0: keys expire only when accessed. */
   activeExpireEnabled = true;
+  /** Set while CLIENT PAUSE holds (lib/server/pause.ts): expired keys are not deleted. */
+  expiryPaused = false;
   /** Told of every key deleted because it expired (lazily or actively). */
   onExpired: ((db: Db, key: string) => void) | null = null;
   #frozen: FrozenKeyspace | null = null;
@@ -574,7 +583,10 @@ export class Keyspace {
    * push, and the estimate runs once per MAX_NOTED writes at worst.
    */
   noteWrite(dict: Dict<Value>, key: string): void {
-    if (this.#notedKeys.length >= MAX_NOTED) this.settle();
+    const n = this.#notedKeys.length;
+    // A key written over and over (a hot counter) is noted once.
+    if (n !== 0 && this.#notedKeys[n - 1] === key && this.#notedDicts[n - 1] === dict) return;
+    if (n >= MAX_NOTED) this.settle();
     this.#notedDicts.push(dict);
     this.#notedKeys.push(key);
   }

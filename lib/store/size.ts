@@ -59,9 +59,10 @@ export function valueBytes(v: Value, samples: number): number {
   if (v instanceof EmbString) return OBJECT + stringBytes(v.length);
   if (v instanceof HashValue) {
     const n = v.size;
-    const pair = (i: number) => stringBytes(v.fieldAt(i).length) + stringBytes(v.valueAt(i).length);
     // A listpack is an array of field, value, field, value ...
-    if (v.isListpack) return OBJECT + arrayBytes(2 * n) + sampled(n, n, pair);
+    const lpBytes = v.listpackStringBytes();
+    if (lpBytes >= 0) return OBJECT + arrayBytes(2 * n) + lpBytes;
+    const pair = (i: number) => stringBytes(v.fieldAt(i).length) + stringBytes(v.valueAt(i).length);
     return OBJECT + DICT_BASE + n * DICT_ENTRY + sampled(n, samples, pair);
   }
   if (v instanceof ListValue) {
@@ -77,14 +78,13 @@ export function valueBytes(v: Value, samples: number): number {
       sampled(n, samples, (i) => stringBytes(v.memberAt(i).length));
   }
   if (v instanceof ZSetValue) {
+    // A listpack is one packed string of members and scores.
+    const lpLength = v.listpackLength;
+    if (lpLength >= 0) return OBJECT + stringBytes(lpLength);
     const n = v.size;
-    const k = Math.min(n, v.isListpack ? n : samples);
+    const k = Math.min(n, samples);
     let sum = 0;
     if (k > 0) v.range(0, k - 1, false, (m) => (sum += m.length));
-    if (v.isListpack) {
-      // One packed string: each entry has its member and score with small headers.
-      return OBJECT + stringBytes(sum + n * 12);
-    }
     // Skiplist: a dict entry and a heap number per member, tree slots for
     // member and score, and the member string (shared by both).
     const perMember = DICT_ENTRY + 16 + 24;

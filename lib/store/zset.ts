@@ -608,6 +608,11 @@ export class ZSetValue implements StoredObject {
     return this.#lp !== null;
   }
 
+  /** Length of the listpack form's packed string (-1 for a skiplist): memory accounting. */
+  get listpackLength(): number {
+    return this.#lp !== null ? this.#lp.length : -1;
+  }
+
   clone(): ZSetValue {
     const copy = new ZSetValue();
     if (this.#lp !== null) {
