@@ -983,8 +983,6 @@ export interface DocArg {
   token?: string;
   flags: string[];
   arguments?: DocArg[];
-  /** For a key: the key spec that finds it (COMMAND DOCS key_spec_index). */
-  keySpecIndex?: number;
 }
 
 type Item = DocArg | { ellipsis: true };
@@ -1135,45 +1133,6 @@ export function parseSyntax(syntax: string): DocArg[] {
 
 const docCache = new Map<Command, DocArg[]>();
 
-/** Argument names that stand for keys in a command with key specs (COPY's source, BITOP's destkey). */
-const KEY_ARG_NAMES = new Set([
-  "key",
-  "key1",
-  "key2",
-  "source",
-  "destination",
-  "src",
-  "dst",
-  "newkey",
-  "destkey",
-  "sourcekey",
-]);
-
-/**
- * Types the key arguments of a command's docs and numbers them by key spec:
- * the n-th key argument (depth first, a repeated one counted once) is found
- * by the n-th key spec, skipping read-only "unknown" specs (SORT's BY/GET
- * patterns), which no argument names.
- */
-function markKeyArgs(args: DocArg[], specs: KeySpec[]): void {
-  const usable = specs.map((_, i) => i).filter((i) =>
-    !(specs[i].unknown && specs[i].flags.includes("RO") && i > 0) &&
-    !specs[i].flags.includes("not_key")
-  );
-  if (usable.length === 0) return;
-  let n = 0;
-  const walk = (list: DocArg[]) => {
-    for (const a of list) {
-      if (a.type === "key" || (a.type === "string" && KEY_ARG_NAMES.has(a.name))) {
-        a.type = "key";
-        a.keySpecIndex = usable[Math.min(n++, usable.length - 1)];
-      }
-      if (a.arguments) walk(a.arguments);
-    }
-  };
-  walk(args);
-}
-
 function replyDocArg(c: Client, a: DocArg): void {
   const out = c.out;
   const fields = 2 + (a.type === "key" ? 1 : 0) + (a.token ? 1 : 0) +
@@ -1185,7 +1144,7 @@ function replyDocArg(c: Client, a: DocArg): void {
   out.bulk(a.type);
   if (a.type === "key") {
     out.bulk("key_spec_index");
-    out.int(a.keySpecIndex ?? 0);
+    out.int(0);
   }
   if (a.token) {
     out.bulk("token");
@@ -1210,7 +1169,6 @@ export function replyCommandDocs(c: Client, cmd: Command): void {
   let args = docCache.get(cmd);
   if (args === undefined) {
     args = s.syntax ? parseSyntax(s.syntax) : [];
-    if (s.keySpecs !== undefined) markKeyArgs(args, s.keySpecs);
     docCache.set(cmd, args);
   }
   const subs = cmd.subcommands ? [...cmd.subcommands.values()] : [];

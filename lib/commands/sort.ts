@@ -11,6 +11,7 @@ import { NOTIFY_GENERIC, NOTIFY_LIST } from "../store/notify.ts";
 import { SetValue } from "../store/set.ts";
 import { ZSetValue } from "../store/zset.ts";
 import { stringOf } from "../store/strings.ts";
+import { readsAnyKey } from "../server/aclcheck.ts";
 import { strtod } from "../util/strtod.ts";
 import { ERR_SYNTAX, ERR_WRONGTYPE, intArg, isKeyword } from "./args.ts";
 import { listLimits } from "./lists.ts";
@@ -119,7 +120,16 @@ function parseOptions(c: Client, args: string[], readonly: boolean): SortOptions
       o.by = args[++j];
       // As in Redis, a constant BY turns sorting off for good, even if a later BY has '*'.
       if (!cString(o.by).includes("*")) o.dontSort = true;
+      else if (!readsAnyKey(c.user, c.server.commands.get(args[0])!, args)) {
+        c.out.error("ERR BY option of SORT denied due to insufficient ACL permissions.");
+        return null;
+      }
     } else if (isKeyword(a, "GET") && left >= 1) {
+      // The pattern names keys the ACL check cannot see: only for users who may read any key.
+      if (!readsAnyKey(c.user, c.server.commands.get(args[0])!, args)) {
+        c.out.error("ERR GET option of SORT denied due to insufficient ACL permissions.");
+        return null;
+      }
       o.gets.push(args[++j]);
     } else {
       c.out.error(ERR_SYNTAX);
@@ -414,7 +424,8 @@ export const sortCommands: CommandSpec[] = [
     flags: "write denyoom movablekeys",
     keys: [1, 1, 1],
     getKeys: sortKeys,
-    getKeysAndFlags: (args) => sortKeys(args).map((k, i) => [k, i === 0 ? SORT_FLAGS : STORE_FLAGS]),
+    getKeysAndFlags: (args) =>
+      sortKeys(args).map((k, i) => [k, i === 0 ? SORT_FLAGS : STORE_FLAGS]),
     categories: ["set", "sortedset", "list", "dangerous"],
     group: "generic",
     since: "1.0.0",

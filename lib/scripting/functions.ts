@@ -24,7 +24,9 @@
  */
 import type { Server } from "../server/server.ts";
 import { splitArgs } from "../resp/splitargs.ts";
-import { evaluateForLoad, SCRIPT_FLAGS, scriptState } from "./runner.ts";
+import { evaluateForLoad, scriptState } from "./runner.ts";
+// Read at load time: from their own module, not from the runner (an import cycle runs through it).
+import { SCRIPT_FLAGS } from "./flags.ts";
 
 /** One of Redis's script flag names. */
 export type ScriptFlagName = typeof SCRIPT_FLAGS[number];

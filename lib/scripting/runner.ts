@@ -32,14 +32,8 @@ export interface ScriptFlags {
   legacy: boolean;
 }
 
-/** Redis's script flag names, in scripts_flags_def order (shebangs, register_function, FUNCTION LIST). */
-export const SCRIPT_FLAGS = [
-  "no-writes",
-  "allow-oom",
-  "allow-stale",
-  "no-cluster",
-  "allow-cross-slot-keys",
-] as const;
+/** Redis's script flag names (lib/scripting/flags.ts). */
+export { SCRIPT_FLAGS } from "./flags.ts";
 
 /** One script to run: an EVAL's body or an FCALL's library and call. */
 export interface ScriptRun {
@@ -266,6 +260,7 @@ export function runScript(c: Client, run: ScriptRun): void | Promise<void> {
   }
   const script = state.scriptClient();
   script.db = c.db;
+  script.user = c.user; // commands that look at the user (SORT's BY / GET) see the caller's
   script.resp = 2;
   const running: Running = {
     run,
@@ -518,6 +513,28 @@ function callError(state: ScriptState, running: Running, args: string[]): string
     cmd = cmd.subcommands.get(args[1].toLowerCase());
   }
   if (cmd === undefined) return "ERR Unknown Redis command called from script";
+  const refused = scriptRefusal(running, cmd, args);
+  if (refused !== null) {
+    // Counted as a rejected call of the command, as Redis's scriptCall does.
+    cmd.stats.rejectedCalls++;
+    return refused;
+  }
+  const sc = running.script;
+  const dirty = server.keyspace.dirty;
+  sc.clockMark = performance.now();
+  const r = runCommand(sc, cmd, args);
+  if (r instanceof Promise) {
+    // Asynchronous commands (MIGRATE) cannot complete inside a script here.
+    r.catch(() => {});
+    sc.out.take();
+    return "ERR This Redis command is not allowed from script";
+  }
+  if (server.keyspace.dirty !== dirty) running.wrote = true;
+  return null;
+}
+
+/** Why a script may not run `cmd` now (Redis's scriptCall checks), or null. */
+function scriptRefusal(running: Running, cmd: Command, args: string[]): string | null {
   const arity = cmd.spec.arity;
   if ((arity > 0 && arity !== args.length) || args.length < -arity) {
     return "ERR Wrong number of args calling Redis command from script";
@@ -534,21 +551,10 @@ function callError(state: ScriptState, running: Running, args: string[]): string
   }
   if (cmd.isWrite) {
     if (running.readOnly) return "ERR Write commands are not allowed from read-only scripts.";
-    if (!running.wrote && server.persistence.denyWrites !== null) {
-      return server.persistence.denyWrites;
+    if (!running.wrote && running.caller.server.persistence.denyWrites !== null) {
+      return running.caller.server.persistence.denyWrites;
     }
   }
-  const sc = running.script;
-  const dirty = server.keyspace.dirty;
-  sc.clockMark = performance.now();
-  const r = runCommand(sc, cmd, args);
-  if (r instanceof Promise) {
-    // Asynchronous commands (MIGRATE) cannot complete inside a script here.
-    r.catch(() => {});
-    sc.out.take();
-    return "ERR This Redis command is not allowed from script";
-  }
-  if (server.keyspace.dirty !== dirty) running.wrote = true;
   return null;
 }
 

@@ -12,7 +12,7 @@ import type { Command } from "../commands/table.ts";
 import { commandKeysAndFlags } from "../commands/server.ts";
 import type { Client } from "./client.ts";
 import type { Server } from "./server.ts";
-import { ACL_READ, ACL_WRITE, type User } from "./acl.ts";
+import { ACL_READ, ACL_WRITE, type Selector, type User } from "./acl.ts";
 
 /** Why the ACL refused something; the numbers order them as Redis's ACL_DENIED_* do. */
 export const DENIED_CMD = 1;
@@ -73,6 +73,44 @@ function keyRefs(cmd: Command, args: string[]): KeyRef[] {
 }
 
 /**
+ * Checks `cmd` with `args` against one selector (Redis's ACLSelectorCheckCmd):
+ * 0 when it allows it all, else [reason, argument index] as a pair packed
+ * into `out`. `keys` holds the command's keys once found (shared by selectors).
+ */
+function checkSelector(
+  s: Selector,
+  cmd: Command,
+  args: string[],
+  keys: { refs: KeyRef[] | null },
+  out: number[],
+): number {
+  if (!s.allowsCommand(cmd, args)) {
+    out[0] = 0;
+    return DENIED_CMD;
+  }
+  if (!s.allKeys) {
+    const refs = keys.refs ??= keyRefs(cmd, args);
+    for (const [key, at, perm] of refs) {
+      if (!s.allowsKey(key, perm)) {
+        out[0] = at;
+        return DENIED_KEY;
+      }
+    }
+  }
+  const channels = cmd.parent === null ? CHANNEL_COMMANDS.get(cmd.spec.name) : undefined;
+  if (channels !== undefined && !s.allChannels) {
+    const last = channels.all ? args.length - 1 : Math.min(1, args.length - 1);
+    for (let i = 1; i <= last; i++) {
+      if (!s.allowsChannel(args[i], channels.pattern)) {
+        out[0] = i;
+        return DENIED_CHANNEL;
+      }
+    }
+  }
+  return 0;
+}
+
+/**
  * Checks `cmd` with `args` against every selector of `user` (Redis's
  * ACLCheckAllUserCommandPerm): null when one selector allows it all, else
  * the refusal to report: a key or channel refusal before a command one, and
@@ -81,42 +119,36 @@ function keyRefs(cmd: Command, args: string[]): KeyRef[] {
 export function checkCommandPerm(user: User, cmd: Command, args: string[]): AclRefusal | null {
   let reason = DENIED_CMD;
   let pos = 0;
-  let keys: KeyRef[] | null = null;
-  const channels = cmd.parent === null ? CHANNEL_COMMANDS.get(cmd.spec.name) : undefined;
+  const keys = { refs: null };
+  const at = [0];
   for (const s of user.selectors) {
-    let r = 0;
-    let p = 0;
-    if (!s.allowsCommand(cmd, args)) {
-      r = DENIED_CMD;
-    } else {
-      if (!s.allKeys) {
-        keys ??= keyRefs(cmd, args);
-        for (const [key, at, perm] of keys) {
-          if (!s.allowsKey(key, perm)) {
-            r = DENIED_KEY;
-            p = at;
-            break;
-          }
-        }
-      }
-      if (r === 0 && channels !== undefined && !s.allChannels) {
-        const last = channels.all ? args.length - 1 : Math.min(1, args.length - 1);
-        for (let i = 1; i <= last; i++) {
-          if (!s.allowsChannel(args[i], channels.pattern)) {
-            r = DENIED_CHANNEL;
-            p = i;
-            break;
-          }
-        }
-      }
-      if (r === 0) return null;
-    }
-    if (r > reason || (r === reason && p > pos)) {
+    const r = checkSelector(s, cmd, args, keys, at);
+    if (r === 0) return null;
+    if (r > reason || (r === reason && at[0] > pos)) {
       reason = r;
-      pos = p;
+      pos = at[0];
     }
   }
   return { reason, pos };
+}
+
+/**
+ * Whether some selector of `user` allows `cmd` with `args` and may read every
+ * key (allkeys, or a `*` pattern with read permission): Redis's
+ * ACLUserCheckCmdWithUnrestrictedKeyAccess, which SORT's BY and GET
+ * patterns need since they name keys the check cannot see.
+ */
+export function readsAnyKey(user: User, cmd: Command, args: string[]): boolean {
+  if (user.unrestricted) return true;
+  const keys = { refs: null };
+  const at = [0];
+  for (const s of user.selectors) {
+    if (checkSelector(s, cmd, args, keys, at) !== 0) continue;
+    if (s.allKeys || s.keys.some((p) => p.pattern === "*" && (p.flags & ACL_READ) !== 0)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /**

@@ -482,6 +482,40 @@ oracleTest("oracle: SLOWLOG and MONITOR redact secrets as Redis 7.0", async (o) 
   }
 });
 
+oracleTest("oracle: SORT BY / GET patterns need read access to every key", async (o) => {
+  await o.sameAll([
+    ["RPUSH", "rl", "2", "1", "3"],
+    ["SET", "w_1", "10"],
+    ["SET", "w_2", "5"],
+    ["ACL", "SETUSER", "s1", "on", ">pw", "+@all", "~r*"],
+    ["ACL", "SETUSER", "s2", "on", ">pw", "+@all", "%R~*"],
+    ["ACL", "SETUSER", "s3", "on", ">pw", "+@all", "%W~*"],
+    ["ACL", "SETUSER", "s4", "on", ">pw", "+@all", "~r*", "(+sort ~*)"],
+    ["ACL", "SETUSER", "s5", "on", ">pw", "+@all", "~r*", "(+sort ~x* %R~*)"],
+  ]);
+  const t = await Twins.open(o, 1);
+  try {
+    for (const user of ["s1", "s2", "s3", "s4", "s5"]) {
+      await t.call(0, "AUTH", user, "pw");
+      for (
+        const cmd of [
+          ["SORT", "rl", "BY", "w_*"],
+          ["SORT", "rl", "BY", "nosort"],
+          ["SORT", "rl", "GET", "#"],
+          ["SORT", "rl", "GET", "w_*", "BY", "w_*"],
+          ["SORT", "rl", "LIMIT", "x", "1", "BY", "w_*"],
+          ["SORT_RO", "rl", "GET", "w_*"],
+          ["SORT", "rl", "STORE", "x1", "GET", "#"],
+          ["SORT", "rl", "STORE", "r1", "GET", "#"],
+          ["EVAL", "return redis.pcall('sort', KEYS[1], 'by', 'w_*')", "1", "rl"],
+        ]
+      ) await t.call(0, ...cmd);
+    }
+  } finally {
+    t.close();
+  }
+});
+
 /** Command lines (k, k2, k3 stand for keys), split on spaces; "" is an empty argument. */
 const KEY_CORPUS = [
   "GET k",
