@@ -175,6 +175,7 @@ export class Selector {
     const s = new Selector(this.table, this.root, false);
     s.flags = this.flags;
     s.bits = this.bits.slice();
+    s.#described = this.#described;
     s.future = this.future;
     if (this.firstArgs !== null) {
       s.firstArgs = new Map([...this.firstArgs].map(([k, v]) => [k, [...v]]));
@@ -244,7 +245,11 @@ export class Selector {
     return this.bits.every((b) => b === 1);
   }
 
+  /** describeCommands' last answer, until the commands allowed change. */
+  #described: string | null = null;
+
   #setBit(i: number, allow: boolean): void {
+    this.#described = null;
     this.bits[i] = allow ? 1 : 0;
     if (!allow) this.flags &= ~SEL_ALLCOMMANDS;
   }
@@ -273,6 +278,7 @@ export class Selector {
   }
 
   #setAll(allow: boolean): void {
+    this.#described = null;
     this.bits.fill(allow ? 1 : 0);
     this.future = allow;
     if (allow) this.flags |= SEL_ALLCOMMANDS;
@@ -371,6 +377,7 @@ export class Selector {
       return;
     }
     const i = cmd.id - this.table.base;
+    this.#described = null;
     this.firstArgs ??= new Map();
     const list = this.firstArgs.get(i);
     if (list === undefined) this.firstArgs.set(i, [sub]);
@@ -395,6 +402,10 @@ export class Selector {
    * and first arguments, so that applying them rebuilds the same bitmap.
    */
   describeCommands(): string {
+    return this.#described ??= this.#describeCommands();
+  }
+
+  #describeCommands(): string {
     const additive = !this.future;
     const rules: string[] = [additive ? "-@all" : "+@all"];
     const fake = new Selector(this.table, false, false);
