@@ -16,6 +16,8 @@ import { cArg, type CommandSpec, defineCommand } from "./table.ts";
 import { aclLogAuthFailure } from "../server/aclcheck.ts";
 import { REDIS_COMPAT_VERSION } from "../config.ts";
 import { TRACKING_HELP, trackingSubcommands } from "./tracking.ts";
+import { pauseClients, unpauseClients } from "../server/pause.ts";
+import type { User } from "../server/acl.ts";
 
 const PONG = constReply("+PONG\r\n");
 const RESET = constReply("+RESET\r\n");
@@ -214,7 +216,8 @@ function clientKill(c: Client, args: string[]): void {
   let laddr: string | null = null;
   let id: number | null = null;
   let type: string | null = null;
-  let user: string | null = null;
+  let user: User | null = null;
+  let maxAge = 0;
   let skipme = true;
   const oldForm = args.length === 3;
   if (oldForm) {
@@ -232,14 +235,19 @@ function clientKill(c: Client, args: string[]): void {
         id = Number(v);
       } else if (isKeyword(opt, "TYPE")) {
         type = clientType(val);
-        if (type === null) return c.out.error(`ERR Unknown client type '${cArg(val)}'`);
+        if (type === null) return c.out.error(`ERR Unknown client type '${cStr(val)}'`);
       } else if (isKeyword(opt, "ADDR")) {
         addr = val;
       } else if (isKeyword(opt, "LADDR")) {
         laddr = val;
       } else if (isKeyword(opt, "USER")) {
-        if (val !== "default") return c.out.error(`ERR No such user '${cArg(val)}'`);
-        user = val;
+        user = c.server.acl.users.get(val) ?? null;
+        if (user === null) return c.out.error(`ERR No such user '${cStr(val)}'`);
+      } else if (isKeyword(opt, "MAXAGE")) {
+        // Redis 7.4's filter (7.0 has none): clients at least this many seconds old.
+        const v = parseInt64(val);
+        if (v === null) return c.out.error("ERR maxage is not an integer or out of range");
+        maxAge = Number(v);
       } else if (isKeyword(opt, "SKIPME")) {
         if (isKeyword(val, "YES")) skipme = true;
         else if (isKeyword(val, "NO")) skipme = false;
@@ -250,12 +258,14 @@ function clientKill(c: Client, args: string[]): void {
     }
   }
   let killed = 0;
+  const nowSec = Math.floor(Date.now() / 1000);
   for (const x of [...c.server.clients.values()]) {
     if (addr !== null && x.addr !== addr) continue;
     if (laddr !== null && x.laddr !== laddr) continue;
     if (id !== null && x.id !== id) continue;
     if (type !== null && typeOfClient(x) !== type) continue;
-    if (user !== null && x.user.name !== user) continue;
+    if (user !== null && x.user !== user) continue;
+    if (maxAge !== 0 && nowSec - Math.floor(x.createdAt / 1000) < maxAge) continue;
     if (x === c && skipme) continue;
     if (x === c) c.closeAfterReply = true; // reply first, then close
     else x.kill();
@@ -267,6 +277,45 @@ function clientKill(c: Client, args: string[]): void {
   } else {
     c.out.int(killed);
   }
+}
+
+/** A "%s" argument of a Redis error text: cut at the first NUL, as C strings end there. */
+function cStr(s: string): string {
+  const nul = s.indexOf("\0");
+  return nul < 0 ? s : s.slice(0, nul);
+}
+
+/**
+ * CLIENT PAUSE timeout [WRITE|ALL]: the mode is checked before the timeout,
+ * a timeout of 0 ends at once, as Redis 7.0's getTimeoutFromObjectOrReply.
+ */
+function clientPause(c: Client, args: string[]): void {
+  if (args.length > 4) {
+    return c.out.error(
+      `ERR unknown subcommand or wrong number of arguments for '${cArg(args[1])}'. ` +
+        "Try CLIENT HELP.",
+    );
+  }
+  let kind: "write" | "all" = "all";
+  if (args.length === 4) {
+    if (isKeyword(args[3], "WRITE")) kind = "write";
+    else if (!isKeyword(args[3], "ALL")) {
+      return c.out.error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+    }
+  }
+  const ms = parseInt64(args[2]);
+  if (ms === null) return c.out.error("ERR timeout is not an integer or out of range");
+  if (ms < 0) return c.out.error("ERR timeout is negative");
+  const now = Date.now();
+  const end = ms === 0 ? 0 : Number(ms) + now;
+  pauseClients(c.server, end, kind);
+  c.out.ok();
+}
+
+/** CLIENT UNPAUSE: ends the pause at once; postponed clients resume in order. */
+function clientUnpause(c: Client): void {
+  unpauseClients(c.server);
+  c.out.ok();
 }
 
 /**
@@ -365,6 +414,10 @@ const CLIENT_HELP = [
   "    Return information about client connections. Options:",
   "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
   "      Return clients of specified type.",
+  "UNPAUSE",
+  "    Stop the current client pause, resuming traffic.",
+  "PAUSE <timeout> [WRITE|ALL]",
+  "    Suspend all, or just write, clients for <timeout> milliseconds.",
   "REPLY (ON|OFF|SKIP)",
   "    Control the replies sent to the current connection.",
   "SETNAME <name>",
@@ -559,6 +612,25 @@ export const connectionCommands: CommandSpec[] = [
           ["6.2.0", "`LADDR` option."],
         ],
         handler: clientKill,
+      },
+      {
+        name: "pause",
+        arity: -3,
+        flags: "admin noscript loading stale",
+        since: "2.9.50",
+        summary: "Stop processing commands from clients for some time",
+        complexity: "O(1)",
+        syntax: "timeout [WRITE | ALL]",
+        handler: clientPause,
+      },
+      {
+        name: "unpause",
+        arity: 2,
+        flags: "admin noscript loading stale",
+        since: "6.2.0",
+        summary: "Resume processing of clients that were paused",
+        complexity: "O(N) Where N is the number of paused clients",
+        handler: clientUnpause,
       },
       {
         name: "reply",

@@ -11,6 +11,7 @@ import { blockingListCommands, blockingSortedSetCommands } from "./blocking.ts";
 import { keyCommands } from "./keys.ts";
 import { sortCommands } from "./sort.ts";
 import { serverCommands } from "./server.ts";
+import { moduleCommands } from "./module.ts";
 import { memoryCommands } from "./memory.ts";
 import { persistenceCommands } from "./persistence.ts";
 import { streamCommands } from "./streams.ts";
@@ -39,6 +40,7 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...keyCommands,
   ...sortCommands,
   ...serverCommands,
+  ...moduleCommands,
   ...memoryCommands,
   ...persistenceCommands,
   ...streamCommands,

@@ -6,6 +6,7 @@
 import { scriptState } from "../scripting/runner.ts";
 import { trackingInfo } from "../server/tracking.ts";
 import { evictionInfo } from "../server/evict.ts";
+import { postponedClients } from "../server/pause.ts";
 import { functionRegistry } from "../scripting/functions.ts";
 import process from "node:process";
 import type { Server } from "../server/server.ts";
@@ -122,7 +123,8 @@ function sectionClients(s: Server): Lines {
     ["maxclients", s.config.num("maxclients")],
     ["client_recent_max_input_buffer", Math.max(...s.recentMaxInput)],
     ["client_recent_max_output_buffer", Math.max(...s.recentMaxOutput)],
-    ["blocked_clients", s.blocking.blockedClients],
+    // Clients held by CLIENT PAUSE count as blocked, as Redis's postponed clients.
+    ["blocked_clients", s.blocking.blockedClients + postponedClients(s)],
     ["tracking_clients", trackingInfo(s).clients],
     ["clients_in_timeout_table", s.blocking.clientsWithTimeout],
   ];

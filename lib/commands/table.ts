@@ -239,12 +239,40 @@ export class CommandTable {
    * cheaper than a Map's for a string not hashed before.
    */
   readonly #byExactName = new Dict<Command | null>();
+  /** Every command under its own name, whatever rename-command did. */
+  readonly #original: Map<string, Command>;
 
   constructor(specs: CommandSpec[]) {
     for (const spec of specs) {
       if (this.#byName.has(spec.name)) throw new Error(`duplicate command ${spec.name}`);
       this.#byName.set(spec.name, new Command(spec));
     }
+    this.#original = new Map(this.#byName);
+  }
+
+  /**
+   * rename-command (Redis's config loading): `from` answers to `to` from now
+   * on, or to nothing when `to` is ""; the command keeps its own name
+   * wherever it is shown (COMMAND INFO, errors, stats), as in Redis. Returns
+   * Redis's error text, or null.
+   */
+  rename(from: string, to: string): string | null {
+    const cmd = this.#byName.get(from.toLowerCase());
+    if (cmd === undefined) return "No such command in rename-command";
+    this.#byName.delete(from.toLowerCase());
+    this.#byExactName.clear();
+    if (to === "") return null;
+    if (this.#byName.has(to.toLowerCase())) return "Target command name already exists";
+    this.#byName.set(to.toLowerCase(), cmd);
+    return null;
+  }
+
+  /**
+   * A top-level command by its own name, renamed or not (the AOF loader's
+   * fallback: what redeno logs itself names commands so).
+   */
+  original(name: string): Command | undefined {
+    return this.#original.get(name.toLowerCase());
   }
 
   /** Top-level commands in table order. */
@@ -298,7 +326,9 @@ export function dispatch(c: Client, args: string[]): void | Promise<void> {
   const server = c.server;
   let cmd = server.commands.get(args[0]);
   if (cmd === undefined) {
-    return reject(c, unknownCommandError(args));
+    // The AOF names commands by their own names, whatever rename-command did.
+    if (c.loader) cmd = server.commands.original(args[0]);
+    if (cmd === undefined) return reject(c, unknownCommandError(args));
   }
   if (cmd.subcommands !== null && args.length > 1) {
     const sub = cmd.subcommands.get(args[1].toLowerCase());
@@ -379,7 +409,8 @@ export function dispatch(c: Client, args: string[]): void | Promise<void> {
   if (pausesActive !== 0) {
     // Postponed, then dispatched again from the start once the pause ends (Redis's blockPostponeClient).
     const pause = pausedUntil(c, cmd, args);
-    if (pause !== null) return pause.then(() => dispatch(c, args));
+    // A client killed meanwhile never runs it.
+    if (pause !== null) return pause.then(() => c.closed ? undefined : dispatch(c, args));
   }
   if (c.multi !== null && (cmd.bits & F_NOT_QUEUED) === 0) {
     return queueInTransaction(c, cmd, args);

@@ -684,7 +684,10 @@ export class Persistence {
       }
       client.clockMark = performance.now(); // after any pause: not the command's time
       for (const args of next.value.commands) {
-        if (this.server.commands.get(args[0]) === undefined) {
+        if (
+          this.server.commands.get(args[0]) === undefined &&
+          this.server.commands.original(args[0]) === undefined
+        ) {
           throw new LoadError(
             `Unknown command '${args[0].slice(0, 128)}' reading the append only file ${name} ` +
               `at offset ${next.value.offset}`,

@@ -179,6 +179,8 @@ export class Client {
   tracking: ClientTracking | null = null;
   /** What the client waits for while a blocking command holds it (CLIENT LIST flags=b). */
   blocked: Waiter | null = null;
+  /** Held back by CLIENT PAUSE (lib/server/pause.ts): flag b, as Redis's postponed clients. */
+  postponed = false;
   /**
    * Set (counted) while the client runs commands that must not block — a
    * transaction's EXEC, a script: blocking commands then act as their
@@ -368,7 +370,7 @@ export class Client {
     if (this.monitor) f += "O";
     if (this.subscriberMode) f += "P";
     if (this.multi !== null) f += "x";
-    if (this.blocked !== null) f += "b";
+    if (this.blocked !== null || this.postponed) f += "b";
     const t = this.tracking;
     if (t !== null) f += t.brokenRedirect ? (t.bcast ? "tRB" : "tR") : (t.bcast ? "tB" : "t");
     if (this.dirtyCas) f += "d";

@@ -260,7 +260,7 @@ export async function serveConnection(server: Server, conn: Deno.Conn): Promise<
       for (const args of batch.commands) {
         server.stats.netInputCommands++;
         const pending = client.execute(args);
-        if (pending && client.blocked !== null) {
+        if (pending && (client.blocked !== null || client.postponed)) {
           // As Redis, the replies of the commands before a blocking one go
           // out now (after the AOF has them), and its query buffer keeps
           // only what was not parsed.

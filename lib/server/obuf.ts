@@ -75,8 +75,11 @@ export function outputBufferLimitReached(c: Client): boolean {
  * Closes `c` when its output buffer is over its limits (see
  * outputBufferLimitReached), logging it at warning level as Redis does;
  * returns whether it was closed. Free while nothing waits beyond the buffer.
+ * `async` false: from the client cron (a client over its soft limit that
+ * gets no more output is still dropped once its seconds pass), logged as
+ * Redis logs a client freed at once.
  */
-export function closeOnOutputBufferLimit(c: Client): boolean {
+export function closeOnOutputBufferLimit(c: Client, async = true): boolean {
   // Fake clients (AOF loading, scripts) have no socket; a closed one is going already.
   if (c.transport === null || c.closed) return false;
   if (c.out.length + c.transport.unsentBytes <= c.out.capacity) return false;
@@ -91,7 +94,9 @@ export function closeOnOutputBufferLimit(c: Client): boolean {
   // such a client before the next event (this PUBLISH still counts it).
   queueMicrotask(() => c.server.pubsub.dropClient(c));
   c.server.log.warning(
-    `Client ${info} scheduled to be closed ASAP for overcoming of output buffer limits.`,
+    async
+      ? `Client ${info} scheduled to be closed ASAP for overcoming of output buffer limits.`
+      : `Client ${info} closed for overcoming of output buffer limits.`,
   );
   return true;
 }

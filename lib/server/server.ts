@@ -25,6 +25,8 @@ import { Acl } from "./acl.ts";
 import { clientLimitChanged, maxmemoryChanged, policyChanged, resetEvictionStats } from "./evict.ts";
 import { disableTracking } from "./tracking.ts";
 import { closeOnOutputBufferLimit } from "./obuf.ts";
+import { clientsPaused } from "./pause.ts";
+import { applyRenames } from "./rename.ts";
 import { accountClient, forgetClient, usedMemory } from "./memory.ts";
 
 /** Server-wide counters (INFO stats). */
@@ -245,6 +247,7 @@ export class Server {
     this.finished = new Promise((resolve) => (this.#resolveFinished = resolve));
     this.config.onChange = (name, value) => this.#applyConfig(name, value);
     this.acl.configure();
+    applyRenames(this);
     this.#applyAccessPolicy();
     this.maxmemory = this.config.num("maxmemory");
     clientLimitChanged(this);
@@ -445,7 +448,8 @@ export class Server {
       // A script running past busy-reply-threshold pauses it and the
       // persistence cron (no snapshot or rewrite starts mid-script).
       const scriptBusy = this.busyScriptError !== null;
-      if (!this.keyspace.loading && !scriptBusy) {
+      // A client pause holds the data set still: no active expiry (Redis 7.0).
+      if (!this.keyspace.loading && !scriptBusy && clientsPaused(this) === null) {
         const start = performance.now();
         this.keyspace.activeExpireCycle(250 / hz);
         this.latency.addSampleIfNeeded("expire-cycle", Math.floor(performance.now() - start));
@@ -495,6 +499,8 @@ export class Server {
       accountClient(this, c, m.total);
       if (m.input > this.recentMaxInput[slot]) this.recentMaxInput[slot] = m.input;
       if (m.output > this.recentMaxOutput[slot]) this.recentMaxOutput[slot] = m.output;
+      // A client stuck over its soft limit is dropped even if no more output comes (Redis 7.0).
+      closeOnOutputBufferLimit(c, false);
       visits--;
     }
   }
@@ -504,8 +510,8 @@ export class Server {
     if (timeout <= 0) return;
     const now = Date.now();
     for (const c of this.clients.values()) {
-      // As in Redis, monitors and blocked clients are never idle.
-      if (c.monitor || c.blocked !== null) continue;
+      // As in Redis, monitors, subscribers, blocked and paused clients are never idle.
+      if (c.monitor || c.blocked !== null || c.postponed || c.subscriberMode) continue;
       if (now - c.lastInteraction > timeout * 1000) {
         this.log.verbose(`Closing idle client id=${c.id} addr=${c.addr}`);
         c.kill();

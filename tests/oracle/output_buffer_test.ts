@@ -263,8 +263,9 @@ async function startLogging(
   return server ? { server, log } : null;
 }
 
+/** The drop's log line: from the output path ("scheduled ... ASAP") or, as in Redis, the client cron. */
 const DROP_LINE =
-  /Client (id=.*) scheduled to be closed ASAP for overcoming of output buffer limits\.$/m;
+  /Client (id=.*) (?:scheduled to be closed ASAP|closed) for overcoming of output buffer limits\.$/m;
 
 /** Field -> value of a client info string. */
 function clientFields(info: string): Map<string, string> {
