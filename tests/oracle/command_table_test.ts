@@ -293,6 +293,14 @@ const CALLS: string[][] = [
   ["GET"],
   ["SET", "k"],
   ["NOSUCHCOMMAND", "k"],
+  ["CONFIG"],
+  ["CONFIG", "GET", "x"],
+  ["OBJECT"],
+  ["OBJECT", "NOSUCH", "k"],
+  ["object", "encoding"],
+  ["XINFO", "STREAM"],
+  ["MEMORY", "USAGE"],
+  ["CLIENT", "KILL", "k"],
   ["PING"],
 ];
 
