@@ -181,6 +181,10 @@ const aclSpec = defineCommand({
       summary: "Modify or create the rules for a specific ACL user",
       complexity: "O(N). Where N is the number of rules provided.",
       syntax: "username [rule [rule ...]]",
+      history: [
+        ["6.2.0", "Added Pub/Sub channel patterns."],
+        ["7.0.0", "Added selectors and key based permissions."],
+      ],
       handler: aclSetuser,
     },
     {
@@ -192,6 +196,14 @@ const aclSpec = defineCommand({
       complexity: "O(N). Where N is the number of password, command and pattern rules that " +
         "the user has.",
       syntax: "username",
+      history: [
+        ["6.2.0", "Added Pub/Sub channel patterns."],
+        [
+          "7.0.0",
+          "Added selectors and changed the format of key and channel patterns from a list to " +
+          "their rule representation.",
+        ],
+      ],
       handler: aclGetuser,
     },
     {
