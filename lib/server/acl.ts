@@ -18,6 +18,7 @@ import { ACL_CATEGORIES, aclCategories } from "../commands/server.ts";
 import { globMatch } from "../util/glob.ts";
 import { splitArgs } from "../resp/splitargs.ts";
 import { osErrorText } from "../util/oserror.ts";
+import { directiveChecks } from "../config.ts";
 import type { Server } from "./server.ts";
 import type { Client } from "./client.ts";
 
@@ -1030,6 +1031,13 @@ export function checkUserDirective(args: string[], earlier: string[][]): string 
   }
   return null;
 }
+
+// `user` lines are checked as the configuration file is read (a fatal error names the line).
+directiveChecks.set("user", (config, args) => {
+  if (args.length === 0) return "Bad directive or wrong number of arguments";
+  const earlier = config.directives.filter((d) => d.name === "user").map((d) => d.args);
+  return checkUserDirective(args, earlier);
+});
 
 /**
  * The file text as Redis gathers it (fgets into a 1024-byte buffer, then

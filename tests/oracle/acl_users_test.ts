@@ -497,6 +497,13 @@ Deno.test("oracle: ACL start-up errors", async () => {
     "name in ACL",
     "Critical error while loading ACLs. Exiting.",
   ]);
+  await bothRefuse(["--user", "bob", "on", "bogus"], [
+    "Error in user declaration 'bob': Syntax error",
+  ]);
+  await bothRefuse(["--user", "bob", "on", "--user", "bob", "off"], [
+    "Error in user declaration 'bob': Duplicate user found. A user can only be defined once in " +
+    "config files",
+  ]);
   await bothRefuse(["--aclfile", "missing.acl"], [
     "Aborting Redis startup because of ACL errors: Error loading ACLs, opening file " +
     "'missing.acl': No such file or directory",
