@@ -98,8 +98,8 @@ export class Zipf {
 const enc = new TextEncoder();
 const VALUE = "v".repeat(VALUE_SIZE);
 
-/** A raw connection that sends batches and counts replies of the two shapes this load gets. */
-class Conn {
+/** A raw connection that sends batches and reads bulk / nil / status / error replies. */
+export class Conn {
   #buf = new Uint8Array(1 << 16);
   #len = 0;
   #pos = 0;

@@ -19,6 +19,7 @@ import {
   runCommand,
 } from "../commands/table.ts";
 import { CALL, Channel, DONE, JOB, REPLY } from "./channel.ts";
+import { ERR_OOM, isDenyOom, scriptStartsOom } from "../server/evict.ts";
 import { bytesToStr } from "../resp/bytes.ts";
 
 /** Flags from a #! shebang or register_function; EVAL without a shebang: all false except legacy */
@@ -83,6 +84,8 @@ interface Running {
   readOnly: boolean;
   /** A command of the script changed data: SCRIPT KILL refuses (UNKILLABLE). */
   wrote: boolean;
+  /** Out of memory when the script started (Redis's server.script_oom, see evict.ts). */
+  oom: boolean;
   killed: boolean;
   start: number;
 }
@@ -252,6 +255,8 @@ export function runScript(c: Client, run: ScriptRun): void | Promise<void> {
     if (run.readOnlyCommand) {
       return c.out.error("ERR Can not execute a script with write flag using *_ro command.");
     }
+    // Declared flags make a script denyoom unless allow-oom (Redis's scriptFlagsToCmdFlags).
+    if (!flags.allowOom && !c.loader && scriptStartsOom(server)) return c.out.error(ERR_OOM);
   }
   const readOnly = run.readOnlyCommand || flags.noWrites;
   if (!readOnly && server.keyspace.lock.locked) {
@@ -268,6 +273,7 @@ export function runScript(c: Client, run: ScriptRun): void | Promise<void> {
     script,
     readOnly,
     wrote: false,
+    oom: !c.loader && scriptStartsOom(server),
     killed: false,
     start: performance.now(),
   };
@@ -518,6 +524,11 @@ function callError(state: ScriptState, running: Running, args: string[]): string
     // Counted as a rejected call of the command, as Redis's scriptCall does.
     cmd.stats.rejectedCalls++;
     return refused;
+  }
+  // Out of memory at the start: denyoom commands are refused until the script has written
+  // (it cannot stop half way then), unless it is allow-oom (Redis's scriptVerifyOOM).
+  if (running.oom && !running.wrote && !running.run.flags.allowOom && isDenyOom(server, cmd)) {
+    return ERR_OOM;
   }
   const sc = running.script;
   const dirty = server.keyspace.dirty;

@@ -130,7 +130,12 @@ export function evictionInfo(server: Server): [string, number][] {
   ];
 }
 
-function isDenyOom(e: Eviction, cmd: Command): boolean {
+/** Whether `cmd` has the denyoom flag (cached per Command.id). */
+export function isDenyOom(server: Server, cmd: Command): boolean {
+  return denyOom(evictionOf(server), cmd);
+}
+
+function denyOom(e: Eviction, cmd: Command): boolean {
   if (cmd.id >= e.denyOom.length) {
     const grown = new Uint8Array(Math.max(cmd.id + 1, e.denyOom.length * 2));
     grown.set(e.denyOom);
@@ -166,12 +171,12 @@ export function evictBeforeCommand(c: Client, cmd: Command): string | null {
   const oom = performEvictions(server, e) === EVICT_FAIL;
   e.lastOom = oom;
   if (!oom) return null;
-  if (isDenyOom(e, cmd)) return ERR_OOM;
+  if (denyOom(e, cmd)) return ERR_OOM;
   const t = c.multi;
   if (t !== null) {
     const name = cmd.parent === null ? cmd.spec.name : "";
     if (name === "exec") {
-      for (const q of t.queue) if (isDenyOom(e, q.cmd)) return ERR_OOM;
+      for (const q of t.queue) if (denyOom(e, q.cmd)) return ERR_OOM;
       return null;
     }
     // Queuing may take any amount of memory: refused, except what ends the transaction.
@@ -181,9 +186,9 @@ export function evictBeforeCommand(c: Client, cmd: Command): string | null {
 }
 
 /**
- * Whether a script that started now may run denyoom commands before its
- * first write (Redis's server.script_oom, read by scriptVerifyOOM): false
- * when maxmemory is off or the check before the script found memory.
+ * True when the check before the running command (EVAL, FCALL, EXEC) found
+ * memory over maxmemory with nothing left to evict (Redis's server.script_oom):
+ * a script then may not run denyoom commands before its first write.
  */
 export function scriptStartsOom(server: Server): boolean {
   return server.maxmemory !== 0 && evictionOf(server).lastOom;

@@ -384,3 +384,62 @@ Deno.test("eviction properties: CONFIG SET maxmemory lower evicts by the next co
     assertEquals(evicted, N + 1 - size, `${kind}: evicted_keys`);
   });
 });
+
+oracleTest(
+  "oracle: scripts out of memory (deny-oom until the first write, allow-oom)",
+  async (o) => {
+    await o.sameAll([
+      ["SET", "a", "1"],
+      ["CONFIG", "SET", "maxmemory", "1"],
+      ["EVAL", "return redis.call('set', 'k', 'v')", "0"],
+      ["EVAL", "return redis.pcall('incr', 'a')", "0"],
+      ["EVAL", "return redis.call('get', 'a')", "0"],
+      // After a write the script may go on: it cannot stop half way.
+      ["EVAL", "redis.call('del', 'a'); return redis.call('set', 'k', 'v')", "0"],
+      ["GET", "k"],
+      ["EVAL", "#!lua\nreturn redis.call('get', 'k')", "0"],
+      ["EVAL", "#!lua flags=no-writes\nreturn redis.call('get', 'k')", "0"],
+      ["EVAL", "#!lua flags=allow-oom\nreturn redis.call('set', 'k', 'w')", "0"],
+      ["GET", "k"],
+      ["CONFIG", "SET", "maxmemory", "0"],
+      ["EVAL", "return redis.call('set', 'k', 'x')", "0"],
+    ]);
+  },
+);
+
+/** Polls until `check` holds or about `ms` pass; returns whether it held. */
+async function within(ms: number, check: () => Promise<boolean>): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end;) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return await check();
+}
+
+Deno.test("client eviction: maxmemory-clients drops the biggest client, CLIENT NO-EVICT spares it", async () => {
+  await eachServer(async (c, kind) => {
+    await c.call("CONFIG", "SET", "maxmemory-clients", "1"); // at least 128 KB, as Redis
+    assertEquals(await c.call("CLIENT", "NO-EVICT", "on"), "+OK\r\n");
+    const big = await Client.connect((c.conn.remoteAddr as Deno.NetAddr).port);
+    // A command whose argument is still arriving: its query buffer grows past the limit.
+    await big.send("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$1000000\r\n" + "x".repeat(300_000));
+    assert(
+      await within(10_000, async () => (await info(c, "stats", "evicted_clients")) === 1),
+      `${kind}: the client was not evicted`,
+    );
+    assert((await big.drain(200)).closed, `${kind}: the evicted client is disconnected`);
+    big.close();
+    // The same client with NO-EVICT stays.
+    const spared = await Client.connect((c.conn.remoteAddr as Deno.NetAddr).port);
+    assertEquals(await spared.call("CLIENT", "NO-EVICT", "on"), "+OK\r\n");
+    await spared.send("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$1000000\r\n" + "x".repeat(300_000));
+    assert(
+      !(await within(1500, async () => (await info(c, "stats", "evicted_clients")) > 1)),
+      `${kind}: a NO-EVICT client was evicted`,
+    );
+    await spared.send("x".repeat(700_000) + "\r\n");
+    assertEquals(await spared.reply(), "+OK\r\n", kind);
+    spared.close();
+    await c.call("CONFIG", "SET", "maxmemory-clients", "0");
+  });
+});
