@@ -136,7 +136,7 @@ Deno.test("used_memory: values grown in place are counted (APPEND HSET RPUSH SAD
       ["str", (i) => ["APPEND", "str", "x".repeat(50 + i)]],
       ["rng", (i) => ["SETRANGE", "rng", String(i * 100), "y".repeat(100)]],
       ["hash", (i) => ["HSET", "hash", `field-${i}`, "v".repeat(20)]],
-      ["list", (i) => ["RPUSH", "list", "e".repeat(30), "f".repeat(30)]],
+      ["list", () => ["RPUSH", "list", "e".repeat(30), "f".repeat(30)]],
       ["set", (i) => ["SADD", "set", `member-${i}`]],
       ["zset", (i) => ["ZADD", "zset", String(i), `member-${i}`]],
       ["stream", (i) => ["XADD", "stream", "*", "field", `value-${i}`]],
