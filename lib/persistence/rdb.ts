@@ -846,8 +846,14 @@ class In {
       this.pos += 8;
       return n;
     }
-    // Redis's rdbLoadLen(rdb, NULL) takes a string-encoding byte (0xC0..) as
-    // its low six bits: so does redeno, or it would refuse files Redis loads.
+    // Redis reads stream IDs and counters with rdbLoadLen and no error
+    // check: an unknown length byte (0x82..0xBF) is RDB_LENERR (2^64-1) and
+    // one byte read. So does redeno, or it would refuse payloads Redis loads.
+    if (b !== undefined && b >> 6 === 2 && b !== 0x80) {
+      this.pos++;
+      return 0xffffffffffffffffn;
+    }
+    // A string-encoding byte (0xC0..) counts as its low six bits (rdbLoadLen(rdb, NULL)).
     return BigInt(this.len().n);
   }
 
@@ -895,6 +901,12 @@ class In {
       // A back reference (3 bytes) expands to at most 264: a larger claimed
       // length is corrupt, and must not allocate before failing.
       if (len > clen * 88) this.fail("corrupt LZF string (impossible length)", at);
+      // Redis's lzf_decompress returns 0 on corrupt data, which a claimed
+      // length of 0 takes for success: an empty string, whatever follows.
+      if (len === 0) {
+        this.pos += clen;
+        return new Uint8Array(0);
+      }
       const src = this.buf.subarray(this.pos, this.pos + clen);
       try {
         const out = lzfDecompress(src, len);
