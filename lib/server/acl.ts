@@ -792,7 +792,10 @@ export class Acl {
   #killPubsubClientsIfNeeded(next: User, old: User, current: Client | null): void {
     if (next.selectors.some((s) => s.allChannels)) return;
     const upcoming = next.selectors.flatMap((s) => s.channels);
-    const kept = old.selectors.every((s) => s.channels.every((p) => upcoming.includes(p)));
+    // Nothing was taken away when every old pattern is still there (and none was allchannels).
+    const kept = old.selectors.every((s) =>
+      !s.allChannels && s.channels.every((p) => upcoming.includes(p))
+    );
     if (kept) return;
     const allowed = (name: string, literal: boolean) =>
       upcoming.some((p) => (literal ? p === name : globMatch(p, name)));

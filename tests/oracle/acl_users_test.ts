@@ -359,6 +359,13 @@ oracleTest("oracle: subscribers losing channel rights are disconnected", async (
   for (const c of glob) assertEquals(await c.call("PING"), "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
   await o.same("ACL", "SETUSER", "ps", "allchannels");
   for (const c of glob) c.close();
+  // From allchannels to a list: subscribers to a channel still allowed stay, others go.
+  const y = await subscribe(["SUBSCRIBE", "y"]);
+  const z = await subscribe(["SUBSCRIBE", "z"]);
+  await o.same("ACL", "SETUSER", "ps", "resetchannels", "&y");
+  for (const c of z) assert(await closes(c), "the z subscriber is closed");
+  for (const c of y) assertEquals(await c.call("PING"), "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+  for (const c of y) c.close();
 });
 
 oracleTest("oracle: acl-pubsub-default allchannels", async (o) => {
