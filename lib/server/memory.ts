@@ -18,7 +18,8 @@
  * - clients: each client's buffers (query, argv, reply buffer and backlog,
  *   MULTI queue, watched keys; Client.memory()) as of its last visit by
  *   the client cron (every client about once a second), kept as a total.
- * - scripts and functions: EVAL's script cache and the function libraries.
+ * - scripts and functions: EVAL's script cache and the function libraries
+ *   (read once per cron tick on the per-command path, fresh for INFO).
  * - the AOF buffer (not counted for eviction, as Redis).
  * - a fixed startup baseline (STARTUP_BYTES): the server's own tables, in
  *   the spirit of Redis's used_memory_startup. The runtime's own heap (V8,
@@ -32,8 +33,8 @@
  * JS array its header plus 8 bytes a slot at the capacity pushes leave
  * (about 1.5 n + 16); a typed array with its own buffer 200 plus its bytes;
  * listpack hashes are arrays of field and value strings; quicklist nodes an
- * object and a packed string; intsets one packed string; listpack zsets one
- * packed string (12 bytes a member over its bytes); skiplist zsets a Dict
+ * object and a packed string; intsets and listpack zsets one packed string;
+ * skiplist zsets a Dict
  * entry, a heap number and tree slots a member; streams their listpack
  * buffers (the tail's spare room included), a node object and view each,
  * and their groups' PELs and consumers. Hashtable-encoded hashes, sets and
@@ -52,13 +53,13 @@
  *   SET 1000-byte values           10000     10.45M    10.47M    1.00
  *   SET 10-byte values EX          100000     15.26M    15.50M    0.98
  *   APPEND 5 x 20 bytes            20000     10.07M    10.41M    0.97
- *   hash listpack, 10 fields       10000      9.92M    10.69M    0.93
+ *   hash listpack, 10 fields       10000      9.98M    11.12M    0.90
  *   hash hashtable, 10k fields        20     19.84M    19.06M    1.04
  *   list 10 elements               10000      4.12M     4.08M    1.01
  *   list 100k elements (RPUSH 1)      10     10.73M    11.61M    0.92
  *   set intset, 10 members         10000      1.60M     1.78M    0.90
  *   set hashtable, 10k members        20     13.74M    12.50M    1.10
- *   zset listpack, 10 members      10000      3.28M     3.02M    1.08
+ *   zset listpack, 10 members      10000      2.75M     3.04M    0.91
  *   zset skiplist, 10k members        20     21.37M    23.33M    0.92
  *   stream 100 entries              1000      4.73M     5.01M    0.94
  *   stream 200k entries                1      5.82M     5.48M    1.06
@@ -71,33 +72,40 @@ import { EXPIRE_ENTRY } from "../store/keyspace.ts";
 /** The fixed part of used_memory: what an empty server is taken to hold. */
 export const STARTUP_BYTES = 1024 * 1024;
 
-/** Per-server client accounting: each client's last figure and their sum. */
-interface ClientAccounting {
+/**
+ * Per-server accounting state: each client's last figure and their sum,
+ * and the scripting figure as of one cron tick (walking the function
+ * libraries before every command would not be O(1)).
+ */
+interface MemoryState {
   perClient: WeakMap<Client, number>;
   total: number;
+  /** keyspace.cachedNow when `scripts` was computed (-1: never). */
+  scriptsAt: number;
+  scripts: number;
 }
 
-const clientState = new WeakMap<Server, ClientAccounting>();
+const states = new WeakMap<Server, MemoryState>();
 
-function clientsOf(s: Server): ClientAccounting {
-  let a = clientState.get(s);
+function stateOf(s: Server): MemoryState {
+  let a = states.get(s);
   if (a === undefined) {
-    a = { perClient: new WeakMap(), total: 0 };
-    clientState.set(s, a);
+    a = { perClient: new WeakMap(), total: 0, scriptsAt: -1, scripts: 0 };
+    states.set(s, a);
   }
   return a;
 }
 
 /** Records the memory `bytes` client `c` takes now (the client cron calls this). */
 export function accountClient(s: Server, c: Client, bytes: number): void {
-  const a = clientsOf(s);
+  const a = stateOf(s);
   a.total += bytes - (a.perClient.get(c) ?? 0);
   a.perClient.set(c, bytes);
 }
 
 /** Forgets a closed client's memory. */
 export function forgetClient(s: Server, c: Client): void {
-  const a = clientsOf(s);
+  const a = stateOf(s);
   const had = a.perClient.get(c);
   if (had !== undefined) {
     a.total -= had;
@@ -107,7 +115,7 @@ export function forgetClient(s: Server, c: Client): void {
 
 /** Normal clients' accounted memory (INFO mem_clients_normal). */
 export function clientsMemory(s: Server): number {
-  return clientsOf(s).total;
+  return stateOf(s).total;
 }
 
 /** Bytes held by EVAL's script cache and by the function libraries. */
@@ -145,7 +153,13 @@ export function notCountedForEvict(s: Server): number {
 
 /** used_memory: the accounted bytes of everything the server holds. */
 export function usedMemory(s: Server): number {
-  return STARTUP_BYTES + s.keyspace.accountedBytes() + clientsOf(s).total + scriptsMemory(s) +
+  const state = stateOf(s);
+  const now = s.keyspace.cachedNow;
+  if (state.scriptsAt !== now) {
+    state.scripts = scriptsMemory(s);
+    state.scriptsAt = now;
+  }
+  return STARTUP_BYTES + s.keyspace.accountedBytes() + state.total + state.scripts +
     notCountedForEvict(s);
 }
 
@@ -181,10 +195,13 @@ export interface MemoryBreakdown {
 /** The parts of used_memory (INFO memory, MEMORY STATS). */
 export function memoryBreakdown(s: Server): MemoryBreakdown {
   const data = s.keyspace.accountedBytes();
-  const clients = clientsOf(s).total;
+  const clients = stateOf(s).total;
   const luaCaches = evalScriptsMemory(s);
   const functionsCaches = scriptsSource.functions(s);
   const scripts = luaCaches + functionsCaches;
+  const state = stateOf(s);
+  state.scripts = scripts;
+  state.scriptsAt = s.keyspace.cachedNow;
   const aof = notCountedForEvict(s);
   const dbs: DbOverhead[] = [];
   let overhead = STARTUP_BYTES + clients + scripts + aof;
