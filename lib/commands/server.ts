@@ -89,13 +89,8 @@ function configRewrite(c: Client): void {
  * file keeps the users.
  */
 function userLines(c: Client): string[] | null {
-  const config = c.server.config;
-  if (config.getMatching(["aclfile"]).some(([, v]) => v !== "")) return null;
-  const acl = c.server.acl as unknown as {
-    users: Map<string, { name: string; describe?: () => string }>;
-  };
-  const users = [...acl.users.values()].sort((a, b) => a.name < b.name ? -1 : 1);
-  return users.map((u) => `user ${u.name} ${u.describe?.() ?? "on nopass ~* &* +@all"}`);
+  if (c.server.config.str("aclfile") !== "") return null;
+  return c.server.acl.sortedUsers().map((u) => `user ${u.name} ${u.describe()}`);
 }
 
 function configHelp(c: Client): void {

@@ -469,7 +469,10 @@ Deno.test("CONFIG REWRITE writes the file as redis-server does", async () => {
         "notify-keyspace-events Ex\n" +
         "requirepass secret\n" +
         'logfile ""\n' +
-        "maxclients 500\n",
+        "maxclients 500\n" +
+        "maxclients 600\n" +
+        "user alice on >pw ~k* +get\n" +
+        "user carol off\n",
     );
     const s = await startWithFile(kind, file, port, wd);
     const c = await RespClient.connect(port);
@@ -491,12 +494,23 @@ Deno.test("CONFIG REWRITE writes the file as redis-server does", async () => {
           ["requirepass", ""],
         ]
       ) assertEquals(await c.call("CONFIG", "SET", k, v), "+OK\r\n", k);
+      assertEquals(await c.call("ACL", "SETUSER", "bob", "on", "nopass", "+@all"), "+OK\r\n");
+      assertEquals(await c.call("ACL", "DELUSER", "carol"), ":1\r\n");
       assertEquals(await c.call("CONFIG", "REWRITE"), "+OK\r\n");
       const once = Deno.readTextFileSync(file);
-      // A second rewrite with nothing changed keeps the file as it is (blank runs folded).
+      // A second rewrite with nothing changed keeps the file as it is (blank runs folded);
+      // lines added meanwhile that name nothing known become "# ??? " comments.
+      Deno.writeTextFileSync(file, once + 'bogus-option 5\n"unbalanced\n   \n', { append: false });
       assertEquals(await c.call("CONFIG", "REWRITE"), "+OK\r\n");
       const twice = Deno.readTextFileSync(file);
-      texts.push(sortAppended(normalizeConf(once)) + "----\n" + sortAppended(normalizeConf(twice)));
+      // With the file gone, it is written afresh.
+      Deno.removeSync(file);
+      assertEquals(await c.call("CONFIG", "REWRITE"), "+OK\r\n");
+      // redeno's own default is appendonly yes: a fresh file must say no, Redis's need not.
+      const fresh = Deno.readTextFileSync(file).replace(/^appendonly no\n/m, "");
+      texts.push(
+        [once, twice, fresh].map((t) => sortAppended(normalizeConf(t))).join("----\n"),
+      );
     } finally {
       c.close();
       await s.stop();
