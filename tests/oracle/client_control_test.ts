@@ -533,7 +533,11 @@ oracleTest("timeout closes idle clients, not subscribers, blocked or paused ones
     const idle = await named(port, "idle");
     const sub = await named(port, "sub");
     const blocked = await named(port, "blocked");
+    const paused = await named(port, "paused");
     try {
+      assertEquals(await admin.call("CLIENT", "PAUSE", "100000", "WRITE"), "+OK\r\n");
+      await paused.send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n");
+      await until("paused", async () => field(await clientLine(admin, "paused"), "flags") === "b");
       assertEquals(
         await sub.call("SUBSCRIBE", "ch"),
         "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n",
@@ -552,9 +556,12 @@ oracleTest("timeout closes idle clients, not subscribers, blocked or paused ones
       // The admin keeps itself busy meanwhile; the others were idle as long.
       assert((await clientLine(admin, "sub")) !== "", `subscriber kept (${port})`);
       assert((await clientLine(admin, "blocked")) !== "", `blocked client kept (${port})`);
+      assert((await clientLine(admin, "paused")) !== "", `paused client kept (${port})`);
+      assertEquals(await admin.call("CLIENT", "UNPAUSE"), "+OK\r\n");
+      assertEquals(await paused.reply(), "+OK\r\n");
       assertEquals(await admin.call("CONFIG", "SET", "timeout", "0"), "+OK\r\n");
     } finally {
-      for (const x of [admin, idle, sub, blocked]) x.close();
+      for (const x of [admin, idle, sub, blocked, paused]) x.close();
     }
   }
 });
