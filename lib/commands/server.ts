@@ -93,57 +93,6 @@ function userLines(c: Client): string[] | null {
   return c.server.acl.sortedUsers().map((u) => `user ${u.name} ${u.describe()}`);
 }
 
-/**
- * CONFIG REWRITE (Redis's rewriteConfig, see rewriteConfigText): the file
- * is replaced through a temporary file renamed over it.
- */
-function configRewrite(c: Client): void {
-  const server = c.server;
-  const path = server.config.filePath;
-  if (path === "") return c.out.error("ERR The server is running without a config file");
-  try {
-    let old = "";
-    try {
-      old = Deno.readTextFileSync(path);
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    }
-    const text = rewriteConfigText(server.config, old, userLines(c));
-    const tmp = `${path}.tmp-${Date.now()}-${Deno.pid}`;
-    try {
-      Deno.writeTextFileSync(tmp, text, { mode: 0o644 });
-      Deno.renameSync(tmp, path);
-    } catch (e) {
-      try {
-        Deno.removeSync(tmp);
-      } catch {
-        // never created
-      }
-      throw e;
-    }
-  } catch (e) {
-    server.log.warning(`CONFIG REWRITE failed: ${osErrorText(e)}`);
-    return c.out.error(`ERR Rewriting config file: ${osErrorText(e)}`);
-  }
-  server.log.warning("CONFIG REWRITE executed with success.");
-  c.out.ok();
-}
-
-/**
- * The `user` lines CONFIG REWRITE writes (Redis's rewriteConfigUserOption:
- * every user, sorted by name, as ACL LIST describes it); null when an ACL
- * file keeps the users.
- */
-function userLines(c: Client): string[] | null {
-  const config = c.server.config;
-  if (config.getMatching(["aclfile"]).some(([, v]) => v !== "")) return null;
-  const acl = c.server.acl as unknown as {
-    users: Map<string, { name: string; describe?: () => string }>;
-  };
-  const users = [...acl.users.values()].sort((a, b) => a.name < b.name ? -1 : 1);
-  return users.map((u) => `user ${u.name} ${u.describe?.() ?? "on nopass ~* &* +@all"}`);
-}
-
 function configHelp(c: Client): void {
   replyHelp(c, "CONFIG", [
     "GET <pattern>",
