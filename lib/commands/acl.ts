@@ -170,7 +170,7 @@ const aclSpec = defineCommand({
   flags: "",
   group: "server",
   since: "6.0.0",
-  summary: "A container for Access List Control commands",
+  summary: "A container for Access List Control commands ",
   complexity: "Depends on subcommand.",
   subcommands: [
     {
@@ -185,6 +185,7 @@ const aclSpec = defineCommand({
         ["6.2.0", "Added Pub/Sub channel patterns."],
         ["7.0.0", "Added selectors and key based permissions."],
       ],
+      args: "username rule?*",
       handler: aclSetuser,
     },
     {
@@ -251,6 +252,7 @@ const aclSpec = defineCommand({
       summary: "Generate a pseudorandom secure password to use for ACL users",
       complexity: "O(1)",
       syntax: "[bits]",
+      args: "bits.integer?",
       handler: aclGenpass,
     },
     {

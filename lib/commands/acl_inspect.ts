@@ -110,6 +110,7 @@ export const ACL_INSPECT_SUBCOMMANDS: CommandSpec[] = [
     summary: "List latest events denied because of ACLs in place",
     complexity: "O(N) with N being the number of entries shown.",
     syntax: "[count | RESET]",
+    args: "operation.oneof?(count.integer reset'RESET')",
     handler: aclLogCommand,
   }),
   defineCommand({
@@ -122,6 +123,7 @@ export const ACL_INSPECT_SUBCOMMANDS: CommandSpec[] = [
       "Returns whether the user can execute the given command without executing the command.",
     complexity: "O(1).",
     syntax: "username command [arg [arg ...]]",
+    args: "username command arg?*",
     handler: aclDryrun,
   }),
   defineCommand({

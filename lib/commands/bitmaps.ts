@@ -704,6 +704,7 @@ export const bitmapCommands: CommandSpec[] = [
     summary: "Sets or clears the bit at offset in the string value stored at key",
     complexity: "O(1)",
     syntax: "key offset value",
+    args: "key.key#0 offset.integer value.integer",
     handler: setbit,
   }),
   defineCommand({
@@ -731,6 +732,8 @@ export const bitmapCommands: CommandSpec[] = [
     complexity: "O(N)",
     syntax: "key [start end [BYTE | BIT]]",
     history: [["7.0.0", "Added the `BYTE|BIT` option."]],
+    args: "key.key#0 index.block?(start.integer end.integer index_unit.oneof@7.0.0?(byte'BYTE' " +
+      "bit'BIT'))",
     handler: bitcount,
   }),
   defineCommand({
@@ -745,6 +748,8 @@ export const bitmapCommands: CommandSpec[] = [
     complexity: "O(N)",
     syntax: "key bit [start [end [BYTE | BIT]]]",
     history: [["7.0.0", "Added the `BYTE|BIT` option."]],
+    args: "key.key#0 bit.integer index.block?(start.integer end_index.block?(end.integer " +
+      "index_unit.oneof@7.0.0?(byte'BYTE' bit'BIT')))",
     handler: bitpos,
   }),
   defineCommand({
@@ -784,6 +789,11 @@ export const bitmapCommands: CommandSpec[] = [
       "<SET encoding offset value | INCRBY encoding offset increment> " +
       "[GET encoding offset | [OVERFLOW <WRAP | SAT | FAIL>] " +
       "<SET encoding offset value | INCRBY encoding offset increment> ...]]",
+    args: "key.key#0 operation.oneof?*(encoding_offset'GET'.block(encoding offset.integer) " +
+      "write.block(wrap_sat_fail'OVERFLOW'.oneof?(wrap'WRAP' sat'SAT' fail'FAIL') " +
+      "write_operation.oneof(encoding_offset_value'SET'.block(encoding offset.integer " +
+      "value.integer) encoding_offset_increment'INCRBY'.block(encoding offset.integer " +
+      "increment.integer))))",
     handler: bitfield,
   }),
   defineCommand({
@@ -798,6 +808,7 @@ export const bitmapCommands: CommandSpec[] = [
       "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD",
     complexity: "O(1) for each subcommand specified",
     syntax: "key [GET encoding offset [GET encoding offset ...]]",
+    args: "key.key#0 encoding_offset'GET'.block?*+(encoding offset.integer)",
     handler: bitfieldRo,
   }),
 ];

@@ -298,6 +298,7 @@ export const blockingListCommands: CommandSpec[] = [
     syntax: "key [key ...] timeout",
     keySpecs: ["RW access delete @1 range:-2,1,0"],
     history: [["6.0.0", "`timeout` is interpreted as a double instead of an integer."]],
+    args: "key.key#0* timeout.double",
     handler: bpop(true),
   }),
   defineCommand({
@@ -312,6 +313,7 @@ export const blockingListCommands: CommandSpec[] = [
     syntax: "key [key ...] timeout",
     keySpecs: ["RW access delete @1 range:-2,1,0"],
     history: [["6.0.0", "`timeout` is interpreted as a double instead of an integer."]],
+    args: "key.key#0* timeout.double",
     handler: bpop(false),
   }),
   defineCommand({
@@ -329,6 +331,7 @@ export const blockingListCommands: CommandSpec[] = [
     deprecatedSince: "6.2.0",
     replacedBy: "`BLMOVE` with the `RIGHT` and `LEFT` arguments",
     history: [["6.0.0", "`timeout` is interpreted as a double instead of an integer."]],
+    args: "source.key#0 destination.key#1 timeout.double",
     handler: brpoplpush,
   }),
   defineCommand({
@@ -342,6 +345,8 @@ export const blockingListCommands: CommandSpec[] = [
     complexity: "O(1)",
     syntax: "source destination LEFT|RIGHT LEFT|RIGHT timeout",
     keySpecs: ["RW access delete @1", "RW insert @2"],
+    args: "source.key#0 destination.key#1 wherefrom.oneof(left'LEFT' right'RIGHT') " +
+      "whereto.oneof(left'LEFT' right'RIGHT') timeout.double",
     handler: blmove,
   }),
   defineCommand({
@@ -356,6 +361,8 @@ export const blockingListCommands: CommandSpec[] = [
     syntax: "timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]",
     getKeys: keynumKeys(2),
     keySpecs: ["RW access delete @2 keynum:0,1,1"],
+    args: "timeout.double numkeys.integer key.key#0* where.oneof(left'LEFT' right'RIGHT') " +
+      "count'COUNT'.integer?",
     handler: blmpop,
   }),
 ];
@@ -375,6 +382,7 @@ export const blockingSortedSetCommands: CommandSpec[] = [
     syntax: "key [key ...] timeout",
     keySpecs: ["RW access delete @1 range:-2,1,0"],
     history: [["6.0.0", "`timeout` is interpreted as a double instead of an integer."]],
+    args: "key.key#0* timeout.double",
     handler: bzpopMinMax(false),
   }),
   defineCommand({
@@ -390,6 +398,7 @@ export const blockingSortedSetCommands: CommandSpec[] = [
     syntax: "key [key ...] timeout",
     keySpecs: ["RW access delete @1 range:-2,1,0"],
     history: [["6.0.0", "`timeout` is interpreted as a double instead of an integer."]],
+    args: "key.key#0* timeout.double",
     handler: bzpopMinMax(true),
   }),
   defineCommand({
@@ -405,6 +414,8 @@ export const blockingSortedSetCommands: CommandSpec[] = [
     syntax: "timeout numkeys key [key ...] MIN|MAX [COUNT count]",
     getKeys: keynumKeys(2),
     keySpecs: ["RW access delete @2 keynum:0,1,1"],
+    args: "timeout.double numkeys.integer key.key#0* where.oneof(min'MIN' max'MAX') " +
+      "count'COUNT'.integer?",
     handler: bzmpop,
   }),
 ];

@@ -494,6 +494,7 @@ export const connectionCommands: CommandSpec[] = [
     complexity: "O(N) where N is the number of passwords defined for the user",
     syntax: "[username] password",
     history: [["6.0.0", "Added ACL style (username and password)."]],
+    args: "username@6.0.0? password",
     handler: auth,
   }),
   defineCommand({
@@ -502,7 +503,7 @@ export const connectionCommands: CommandSpec[] = [
     flags: "noscript loading stale fast no_auth allow_busy",
     group: "connection",
     since: "6.0.0",
-    summary: "Handshake with the server, optionally switching protocol",
+    summary: "Handshake with Redis",
     complexity: "O(1)",
     syntax: "[protover [AUTH username password] [SETNAME clientname]]",
     history: [
@@ -511,6 +512,8 @@ export const connectionCommands: CommandSpec[] = [
         "`protover` made optional; when called without arguments the command reports the current connection's context.",
       ],
     ],
+    args: "arguments.block?(protover.integer username_password'AUTH'.block?(username password) " +
+      "clientname'SETNAME'.string?)",
     handler: hello,
   }),
   defineCommand({
@@ -537,7 +540,7 @@ export const connectionCommands: CommandSpec[] = [
         arity: 2,
         flags: CONN,
         since: "5.0.0",
-        summary: "Return the client ID of the current connection",
+        summary: "Returns the client ID for the current connection",
         complexity: "O(1)",
         handler: clientId,
       },
@@ -546,7 +549,7 @@ export const connectionCommands: CommandSpec[] = [
         arity: 3,
         flags: CONN,
         since: "2.6.9",
-        summary: "Set the name of the current connection",
+        summary: "Set the current connection name",
         complexity: "O(1)",
         syntax: "connection-name",
         handler: clientSetname,
@@ -556,7 +559,7 @@ export const connectionCommands: CommandSpec[] = [
         arity: 2,
         flags: CONN,
         since: "2.6.9",
-        summary: "Get the name of the current connection",
+        summary: "Get the current connection name",
         complexity: "O(1)",
         handler: clientGetname,
       },
@@ -565,7 +568,7 @@ export const connectionCommands: CommandSpec[] = [
         arity: -2,
         flags: "admin " + CONN,
         since: "2.4.0",
-        summary: "List the client connections",
+        summary: "Get the list of client connections",
         complexity: "O(N) where N is the number of client connections",
         syntax: "[TYPE <NORMAL | MASTER | REPLICA | PUBSUB>] [ID client-id [client-id ...]]",
         tips: "nondeterministic_output",
@@ -580,6 +583,8 @@ export const connectionCommands: CommandSpec[] = [
           ["7.0.0", "Added `resp`, `multi-mem`, `rbs` and `rbp` fields."],
           ["7.0.3", "Added `ssub` field."],
         ],
+        args: "normal_master_replica_pubsub'TYPE'.oneof@5.0.0?(normal'NORMAL' master'MASTER' " +
+          "replica'REPLICA' pubsub'PUBSUB') id'ID'.block@6.2.0?(client-id.integer*)",
         handler: clientList,
       },
       {
@@ -587,7 +592,7 @@ export const connectionCommands: CommandSpec[] = [
         arity: 2,
         flags: CONN,
         since: "6.2.0",
-        summary: "Describe the current connection",
+        summary: "Returns information about the current client connection.",
         complexity: "O(1)",
         tips: "nondeterministic_output",
         handler: clientInfo,
@@ -597,7 +602,7 @@ export const connectionCommands: CommandSpec[] = [
         arity: -3,
         flags: "admin " + CONN,
         since: "2.4.0",
-        summary: "Close client connections",
+        summary: "Kill the connection of a client",
         complexity: "O(N) where N is the number of client connections",
         syntax: "<ip:port | [ID client-id] [TYPE <NORMAL | MASTER | SLAVE | REPLICA | PUBSUB>] " +
           "[USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME <YES | NO>]>",
@@ -611,7 +616,33 @@ export const connectionCommands: CommandSpec[] = [
           ],
           ["6.2.0", "`LADDR` option."],
         ],
+        args: "filter.oneof(ip:port!2.8.12 new-format.oneof*(client-id'ID'.integer@2.8.12? " +
+          "normal_master_slave_pubsub'TYPE'.oneof@2.8.12?(normal'NORMAL' " +
+          "master'MASTER'@3.2.0 slave'SLAVE' replica'REPLICA'@5.0.0 pubsub'PUBSUB') " +
+          "username'USER'.string? ip:port'ADDR'.string? ip:port'LADDR'.string@6.2.0? " +
+          "yes/no'SKIPME'.string?))",
         handler: clientKill,
+      },
+      {
+        name: "pause",
+        arity: -3,
+        flags: "admin noscript loading stale",
+        since: "2.9.50",
+        summary: "Stop processing commands from clients for some time",
+        complexity: "O(1)",
+        syntax: "timeout [WRITE | ALL]",
+        args: "timeout.integer mode.oneof@6.2.0?(write'WRITE' all'ALL')",
+        history: [["6.2.0", "`CLIENT PAUSE WRITE` mode added along with the `mode` option."]],
+        handler: clientPause,
+      },
+      {
+        name: "unpause",
+        arity: 2,
+        flags: "admin noscript loading stale",
+        since: "6.2.0",
+        summary: "Resume processing of clients that were paused",
+        complexity: "O(N) Where N is the number of paused clients",
+        handler: clientUnpause,
       },
       {
         name: "pause",
@@ -637,9 +668,10 @@ export const connectionCommands: CommandSpec[] = [
         arity: 3,
         flags: CONN,
         since: "3.2.0",
-        summary: "Turn replies to this connection on or off",
+        summary: "Instruct the server whether to reply to commands",
         complexity: "O(1)",
         syntax: "<ON | OFF | SKIP>",
+        args: "on_off_skip.oneof(on'ON' off'OFF' skip'SKIP')",
         handler: clientReply,
       },
       {
@@ -650,6 +682,7 @@ export const connectionCommands: CommandSpec[] = [
         summary: "Unblock a client blocked in a blocking command from a different connection",
         complexity: "O(log N) where N is the number of client connections",
         syntax: "client-id [TIMEOUT | ERROR]",
+        args: "client-id.integer timeout_error.oneof?(timeout'TIMEOUT' error'ERROR')",
         handler: clientUnblock,
       },
       {
@@ -657,9 +690,10 @@ export const connectionCommands: CommandSpec[] = [
         arity: 3,
         flags: "admin " + CONN,
         since: "7.0.0",
-        summary: "Exempt this connection from client eviction",
+        summary: "Set client eviction mode for the current connection",
         complexity: "O(1)",
         syntax: "<ON | OFF>",
+        args: "enabled.oneof(on'ON' off'OFF')",
         handler: clientNoEvict,
       },
       {
@@ -678,7 +712,7 @@ export const connectionCommands: CommandSpec[] = [
         arity: 2,
         flags: "loading stale",
         since: "5.0.0",
-        summary: "Show help about the CLIENT subcommands",
+        summary: "Show helpful text about the different subcommands",
         complexity: "O(1)",
         handler: clientHelp,
       },

@@ -679,6 +679,8 @@ export const dumpCommands: CommandSpec[] = [
       ["5.0.0", "Added the `ABSTTL` modifier."],
       ["5.0.0", "Added the `IDLETIME` and `FREQ` options."],
     ],
+    args: "key.key#0 ttl.integer serialized-value replace'REPLACE'@3.0.0? absttl'ABSTTL'@5.0.0? " +
+      "seconds'IDLETIME'.integer@5.0.0? frequency'FREQ'.integer@5.0.0?",
     handler: restore,
   }),
   defineCommand({
@@ -689,7 +691,7 @@ export const dumpCommands: CommandSpec[] = [
     group: "server",
     categories: ["keyspace", "dangerous"],
     since: "3.0.0",
-    summary: "An internal command for migrating keys in a cluster.",
+    summary: "An internal command for migrating keys in a cluster",
     complexity:
       "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).",
     syntax: RESTORE_SYNTAX,
@@ -700,6 +702,8 @@ export const dumpCommands: CommandSpec[] = [
       ["5.0.0", "Added the `ABSTTL` modifier."],
       ["5.0.0", "Added the `IDLETIME` and `FREQ` options."],
     ],
+    args: "key.key#0 ttl.integer serialized-value replace'REPLACE'@3.0.0? absttl'ABSTTL'@5.0.0? " +
+      "seconds'IDLETIME'.integer@5.0.0? frequency'FREQ'.integer@5.0.0?",
     handler: restore,
   }),
   defineCommand({
@@ -725,6 +729,10 @@ export const dumpCommands: CommandSpec[] = [
       ["4.0.7", "Added the `AUTH` option."],
       ["6.0.0", "Added the `AUTH2` option."],
     ],
+    args: "host port.integer key_or_empty_string.oneof(key.key#0 empty_string'') " +
+      "destination-db.integer timeout.integer copy'COPY'@3.0.0? replace'REPLACE'@3.0.0? " +
+      "authentication.oneof?(password'AUTH'.string@4.0.7? " +
+      "username_password'AUTH2'.block@6.0.0?(username password)) key'KEYS'.key#1@3.0.6?*",
     handler: migrate,
   }),
 ];

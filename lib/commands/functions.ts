@@ -319,6 +319,7 @@ export const functionCommands: CommandSpec[] = [
     syntax: "function numkeys [key [key ...]] [arg [arg ...]]",
     keySpecs: evalKeySpec(false, true),
     getKeys: keynumKeys(2),
+    args: "function numkeys.integer key.key#0?* arg?*",
     handler: (c, args) => fcall(c, args, false),
   }),
   defineCommand({
@@ -332,6 +333,7 @@ export const functionCommands: CommandSpec[] = [
     syntax: "function numkeys [key [key ...]] [arg [arg ...]]",
     keySpecs: evalKeySpec(true, true),
     getKeys: keynumKeys(2),
+    args: "function numkeys.integer key.key#0?* arg?*",
     handler: (c, args) => fcall(c, args, true),
   }),
   defineCommand({
@@ -372,6 +374,7 @@ export const functionCommands: CommandSpec[] = [
         complexity: "O(N) where N is the number of functions deleted",
         syntax: "[ASYNC | SYNC]",
         tips: "request_policy:all_shards response_policy:all_succeeded",
+        args: "async.oneof?(async'ASYNC' sync'SYNC')",
         handler: functionFlush,
       },
       {
@@ -424,6 +427,7 @@ export const functionCommands: CommandSpec[] = [
         complexity: "O(N) where N is the number of functions on the payload",
         syntax: "serialized-value [FLUSH | APPEND | REPLACE]",
         tips: "request_policy:all_shards response_policy:all_succeeded",
+        args: "serialized-value policy.oneof?(flush'FLUSH' append'APPEND' replace'REPLACE')",
         handler: functionRestore,
       },
       {

@@ -674,6 +674,8 @@ export const geoCommands: CommandSpec[] = [
     syntax: "key [NX | XX] [CH] longitude latitude member [longitude latitude member ...]",
     keySpecs: ["RW update @1"],
     history: [["6.2.0", "Added the `CH`, `NX` and `XX` options."]],
+    args: "key.key#0 condition.oneof@6.2.0?(nx'NX' xx'XX') change'CH'@6.2.0? " +
+      "longitude_latitude_member.block*(longitude.double latitude.double member)",
     handler: geoadd,
   }),
   defineCommand({
@@ -687,6 +689,7 @@ export const geoCommands: CommandSpec[] = [
     complexity: "O(log(N))",
     syntax: "key member1 member2 [M | KM | FT | MI]",
     keySpecs: ["RO access @1"],
+    args: "key.key#0 member1 member2 unit.oneof?(m'M' km'KM' ft'FT' mi'MI')",
     handler: geodist,
   }),
   defineCommand({
@@ -701,6 +704,7 @@ export const geoCommands: CommandSpec[] = [
       "O(log(N)) for each member requested, where N is the number of elements in the sorted set.",
     syntax: "key [member [member ...]]",
     keySpecs: ["RO access @1"],
+    args: "key.key#0 member*",
     handler: geohash,
   }),
   defineCommand({
@@ -714,6 +718,7 @@ export const geoCommands: CommandSpec[] = [
     complexity: "O(N) where N is the number of members requested.",
     syntax: "key [member [member ...]]",
     keySpecs: ["RO access @1"],
+    args: "key.key#0 member*",
     handler: geopos,
   }),
   defineCommand({
@@ -729,6 +734,12 @@ export const geoCommands: CommandSpec[] = [
     syntax: `key ${SEARCH_FROM} [WITHCOORD] [WITHDIST] [WITHHASH]`,
     keySpecs: ["RO access @1"],
     history: [["7.0.0", "Added support for uppercase unit names."]],
+    args: "key.key#0 from.oneof(member'FROMMEMBER'.string " +
+      "longitude_latitude'FROMLONLAT'.block(longitude.double latitude.double)) " +
+      "by.oneof(circle.block(radius'BYRADIUS'.double unit.oneof(m'M' km'KM' ft'FT' mi'MI')) " +
+      "box.block(width'BYBOX'.double height.double unit.oneof(m'M' km'KM' ft'FT' mi'MI'))) " +
+      "order.oneof?(asc'ASC' desc'DESC') count.block?(count'COUNT'.integer any'ANY'?) " +
+      "withcoord'WITHCOORD'? withdist'WITHDIST'? withhash'WITHHASH'?",
     handler: (c, args) => georadiusGeneric(c, args, 1, SEARCH),
   }),
   defineCommand({
@@ -744,6 +755,12 @@ export const geoCommands: CommandSpec[] = [
     complexity: SEARCH_COMPLEXITY,
     syntax: `destination source ${SEARCH_FROM} [STOREDIST]`,
     history: [["7.0.0", "Added support for uppercase unit names."]],
+    args: "destination.key#0 source.key#1 from.oneof(member'FROMMEMBER'.string " +
+      "longitude_latitude'FROMLONLAT'.block(longitude.double latitude.double)) " +
+      "by.oneof(circle.block(radius'BYRADIUS'.double unit.oneof(m'M' km'KM' ft'FT' mi'MI')) " +
+      "box.block(width'BYBOX'.double height.double unit.oneof(m'M' km'KM' ft'FT' mi'MI'))) " +
+      "order.oneof?(asc'ASC' desc'DESC') count.block?(count'COUNT'.integer any'ANY'?) " +
+      "storedist'STOREDIST'?",
     handler: (c, args) => georadiusGeneric(c, args, 2, SEARCH | SEARCH_STORE),
   }),
   defineCommand({
@@ -767,6 +784,10 @@ export const geoCommands: CommandSpec[] = [
       ["6.2.0", "Added the `ANY` option for `COUNT`."],
       ["7.0.0", "Added support for uppercase unit names."],
     ],
+    args: "key.key#0 longitude.double latitude.double radius.double unit.oneof(m'M' km'KM' " +
+      "ft'FT' mi'MI') withcoord'WITHCOORD'? withdist'WITHDIST'? withhash'WITHHASH'? " +
+      "count.block?(count'COUNT'.integer any'ANY'@6.2.0?) order.oneof?(asc'ASC' desc'DESC') " +
+      "key'STORE'.key#1? key'STOREDIST'.key#2?",
     handler: (c, args) => georadiusGeneric(c, args, 1, RADIUS_COORDS),
   }),
   defineCommand({
@@ -784,6 +805,9 @@ export const geoCommands: CommandSpec[] = [
     deprecatedSince: "6.2.0",
     replacedBy: "`GEOSEARCH` with the `BYRADIUS` argument",
     history: [["6.2.0", "Added the `ANY` option for `COUNT`."]],
+    args: "key.key#0 longitude.double latitude.double radius.double unit.oneof(m'M' km'KM' " +
+      "ft'FT' mi'MI') withcoord'WITHCOORD'? withdist'WITHDIST'? withhash'WITHHASH'? " +
+      "count.block?(count'COUNT'.integer any'ANY'@6.2.0?) order.oneof?(asc'ASC' desc'DESC')",
     handler: (c, args) => georadiusGeneric(c, args, 1, RADIUS_COORDS | RADIUS_NOSTORE),
   }),
   defineCommand({
@@ -803,6 +827,10 @@ export const geoCommands: CommandSpec[] = [
     deprecatedSince: "6.2.0",
     replacedBy: "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` and `FROMMEMBER` arguments",
     history: [["7.0.0", "Added support for uppercase unit names."]],
+    args: "key.key#0 member radius.double unit.oneof(m'M' km'KM' ft'FT' mi'MI') " +
+      "withcoord'WITHCOORD'? withdist'WITHDIST'? withhash'WITHHASH'? " +
+      "count.block?(count'COUNT'.integer any'ANY'?) order.oneof?(asc'ASC' desc'DESC') " +
+      "key'STORE'.key#1? key'STOREDIST'.key#2?",
     handler: (c, args) => georadiusGeneric(c, args, 1, RADIUS_MEMBER),
   }),
   defineCommand({
@@ -819,6 +847,9 @@ export const geoCommands: CommandSpec[] = [
     docFlags: "deprecated",
     deprecatedSince: "6.2.0",
     replacedBy: "`GEOSEARCH` with the `BYRADIUS` and `FROMMEMBER` arguments",
+    args: "key.key#0 member radius.double unit.oneof(m'M' km'KM' ft'FT' mi'MI') " +
+      "withcoord'WITHCOORD'? withdist'WITHDIST'? withhash'WITHHASH'? " +
+      "count.block?(count'COUNT'.integer any'ANY'?) order.oneof?(asc'ASC' desc'DESC')",
     handler: (c, args) => georadiusGeneric(c, args, 1, RADIUS_MEMBER | RADIUS_NOSTORE),
   }),
 ];

@@ -266,6 +266,7 @@ export const hyperLogLogCommands: CommandSpec[] = [
     summary: "Adds the specified elements to the specified HyperLogLog.",
     complexity: "O(1) to add every element.",
     syntax: "key [element [element ...]]",
+    args: "key.key#0 element?*",
     handler: pfadd,
   }),
   defineCommand({

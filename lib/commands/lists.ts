@@ -516,6 +516,7 @@ export const listCommands: CommandSpec[] = [
     syntax: "key [count]",
     keySpecs: [keyAt(1, "RW", "access", "delete")],
     history: [["6.2.0", "Added the `count` argument."]],
+    args: "key.key#0 count.integer@6.2.0?",
     handler: popGeneric(true),
   }),
   defineCommand({
@@ -530,6 +531,7 @@ export const listCommands: CommandSpec[] = [
     syntax: "key [count]",
     keySpecs: [keyAt(1, "RW", "access", "delete")],
     history: [["6.2.0", "Added the `count` argument."]],
+    args: "key.key#0 count.integer@6.2.0?",
     handler: popGeneric(false),
   }),
   defineCommand({
@@ -571,6 +573,7 @@ export const listCommands: CommandSpec[] = [
       "O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).",
     syntax: "key BEFORE|AFTER pivot element",
     keySpecs: [keyAt(1, "RW", "insert")],
+    args: "key.key#0 where.oneof(before'BEFORE' after'AFTER') pivot element",
     handler: linsert,
   }),
   defineCommand({
@@ -599,6 +602,7 @@ export const listCommands: CommandSpec[] = [
       "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.",
     syntax: "key start stop",
     keySpecs: [keyAt(1, "RO", "access")],
+    args: "key.key#0 start.integer stop.integer",
     handler: lrange,
   }),
   defineCommand({
@@ -625,6 +629,7 @@ export const listCommands: CommandSpec[] = [
     complexity: "O(N) where N is the number of elements to be removed by the operation.",
     syntax: "key start stop",
     keySpecs: [keyAt(1, "RW", "delete")],
+    args: "key.key#0 start.integer stop.integer",
     handler: ltrim,
   }),
   defineCommand({
@@ -639,6 +644,7 @@ export const listCommands: CommandSpec[] = [
       "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.",
     syntax: "key element [RANK rank] [COUNT num-matches] [MAXLEN len]",
     keySpecs: [keyAt(1, "RO", "access")],
+    args: "key.key#0 element rank'RANK'.integer? num-matches'COUNT'.integer? len'MAXLEN'.integer?",
     handler: lpos,
   }),
   defineCommand({
@@ -668,6 +674,8 @@ export const listCommands: CommandSpec[] = [
     complexity: "O(1)",
     syntax: "source destination LEFT|RIGHT LEFT|RIGHT",
     keySpecs: MOVE_SPECS,
+    args: "source.key#0 destination.key#1 wherefrom.oneof(left'LEFT' right'RIGHT') " +
+      "whereto.oneof(left'LEFT' right'RIGHT')",
     handler: lmove,
   }),
   defineCommand({
@@ -686,6 +694,7 @@ export const listCommands: CommandSpec[] = [
       find: { type: "keynum", keynumidx: 0, firstkey: 1, keystep: 1 },
     }],
     getKeys: keynumKeys(1),
+    args: "numkeys.integer key.key#0* where.oneof(left'LEFT' right'RIGHT') count'COUNT'.integer?",
     handler: lmpop,
   }),
 ];

@@ -97,6 +97,7 @@ export const moduleCommands: CommandSpec[] = [
         complexity: "O(1)",
         syntax: "path [arg [arg ...]]",
         protectedBy: GUARD,
+        args: "path arg?*",
         handler: moduleLoad,
       },
       {
@@ -108,6 +109,7 @@ export const moduleCommands: CommandSpec[] = [
         complexity: "O(1)",
         syntax: "path [CONFIG name value [value ...]] [ARGS args [args ...]]",
         protectedBy: GUARD,
+        args: "path configs'CONFIG'.block?*+(name value) args'ARGS'.block?*(arg)",
         handler: moduleLoadex,
       },
       {

@@ -93,9 +93,10 @@ export const persistenceCommands: CommandSpec[] = [
     group: "server",
     since: "1.0.0",
     summary: "Asynchronously save the dataset to disk",
-    complexity: "O(N) where N is the total number of keys in all databases",
+    complexity: "O(1)",
     syntax: "[SCHEDULE]",
     history: [["3.2.2", "Added the `SCHEDULE` option."]],
+    args: "schedule'SCHEDULE'@3.2.2?",
     handler: bgsave,
   }),
   defineCommand({

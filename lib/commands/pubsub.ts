@@ -104,6 +104,7 @@ export const pubsubCommands: CommandSpec[] = [
     summary: "Stop listening for messages posted to the given channels",
     complexity: "O(N) where N is the number of clients already subscribed to a channel.",
     syntax: "[channel [channel ...]]",
+    args: "channel?*",
     handler: unsubscribeFrom("channel"),
   }),
   defineCommand({
@@ -115,6 +116,7 @@ export const pubsubCommands: CommandSpec[] = [
     summary: "Listen for messages published to channels matching the given patterns",
     complexity: "O(N) where N is the number of patterns the client is already subscribed to.",
     syntax: "pattern [pattern ...]",
+    args: "pattern.block*(pattern.pattern)",
     handler: subscribeTo("pattern"),
   }),
   defineCommand({
@@ -127,6 +129,7 @@ export const pubsubCommands: CommandSpec[] = [
     complexity:
       "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).",
     syntax: "[pattern [pattern ...]]",
+    args: "pattern.pattern?*",
     handler: unsubscribeFrom("pattern"),
   }),
   defineCommand({
@@ -165,6 +168,7 @@ export const pubsubCommands: CommandSpec[] = [
     summary: "Stop listening for messages posted to the given shard channels",
     complexity: "O(N) where N is the number of clients already subscribed to a shard channel.",
     syntax: "[shardchannel [shardchannel ...]]",
+    args: "shardchannel?*",
     handler: unsubscribeFrom("shard"),
   }),
   defineCommand({
@@ -217,6 +221,7 @@ export const pubsubCommands: CommandSpec[] = [
         summary: "Get the count of subscribers for channels",
         complexity: "O(N) for the NUMSUB subcommand, where N is the number of requested channels",
         syntax: "[channel [channel ...]]",
+        args: "channel?*",
         handler: numsubOf("channel"),
       },
       {
@@ -239,6 +244,7 @@ export const pubsubCommands: CommandSpec[] = [
         complexity:
           "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels",
         syntax: "[shardchannel [shardchannel ...]]",
+        args: "shardchannel?*",
         handler: numsubOf("shard"),
       },
       {

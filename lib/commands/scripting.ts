@@ -244,6 +244,7 @@ export const scriptingCommands: CommandSpec[] = [
     syntax: "script numkeys [key [key ...]] [arg [arg ...]]",
     keySpecs: evalKeySpec(false, true),
     getKeys: keynumKeys(2),
+    args: "script numkeys.integer key.key#0?* arg?*",
     handler: (c, args) => evalGeneric(c, args, false, false),
   }),
   defineCommand({
@@ -257,6 +258,7 @@ export const scriptingCommands: CommandSpec[] = [
     syntax: "sha1 numkeys [key [key ...]] [arg [arg ...]]",
     keySpecs: evalKeySpec(false, false),
     getKeys: keynumKeys(2),
+    args: "sha1 numkeys.integer key.key#0?* arg?*",
     handler: (c, args) => evalGeneric(c, args, true, false),
   }),
   defineCommand({
@@ -270,6 +272,7 @@ export const scriptingCommands: CommandSpec[] = [
     syntax: "script numkeys [key [key ...]] [arg [arg ...]]",
     keySpecs: evalKeySpec(true, true),
     getKeys: keynumKeys(2),
+    args: "script numkeys.integer key.key#0?* arg?*",
     handler: (c, args) => evalGeneric(c, args, false, true),
   }),
   defineCommand({
@@ -283,6 +286,7 @@ export const scriptingCommands: CommandSpec[] = [
     syntax: "sha1 numkeys [key [key ...]] [arg [arg ...]]",
     keySpecs: evalKeySpec(true, false),
     getKeys: keynumKeys(2),
+    args: "sha1 numkeys.integer key.key#0?* arg?*",
     handler: (c, args) => evalGeneric(c, args, true, true),
   }),
   defineCommand({
@@ -338,6 +342,7 @@ export const scriptingCommands: CommandSpec[] = [
         syntax: "[ASYNC | SYNC]",
         tips: "request_policy:all_nodes response_policy:all_succeeded",
         history: [["6.2.0", "Added the `ASYNC` and `SYNC` flushing mode modifiers."]],
+        args: "async.oneof@6.2.0?(async'ASYNC' sync'SYNC')",
         handler: scriptFlush,
       },
       {
@@ -357,6 +362,7 @@ export const scriptingCommands: CommandSpec[] = [
         since: "3.2.0",
         complexity: "O(1)",
         syntax: "YES | SYNC | NO",
+        args: "mode.oneof(yes'YES' sync'SYNC' no'NO')",
         handler: scriptDebug,
       },
     ],

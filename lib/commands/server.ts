@@ -427,6 +427,7 @@ export const serverCommands: CommandSpec[] = [
     tips: "nondeterministic_output request_policy:all_shards response_policy:special",
     categories: ["dangerous"],
     history: [["7.0.0", "Added support for taking multiple section arguments."]],
+    args: "section?*",
     handler: info,
   }),
   defineCommand({
@@ -447,6 +448,7 @@ export const serverCommands: CommandSpec[] = [
         complexity: "O(N) when N is the number of configuration parameters provided",
         syntax: "parameter [parameter ...]",
         history: [["7.0.0", "Added the ability to pass multiple pattern parameters in one call"]],
+        args: "parameter.block*(parameter)",
         handler: configGet,
       },
       {
@@ -459,6 +461,7 @@ export const serverCommands: CommandSpec[] = [
         syntax: "parameter value [parameter value ...]",
         tips: "request_policy:all_nodes response_policy:all_succeeded",
         history: [["7.0.0", "Added the ability to set multiple parameters in one call."]],
+        args: "parameter_value.block*(parameter value)",
         handler: configSet,
       },
       {
@@ -466,7 +469,7 @@ export const serverCommands: CommandSpec[] = [
         arity: 2,
         flags: ADMIN,
         since: "2.0.0",
-        summary: "Reset the statistics INFO reports",
+        summary: "Reset the stats returned by INFO",
         complexity: "O(1)",
         handler: configResetstat,
       },
@@ -484,7 +487,7 @@ export const serverCommands: CommandSpec[] = [
         arity: 2,
         flags: "loading stale",
         since: "5.0.0",
-        summary: "Show help about the CONFIG subcommands",
+        summary: "Show helpful text about the different subcommands",
         complexity: "O(1)",
         handler: configHelp,
       },
@@ -496,7 +499,7 @@ export const serverCommands: CommandSpec[] = [
     flags: "loading stale",
     group: "server",
     since: "2.8.13",
-    summary: "Get details about all commands",
+    summary: "Get array of Redis command details",
     complexity: "O(N) where N is the total number of Redis commands",
     tips: "nondeterministic_output_order",
     categories: ["connection"],
@@ -507,7 +510,7 @@ export const serverCommands: CommandSpec[] = [
         arity: 2,
         flags: "loading stale",
         since: "2.8.13",
-        summary: "Get the number of commands",
+        summary: "Get total number of Redis commands",
         complexity: "O(1)",
         categories: ["connection"],
         handler: commandCount,
@@ -517,12 +520,13 @@ export const serverCommands: CommandSpec[] = [
         arity: -2,
         flags: "loading stale",
         since: "2.8.13",
-        summary: "Get details about specific commands",
+        summary: "Get array of specific Redis command details, or all when no argument is given.",
         complexity: "O(N) where N is the number of commands to look up",
         syntax: "[command-name [command-name ...]]",
         tips: "nondeterministic_output_order",
         categories: ["connection"],
         history: [["7.0.0", "Allowed to be called with no argument to get info on all commands."]],
+        args: "command-name?*",
         handler: commandInfo,
       },
       {
@@ -530,11 +534,12 @@ export const serverCommands: CommandSpec[] = [
         arity: -2,
         flags: "loading stale",
         since: "7.0.0",
-        summary: "Get documentation for commands",
+        summary: "Get array of specific Redis command documentation",
         complexity: "O(N) where N is the number of commands to look up",
         syntax: "[command-name [command-name ...]]",
         tips: "nondeterministic_output_order",
         categories: ["connection"],
+        args: "command-name?*",
         handler: commandDocs,
       },
       {
@@ -542,11 +547,13 @@ export const serverCommands: CommandSpec[] = [
         arity: -2,
         flags: "loading stale",
         since: "7.0.0",
-        summary: "Get the names of commands, optionally filtered",
+        summary: "Get an array of Redis command names",
         complexity: "O(N) where N is the total number of Redis commands",
         syntax: "[FILTERBY <MODULE module-name | ACLCAT category | PATTERN pattern>]",
         tips: "nondeterministic_output_order",
         categories: ["connection"],
+        args: "filterby'FILTERBY'.oneof?(module-name'MODULE'.string category'ACLCAT'.string " +
+          "pattern'PATTERN'.pattern)",
         handler: commandList,
       },
       {
@@ -554,10 +561,11 @@ export const serverCommands: CommandSpec[] = [
         arity: -4,
         flags: "loading stale",
         since: "2.8.13",
-        summary: "Extract the keys of a full command line",
+        summary: "Extract keys given a full Redis command",
         complexity: "O(N) where N is the number of arguments to the command",
         syntax: "command [arg [arg ...]]",
         categories: ["connection"],
+        args: "",
         handler: commandGetkeys,
       },
       {
@@ -565,10 +573,11 @@ export const serverCommands: CommandSpec[] = [
         arity: -4,
         flags: "loading stale",
         since: "7.0.0",
-        summary: "Extract the keys of a full command line, with their access flags",
+        summary: "Extract keys and access flags given a full Redis command",
         complexity: "O(N) where N is the number of arguments to the command",
         syntax: "command [arg [arg ...]]",
         categories: ["connection"],
+        args: "",
         handler: commandGetkeysandflags,
       },
       {
@@ -576,7 +585,7 @@ export const serverCommands: CommandSpec[] = [
         arity: 2,
         flags: "loading stale",
         since: "5.0.0",
-        summary: "Show help about the COMMAND subcommands",
+        summary: "Show helpful text about the different subcommands",
         complexity: "O(1)",
         categories: ["connection"],
         handler: commandHelp,
@@ -589,7 +598,7 @@ export const serverCommands: CommandSpec[] = [
     flags: "loading stale fast",
     group: "server",
     since: "2.6.0",
-    summary: "Return the server time",
+    summary: "Return the current server time",
     complexity: "O(1)",
     tips: "nondeterministic_output",
     handler: time,
@@ -600,7 +609,7 @@ export const serverCommands: CommandSpec[] = [
     flags: "loading stale fast",
     group: "server",
     since: "1.0.0",
-    summary: "Unix time of the last successful save",
+    summary: "Get the UNIX time stamp of the last successful save to disk",
     complexity: "O(1)",
     tips: "nondeterministic_output",
     categories: ["admin", "dangerous"],
@@ -612,10 +621,13 @@ export const serverCommands: CommandSpec[] = [
     flags: "admin noscript loading stale no_multi allow_busy",
     group: "server",
     since: "1.0.0",
-    summary: "Stop the server",
-    complexity: "O(N) when saving, where N is the total number of keys in all databases",
+    summary: "Synchronously save the dataset to disk and then shut down the server",
+    complexity: "O(N) when saving, where N is the total number of keys in all databases when " +
+      "saving data, otherwise O(1)",
     syntax: "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]",
     history: [["7.0.0", "Added the `NOW`, `FORCE` and `ABORT` modifiers."]],
+    args: "nosave_save.oneof?(nosave'NOSAVE' save'SAVE') now'NOW'@7.0.0? force'FORCE'@7.0.0? " +
+      "abort'ABORT'@7.0.0?",
     handler: shutdown,
   }),
   defineCommand({
@@ -624,7 +636,7 @@ export const serverCommands: CommandSpec[] = [
     flags: ADMIN,
     group: "server",
     since: "1.0.0",
-    summary: "Stream every command the server runs",
+    summary: "Listen for all requests received by the server in real time",
     handler: monitor,
   }),
   defineCommand({
@@ -673,7 +685,7 @@ export const serverCommands: CommandSpec[] = [
         arity: 2,
         flags: "loading stale",
         since: "6.2.0",
-        summary: "Show help about the SLOWLOG subcommands",
+        summary: "Show helpful text about the different subcommands",
         complexity: "O(1)",
         handler: slowlogHelp,
       },
@@ -978,6 +990,75 @@ export interface DocArg {
   token?: string;
   flags: string[];
   arguments?: DocArg[];
+  /** For a key: the key spec that finds it (COMMAND DOCS key_spec_index). */
+  keySpecIndex?: number;
+  /** Versions that added / deprecated the argument. */
+  since?: string;
+  deprecatedSince?: string;
+}
+
+const DOC_ARG_FLAGS: Record<string, string> = {
+  "?": "optional",
+  "*": "multiple",
+  "+": "multiple_token",
+};
+
+/**
+ * Parses COMMAND DOCS arguments written in the table's short form (a
+ * CommandSpec's `args`): space-separated arguments, each
+ * `name['TOKEN'][.type][#keyspec][@since][!deprecated-since][?*+][(arguments)]`.
+ * The type defaults to pure-token with a token, else string; `?` optional,
+ * `*` multiple, `+` multiple_token.
+ */
+export function parseDocArgs(text: string): DocArg[] {
+  let i = 0;
+  const word = (re: RegExp): string => {
+    re.lastIndex = i;
+    const m = re.exec(text)!;
+    i += m[0].length;
+    return m[0];
+  };
+  const list = (): DocArg[] => {
+    const out: DocArg[] = [];
+    while (i < text.length && text[i] !== ")") {
+      if (text[i] === " ") {
+        i++;
+        continue;
+      }
+      const a: DocArg = { name: word(/[^'.#@!?*+( )]+/y), type: "string", flags: [] };
+      if (text[i] === "'") {
+        const end = text.indexOf("'", i + 1);
+        a.token = text.slice(i + 1, end);
+        a.type = "pure-token";
+        i = end + 1;
+      }
+      if (text[i] === ".") {
+        i++;
+        a.type = word(/[a-z-]+/y);
+      }
+      if (text[i] === "#") {
+        i++;
+        a.keySpecIndex = Number(word(/\d+/y));
+      }
+      if (text[i] === "@") {
+        i++;
+        a.since = word(/[\d.]+/y);
+      }
+      if (text[i] === "!") {
+        i++;
+        a.deprecatedSince = word(/[\d.]+/y);
+      }
+      while (DOC_ARG_FLAGS[text[i]] !== undefined) a.flags.push(DOC_ARG_FLAGS[text[i++]]);
+      if (text[i] === "(") {
+        i++;
+        a.arguments = list();
+        i++; // ")"
+      }
+      out.push(a);
+    }
+    return out;
+  };
+  return list();
 }
 
 type Item = DocArg | { ellipsis: true };
@@ -1128,22 +1209,72 @@ export function parseSyntax(syntax: string): DocArg[] {
 
 const docCache = new Map<Command, DocArg[]>();
 
+/** Argument names that stand for keys in a command with key specs (COPY's source, BITOP's destkey). */
+const KEY_ARG_NAMES = new Set([
+  "key",
+  "key1",
+  "key2",
+  "source",
+  "destination",
+  "src",
+  "dst",
+  "newkey",
+  "destkey",
+  "sourcekey",
+]);
+
+/**
+ * Types the key arguments of a command's docs and numbers them by key spec:
+ * the n-th key argument (depth first, a repeated one counted once) is found
+ * by the n-th key spec, skipping read-only "unknown" specs (SORT's BY/GET
+ * patterns), which no argument names.
+ */
+function markKeyArgs(args: DocArg[], specs: KeySpec[]): void {
+  const usable = specs.map((_, i) => i).filter((i) =>
+    !(specs[i].unknown && specs[i].flags.includes("RO") && i > 0) &&
+    !specs[i].flags.includes("not_key")
+  );
+  if (usable.length === 0) return;
+  let n = 0;
+  const walk = (list: DocArg[]) => {
+    for (const a of list) {
+      if (a.type === "key" || (a.type === "string" && KEY_ARG_NAMES.has(a.name))) {
+        a.type = "key";
+        a.keySpecIndex = usable[Math.min(n++, usable.length - 1)];
+      }
+      if (a.arguments) walk(a.arguments);
+    }
+  };
+  walk(args);
+}
+
 function replyDocArg(c: Client, a: DocArg): void {
   const out = c.out;
-  const fields = 2 + (a.type === "key" ? 1 : 0) + (a.token ? 1 : 0) +
-    (a.flags.length ? 1 : 0) + (a.arguments ? 1 : 0);
+  // Redis lists key_spec_index for any argument a key spec finds (SORT's BY pattern too).
+  const keySpec = a.keySpecIndex ?? (a.type === "key" ? 0 : undefined);
+  const fields = 2 + (keySpec !== undefined ? 1 : 0) + (a.token !== undefined ? 1 : 0) +
+    (a.since ? 1 : 0) + (a.deprecatedSince ? 1 : 0) + (a.flags.length ? 1 : 0) +
+    (a.arguments ? 1 : 0);
   out.map(fields);
   out.bulk("name");
   out.bulk(a.name);
   out.bulk("type");
   out.bulk(a.type);
-  if (a.type === "key") {
+  if (keySpec !== undefined) {
     out.bulk("key_spec_index");
-    out.int(0);
+    out.int(keySpec);
   }
-  if (a.token) {
+  if (a.token !== undefined) {
     out.bulk("token");
     out.bulk(a.token);
+  }
+  if (a.since) {
+    out.bulk("since");
+    out.bulk(a.since);
+  }
+  if (a.deprecatedSince) {
+    out.bulk("deprecated_since");
+    out.bulk(a.deprecatedSince);
   }
   if (a.flags.length) {
     out.bulk("flags");
@@ -1163,7 +1294,12 @@ export function replyCommandDocs(c: Client, cmd: Command): void {
   const s = cmd.spec;
   let args = docCache.get(cmd);
   if (args === undefined) {
-    args = s.syntax ? parseSyntax(s.syntax) : [];
+    if (s.args !== undefined) {
+      args = parseDocArgs(s.args);
+    } else {
+      args = s.syntax ? parseSyntax(s.syntax) : [];
+      if (s.keySpecs !== undefined) markKeyArgs(args, s.keySpecs);
+    }
     docCache.set(cmd, args);
   }
   const subs = cmd.subcommands ? [...cmd.subcommands.values()] : [];

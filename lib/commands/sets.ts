@@ -543,6 +543,7 @@ export const setCommands: CommandSpec[] = [
       find: { type: "keynum", keynumidx: 0, firstkey: 1, keystep: 1 },
     }],
     getKeys: keynumKeys(1),
+    args: "numkeys.integer key.key#0* limit'LIMIT'.integer?",
     handler: sintercard,
   }),
   defineCommand({
@@ -625,6 +626,7 @@ export const setCommands: CommandSpec[] = [
     keySpecs: [keyAt(1, "RW", "access", "delete")],
     tips: "nondeterministic_output",
     history: [["3.2.0", "Added the `count` argument."]],
+    args: "key.key#0 count.integer@3.2.0?",
     handler: spop,
   }),
   defineCommand({
@@ -641,6 +643,7 @@ export const setCommands: CommandSpec[] = [
     keySpecs: ["RO access @1"],
     tips: "nondeterministic_output",
     history: [["2.6.0", "Added the optional `count` argument."]],
+    args: "key.key#0 count.integer@2.6.0?",
     handler: srandmember,
   }),
   defineCommand({

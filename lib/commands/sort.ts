@@ -437,6 +437,9 @@ export const sortCommands: CommandSpec[] = [
       "RO access ? # For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort",
       "OW update ? # For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array",
     ],
+    args: "key.key#0 pattern'BY'.pattern#1? offset_count'LIMIT'.block?(offset.integer " +
+      "count.integer) pattern'GET'.pattern#1?*+ order.oneof?(asc'ASC' desc'DESC') " +
+      "sorting'ALPHA'? destination'STORE'.key#2?",
     handler: sort,
   }),
   defineCommand({
@@ -455,6 +458,9 @@ export const sortCommands: CommandSpec[] = [
       "RO access ? # For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort",
     ],
     getKeysAndFlags: (args) => [[args[1], SORT_FLAGS]],
+    args: "key.key#0 pattern'BY'.pattern#1? offset_count'LIMIT'.block?(offset.integer " +
+      "count.integer) pattern'GET'.pattern#1?*+ order.oneof?(asc'ASC' desc'DESC') " +
+      "sorting'ALPHA'?",
     handler: sortRo,
   }),
 ];

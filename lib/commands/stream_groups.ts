@@ -1157,6 +1157,8 @@ export const streamGroupCommands: CommandSpec[] = [
         syntax: "key groupname id|$ [MKSTREAM] [ENTRIESREAD entries_read]",
         keySpecs: ["RW insert @2"],
         history: [["7.0.0", "Added the `entries_read` named argument."]],
+        args: "key.key#0 groupname id.oneof(id new_id'$') mkstream'MKSTREAM'? " +
+          "entries_read'ENTRIESREAD'.integer?",
         handler: xgroupCreate,
       },
       {
@@ -1216,6 +1218,7 @@ export const streamGroupCommands: CommandSpec[] = [
         syntax: "key groupname id|$ [ENTRIESREAD entries_read]",
         keySpecs: ["RW update @2"],
         history: [["7.0.0", "Added the optional `entries_read` argument."]],
+        args: "key.key#0 groupname id.oneof(id new_id'$') entries_read'ENTRIESREAD'.integer?",
         handler: xgroupSetid,
       },
     ],
@@ -1234,6 +1237,8 @@ export const streamGroupCommands: CommandSpec[] = [
       "GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key ...] id [id ...]",
     getKeys: xreadgroupKeys,
     keySpecs: ["RO access @STREAMS:4 range:-1,1,2"],
+    args: "group_consumer'GROUP'.block(group consumer) count'COUNT'.integer? " +
+      "milliseconds'BLOCK'.integer? noack'NOACK'? streams'STREAMS'.block(key.key#0* id*)",
     handler: xreadgroup,
   }),
   defineCommand({
@@ -1265,6 +1270,8 @@ export const streamGroupCommands: CommandSpec[] = [
     keySpecs: ["RO access @1"],
     tips: "nondeterministic_output",
     history: [["6.2.0", "Added the `IDLE` option and exclusive range intervals."]],
+    args: "key.key#0 group filters.block?(min-idle-time'IDLE'.integer@6.2.0? start end " +
+      "count.integer consumer?)",
     handler: xpending,
   }),
   defineCommand({
@@ -1281,6 +1288,9 @@ export const streamGroupCommands: CommandSpec[] = [
       "key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-milliseconds] [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]",
     keySpecs: ["RW update @1"],
     tips: "nondeterministic_output",
+    args: "key.key#0 group consumer min-idle-time id* ms'IDLE'.integer? " +
+      "unix-time-milliseconds'TIME'.unix-time? count'RETRYCOUNT'.integer? force'FORCE'? " +
+      "justid'JUSTID'? id'LASTID'.string?",
     handler: xclaim,
   }),
   defineCommand({
@@ -1302,6 +1312,7 @@ export const streamGroupCommands: CommandSpec[] = [
         "Added an element to the reply array, containing deleted entries the command cleared from the PEL",
       ],
     ],
+    args: "key.key#0 group consumer min-idle-time start count'COUNT'.integer? justid'JUSTID'?",
     handler: xautoclaim,
   }),
   defineCommand({

@@ -725,6 +725,10 @@ export const streamCommands: CommandSpec[] = [
       ["6.2.0", "Added the `NOMKSTREAM` option, `MINID` trimming strategy and the `LIMIT` option."],
       ["7.0.0", "Added support for the `<ms>-*` explicit ID form."],
     ],
+    args: "key.key#0 nomkstream'NOMKSTREAM'@6.2.0? trim.block?(strategy.oneof(maxlen'MAXLEN' " +
+      "minid'MINID'@6.2.0) operator.oneof?(equal'=' approximately'~') threshold " +
+      "count'LIMIT'.integer@6.2.0?) id_or_auto.oneof(auto_id'*' id) " +
+      "field_value.block*(field value)",
     handler: xadd,
   }),
   defineCommand({
@@ -767,6 +771,7 @@ export const streamCommands: CommandSpec[] = [
     syntax: "key start end [COUNT count]",
     keySpecs: ["RO access @1"],
     history: [["6.2.0", "Added exclusive ranges."]],
+    args: "key.key#0 start end count'COUNT'.integer?",
     handler: xrangeGeneric(false),
   }),
   defineCommand({
@@ -782,6 +787,8 @@ export const streamCommands: CommandSpec[] = [
     syntax: "[COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]",
     getKeys: xreadKeys,
     keySpecs: ["RO access @STREAMS:1 range:-1,1,2"],
+    args: "count'COUNT'.integer? milliseconds'BLOCK'.integer? streams'STREAMS'.block(key.key#0* " +
+      "id*)",
     handler: xread,
   }),
   defineCommand({
@@ -798,6 +805,7 @@ export const streamCommands: CommandSpec[] = [
     syntax: "key end start [COUNT count]",
     keySpecs: ["RO access @1"],
     history: [["6.2.0", "Added exclusive ranges."]],
+    args: "key.key#0 end start count'COUNT'.integer?",
     handler: xrangeGeneric(true),
   }),
   defineCommand({
@@ -812,6 +820,8 @@ export const streamCommands: CommandSpec[] = [
     syntax: "key last-id [ENTRIESADDED entries-added] [MAXDELETEDID max-deleted-id]",
     keySpecs: ["RW update @1"],
     history: [["7.0.0", "Added the `entries_added` and `max_deleted_entry_id` arguments."]],
+    args: "key.key#0 last-id entries_added'ENTRIESADDED'.integer@7.0.0? " +
+      "max_deleted_entry_id'MAXDELETEDID'.string@7.0.0?",
     handler: xsetid,
   }),
   defineCommand({
@@ -828,6 +838,8 @@ export const streamCommands: CommandSpec[] = [
     keySpecs: ["RW delete @1"],
     tips: "nondeterministic_output",
     history: [["6.2.0", "Added the `MINID` trimming strategy and the `LIMIT` option."]],
+    args: "key.key#0 trim.block(strategy.oneof(maxlen'MAXLEN' minid'MINID'@6.2.0) " +
+      "operator.oneof?(equal'=' approximately'~') threshold count'LIMIT'.integer@6.2.0?)",
     handler: xtrim,
   }),
 ];

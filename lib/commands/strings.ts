@@ -670,6 +670,10 @@ export const stringCommands: CommandSpec[] = [
       ["6.2.0", "Added the `GET`, `EXAT` and `PXAT` option."],
       ["7.0.0", "Allowed the `NX` and `GET` options to be used together."],
     ],
+    args: "key.key#0 value condition.oneof@2.6.12?(nx'NX' xx'XX') get'GET'@6.2.0? " +
+      "expiration.oneof?(seconds'EX'.integer@2.6.12 milliseconds'PX'.integer@2.6.12 " +
+      "unix-time-seconds'EXAT'.unix-time@6.2.0 unix-time-milliseconds'PXAT'.unix-time@6.2.0 " +
+      "keepttl'KEEPTTL'@6.0.0)",
     handler: set,
   }),
   defineCommand({
@@ -763,6 +767,9 @@ export const stringCommands: CommandSpec[] = [
     syntax:
       "key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]",
     keySpecs: ["RW access update @1 # RW and UPDATE because it changes the TTL"],
+    args: "key.key#0 expiration.oneof?(seconds'EX'.integer milliseconds'PX'.integer " +
+      "unix-time-seconds'EXAT'.unix-time unix-time-milliseconds'PXAT'.unix-time " +
+      "persist'PERSIST')",
     handler: getex,
   }),
   defineCommand({
@@ -861,6 +868,7 @@ export const stringCommands: CommandSpec[] = [
     complexity: "O(1)",
     syntax: "key increment",
     keySpecs: ["RW access update @1"],
+    args: "key.key#0 increment.integer",
     handler: incrby,
   }),
   defineCommand({
@@ -874,6 +882,7 @@ export const stringCommands: CommandSpec[] = [
     complexity: "O(1)",
     syntax: "key decrement",
     keySpecs: ["RW access update @1"],
+    args: "key.key#0 decrement.integer",
     handler: decrby,
   }),
   defineCommand({
@@ -887,6 +896,7 @@ export const stringCommands: CommandSpec[] = [
     complexity: "O(1)",
     syntax: "key increment",
     keySpecs: ["RW access update @1"],
+    args: "key.key#0 increment.double",
     handler: incrbyfloat,
   }),
   defineCommand({
@@ -917,6 +927,7 @@ export const stringCommands: CommandSpec[] = [
     syntax: "key value [key value ...]",
     keySpecs: ["OW update @1 range:-1,2,0"],
     tips: "request_policy:multi_shard response_policy:all_succeeded",
+    args: "key_value.block*(key.key#0 value)",
     handler: mset,
   }),
   defineCommand({
@@ -931,6 +942,7 @@ export const stringCommands: CommandSpec[] = [
     syntax: "key value [key value ...]",
     keySpecs: ["OW insert @1 range:-1,2,0"],
     tips: "request_policy:multi_shard response_policy:agg_min",
+    args: "key_value.block*(key.key#0 value)",
     handler: msetnx,
   }),
   defineCommand({
@@ -940,10 +952,12 @@ export const stringCommands: CommandSpec[] = [
     keys: [1, 2, 1],
     group: STRING,
     since: "7.0.0",
-    summary: "Find the longest common subsequence of two strings",
+    summary: "Find longest common substring",
     complexity: "O(N*M) where N and M are the lengths of s1 and s2, respectively",
     syntax: "key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]",
     keySpecs: ["RO access @1 range:1,1,0"],
+    args: "key1.key#0 key2.key#0 len'LEN'? idx'IDX'? len'MINMATCHLEN'.integer? " +
+      "withmatchlen'WITHMATCHLEN'?",
     handler: lcs,
   }),
 ];

@@ -109,6 +109,11 @@ export interface CommandSpec {
    */
   syntax?: string;
   /**
+   * COMMAND DOCS arguments in full, where the syntax line cannot say them
+   * (types, names of groups, versions): see parseDocArgs in server.ts.
+   */
+  args?: string;
+  /**
    * For protected commands (DEBUG): the config option ("no" / "yes" /
    * "local") that allows them.
    */

@@ -199,6 +199,8 @@ export const trackingSubcommands: Omit<CommandDef, "group">[] = [
     complexity: "O(1). Some options may introduce additional complexity.",
     syntax: "<ON | OFF> [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]] [BCAST] " +
       "[OPTIN] [OPTOUT] [NOLOOP]",
+    args: "status.oneof(on'ON' off'OFF') client-id'REDIRECT'.integer? prefix'PREFIX'.string?*+ " +
+      "bcast'BCAST'? optin'OPTIN'? optout'OPTOUT'? noloop'NOLOOP'?",
     handler: clientTracking,
   },
   {
@@ -209,6 +211,7 @@ export const trackingSubcommands: Omit<CommandDef, "group">[] = [
     summary: "Instruct the server about tracking or not keys in the next request",
     complexity: "O(1)",
     syntax: "<YES | NO>",
+    args: "mode.oneof(yes'YES' no'NO')",
     handler: clientCaching,
   },
   {

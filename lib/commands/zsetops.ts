@@ -318,6 +318,8 @@ export const sortedSetAlgebraCommands: CommandSpec[] = [
       "resulting sorted set.",
     syntax: "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] " +
       "[AGGREGATE <SUM | MIN | MAX>]",
+    args: "destination.key#0 numkeys.integer key.key#1* weight'WEIGHTS'.integer?* " +
+      "aggregate'AGGREGATE'.oneof?(sum'SUM' min'MIN' max'MAX')",
     handler: algebra({
       name: "zinterstore",
       op: Op.Inter,
@@ -335,6 +337,8 @@ export const sortedSetAlgebraCommands: CommandSpec[] = [
       "and M being the number of elements in the resulting sorted set.",
     syntax: "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] " +
       "[AGGREGATE <SUM | MIN | MAX>]",
+    args: "destination.key#0 numkeys.integer key.key#1* weight'WEIGHTS'.integer?* " +
+      "aggregate'AGGREGATE'.oneof?(sum'SUM' min'MIN' max'MAX')",
     handler: algebra({
       name: "zunionstore",
       op: Op.Union,
@@ -369,6 +373,8 @@ export const sortedSetAlgebraCommands: CommandSpec[] = [
       "resulting sorted set.",
     syntax: "numkeys key [key ...] [WEIGHTS weight [weight ...]] " +
       "[AGGREGATE <SUM | MIN | MAX>] [WITHSCORES]",
+    args: "numkeys.integer key.key#0* weight'WEIGHTS'.integer?* " +
+      "aggregate'AGGREGATE'.oneof?(sum'SUM' min'MIN' max'MAX') withscores'WITHSCORES'?",
     handler: algebra({
       name: "zinter",
       op: Op.Inter,
@@ -385,6 +391,7 @@ export const sortedSetAlgebraCommands: CommandSpec[] = [
     complexity: "O(N*K) worst case with N being the smallest input sorted set, K being the " +
       "number of input sorted sets.",
     syntax: "numkeys key [key ...] [LIMIT limit]",
+    args: "numkeys.integer key.key#0* limit'LIMIT'.integer?",
     handler: algebra({
       name: "zintercard",
       op: Op.Inter,
@@ -402,6 +409,8 @@ export const sortedSetAlgebraCommands: CommandSpec[] = [
       "and M being the number of elements in the resulting sorted set.",
     syntax: "numkeys key [key ...] [WEIGHTS weight [weight ...]] " +
       "[AGGREGATE <SUM | MIN | MAX>] [WITHSCORES]",
+    args: "numkeys.integer key.key#0* weight'WEIGHTS'.integer?* " +
+      "aggregate'AGGREGATE'.oneof?(sum'SUM' min'MIN' max'MAX') withscores'WITHSCORES'?",
     handler: algebra({
       name: "zunion",
       op: Op.Union,

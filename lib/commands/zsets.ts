@@ -728,6 +728,9 @@ export const sortedSetCommands: CommandSpec[] = [
       ["3.0.2", "Added the `XX`, `NX`, `CH` and `INCR` options."],
       ["6.2.0", "Added the `GT` and `LT` options."],
     ],
+    args: "key.key#0 condition.oneof@3.0.2?(nx'NX' xx'XX') comparison.oneof@6.2.0?(gt'GT' " +
+      "lt'LT') change'CH'@3.0.2? increment'INCR'@3.0.2? score_member.block*(score.double " +
+      "member)",
     handler: zadd,
   }),
   defineCommand({
@@ -741,6 +744,7 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity: "O(log(N)) where N is the number of elements in the sorted set.",
     syntax: "key increment member",
     keySpecs: ["RW access update @1"],
+    args: "key.key#0 increment.integer member",
     handler: zincrby,
   }),
   defineCommand({
@@ -767,6 +771,7 @@ export const sortedSetCommands: CommandSpec[] = [
     complexity: "O(log(N)) with N being the number of elements in the sorted set.",
     syntax: "key min max",
     keySpecs: ["RO access @1"],
+    args: "key.key#0 min.double max.double",
     handler: zcount,
   }),
   defineCommand({
@@ -843,11 +848,14 @@ export const sortedSetCommands: CommandSpec[] = [
     group: ZSET,
     since: "1.2.0",
     summary: "Return a range of members in a sorted set",
-    complexity:
-      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.",
+    complexity: "O(log(N)+M) with N being the number of elements in the sorted set and M the " +
+      "number of elements returned.",
     syntax: "key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count] [WITHSCORES]",
     keySpecs: ["RO access @1"],
     history: [["6.2.0", "Added the `REV`, `BYSCORE`, `BYLEX` and `LIMIT` options."]],
+    args: "key.key#0 start stop sortby.oneof@6.2.0?(byscore'BYSCORE' bylex'BYLEX') " +
+      "rev'REV'@6.2.0? offset_count'LIMIT'.block@6.2.0?(offset.integer count.integer) " +
+      "withscores'WITHSCORES'?",
     handler: rangeCommand({ src: 1, dst: -1, type: "auto", reverse: null }),
   }),
   defineCommand({
@@ -858,10 +866,12 @@ export const sortedSetCommands: CommandSpec[] = [
     group: ZSET,
     since: "6.2.0",
     summary: "Store a range of members from sorted set into another key",
-    complexity:
-      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.",
+    complexity: "O(log(N)+M) with N being the number of elements in the sorted set and M the " +
+      "number of elements stored into the destination key.",
     syntax: "dst src min max [BYSCORE | BYLEX] [REV] [LIMIT offset count]",
     keySpecs: ["OW update @1", "RO access @2"],
+    args: "dst.key#0 src.key#1 min max sortby.oneof?(byscore'BYSCORE' bylex'BYLEX') rev'REV'? " +
+      "offset_count'LIMIT'.block?(offset.integer count.integer)",
     handler: rangeCommand({ src: 2, dst: 1, type: "auto", reverse: null }),
   }),
   defineCommand({
@@ -872,14 +882,17 @@ export const sortedSetCommands: CommandSpec[] = [
     group: ZSET,
     since: "1.0.5",
     summary: "Return a range of members in a sorted set, by score",
-    complexity:
-      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).",
+    complexity: "O(log(N)+M) with N being the number of elements in the sorted set and M the " +
+      "number of elements being returned. If M is constant (e.g. always asking for the first 10 " +
+      "elements with LIMIT), you can consider it O(log(N)).",
     syntax: "key min max [WITHSCORES] [LIMIT offset count]",
     keySpecs: ["RO access @1"],
     docFlags: "deprecated",
     deprecatedSince: "6.2.0",
     replacedBy: "`ZRANGE` with the `BYSCORE` argument",
     history: [["2.0.0", "Added the `WITHSCORES` modifier."]],
+    args: "key.key#0 min.double max.double withscores'WITHSCORES'@2.0.0? " +
+      "offset_count'LIMIT'.block?(offset.integer count.integer)",
     handler: rangeCommand({ src: 1, dst: -1, type: "score", reverse: false }),
   }),
   defineCommand({
@@ -891,14 +904,17 @@ export const sortedSetCommands: CommandSpec[] = [
     since: "2.2.0",
     summary:
       "Return a range of members in a sorted set, by score, with scores ordered from high to low",
-    complexity:
-      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).",
+    complexity: "O(log(N)+M) with N being the number of elements in the sorted set and M the " +
+      "number of elements being returned. If M is constant (e.g. always asking for the first 10 " +
+      "elements with LIMIT), you can consider it O(log(N)).",
     syntax: "key max min [WITHSCORES] [LIMIT offset count]",
     keySpecs: ["RO access @1"],
     docFlags: "deprecated",
     deprecatedSince: "6.2.0",
     replacedBy: "`ZRANGE` with the `REV` and `BYSCORE` arguments",
     history: [["2.1.6", "`min` and `max` can be exclusive."]],
+    args: "key.key#0 max.double min.double withscores'WITHSCORES'? " +
+      "offset_count'LIMIT'.block?(offset.integer count.integer)",
     handler: rangeCommand({ src: 1, dst: -1, type: "score", reverse: true }),
   }),
   defineCommand({
@@ -909,13 +925,15 @@ export const sortedSetCommands: CommandSpec[] = [
     group: ZSET,
     since: "2.8.9",
     summary: "Return a range of members in a sorted set, by lexicographical range",
-    complexity:
-      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).",
+    complexity: "O(log(N)+M) with N being the number of elements in the sorted set and M the " +
+      "number of elements being returned. If M is constant (e.g. always asking for the first 10 " +
+      "elements with LIMIT), you can consider it O(log(N)).",
     syntax: "key min max [LIMIT offset count]",
     keySpecs: ["RO access @1"],
     docFlags: "deprecated",
     deprecatedSince: "6.2.0",
     replacedBy: "`ZRANGE` with the `BYLEX` argument",
+    args: "key.key#0 min max offset_count'LIMIT'.block?(offset.integer count.integer)",
     handler: rangeCommand({ src: 1, dst: -1, type: "lex", reverse: false }),
   }),
   defineCommand({
@@ -925,15 +943,17 @@ export const sortedSetCommands: CommandSpec[] = [
     keys: [1, 1, 1],
     group: ZSET,
     since: "2.8.9",
-    summary:
-      "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.",
-    complexity:
-      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).",
+    summary: "Return a range of members in a sorted set, by lexicographical range, ordered from " +
+      "higher to lower strings.",
+    complexity: "O(log(N)+M) with N being the number of elements in the sorted set and M the " +
+      "number of elements being returned. If M is constant (e.g. always asking for the first 10 " +
+      "elements with LIMIT), you can consider it O(log(N)).",
     syntax: "key max min [LIMIT offset count]",
     keySpecs: ["RO access @1"],
     docFlags: "deprecated",
     deprecatedSince: "6.2.0",
     replacedBy: "`ZRANGE` with the `REV` and `BYLEX` arguments",
+    args: "key.key#0 max min offset_count'LIMIT'.block?(offset.integer count.integer)",
     handler: rangeCommand({ src: 1, dst: -1, type: "lex", reverse: true }),
   }),
   defineCommand({
@@ -945,13 +965,14 @@ export const sortedSetCommands: CommandSpec[] = [
     since: "1.2.0",
     summary:
       "Return a range of members in a sorted set, by index, with scores ordered from high to low",
-    complexity:
-      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.",
+    complexity: "O(log(N)+M) with N being the number of elements in the sorted set and M the " +
+      "number of elements returned.",
     syntax: "key start stop [WITHSCORES]",
     keySpecs: ["RO access @1"],
     docFlags: "deprecated",
     deprecatedSince: "6.2.0",
     replacedBy: "`ZRANGE` with the `REV` argument",
+    args: "key.key#0 start.integer stop.integer withscores'WITHSCORES'?",
     handler: rangeCommand({ src: 1, dst: -1, type: "rank", reverse: true }),
   }),
   defineCommand({
@@ -962,8 +983,8 @@ export const sortedSetCommands: CommandSpec[] = [
     group: ZSET,
     since: "1.2.0",
     summary: "Remove one or more members from a sorted set",
-    complexity:
-      "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.",
+    complexity: "O(M*log(N)) with N being the number of elements in the sorted set and M the " +
+      "number of elements to be removed.",
     syntax: "key member [member ...]",
     keySpecs: ["RW delete @1"],
     history: [["2.4.0", "Accepts multiple elements."]],
@@ -977,10 +998,11 @@ export const sortedSetCommands: CommandSpec[] = [
     group: ZSET,
     since: "2.0.0",
     summary: "Remove all members in a sorted set within the given indexes",
-    complexity:
-      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.",
+    complexity: "O(log(N)+M) with N being the number of elements in the sorted set and M the " +
+      "number of elements removed by the operation.",
     syntax: "key start stop",
     keySpecs: ["RW delete @1"],
+    args: "key.key#0 start.integer stop.integer",
     handler: zremrangeGeneric("rank"),
   }),
   defineCommand({
@@ -991,10 +1013,11 @@ export const sortedSetCommands: CommandSpec[] = [
     group: ZSET,
     since: "1.2.0",
     summary: "Remove all members in a sorted set within the given scores",
-    complexity:
-      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.",
+    complexity: "O(log(N)+M) with N being the number of elements in the sorted set and M the " +
+      "number of elements removed by the operation.",
     syntax: "key min max",
     keySpecs: ["RW delete @1"],
+    args: "key.key#0 min.double max.double",
     handler: zremrangeGeneric("score"),
   }),
   defineCommand({
@@ -1005,8 +1028,8 @@ export const sortedSetCommands: CommandSpec[] = [
     group: ZSET,
     since: "2.8.9",
     summary: "Remove all members in a sorted set between the given lexicographical range",
-    complexity:
-      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.",
+    complexity: "O(log(N)+M) with N being the number of elements in the sorted set and M the " +
+      "number of elements removed by the operation.",
     syntax: "key min max",
     keySpecs: ["RW delete @1"],
     handler: zremrangeGeneric("lex"),
@@ -1019,8 +1042,8 @@ export const sortedSetCommands: CommandSpec[] = [
     group: ZSET,
     since: "5.0.0",
     summary: "Remove and return members with the lowest scores in a sorted set",
-    complexity:
-      "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.",
+    complexity: "O(log(N)*M) with N being the number of elements in the sorted set, and M being " +
+      "the number of elements popped.",
     syntax: "key [count]",
     keySpecs: ["RW access delete @1"],
     handler: zpopMinMax(false),
@@ -1033,8 +1056,8 @@ export const sortedSetCommands: CommandSpec[] = [
     group: ZSET,
     since: "5.0.0",
     summary: "Remove and return members with the highest scores in a sorted set",
-    complexity:
-      "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.",
+    complexity: "O(log(N)*M) with N being the number of elements in the sorted set, and M being " +
+      "the number of elements popped.",
     syntax: "key [count]",
     keySpecs: ["RW access delete @1"],
     handler: zpopMinMax(true),
@@ -1046,11 +1069,12 @@ export const sortedSetCommands: CommandSpec[] = [
     group: ZSET,
     since: "7.0.0",
     summary: "Remove and return members with scores in a sorted set",
-    complexity:
-      "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
+    complexity: "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number " +
+      "of elements in the sorted set, and M being the number of elements popped.",
     syntax: "numkeys key [key ...] MIN | MAX [COUNT count]",
     getKeys: keynumKeys(1),
     keySpecs: ["RW access delete @1 keynum:0,1,1"],
+    args: "numkeys.integer key.key#0* where.oneof(min'MIN' max'MAX') count'COUNT'.integer?",
     handler: zmpop,
   }),
   defineCommand({
@@ -1065,6 +1089,7 @@ export const sortedSetCommands: CommandSpec[] = [
     syntax: "key [count [WITHSCORES]]",
     keySpecs: ["RO access @1"],
     tips: "nondeterministic_output",
+    args: "key.key#0 options.block?(count.integer withscores'WITHSCORES'?)",
     handler: zrandmember,
   }),
   defineCommand({
@@ -1075,8 +1100,9 @@ export const sortedSetCommands: CommandSpec[] = [
     group: ZSET,
     since: "2.8.0",
     summary: "Incrementally iterate sorted sets elements and associated scores",
-    complexity:
-      "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
+    complexity: "O(1) for every call. O(N) for a complete iteration, including enough command " +
+      "calls for the cursor to return back to 0. N is the number of elements inside the " +
+      "collection..",
     syntax: "key cursor [MATCH pattern] [COUNT count]",
     keySpecs: ["RO access @1"],
     tips: "nondeterministic_output",

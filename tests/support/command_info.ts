@@ -39,19 +39,35 @@ export function normalizeInfo(raw: string): string {
 
 /**
  * A COMMAND DOCS reply (a map name -> doc) with the pairs sorted by name and
- * each doc's "subcommands" map sorted the same way, recursively.
+ * each doc's "subcommands" map sorted the same way, recursively; `keep`
+ * drops the subcommands it refuses (those only one server has).
  */
-export function normalizeDocs(raw: string): string {
+export function normalizeDocs(raw: string, keep: (name: string) => boolean = () => true): string {
   const parts = rawElements(raw);
   const pairs: string[] = [];
-  for (let k = 0; k < parts.length; k += 2) pairs.push(parts[k] + normalizeDoc(parts[k + 1]));
-  return header(raw) + pairs.sort().join("");
+  for (let k = 0; k < parts.length; k += 2) {
+    const name = decodeBulk(parts[k]);
+    if (name !== null && !keep(name)) continue;
+    pairs.push(parts[k] + normalizeDoc(parts[k + 1], keep));
+  }
+  return aggregateHeader(raw, pairs.length) + pairs.sort().join("");
 }
 
-function normalizeDoc(doc: string): string {
+function normalizeDoc(doc: string, keep: (name: string) => boolean): string {
   const parts = rawElements(doc);
   for (let k = 0; k < parts.length; k += 2) {
-    if (parts[k] === "$11\r\nsubcommands\r\n") parts[k + 1] = normalizeDocs(parts[k + 1]);
+    if (parts[k] === "$11\r\nsubcommands\r\n") parts[k + 1] = normalizeDocs(parts[k + 1], keep);
   }
   return header(doc) + parts.join("");
+}
+
+/** The text of a raw bulk string reply, or null for another type. */
+function decodeBulk(raw: string): string | null {
+  if (raw[0] !== "$") return null;
+  return raw.slice(raw.indexOf("\r\n") + 2, -2);
+}
+
+/** The header of the aggregate `raw` with `pairs` pairs (a map) or 2 × pairs elements (RESP2). */
+function aggregateHeader(raw: string, pairs: number): string {
+  return raw[0] === "%" ? `%${pairs}\r\n` : `${raw[0]}${pairs * 2}\r\n`;
 }
