@@ -443,3 +443,32 @@ Deno.test("client eviction: maxmemory-clients drops the biggest client, CLIENT N
     await c.call("CONFIG", "SET", "maxmemory-clients", "0");
   });
 });
+
+oracleTest(
+  "oracle: maxmemory-samples, maxmemory-eviction-tenacity, maxmemory-clients options",
+  async (o) => {
+    const cmds: string[][] = [];
+    for (
+      const [name, value] of [
+        ["maxmemory-samples", "10"],
+        ["maxmemory-samples", "0"],
+        ["maxmemory-samples", "x"],
+        ["maxmemory-eviction-tenacity", "100"],
+        ["maxmemory-eviction-tenacity", "101"],
+        ["maxmemory-eviction-tenacity", "-1"],
+        ["maxmemory-clients", "10%"],
+        ["maxmemory-clients", "100%"],
+        ["maxmemory-clients", "101%"],
+        ["maxmemory-clients", "1.5%"],
+        ["maxmemory-clients", "-5"],
+        ["maxmemory-clients", "abc"],
+        ["maxmemory-clients", "1mb"],
+        ["maxmemory-clients", "1k"],
+        ["maxmemory-clients", "0%"],
+        ["maxmemory-clients", "0"],
+      ]
+    ) cmds.push(["CONFIG", "SET", name, value], ["CONFIG", "GET", name]);
+    await o.sameAll(cmds);
+    await o.sameUnordered(["CONFIG", "GET", "maxmemory*"], true);
+  },
+);
