@@ -10,6 +10,7 @@ import type { Waiter } from "./blocking.ts";
 import { unwatchAll, watchedCount } from "./watch.ts";
 import type { ClientSubscriptions } from "./pubsub.ts";
 import type { User } from "./acl.ts";
+import { dropPostponed } from "./pause.ts";
 import {
   afterTrackedCommand,
   beforeTrackedCommand,
@@ -433,6 +434,8 @@ export class Client {
     this.closed = true;
     // A killed client is never served: what it would pop stays.
     if (this.blocked !== null) this.server.blocking.drop(this);
+    // A client held by CLIENT PAUSE goes at once (its command never runs).
+    if (this.postponed) dropPostponed(this);
     this.transport?.close();
   }
 }

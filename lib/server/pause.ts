@@ -91,6 +91,17 @@ export function unpauseClients(server: Server): void {
   }
 }
 
+/** Releases a postponed client that was closed: it leaves the pause's queue (and never runs). */
+export function dropPostponed(c: Client): void {
+  const p = pauses.get(c.server);
+  c.postponed = false;
+  if (p === undefined) return;
+  const i = p.waiting.findIndex((w) => w.c === c);
+  if (i < 0) return;
+  const [w] = p.waiting.splice(i, 1);
+  w.resume();
+}
+
 /**
  * The kind of pause in force on `server`, or null; a pause past its end
  * ends here (Redis's checkClientPauseTimeoutAndReturnIfPaused).

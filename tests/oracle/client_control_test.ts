@@ -181,6 +181,12 @@ oracleTest("a paused client that is killed never runs its command", async (o) =>
       await until("b postponed", async () => field(await clientLine(a, "b"), "flags") === "b");
       const id = field(await clientLine(a, "b"), "id");
       assertEquals(await a.call("CLIENT", "KILL", "ID", id), ":1\r\n");
+      // It goes at once, while the pause still holds.
+      await until("b gone", async () => (await clientLine(a, "b")) === "");
+      assertEquals(
+        parseInfo(await a.value("INFO", "clients") as string).get("blocked_clients"),
+        "0",
+      );
       assertEquals(await a.call("CLIENT", "UNPAUSE"), "+OK\r\n");
       assertEquals(await a.call("GET", "k"), "$1\r\n1\r\n");
       assertEquals(
