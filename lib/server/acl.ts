@@ -13,7 +13,7 @@
  * lib/server/aclcheck.ts checks a command against the selectors.
  */
 import { createHash } from "node:crypto";
-import type { Command } from "../commands/table.ts";
+import { Command, defineCommand } from "../commands/table.ts";
 import { ACL_CATEGORIES, aclCategories } from "../commands/server.ts";
 import { globMatch } from "../util/glob.ts";
 import { splitArgs } from "../resp/splitargs.ts";
@@ -83,8 +83,15 @@ export class AclCommands {
   /** Category names of each command, by bitmap index. */
   readonly categoriesOf: string[][];
 
-  constructor(top: Command[]) {
-    this.top = top;
+  constructor(served: Command[]) {
+    const absent = served.length === 0 ? [] : absentCommands();
+    this.top = [...served, ...absent.map(([cmd]) => cmd)];
+    const absentCategories = new Map<Command, string[]>();
+    for (const [cmd, cats] of absent) {
+      absentCategories.set(cmd, cats[0]);
+      let i = 1;
+      for (const sub of cmd.subcommands?.values() ?? []) absentCategories.set(sub, cats[i++]);
+    }
     let min = Infinity;
     let max = -1;
     for (const cmd of this.each()) {
@@ -95,11 +102,22 @@ export class AclCommands {
     this.size = max < 0 ? 0 : max - min + 1;
     this.categoriesOf = new Array(this.size);
     for (const name of ACL_CATEGORIES) this.#categories.set(name, new Uint8Array(this.size));
+    for (const name of ACL_CATEGORIES) this.#fit.set(name, new Uint8Array(this.size));
     for (const cmd of this.each()) {
-      const cats = aclCategories(cmd);
+      const cats = absentCategories.get(cmd) ?? aclCategories(cmd);
       this.categoriesOf[cmd.id - this.base] = cats;
       for (const cat of cats) this.#categories.get(cat)![cmd.id - this.base] = 1;
+      if (EXTRA_COMMANDS.has(cmd.fullName)) continue;
+      for (const cat of cats) this.#fit.get(cat)![cmd.id - this.base] = 1;
     }
+  }
+
+  /** Category masks without EXTRA_COMMANDS: what describeCommands counts. */
+  readonly #fit = new Map<string, Uint8Array>();
+
+  /** True when the command with bitmap index `i` counts for category `cat` in a description. */
+  countsFor(cat: string, i: number): boolean {
+    return this.#fit.get(cat)![i] === 1;
   }
 
   /** Every command then its subcommands, in table order. */
@@ -128,6 +146,98 @@ export class AclCommands {
     if (cmd === null || parts.length === 1) return cmd;
     return cmd.subcommands?.get(parts[1]) ?? null;
   }
+}
+
+/**
+ * Commands of Redis 7.0.15 that redeno does not serve (replication and
+ * cluster), with their ACL categories: they stay in the ACL's bitmaps as in
+ * Redis's, so rules naming them are accepted and descriptions (which fit
+ * categories by counting their commands) come out as Redis's. Never runnable.
+ */
+const ABSENT_COMMANDS: [name: string, categories: string, subcommands?: [string, string][]][] = [
+  ["wait", "slow connection"],
+  ["failover", "admin slow dangerous"],
+  ["replicaof", "admin slow dangerous"],
+  ["slaveof", "admin slow dangerous"],
+  ["replconf", "admin slow dangerous"],
+  ["psync", "admin slow dangerous"],
+  ["sync", "admin slow dangerous"],
+  ["role", "admin fast dangerous"],
+  ["readonly", "fast connection"],
+  ["readwrite", "fast connection"],
+  ["asking", "fast connection"],
+  ["cluster", "slow", [
+    ...[
+      "forget",
+      "count-failure-reports",
+      "delslots",
+      "meet",
+      "flushslots",
+      "reset",
+      "saveconfig",
+      "replicas",
+      "setslot",
+      "set-config-epoch",
+      "bumpepoch",
+      "slaves",
+      "delslotsrange",
+      "addslots",
+      "addslotsrange",
+      "failover",
+      "replicate",
+    ].map((n): [string, string] => [n, "admin slow dangerous"]),
+    ...[
+      "help",
+      "getkeysinslot",
+      "slots",
+      "nodes",
+      "shards",
+      "keyslot",
+      "info",
+      "links",
+      "countkeysinslot",
+      "myid",
+    ].map((n): [string, string] => [n, "slow"]),
+  ]],
+];
+
+/**
+ * Commands redeno serves that Redis 7.0.15 lacks: left out of the counts
+ * that fit categories to a description (Redis's counts do not have them),
+ * so descriptions stay Redis's.
+ */
+const EXTRA_COMMANDS = new Set(["client|setinfo", "snapshot"]);
+
+/**
+ * Extra commands descriptions never name (as Redis's cannot): CLIENT
+ * SETINFO only sets what CLIENT LIST shows, so after ACL SAVE and LOAD it
+ * may follow the user's "client" and @connection rules instead of its own.
+ */
+const UNDESCRIBED = new Set(["client|setinfo"]);
+
+/** ABSENT_COMMANDS as Command objects (fresh ids) with their categories, subcommands after. */
+function absentCommands(): [Command, string[][]][] {
+  return ABSENT_COMMANDS.map(([name, cats, subs]) => {
+    const spec = defineCommand({
+      name,
+      arity: -1,
+      flags: "",
+      group: "server",
+      summary: "",
+      since: "",
+      subcommands: subs?.map(([sub]) => ({
+        name: sub,
+        arity: -2,
+        flags: "",
+        summary: "",
+        since: "",
+      })),
+    });
+    return [
+      new Command(spec),
+      [cats.split(" "), ...(subs ?? []).map(([, c]) => c.split(" "))],
+    ];
+  });
 }
 
 /** Selector flag: every key (allkeys, ~*). */
@@ -390,7 +500,7 @@ export class Selector {
     let on = 0;
     let off = 0;
     for (let i = 0; i < bits.length; i++) {
-      if (!this.table.inCategory(cat, i)) continue;
+      if (!this.table.countsFor(cat, i)) continue;
       if (bits[i] === 1) on++;
       else off++;
     }
@@ -440,7 +550,7 @@ export class Selector {
       const i = cmd.id - t.base;
       const userbit = this.bits[i] === 1;
       if (userbit !== (fake.bits[i] === 1)) {
-        rules.push(`${userbit ? "+" : "-"}${cmd.fullName}`);
+        if (!UNDESCRIBED.has(cmd.fullName)) rules.push(`${userbit ? "+" : "-"}${cmd.fullName}`);
         fake.changePerm(cmd, userbit);
       }
       if (cmd.subcommands !== null) { for (const sub of cmd.subcommands.values()) single(sub); }

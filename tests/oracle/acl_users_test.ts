@@ -12,6 +12,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { type Oracle, oracleTest } from "../support/oracle.ts";
 import { type Decoded, RespClient } from "../support/resp_client.ts";
+import { prng } from "../support/prng.ts";
 import {
   redisServerPath,
   runRedenoToExit,
@@ -23,7 +24,8 @@ import {
 
 /** Sorts each run of single-command rules ("+get", "-config|set") in a description. */
 function normalizeRules(s: string): string {
-  const tokens = s.split(" ");
+  // Parentheses of selectors apart, so "+set)" sorts with its run.
+  const tokens = s.replaceAll("(", "( ").replaceAll(")", " )").split(" ");
   const single = (t: string) => /^[+-][^@]/.test(t) && !t.endsWith(")");
   for (let i = 0; i < tokens.length;) {
     if (!single(tokens[i])) {
@@ -35,7 +37,7 @@ function normalizeRules(s: string): string {
     tokens.splice(i, j - i, ...tokens.slice(i, j).sort());
     i = j;
   }
-  return tokens.join(" ");
+  return tokens.join(" ").replaceAll("( ", "(").replaceAll(" )", ")");
 }
 
 function normalize(v: Decoded): unknown {
@@ -147,6 +149,122 @@ oracleTest("oracle: ACL SETUSER rules and GETUSER / LIST descriptions", async (o
     assertEquals(await mine.call("ACL", "GETUSER", u), await theirs.call("ACL", "GETUSER", u));
   }
   for (const c of [mine, theirs]) c.close();
+});
+
+oracleTest("oracle: seeded random SETUSER sequences, GETUSER and LIST as Redis's", async (o) => {
+  const names = [
+    "get",
+    "set",
+    "select",
+    "config",
+    "config|get",
+    "config|set",
+    "client",
+    "client|kill",
+    "debug",
+    "hset",
+    "del",
+    "flushall",
+    "acl|setuser",
+    "ping",
+    "subscribe",
+    "publish",
+    "eval",
+    "multi",
+    "keys",
+    "scan",
+    "asking",
+    "wait",
+    "cluster|nodes",
+    "role",
+  ];
+  const cats = [
+    "read",
+    "write",
+    "keyspace",
+    "admin",
+    "dangerous",
+    "fast",
+    "slow",
+    "string",
+    "hash",
+    "list",
+    "set",
+    "sortedset",
+    "pubsub",
+    "scripting",
+    "connection",
+    "all",
+    "nope",
+    "blocking",
+    "transaction",
+    "geo",
+    "stream",
+    "bitmap",
+    "hyperloglog",
+  ];
+  const rnd = prng(1407);
+  const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)];
+  const rule = (): string => {
+    switch (Math.floor(rnd() * 12)) {
+      case 0:
+        return `+${pick(names)}`;
+      case 1:
+        return `-${pick(names)}`;
+      case 2:
+        return `+@${pick(cats)}`;
+      case 3:
+        return `-@${pick(cats)}`;
+      case 4:
+        return `+${pick(["select", "debug", "get", "config", "client"])}|${
+          pick(["0", "x", "get", "ID"])
+        }`;
+      case 5:
+        return pick([
+          "allcommands",
+          "nocommands",
+          "allkeys",
+          "resetkeys",
+          "allchannels",
+          "resetchannels",
+          "on",
+          "off",
+          "nopass",
+          "resetpass",
+          "reset",
+          "clearselectors",
+          "sanitize-payload",
+          "skip-sanitize-payload",
+          "ON",
+          "AllKeys",
+        ]);
+      case 6:
+        return `${pick(["~", "%R~", "%W~", "%RW~", "%", "%WR~", "%RR~"])}${
+          pick(["a*", "b", "*", ""])
+        }`;
+      case 7:
+        return `&${pick(["c*", "d", "*", ""])}`;
+      case 8:
+        return `${pick([">", "<"])}${pick(["p1", "p2"])}`;
+      case 9:
+        return `(${rule()} ${rule()})`;
+      case 10:
+        return pick(["#" + "e".repeat(64), "!" + "e".repeat(64), "#bad", "bogus", "", "()"]);
+      default:
+        return pick(["(", ")", "(+get", "~x)"]);
+    }
+  };
+  for (let i = 0; i < 250; i++) {
+    const user = pick(["f1", "f2", "f3"]);
+    await o.same(
+      "ACL",
+      "SETUSER",
+      user,
+      ...Array.from({ length: 1 + Math.floor(rnd() * 6) }, rule),
+    );
+    await sameRules(o, "ACL", "GETUSER", user);
+  }
+  await sameRules(o, "ACL", "LIST");
 });
 
 oracleTest("oracle: ACL SETUSER errors change nothing", async (o) => {

@@ -295,10 +295,21 @@ Deno.test("ACL: random rules never throw but AclRuleError, and descriptions rebu
     assert(typeof parsed !== "string", `${u.describe()}: ${parsed}`);
     const back = parsed.get("fz")!;
     assertEquals(back.describe(), u.describe());
+    // CLIENT SETINFO (not in Redis 7.0.15) is left out of descriptions: it may differ.
+    const setinfo = [...acl.table.each()].find((c) => c.fullName === "client|setinfo");
+    const masked = (b: Uint8Array) => {
+      const copy = b.slice();
+      if (setinfo !== undefined) copy[setinfo.id - acl.table.base] = 0;
+      return copy;
+    };
     for (let s = 0; s < u.selectors.length; s++) {
-      assertEquals(back.selectors[s].bits, u.selectors[s].bits, u.describe());
+      assertEquals(masked(back.selectors[s].bits), masked(u.selectors[s].bits), u.describe());
     }
-    assertEquals(back.unrestricted, u.unrestricted);
+    const same = u.selectors.every((x, s) => {
+      const i = setinfo === undefined ? -1 : setinfo.id - acl.table.base;
+      return i < 0 || x.bits[i] === back.selectors[s].bits[i];
+    });
+    if (same) assertEquals(back.unrestricted, u.unrestricted);
   }
 });
 
