@@ -169,6 +169,28 @@ const SHAPES: Shape[] = [
       }
     },
   },
+  {
+    name: "stream PEL 100k x1",
+    *load(k) {
+      for (let e = 0; e < 100000 * k; e++) {
+        yield ["XADD", "key:stream", "*", "name", str(10, e), "value", String(e * 3)];
+      }
+      yield ["XGROUP", "CREATE", "key:stream", "group", "0"];
+      for (let e = 0; e < 1000 * k; e++) {
+        yield [
+          "XREADGROUP",
+          "GROUP",
+          "group",
+          `consumer-${e % 10}`,
+          "COUNT",
+          "100",
+          "STREAMS",
+          "key:stream",
+          ">",
+        ];
+      }
+    },
+  },
 ];
 
 async function figures(c: RespClient): Promise<{ used: number; heap: number }> {
