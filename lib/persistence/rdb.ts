@@ -292,38 +292,41 @@ export function decodeZipmap(zm: Uint8Array): string[] {
   const bad = (what: string, at: number): never => {
     throw new Error(`invalid zipmap (${what} at zipmap byte ${at})`);
   };
+  // Checked as Redis's zipmapValidateIntegrity (deep, as zipmaps always are):
+  // the blob ends in 0xFF, every entry leaves room for it, the entry count
+  // is not 0 and matches the header unless that says 254 (unknown).
+  if (zm.length < 2) bad("too short", 0);
+  if (zm[zm.length - 1] !== 255) bad("no end marker", zm.length - 1);
   const dv = new DataView(zm.buffer, zm.byteOffset, zm.byteLength);
+  const last = zm.length - 1;
   const items: string[] = [];
   let p = 1;
+  // A length byte below 254 is the length; any other is followed by 4 bytes.
   const readLen = (): number => {
-    if (p >= zm.length) bad("entry past the end", p);
-    const b = zm[p];
-    if (b < 254) {
-      p += 1;
-      return b;
+    const at = p;
+    if (zm[p] < 254) {
+      if (p + 1 > last) bad("entry past the end", at);
+      return zm[p++];
     }
-    if (b === 254) {
-      if (p + 5 > zm.length) bad("entry past the end", p);
-      const n = dv.getUint32(p + 1, true);
-      p += 5;
-      return n;
-    }
-    return -1;
+    if (p + 5 > last) bad("entry past the end", at);
+    const n = dv.getUint32(p + 1, true);
+    p += 5;
+    return n;
   };
-  for (;;) {
+  while (zm[p] !== 255) {
     const klen = readLen();
-    if (klen < 0) break;
-    if (p + klen > zm.length) bad("key past the end", p);
+    if (p + klen > last) bad("key past the end", p);
     items.push(bytesToStr(zm, p, p + klen));
     p += klen;
     const vlen = readLen();
-    if (vlen < 0) bad("missing value", p);
-    if (p >= zm.length) bad("entry past the end", p);
     const free = zm[p++];
-    if (p + vlen + free > zm.length) bad("value past the end", p);
+    if (p + vlen + free > last) bad("value past the end", p);
     items.push(bytesToStr(zm, p, p + vlen));
     p += vlen + free;
   }
+  const count = items.length / 2;
+  if (count === 0) bad("empty", 1);
+  if (zm[0] !== 254 && zm[0] !== count) bad(`header count ${zm[0]} for ${count} entries`, 0);
   return items;
 }
 
