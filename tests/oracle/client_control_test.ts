@@ -640,3 +640,60 @@ oracleTest("a normal client stuck over its soft limit is dropped after its secon
   assert(await pullWithoutReading(o.redenoServer.port, "normal 0 1mb 1"));
   assert(await pullWithoutReading(o.redisServer.port, "normal 0 1mb 1"));
 });
+
+Deno.test("rename-command: the AOF replays what redeno logged under the commands' own names", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "rename-aof-" });
+  const conf = (port: number) =>
+    `port ${port}\nbind 127.0.0.1\nappendonly yes\nappendfsync always\nsave ""\n` +
+    'rename-command set myset\nrename-command del ""\nrename-command expire myexpire\n';
+  let port = freePort();
+  Deno.writeTextFileSync(`${dir}/r.conf`, conf(port));
+  let s = await startWithFile("redeno", `${dir}/r.conf`, port, dir);
+  let c = await RespClient.connect(port);
+  try {
+    // SET EX is logged as SET ... PXAT, an expired key's deletion as DEL: names the table lacks now.
+    assertEquals(await c.call("MYSET", "k", "v", "EX", "1000"), "+OK\r\n");
+    assertEquals(await c.call("myset", "k2", "v"), "+OK\r\n");
+    assertEquals(await c.call("MYEXPIRE", "k2", "1000"), ":1\r\n");
+    assertEquals(await c.call("myset", "k3", "v", "PX", "1"), "+OK\r\n");
+    await until("k3 expired", async () => (await c.call("GET", "k3")) === "$-1\r\n");
+  } finally {
+    c.close();
+    await s.stop();
+  }
+  port = freePort();
+  Deno.writeTextFileSync(`${dir}/r.conf`, conf(port));
+  s = await startWithFile("redeno", `${dir}/r.conf`, port, dir);
+  c = await RespClient.connect(port);
+  try {
+    assertEquals(await c.call("DBSIZE"), ":2\r\n");
+    assertEquals(await c.call("GET", "k2"), "$1\r\nv\r\n");
+    const ttl = await c.value("TTL", "k") as number;
+    assert(ttl > 0 && ttl <= 1000, `k keeps its expiry (${ttl})`);
+  } finally {
+    c.close();
+    await s.stop();
+  }
+});
+
+oracleTest("protected configs and commands with enable-*: yes and local", async (o) => {
+  await o.sameAll([
+    ["CONFIG", "SET", "dbfilename", "other.rdb"],
+    ["CONFIG", "GET", "dbfilename"],
+    ["CONFIG", "SET", "dbfilename", "dump.rdb"],
+    ["DEBUG", "SLEEP", "0"],
+    // "local": allowed from a loopback client such as this one.
+    ["MODULE", "LOAD", "/nonexistent.so"],
+    ["MODULE", "UNLOAD", "x"],
+  ]);
+  await o.sameUnordered(["CONFIG", "GET", "enable-*"], true);
+}, {
+  args: [
+    "--enable-protected-configs",
+    "yes",
+    "--enable-debug-command",
+    "local",
+    "--enable-module-command",
+    "local",
+  ],
+});
