@@ -127,7 +127,8 @@ function hello(c: Client, args: string[]): void {
       return c.out.error(`ERR Syntax error in HELLO option '${cArg(args[j])}'`);
     }
   }
-  if (!c.authenticated && c.server.authRequired()) return c.out.error(ERR_HELLO_NOAUTH);
+  // As Redis: the client's flag, not the default user's state now.
+  if (!c.authenticated) return c.out.error(ERR_HELLO_NOAUTH);
   if (proto !== null) c.resp = proto;
   const out = c.out;
   out.map(7);

@@ -369,7 +369,15 @@ oracleTest("oracle: AUTH and HELLO AUTH against ACL users", async (o) => {
     assertEquals(await mine.call(...cmd), await theirs.call(...cmd), JSON.stringify(cmd));
   }
   for (const c of [mine, theirs]) c.close();
-  await o.same("ACL", "SETUSER", "default", "off");
+  // A client that never authenticated stays so when the default user becomes nopass: HELLO
+  // still refuses it (commands run: nothing is required any more).
+  const [m3, t3] = await o.connectPair();
+  await o.same("ACL", "SETUSER", "default", "nopass");
+  for (const cmd of [["HELLO", "2"], ["PING"], ["ACL", "WHOAMI"]]) {
+    assertEquals(await m3.call(...cmd), await t3.call(...cmd), JSON.stringify(cmd));
+  }
+  for (const c of [m3, t3]) c.close();
+  await o.same("ACL", "SETUSER", "default", "resetpass", ">dpw", "off");
   const [m2, t2] = await o.connectPair();
   for (const cmd of [["PING"], ["AUTH", "dpw"], ["AUTH", "alice", "secret"], ["PING"]]) {
     assertEquals(await m2.call(...cmd), await t2.call(...cmd), JSON.stringify(cmd));
