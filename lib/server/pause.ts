@@ -10,9 +10,12 @@
  * scripts by their shebang / function flags (no-writes runs), and EXEC
  * when its queue holds such a command. A second pause keeps the later end
  * and the stricter kind. While a pause holds, postponed clients show flag
- * `b` and count in blocked_clients, are never closed as idle, and active
- * expiry does not run (the server cron asks `clientsPaused`); eviction asks
- * `pausesActive` (lib/server/evict.ts).
+ * `b` and count in blocked_clients, are never closed as idle (a killed or
+ * vanished one leaves at once and never runs), active expiry does not run
+ * (the server cron asks `clientsPaused`), an expired key reads as gone but
+ * is not deleted (Keyspace.expiryPaused), and eviction waits (it asks
+ * `pausesActive`, lib/server/evict.ts). CLIENT UNBLOCK leaves a postponed
+ * client alone (Redis 7.0.15 crashes on it).
  */
 import type { Command } from "../commands/table.ts";
 import type { Client } from "./client.ts";
