@@ -55,9 +55,9 @@ async function sameRules(o: Oracle, ...args: string[]): Promise<void> {
   assertEquals(normalize(mine), normalize(theirs), `reply to ${JSON.stringify(args)}`);
 }
 
-/** Reads until the connection closes (true) or stays quiet (false). */
+/** Reads until the connection closes (true) or stays quiet for 10 s (false). */
 async function closes(c: RespClient): Promise<boolean> {
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < 100; i++) {
     const { closed } = await c.drain(100);
     if (closed) return true;
   }
