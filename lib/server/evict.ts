@@ -74,6 +74,13 @@ export class Eviction {
   exceededTotalMs = 0;
   /** When the current period over maxmemory began (performance.now()), or 0. */
   exceededSince = 0;
+  /**
+   * keyspace.dirty and the cron's clock when memory was last found under
+   * maxmemory: until either moves, it still is (reads change no data, and
+   * client figures are refreshed by the cron), so reads skip the sum.
+   */
+  underAtDirty = -1;
+  underAtTick = -1;
   /** Whether the last check found the server out of memory (Redis's server.script_oom). */
   lastOom = false;
   /** The background continuation (Redis's evictionTimeProc), while it runs. */
@@ -200,8 +207,10 @@ export function scriptStartsOom(server: Server): boolean {
  * before the next command.
  */
 export function maxmemoryChanged(server: Server): void {
+  const e = evictionOf(server);
+  e.underAtTick = -1;
   if (server.maxmemory === 0) return;
-  startBackground(server, evictionOf(server));
+  startBackground(server, e);
 }
 
 /** maxmemory-policy changed: the pool's scores mean something else now. */
@@ -239,10 +248,17 @@ function safeToEvict(server: Server): boolean {
  * timer carries on), EVICT_FAIL when memory is over and nothing can go.
  */
 function performEvictions(server: Server, e: Eviction): number {
+  const ks = server.keyspace;
+  if (ks.dirty === e.underAtDirty && ks.cachedNow === e.underAtTick) return EVICT_OK;
   if (!safeToEvict(server)) return EVICT_OK;
   const max = server.maxmemory;
   let used = memoryForEviction(server);
-  if (max === 0 || used <= max) return exceeded(e, EVICT_OK);
+  if (max === 0 || used <= max) {
+    e.underAtDirty = ks.dirty;
+    e.underAtTick = ks.cachedNow;
+    return exceeded(e, EVICT_OK);
+  }
+  e.underAtTick = -1;
   const policy = POLICIES[server.config.str("maxmemory-policy")] ?? 0;
   if (policy === 0) return exceeded(e, EVICT_FAIL);
   const config = server.config;
