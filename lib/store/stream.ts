@@ -895,8 +895,11 @@ function validateNode(node: Node): number | null {
     p += l + k;
     elements++;
   }
-  const hdrCount = buf[4] | (buf[5] << 8);
-  if (hdrCount !== COUNT_UNKNOWN && hdrCount !== elements) return null;
+  // Redis's stream check does not compare the header's element count with
+  // the elements (it loads such a node): the count is set right instead.
+  const hdrCount = elements < COUNT_UNKNOWN ? elements : COUNT_UNKNOWN;
+  buf[4] = hdrCount & 0xff;
+  buf[5] = hdrCount >> 8;
   const isInt = (v: number | bigint): v is number => typeof v === "number" && Number.isInteger(v);
   let p = HDR;
   const next = (): boolean => {
