@@ -268,6 +268,12 @@ Deno.test("fuzz restore oracle: mutants that once disagreed with Redis reply as 
     // A stream whose first-ID length byte became 0xBF (RDB_LENERR, unchecked).
     ["1300000101bf0101010a00658aa8acdf70113b", "+OK\r\n"],
   ];
+  // The stream x:s with its first node's listpack header claiming 7449
+  // elements: Redis's stream check does not compare that count.
+  const xs = (await payloads())[18].slice();
+  xs[26] = 0x1d;
+  const toHex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  cases.push([toHex(withFooter(xs.subarray(0, xs.length - 10))), "+OK\r\n"]);
   const redis = await startRedis({ args: REDIS_ARGS });
   const redeno = await startRedeno({ args: SMALL_LIMITS });
   const cs = [await RespClient.connect(redeno.port)];
