@@ -61,7 +61,7 @@ const PROTECTION = ["no", "yes", "local"] as const;
 export const OPTIONS: OptionSpec[] = [
   { name: "port", kind: "int", default: "6379", min: 0, max: 65535 },
   // Redis's built-in default is "* -::*" guarded by protected-mode; redeno
-  // listens on loopback unless told otherwise (it has no protected mode).
+  // listens on loopback unless told otherwise (redis.conf's own line).
   { name: "bind", kind: "bind", default: "127.0.0.1 -::1" },
   { name: "dir", kind: "string", default: "./", protected: true },
   {
@@ -219,6 +219,45 @@ export const OPTIONS: OptionSpec[] = [
   { name: "daemonize", kind: "bool", default: "no", immutable: true },
   { name: "protected-mode", kind: "bool", default: "yes" },
   { name: "tcp-keepalive", kind: "int", default: "300", min: 0, max: INT_MAX },
+  { name: "tcp-backlog", kind: "int", default: "511", min: 0, max: INT_MAX, immutable: true },
+  { name: "bind-source-addr", kind: "string", default: "" },
+  { name: "unixsocket", kind: "string", default: "", immutable: true },
+  {
+    name: "unixsocketperm",
+    kind: "string",
+    default: "0",
+    immutable: true,
+    // An octal number, shown in octal (Redis's OCTAL_CONFIG); read with parseInt(v, 8).
+    validate: (v) =>
+      !/^-?[0-7]+$/.test(v)
+        ? "argument couldn't be parsed as an octal number"
+        : parseInt(v, 8) < 0 || parseInt(v, 8) > 0o777
+        ? "argument must be between 0 and 777 inclusive"
+        : null,
+    adjust: (v) => parseInt(v as string, 8).toString(8),
+  },
+  // TLS (lib/server/listeners.ts). The session, DH, cipher, cluster,
+  // replication and client-side options are kept and shown; see README, TLS.
+  { name: "tls-port", kind: "int", default: "0", min: 0, max: 65535 },
+  { name: "tls-cert-file", kind: "string", default: "" },
+  { name: "tls-key-file", kind: "string", default: "" },
+  { name: "tls-key-file-pass", kind: "string", default: "" },
+  { name: "tls-client-cert-file", kind: "string", default: "" },
+  { name: "tls-client-key-file", kind: "string", default: "" },
+  { name: "tls-client-key-file-pass", kind: "string", default: "" },
+  { name: "tls-dh-params-file", kind: "string", default: "" },
+  { name: "tls-ca-cert-file", kind: "string", default: "" },
+  { name: "tls-ca-cert-dir", kind: "string", default: "" },
+  { name: "tls-protocols", kind: "string", default: "" },
+  { name: "tls-ciphers", kind: "string", default: "" },
+  { name: "tls-ciphersuites", kind: "string", default: "" },
+  { name: "tls-auth-clients", kind: "enum", default: "yes", values: ["no", "yes", "optional"] },
+  { name: "tls-prefer-server-ciphers", kind: "bool", default: "no" },
+  { name: "tls-session-caching", kind: "bool", default: "yes" },
+  { name: "tls-session-cache-size", kind: "int", default: "20480", min: 0, max: INT_MAX },
+  { name: "tls-session-cache-timeout", kind: "int", default: "300", min: 0, max: INT_MAX },
+  { name: "tls-cluster", kind: "bool", default: "no" },
+  { name: "tls-replication", kind: "bool", default: "no" },
   { name: "stop-writes-on-bgsave-error", kind: "bool", default: "yes" },
   { name: "rdbcompression", kind: "bool", default: "yes" },
   { name: "rdbchecksum", kind: "bool", default: "yes", immutable: true },

@@ -182,6 +182,8 @@ export class Client {
   blocked: Waiter | null = null;
   /** Held back by CLIENT PAUSE (lib/server/pause.ts): flag b, as Redis's postponed clients. */
   postponed = false;
+  /** Connected through the unix socket (CLIENT LIST flags=U). */
+  unixSocket = false;
   /**
    * Set (counted) while the client runs commands that must not block — a
    * transaction's EXEC, a script: blocking commands then act as their
@@ -364,7 +366,7 @@ export class Client {
   /**
    * CLIENT LIST flags: O monitor, P subscriber, x in MULTI, b blocked, t
    * tracking, R broken redirect, B broadcast tracking, d dirty WATCH, c
-   * closing, e no-evict, N none (Redis's letters and order).
+   * closing, U unix socket, e no-evict, N none (Redis's letters and order).
    */
   flags(): string {
     let f = "";
@@ -376,6 +378,7 @@ export class Client {
     if (t !== null) f += t.brokenRedirect ? (t.bcast ? "tRB" : "tR") : (t.bcast ? "tB" : "t");
     if (this.dirtyCas) f += "d";
     if (this.closeAfterReply) f += "c";
+    if (this.unixSocket) f += "U";
     if (this.noEvict) f += "e";
     return f === "" ? "N" : f;
   }

@@ -16,6 +16,13 @@ import { RespDecoderStream } from "../resp/decoder.ts";
 import { Client, type ClientTransport } from "./client.ts";
 import type { Server } from "./server.ts";
 import { closeOnOutputBufferLimit } from "./obuf.ts";
+import {
+  formatAddr,
+  type ListenerKind,
+  PROTECTED_MODE_DENIED,
+  protectedModeDenies,
+  type ServerConn,
+} from "./listeners.ts";
 
 const READ_SIZE = 64 * 1024;
 /**
@@ -25,15 +32,7 @@ const READ_SIZE = 64 * 1024;
  */
 const FIRST_READ_SIZE = 1024;
 
-function formatAddr(addr: Deno.Addr): string {
-  if (addr.transport === "tcp" || addr.transport === "udp") {
-    const host = addr.hostname.includes(":") ? `${addr.hostname}` : addr.hostname;
-    return `${host}:${addr.port}`;
-  }
-  return addr.transport === "unix" ? (addr as Deno.UnixAddr).path : "";
-}
-
-async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
+async function writeAll(conn: ServerConn, data: Uint8Array): Promise<void> {
   let off = 0;
   while (off < data.length) off += await conn.write(data.subarray(off));
 }
@@ -60,7 +59,7 @@ class SocketTransport implements ClientTransport {
   #closed = false;
   decoder: RespDecoderStream | null = null;
 
-  constructor(readonly conn: Deno.Conn, readonly client: Client) {}
+  constructor(readonly conn: ServerConn, readonly client: Client) {}
 
   get queryBufferLength(): number {
     return this.decoder?.parser.buffered ?? 0;
@@ -162,24 +161,43 @@ class SocketTransport implements ClientTransport {
   }
 }
 
-/** Serves one accepted connection until it closes. */
-export async function serveConnection(server: Server, conn: Deno.Conn): Promise<void> {
+/** Writes a refusal (maxclients, protected mode) and closes the connection. */
+async function refuse(server: Server, conn: ServerConn, text: string): Promise<void> {
+  server.stats.rejectedConnections++;
+  try {
+    await writeAll(conn, new TextEncoder().encode(text));
+  } catch {
+    // the peer left already
+  }
+  conn.close();
+}
+
+/** Serves one accepted connection (`kind`: the listener it came through) until it closes. */
+export async function serveConnection(
+  server: Server,
+  conn: ServerConn,
+  kind: ListenerKind = "tcp",
+): Promise<void> {
   if (server.clients.size >= server.config.num("maxclients")) {
-    server.stats.rejectedConnections++;
+    return refuse(server, conn, "-ERR max number of clients reached\r\n");
+  }
+  const unixPath = kind === "unix" ? server.listeners.unixPath : "";
+  const addr = formatAddr(conn.remoteAddr, unixPath);
+  if (protectedModeDenies(server.config, server.acl.defaultUser.nopass, kind, addr)) {
+    return refuse(server, conn, PROTECTED_MODE_DENIED);
+  }
+  if (kind !== "unix") {
+    const tcp = conn as Partial<Deno.TcpConn>;
     try {
-      await writeAll(conn, new TextEncoder().encode("-ERR max number of clients reached\r\n"));
+      tcp.setNoDelay?.(true);
+      // Keep-alive probes at the system's interval: Deno cannot set Redis's delay.
+      if (server.config.num("tcp-keepalive") > 0) tcp.setKeepAlive?.(true);
     } catch {
       // the peer left already
     }
-    conn.close();
-    return;
   }
-  try {
-    (conn as Deno.TcpConn).setNoDelay?.(true);
-  } catch {
-    // not a TCP connection
-  }
-  const client = new Client(server, formatAddr(conn.remoteAddr), formatAddr(conn.localAddr));
+  const client = new Client(server, addr, formatAddr(conn.localAddr, unixPath));
+  client.unixSocket = kind === "unix";
   const transport = new SocketTransport(conn, client);
   client.transport = transport;
   server.addClient(client);

@@ -6,7 +6,8 @@ import { ALL_COMMANDS } from "../commands/index.ts";
 import { CommandTable } from "../commands/table.ts";
 import {
   type Config,
-  ConfigError,
+  findOption,
+  formatValue,
   type OptionValue,
   REDENO_VERSION,
   REDIS_COMPAT_VERSION,
@@ -18,6 +19,7 @@ import { Persistence } from "../persistence/persistence.ts";
 import type { FsyncPolicy } from "../persistence/aof.ts";
 import type { Client } from "./client.ts";
 import { serveConnection } from "./connection.ts";
+import { type ListenerKind, Listeners, type ServerConn } from "./listeners.ts";
 import { Blocking } from "./blocking.ts";
 import { LatencyMonitor } from "./latency.ts";
 import { PubSub } from "./pubsub.ts";
@@ -199,8 +201,6 @@ export class Server {
   readonly stats = new ServerStats();
   readonly slowlog = new Slowlog(this);
   readonly startTime = Date.now();
-  /** Ports actually bound (the first one is `port`, or the one picked for port 0). */
-  readonly ports: number[] = [];
   /** Resolves when the server has shut down. */
   readonly finished: Promise<void>;
   readonly persistence: Persistence;
@@ -227,7 +227,8 @@ export class Server {
   /** Clients given replies outside their own commands (messages), written at the end of this turn. */
   readonly #pendingWrites = new Set<Client>();
 
-  #listeners: Deno.Listener[] = [];
+  /** TCP, TLS and unix socket listeners (lib/server/listeners.ts). */
+  readonly listeners: Listeners = new Listeners(this);
   #nextClientId = 1;
   #cron: ReturnType<typeof setInterval> | null = null;
   #resolveFinished!: () => void;
@@ -245,7 +246,7 @@ export class Server {
     this.keyspace = new Keyspace(this.config.num("databases"));
     this.blocking = new Blocking(this.keyspace);
     this.finished = new Promise((resolve) => (this.#resolveFinished = resolve));
-    this.config.onChange = (name, value) => this.#applyConfig(name, value);
+    this.config.onChange = (name, value, old) => this.#applyConfig(name, value, old);
     this.acl.configure();
     applyRenames(this);
     this.#applyAccessPolicy();
@@ -344,70 +345,22 @@ export class Server {
   /** Binds every address of `bind` on `port` and starts serving. */
   start(): void {
     this.acl.loadAtStartup();
-    this.#listen(this.config.num("port"), this.config.get("bind") as string[]);
+    this.listeners.open();
     this.#startCron();
   }
 
-  /**
-   * Opens listeners for `binds` on `port` (addresses starting with "-" are
-   * optional, as in Redis) and replaces the current ones. Throws when a
-   * required address cannot be bound; the old listeners then stay.
-   */
-  #listen(port: number, binds: string[]): void {
-    const opened: Deno.Listener[] = [];
-    const ports: number[] = [];
-    let boundPort = port;
-    try {
-      for (const spec of binds) {
-        const optional = spec.startsWith("-");
-        let hostname = optional ? spec.slice(1) : spec;
-        if (hostname === "*") hostname = "0.0.0.0";
-        if (hostname === "::*") hostname = "::";
-        try {
-          const listener = Deno.listen({ hostname, port: boundPort });
-          boundPort = (listener.addr as Deno.NetAddr).port;
-          opened.push(listener);
-          if (!ports.includes(boundPort)) ports.push(boundPort);
-        } catch (e) {
-          if (optional) {
-            this.log.warning(
-              `Warning: Could not create server TCP listening socket ${spec}:${port}: ${
-                socketError(e)
-              }`,
-            );
-            continue;
-          }
-          this.log.warning(
-            `Warning: Could not create server TCP listening socket ${spec}:${port}: ${
-              socketError(e)
-            }`,
-          );
-          throw new Error(`Failed listening on port ${port} (tcp), aborting.`);
-        }
-      }
-    } catch (e) {
-      for (const l of opened) l.close();
-      throw e;
-    }
-    if (opened.length === 0 && binds.length > 0) {
-      throw new Error(`Failed listening on port ${port} (tcp), aborting.`);
-    }
-    for (const l of this.#listeners) {
-      try {
-        l.close();
-      } catch {
-        // already closed
-      }
-    }
-    this.#listeners = opened;
-    this.ports.length = 0;
-    this.ports.push(...ports);
-    for (const l of opened) this.#accept(l);
+  /** Serves a connection a listener accepted (after its TLS handshake). */
+  serve(conn: ServerConn, kind: ListenerKind): void {
+    const p = serveConnection(this, conn, kind).catch((e) =>
+      this.log.warning(`connection failed: ${(e as Error).message}`)
+    );
+    this.#connections.add(p);
+    p.finally(() => this.#connections.delete(p));
   }
 
-  /** The port clients reach (the bound one when `port` is 0). */
+  /** The TCP port clients reach (INFO tcp_port; 0 when there is no TCP listener). */
   get port(): number {
-    return this.ports[0] ?? this.config.num("port");
+    return this.listeners.tcpPort;
   }
 
   /** Start-up log lines, as redis-server prints them (after "Configuration loaded"). */
@@ -421,20 +374,6 @@ export class Server {
   banner(): string {
     return `redeno ${REDENO_VERSION} (Redis ${REDIS_COMPAT_VERSION} compatible), ` +
       `Deno ${Deno.version.deno}, port ${this.port}, pid ${Deno.pid}, mode standalone`;
-  }
-
-  async #accept(listener: Deno.Listener): Promise<void> {
-    try {
-      for await (const conn of listener) {
-        const p = serveConnection(this, conn).catch((e) =>
-          this.log.warning(`connection failed: ${(e as Error).message}`)
-        );
-        this.#connections.add(p);
-        p.finally(() => this.#connections.delete(p));
-      }
-    } catch (e) {
-      if (!this.shuttingDown) this.log.warning(`accept failed: ${(e as Error).message}`);
-    }
   }
 
   #startCron(): void {
@@ -599,7 +538,7 @@ export class Server {
   }
 
   /** Live effect of CONFIG SET; throws ConfigError to refuse (rolled back). */
-  #applyConfig(name: string, value: OptionValue): void {
+  #applyConfig(name: string, value: OptionValue, old: OptionValue): void {
     switch (name) {
       case "loglevel":
         this.log.setLevel(value as LogLevel);
@@ -665,17 +604,15 @@ export class Server {
       case "port":
       case "bind":
         if (this.#cron === null) break; // not started yet (start-up configuration)
-        try {
-          this.#listen(this.config.num("port"), this.config.get("bind") as string[]);
-        } catch (e) {
-          this.log.warning((e as Error).message);
-          throw new ConfigError(
-            name === "port"
-              ? "Unable to listen on this port. Check server logs."
-              : "Failed to bind to specified addresses.",
-          );
-        }
+        // An unchanged value is left alone, as Redis skips applying it.
+        if (formatValue(findOption(name)!, value) === formatValue(findOption(name)!, old)) break;
+        this.listeners.apply(name);
         break;
+      default:
+        if (name.startsWith("tls-") && this.#cron !== null) {
+          if (formatValue(findOption(name)!, value) === formatValue(findOption(name)!, old)) break;
+          this.listeners.apply(name);
+        }
     }
   }
 
@@ -717,13 +654,7 @@ export class Server {
     if (this.shuttingDown) return this.finished;
     this.shuttingDown = true;
     if (this.#cron !== null) clearInterval(this.#cron);
-    for (const l of this.#listeners) {
-      try {
-        l.close();
-      } catch {
-        // already closed
-      }
-    }
+    this.listeners.close();
     for (const c of this.clients.values()) {
       await c.transport?.flush().catch(() => {});
       c.kill();
@@ -732,14 +663,6 @@ export class Server {
     this.log.warning("Redis is now ready to exit, bye bye...");
     this.#resolveFinished();
   }
-}
-
-/** A listen error as Redis words it ("bind: Address already in use"). */
-function socketError(e: unknown): string {
-  const msg = (e as Error).message.replace(/ \(os error \d+\).*$/, "");
-  return e instanceof Deno.errors.AddrInUse || e instanceof Deno.errors.AddrNotAvailable
-    ? `bind: ${msg}`
-    : msg;
 }
 
 function randomHex(n: number): string {
