@@ -5,7 +5,7 @@
  *
  *   deno run -A scripts/command_meta_diff.ts [--docs] [--json out.json]
  *
- * --json writes Redis's decoded COMMAND INFO of those commands (for study).
+ * --json writes Redis's raw COMMAND INFO replies of those commands (for study).
  */
 import { startRedeno, startRedis } from "../tests/support/servers.ts";
 import { decode, RespClient } from "../tests/support/resp_client.ts";
@@ -25,7 +25,7 @@ try {
   let differ = 0;
   const dump: Record<string, unknown> = {};
   for (const n of both) {
-    // A container's entry carries its subcommands: compare each alone.
+    // Subcommands sorted: Redis lists them in its randomly seeded hash order.
     const mine = normalizeInfo(await a.call("COMMAND", "INFO", n));
     const ref = normalizeInfo(await b.call("COMMAND", "INFO", n));
     if (mine !== ref) {
