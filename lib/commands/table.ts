@@ -104,8 +104,9 @@ export interface CommandSpec {
   since: string;
   complexity?: string;
   /**
-   * Argument syntax for COMMAND DOCS, in Redis's documentation notation,
-   * e.g. "key value [NX | XX] [GET]".
+   * Argument syntax in Redis's documentation notation, e.g. "key value
+   * [NX | XX] [GET]": COMMAND DOCS derives its arguments from it unless
+   * `args` gives them.
    */
   syntax?: string;
   /**
@@ -142,9 +143,10 @@ export interface CommandSpec {
    */
   getKeysAndFlags?: (args: string[]) => [string, string[]][] | null;
   /**
-   * Redis 7 key specs, when key positions cannot describe the keys: COMMAND
-   * INFO lists them, COMMAND GETKEYS reads keys and flags from them first and
-   * falls back to getKeys (keys without flags), as Redis does.
+   * Redis 7 key specs, as COMMAND INFO lists them (every command with keys
+   * has them; key positions are only the legacy first/last/step): COMMAND
+   * GETKEYS and the ACL read keys and flags from them first and fall back
+   * to getKeysAndFlags / getKeys, as Redis's getKeysFromCommandWithSpecs.
    */
   keySpecs?: KeySpec[];
   /** Absent for containers (commands that only have subcommands). */
