@@ -164,10 +164,20 @@ export function loadTlsSettings(config: Config, log: Logger): TlsSettings {
   }
   const dh = config.str("tls-dh-params-file");
   if (dh !== "") readPem(dh); // checked as Redis loads it; rustls offers no DHE suites
+  const cert = readPem(certFile);
+  const key = readPem(keyFile);
+  checkKeyPair(cert, key);
+  const ca = caFile !== "" ? readPem(caFile) : caDir !== "" ? readCaDir(caDir) : "";
+  if ((caFile !== "" || caDir !== "") && !ca.includes("-----BEGIN CERTIFICATE-----")) {
+    throw new Error(
+      "Failed to configure CA certificate(s) file/directory: no certificate found in " +
+        (caFile || caDir),
+    );
+  }
   const settings: TlsSettings = {
-    cert: readPem(certFile),
-    key: readPem(keyFile),
-    ca: caFile !== "" ? readPem(caFile) : caDir !== "" ? readCaDir(caDir) : "",
+    cert,
+    key,
+    ca,
     authClients,
     minVersion: usable.includes("TLSv1.2") ? "TLSv1.2" : "TLSv1.3",
     maxVersion: usable.includes("TLSv1.3") ? "TLSv1.3" : "TLSv1.2",
@@ -178,6 +188,25 @@ export function loadTlsSettings(config: Config, log: Logger): TlsSettings {
     );
   }
   return settings;
+}
+
+/**
+ * Checks that the certificate and key load and match (rustls parses them
+ * when a listener is made: one is made on an ephemeral port and closed).
+ */
+function checkKeyPair(cert: string, key: string): void {
+  if (key.includes("-----BEGIN ENCRYPTED PRIVATE KEY-----")) {
+    throw new Error(
+      "Failed to load private key: encrypted keys (tls-key-file-pass) are not supported " +
+        "by Deno's TLS",
+    );
+  }
+  try {
+    Deno.listenTls({ hostname: "127.0.0.1", port: 0, cert, key }).close();
+  } catch (e) {
+    const what = /key/i.test((e as Error).message) ? "private key" : "certificate";
+    throw new Error(`Failed to load ${what}: ${(e as Error).message}`);
+  }
 }
 
 function readPem(path: string): string {
