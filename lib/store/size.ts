@@ -83,8 +83,7 @@ export function valueBytes(v: Value, samples: number): number {
     if (lpLength >= 0) return OBJECT + stringBytes(lpLength);
     const n = v.size;
     const k = Math.min(n, samples);
-    let sum = 0;
-    if (k > 0) v.range(0, k - 1, false, (m) => (sum += m.length));
+    const sum = k > 0 ? v.memberLengthSample(k) : 0;
     // Skiplist: a dict entry and a heap number per member, tree slots for
     // member and score, and the member string (shared by both).
     const perMember = DICT_ENTRY + 16 + 24;

@@ -608,6 +608,18 @@ export class ZSetValue implements StoredObject {
     return this.#lp !== null;
   }
 
+  /**
+   * Total length of up to `k` members taken in the member dict's storage
+   * order (skiplist form; memory accounting samples it in O(k)).
+   */
+  memberLengthSample(k: number): number {
+    const d = this.#tree!.dict;
+    const n = Math.min(k, d.size);
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += d.keyAt(i).length;
+    return sum;
+  }
+
   /** Length of the listpack form's packed string (-1 for a skiplist): memory accounting. */
   get listpackLength(): number {
     return this.#lp !== null ? this.#lp.length : -1;
