@@ -724,6 +724,14 @@ async function sampler(until: () => boolean): Promise<void> {
 
 // ------------------------------------------------------------------ run
 
+const commit = new TextDecoder().decode(
+  (await new Deno.Command("git", { args: ["rev-parse", "--short", "HEAD"] }).output()).stdout,
+).trim();
+// The tree the server runs: recorded at the start (other work may commit meanwhile).
+const dirty = new TextDecoder().decode(
+  (await new Deno.Command("git", { args: ["status", "--porcelain", "lib", "main.ts"] }).output())
+    .stdout,
+).trim();
 const rssStart = rss();
 console.error(
   `soak: redeno pid ${server.child.pid} port ${port} dir ${dir}; ${CLIENTS} clients, ${MINUTES} min`,
@@ -740,7 +748,12 @@ console.error(
   }
   c.close();
 }
-const bigReplyBytes = (await (await Conn.open()).call("LRANGE", "big", "0", "-1")).length;
+const bigReplyBytes = await (async () => {
+  const c = await Conn.open();
+  const n = (await c.call("LRANGE", "big", "0", "-1")).length;
+  c.close();
+  return n;
+})();
 
 const deadline = performance.now() + MINUTES * 60_000;
 const loadOver = () => performance.now() > deadline || stopping;
@@ -775,6 +788,7 @@ const infoAfter = await (async () => {
 })();
 const rssEnd = rss();
 const keysBefore = /keys=(\d+)/.exec(infoAfter)?.[1] ?? "?";
+const clientsAfter = /connected_clients:(\d+)/.exec(infoAfter)?.[1] ?? "?";
 const usedMemoryAfter = /used_memory_human:(\S+)/.exec(infoAfter)?.[1] ?? "?";
 
 // Kill -9 under writes: ledger workers for a few seconds, then SIGKILL.
@@ -824,6 +838,16 @@ const missing: string[] = [];
 }
 const log = Deno.readTextFileSync(`${dir}/server.log`);
 const truncatedTail = /AOF loaded anyway|truncated|Truncating/i.exec(log)?.[0] ?? "none";
+// The same data freshly loaded (no churn behind it), then none: what the
+// RSS after the load is made of.
+const rssReloaded = rss();
+{
+  const c = await RespClient.connect(port);
+  await c.call("FLUSHALL");
+  c.close();
+}
+await sleep(5000);
+const rssFlushed = rss();
 await stopServer(server);
 
 // ------------------------------------------------------------------ report
@@ -832,13 +856,6 @@ const mb = (b: number) => `${(b / 1048576).toFixed(1)} MB`;
 const peak = Math.max(...rssSeries.map((s) => s.rss).filter((x) => Number.isFinite(x)));
 const series = rssSeries.filter((_, i) => i % 15 === 0 || i === rssSeries.length - 1)
   .map((s) => `${s.t.toFixed(0)}s ${mb(s.rss)}`).join(", ");
-const commit = new TextDecoder().decode(
-  (await new Deno.Command("git", { args: ["rev-parse", "--short", "HEAD"] }).output()).stdout,
-).trim();
-const dirty = new TextDecoder().decode(
-  (await new Deno.Command("git", { args: ["status", "--porcelain", "lib", "main.ts"] }).output())
-    .stdout,
-).trim().length > 0;
 const sortDesc = (m: Map<string, number>) =>
   [...m].sort((a, b) => b[1] - a[1]).map(([k, v]) => `  - ${k}: ${v}`).join("\n");
 const totalAcked = ledger.reduce((n, e) => n + e.acked, 0);
@@ -862,7 +879,10 @@ const report = `# redeno soak report (${new Date().toISOString()})
 - Max PING latency on a fresh connection: ${maxPingMs.toFixed(0)} ms
 - RSS: start ${mb(rssStart)}, peak ${mb(peak)}, end (5 s idle after the load) ${
   mb(rssEnd)
-}; then ${keysBefore} keys, used_memory ${usedMemoryAfter}
+}; then ${keysBefore} keys, used_memory ${usedMemoryAfter}, connected_clients ${clientsAfter}
+- RSS of a fresh server on the same data (restarted from the AOF): ${
+  mb(rssReloaded)
+}; after FLUSHALL and 5 s: ${mb(rssFlushed)}
 - RSS over time: ${series}
 - Restart from the AOF after kill -9 under writes: ${
   restartSeconds.toFixed(1)
