@@ -24,7 +24,12 @@ import { Blocking } from "./blocking.ts";
 import { LatencyMonitor } from "./latency.ts";
 import { PubSub } from "./pubsub.ts";
 import { Acl } from "./acl.ts";
-import { clientLimitChanged, maxmemoryChanged, policyChanged, resetEvictionStats } from "./evict.ts";
+import {
+  clientLimitChanged,
+  maxmemoryChanged,
+  policyChanged,
+  resetEvictionStats,
+} from "./evict.ts";
 import { disableTracking } from "./tracking.ts";
 import { closeOnOutputBufferLimit } from "./obuf.ts";
 import { clientsPaused } from "./pause.ts";
