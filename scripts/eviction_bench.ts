@@ -13,6 +13,7 @@
  *
  * `deno task bench --only eviction` runs it as a section of the bench report.
  */
+import { prng } from "../tests/support/prng.ts";
 import {
   call,
   info,
@@ -45,18 +46,6 @@ export interface EvictionResult {
   evicted: number;
   rss: number;
   oomErrors: number;
-}
-
-/** mulberry32: a small seeded PRNG (both servers see the same sequence). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Zipf(s) over ranks 0..n-1 by inverse CDF (binary search in a table). */

@@ -644,6 +644,20 @@ const MIGRATE_FLAGS = ["RW", "access", "delete"];
 const RESTORE_SYNTAX =
   "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]";
 
+/** COMMAND DOCS fields RESTORE and RESTORE-ASKING share. */
+const RESTORE_DOCS = {
+  complexity:
+    "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).",
+  syntax: RESTORE_SYNTAX,
+  history: [
+    ["3.0.0", "Added the `REPLACE` modifier."],
+    ["5.0.0", "Added the `ABSTTL` modifier."],
+    ["5.0.0", "Added the `IDLETIME` and `FREQ` options."],
+  ] as [string, string][],
+  args: "key.key#0 ttl.integer serialized-value replace'REPLACE'@3.0.0? absttl'ABSTTL'@5.0.0? " +
+    "seconds'IDLETIME'.integer@5.0.0? frequency'FREQ'.integer@5.0.0?",
+};
+
 /** DUMP, RESTORE, RESTORE-ASKING and MIGRATE. */
 export const dumpCommands: CommandSpec[] = [
   defineCommand({
@@ -670,17 +684,8 @@ export const dumpCommands: CommandSpec[] = [
     categories: ["keyspace", "dangerous"],
     since: "2.6.0",
     summary: "Create a key using the provided serialized value, previously obtained using DUMP.",
-    complexity:
-      "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).",
-    syntax: RESTORE_SYNTAX,
+    ...RESTORE_DOCS,
     keySpecs: ["OW update @1"],
-    history: [
-      ["3.0.0", "Added the `REPLACE` modifier."],
-      ["5.0.0", "Added the `ABSTTL` modifier."],
-      ["5.0.0", "Added the `IDLETIME` and `FREQ` options."],
-    ],
-    args: "key.key#0 ttl.integer serialized-value replace'REPLACE'@3.0.0? absttl'ABSTTL'@5.0.0? " +
-      "seconds'IDLETIME'.integer@5.0.0? frequency'FREQ'.integer@5.0.0?",
     handler: restore,
   }),
   defineCommand({
@@ -692,18 +697,9 @@ export const dumpCommands: CommandSpec[] = [
     categories: ["keyspace", "dangerous"],
     since: "3.0.0",
     summary: "An internal command for migrating keys in a cluster",
-    complexity:
-      "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).",
-    syntax: RESTORE_SYNTAX,
+    ...RESTORE_DOCS,
     keySpecs: ["OW update @1"],
     docFlags: "syscmd",
-    history: [
-      ["3.0.0", "Added the `REPLACE` modifier."],
-      ["5.0.0", "Added the `ABSTTL` modifier."],
-      ["5.0.0", "Added the `IDLETIME` and `FREQ` options."],
-    ],
-    args: "key.key#0 ttl.integer serialized-value replace'REPLACE'@3.0.0? absttl'ABSTTL'@5.0.0? " +
-      "seconds'IDLETIME'.integer@5.0.0? frequency'FREQ'.integer@5.0.0?",
     handler: restore,
   }),
   defineCommand({

@@ -521,6 +521,18 @@ const KEYS_ALL: [number, number, number] = [1, -1, 1];
 const KEY_PAIR: [number, number, number] = [1, 2, 1];
 const EXPIRE_CONDITION = "[NX | XX | GT | LT]";
 
+/** COMMAND INFO / DOCS fields FLUSHDB and FLUSHALL share. */
+const FLUSH_DOCS = {
+  syntax: "[ASYNC | SYNC]",
+  tips: "request_policy:all_shards response_policy:all_succeeded",
+  categories: ["keyspace", "dangerous"],
+  history: [
+    ["4.0.0", "Added the `ASYNC` flushing mode modifier."],
+    ["6.2.0", "Added the `SYNC` flushing mode modifier."],
+  ] as [string, string][],
+  args: "async.oneof?(async'ASYNC'@4.0.0 sync'SYNC'@6.2.0)",
+};
+
 export const keyCommands: CommandSpec[] = [
   defineCommand({
     name: "del",
@@ -717,14 +729,7 @@ export const keyCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Remove all keys from the current database",
     complexity: "O(N) where N is the number of keys in the selected database",
-    syntax: "[ASYNC | SYNC]",
-    tips: "request_policy:all_shards response_policy:all_succeeded",
-    categories: ["keyspace", "dangerous"],
-    history: [
-      ["4.0.0", "Added the `ASYNC` flushing mode modifier."],
-      ["6.2.0", "Added the `SYNC` flushing mode modifier."],
-    ],
-    args: "async.oneof?(async'ASYNC'@4.0.0 sync'SYNC'@6.2.0)",
+    ...FLUSH_DOCS,
     handler: flushdb,
   }),
   defineCommand({
@@ -735,14 +740,7 @@ export const keyCommands: CommandSpec[] = [
     since: "1.0.0",
     summary: "Remove all keys from all databases",
     complexity: "O(N) where N is the total number of keys in all databases",
-    syntax: "[ASYNC | SYNC]",
-    tips: "request_policy:all_shards response_policy:all_succeeded",
-    categories: ["keyspace", "dangerous"],
-    history: [
-      ["4.0.0", "Added the `ASYNC` flushing mode modifier."],
-      ["6.2.0", "Added the `SYNC` flushing mode modifier."],
-    ],
-    args: "async.oneof?(async'ASYNC'@4.0.0 sync'SYNC'@6.2.0)",
+    ...FLUSH_DOCS,
     handler: flushall,
   }),
   defineCommand({

@@ -9,7 +9,7 @@
  */
 import type { Client } from "../server/client.ts";
 import type { Server } from "../server/server.ts";
-import { memoryBreakdown } from "../server/memory.ts";
+import { type MemoryBreakdown, memoryBreakdown } from "../server/memory.ts";
 import { DEFAULT_SAMPLES, keyBytes } from "../store/size.ts";
 import { ERR_SYNTAX, intArg, isKeyword } from "./args.ts";
 import { replyHelp } from "./connection.ts";
@@ -36,23 +36,9 @@ function memoryUsage(c: Client, args: string[]): void {
   c.out.int(keyBytes(args[2], v, samples));
 }
 
-/** The memory figures MEMORY STATS, MEMORY DOCTOR and INFO memory report. */
-export interface MemoryFigures {
+/** The memory figures MEMORY STATS, MEMORY DOCTOR and INFO memory report: the accounted breakdown and V8's. */
+export interface MemoryFigures extends MemoryBreakdown {
   peak: number;
-  total: number;
-  startup: number;
-  /** Normal clients' buffers and state (clients.normal, mem_clients_normal). */
-  clients: number;
-  /** EVAL's script cache (lua.caches). */
-  luaCaches: number;
-  /** The function libraries (functions.caches). */
-  functionsCaches: number;
-  /** The AOF buffer (aof.buffer). */
-  aof: number;
-  dbs: { id: number; main: number; expires: number }[];
-  overhead: number;
-  keys: number;
-  dataset: number;
   /** V8's live heap and external buffers (garbage included until the next GC). */
   heapUsed: number;
   heapTotal: number;
