@@ -219,7 +219,10 @@ oracleTest("oracle: MEMORY USAGE replies, errors and sizes near Redis's", async 
     ["MEMORY", "USAGE", "l", "SAMPLES", "5", "FOO"],
     ["COMMAND", "GETKEYS", "MEMORY", "USAGE", "l", "SAMPLES", "3"],
   ]);
-  // The same data on both: redeno's estimate within a factor of Redis's.
+  // The same data on both: redeno's figure within a factor of Redis's. MEMORY USAGE is what the
+  // key costs in V8's heap (the accounting behind used_memory, calibrated against the heap by
+  // scripts/memory_calibrate.ts): a tiny collection costs V8 up to about 6x Redis's listpack (a
+  // 3-field hash: 448 bytes vs 80), so the factor is 8.
   const data: string[][] = [
     ["SET", "str", "hello"],
     ["SET", "int", "12345"],
@@ -247,7 +250,7 @@ oracleTest("oracle: MEMORY USAGE replies, errors and sizes near Redis's", async 
       const mine = decode(await o.redeno.call(...call)) as number;
       const theirs = decode(await o.redis.call(...call)) as number;
       assert(
-        mine >= theirs / 4 && mine <= theirs * 4,
+        mine >= theirs / 8 && mine <= theirs * 8,
         `${call.join(" ")}: redeno ${mine}, redis ${theirs}`,
       );
     }
