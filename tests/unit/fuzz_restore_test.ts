@@ -49,7 +49,7 @@ async function payloads(): Promise<Uint8Array[]> {
       c.close();
       await s.stop();
     }
-    Deno.writeTextFileSync(CORPUS, JSON.stringify(out, null, 1) + "\n");
+    Deno.writeTextFileSync(CORPUS, JSON.stringify(out, null, 2) + "\n");
   }
   const json = JSON.parse(Deno.readTextFileSync(CORPUS)) as Record<string, string>;
   return Object.values(json).map((hex) =>
