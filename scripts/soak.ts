@@ -228,7 +228,9 @@ const SERVER_ARGS = [
   "--logfile",
   `${dir}/server.log`,
 ];
-let server: Server = spawnServer("redeno", dir, SERVER_ARGS);
+// --expose-gc lets MEMORY PURGE run a full GC: RSS after one tells garbage from live heap.
+const DENO_FLAGS = ["--v8-flags=--expose-gc"];
+let server: Server = spawnServer("redeno", dir, SERVER_ARGS, DENO_FLAGS);
 await waitForPong(server, { timeoutMs: 60_000 });
 let port = server.port;
 let stopping = false;
@@ -239,6 +241,16 @@ let killed = false;
 const rssSeries: { t: number; rss: number }[] = [];
 const t0 = performance.now();
 const elapsed = () => (performance.now() - t0) / 1000;
+
+/** RSS and V8's used heap (INFO allocator_allocated) after MEMORY PURGE's full GC. */
+async function afterFullGc(): Promise<[number, number]> {
+  const c = await RespClient.connect(port);
+  await c.call("MEMORY", "PURGE");
+  await sleep(1000);
+  const text = decode(await c.call("INFO", "memory")) as string;
+  c.close();
+  return [rss(), Number(/allocator_allocated:(\d+)/.exec(text)?.[1] ?? NaN)];
+}
 
 function rss(): number {
   try {
@@ -787,6 +799,7 @@ const infoAfter = await (async () => {
   return text;
 })();
 const rssEnd = rss();
+const [rssEndGc, heapEndGc] = await afterFullGc();
 const keysBefore = /keys=(\d+)/.exec(infoAfter)?.[1] ?? "?";
 const clientsAfter = /connected_clients:(\d+)/.exec(infoAfter)?.[1] ?? "?";
 const usedMemoryAfter = /used_memory_human:(\S+)/.exec(infoAfter)?.[1] ?? "?";
@@ -805,7 +818,7 @@ await samplerTask;
 
 // Restart from the AOF and verify the ledger.
 const restartStart = performance.now();
-server = spawnServer("redeno", dir, SERVER_ARGS);
+server = spawnServer("redeno", dir, SERVER_ARGS, DENO_FLAGS);
 await waitForPong(server, { timeoutMs: 300_000 });
 const restartSeconds = (performance.now() - restartStart) / 1000;
 port = server.port;
@@ -841,6 +854,7 @@ const truncatedTail = /AOF loaded anyway|truncated|Truncating/i.exec(log)?.[0] ?
 // The same data freshly loaded (no churn behind it), then none: what the
 // RSS after the load is made of.
 const rssReloaded = rss();
+const [rssReloadedGc, heapReloadedGc] = await afterFullGc();
 {
   const c = await RespClient.connect(port);
   await c.call("FLUSHALL");
@@ -879,10 +893,13 @@ const report = `# redeno soak report (${new Date().toISOString()})
 - Max PING latency on a fresh connection: ${maxPingMs.toFixed(0)} ms
 - RSS: start ${mb(rssStart)}, peak ${mb(peak)}, end (5 s idle after the load) ${
   mb(rssEnd)
-}; then ${keysBefore} keys, used_memory ${usedMemoryAfter}, connected_clients ${clientsAfter}
+}; then ${keysBefore} keys, used_memory ${usedMemoryAfter}, connected_clients ${clientsAfter};
+  after a full GC (MEMORY PURGE): RSS ${mb(rssEndGc)}, V8 heap in use ${mb(heapEndGc)}
 - RSS of a fresh server on the same data (restarted from the AOF): ${
   mb(rssReloaded)
-}; after FLUSHALL and 5 s: ${mb(rssFlushed)}
+}, after a full GC ${mb(rssReloadedGc)} (V8 heap in use ${
+  mb(heapReloadedGc)
+}); after FLUSHALL and 5 s: ${mb(rssFlushed)}
 - RSS over time: ${series}
 - Restart from the AOF after kill -9 under writes: ${
   restartSeconds.toFixed(1)
