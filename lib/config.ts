@@ -108,6 +108,17 @@ export const OPTIONS: OptionSpec[] = [
   // Entries ACL LOG keeps (lib/server/aclcheck.ts); a smaller value cuts it at the next entry.
   { name: "acllog-max-len", kind: "int", default: "128", min: 0, max: LLONG_MAX },
   { name: "latency-monitor-threshold", kind: "int", default: "0", min: 0, max: LLONG_MAX },
+  // Master side of replication (lib/server/replication.ts).
+  { name: "repl-backlog-size", kind: "memory", default: "1mb", min: 1, max: LLONG_MAX },
+  { name: "repl-backlog-ttl", kind: "int", default: "3600", min: 0, max: INT_MAX },
+  {
+    name: "repl-ping-replica-period",
+    kind: "int",
+    default: "10",
+    min: 1,
+    max: INT_MAX,
+    aliases: ["repl-ping-slave-period"],
+  },
   { name: "latency-tracking", kind: "bool", default: "yes" },
   {
     name: "notify-keyspace-events",

@@ -26,6 +26,7 @@ import { scriptingCommands } from "./scripting.ts";
 import { functionCommands } from "./functions.ts";
 import { pubsubCommands } from "./pubsub.ts";
 import { aclCommands } from "./acl.ts";
+import { replicationCommands } from "./replication.ts";
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connectionCommands,
@@ -55,4 +56,5 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...functionCommands,
   ...pubsubCommands,
   ...aclCommands,
+  ...replicationCommands,
 ];

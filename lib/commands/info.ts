@@ -21,6 +21,7 @@ import { crc64 } from "../persistence/crc64.ts";
 import { memoryFigures } from "./memory.ts";
 import { evalScriptsMemory, setScriptsMemorySource } from "../server/memory.ts";
 import type { Command } from "./table.ts";
+import { replicationOf } from "../server/replication.ts";
 
 /** Every INFO section, in Redis's order. */
 const SECTIONS = [
@@ -305,9 +306,9 @@ function sectionStats(s: Server): Lines {
     ["instantaneous_input_repl_kbps", "0.00"],
     ["instantaneous_output_repl_kbps", "0.00"],
     ["rejected_connections", st.rejectedConnections],
-    ["sync_full", 0],
-    ["sync_partial_ok", 0],
-    ["sync_partial_err", 0],
+    ["sync_full", replicationOf(s).syncFull],
+    ["sync_partial_ok", replicationOf(s).syncPartialOk],
+    ["sync_partial_err", replicationOf(s).syncPartialErr],
     ["expired_keys", ks.expiredKeys],
     ["expired_stale_perc", ks.expiredStalePerc.toFixed(2)],
     ["expired_time_cap_reached_count", ks.expiredTimeCapReached],
@@ -344,19 +345,7 @@ function sectionStats(s: Server): Lines {
 }
 
 function sectionReplication(s: Server): Lines {
-  return [
-    ["role", "master"],
-    ["connected_slaves", 0],
-    ["master_failover_state", "no-failover"],
-    ["master_replid", s.replId],
-    ["master_replid2", "0".repeat(40)],
-    ["master_repl_offset", 0],
-    ["second_repl_offset", -1],
-    ["repl_backlog_active", 0],
-    ["repl_backlog_size", 1048576],
-    ["repl_backlog_first_byte_offset", 0],
-    ["repl_backlog_histlen", 0],
-  ];
+  return replicationOf(s).infoLines();
 }
 
 function sectionCpu(): Lines {

@@ -148,9 +148,25 @@ export class Persistence {
     return this.#cycle === null ? -1 : Math.floor((Date.now() - this.#cycleStart) / 1000);
   }
 
+  /**
+   * The replication stream's feed (lib/server/replication.ts), set while a
+   * replication backlog exists: the AOF and the replicas get the same commands.
+   */
+  replFeed: ((db: number, args: readonly string[]) => void) | null = null;
+
   /** Logs a write command that changed data (the dispatcher calls this). */
   propagate(db: number, args: readonly string[]): void {
     this.aof?.feed(db, args);
+    if (this.replFeed !== null) this.replFeed(db, args);
+  }
+
+  /**
+   * The keyspace frozen now and the options its snapshot is written with
+   * (a replica's full sync); null while another snapshot holds the keyspace.
+   */
+  freezeForTransfer(): { frozen: FrozenKeyspace; opts: RdbWriteOptions } | null {
+    if (this.server.keyspace.frozen) return null;
+    return { frozen: this.#freeze(), opts: this.#rdbOptions(false) };
   }
 
   /** Recomputes denyWrites after a status or config change. */

@@ -124,6 +124,8 @@ export interface RdbWriteOptions {
   usedMem?: number;
   /** Aux "aof-base": 1 when the snapshot is the base of an AOF. */
   aofBase?: boolean;
+  /** Aux repl-stream-db / repl-id / repl-offset (a snapshot for a replica, as Redis writes them). */
+  repl?: { streamDb: number; id: string; offset: number };
   /** Function library codes (saved with the FUNCTION2 opcode, after the aux fields, as Redis does). */
   functions?: string[];
   /** Save access stamps (OBJECT IDLETIME / FREQ) as Redis does under an LRU/LFU maxmemory-policy. */
@@ -357,6 +359,11 @@ export function* rdbChunks(
   aux("redis-bits", "64");
   aux("ctime", String(opts.ctime ?? Math.floor(Date.now() / 1000)));
   aux("used-mem", String(opts.usedMem ?? 0));
+  if (opts.repl !== undefined) {
+    aux("repl-stream-db", String(opts.repl.streamDb));
+    aux("repl-id", opts.repl.id);
+    aux("repl-offset", String(opts.repl.offset));
+  }
   aux("aof-base", opts.aofBase ? "1" : "0");
   for (const code of opts.functions ?? []) {
     out.byte(OP_FUNCTION2);

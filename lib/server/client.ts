@@ -10,6 +10,7 @@ import type { Waiter } from "./blocking.ts";
 import { unwatchAll, watchedCount } from "./watch.ts";
 import type { ClientSubscriptions } from "./pubsub.ts";
 import type { User } from "./acl.ts";
+import type { ReplicaLink } from "./replication.ts";
 import { dropPostponed } from "./pause.ts";
 import {
   afterTrackedCommand,
@@ -155,6 +156,8 @@ export class Client {
    */
   replyStart = -1;
   transport: ClientTransport | null = null;
+  /** Set once the client is a replica of this server (PSYNC / SYNC, lib/server/replication.ts). */
+  replica: ReplicaLink | null = null;
   /** The AOF replay client: not refused while loading or on disk errors. */
   loader = false;
   /** End of this client's last command in the AOF (its replies wait for that much under always). */
@@ -364,13 +367,14 @@ export class Client {
   }
 
   /**
-   * CLIENT LIST flags: O monitor, P subscriber, x in MULTI, b blocked, t
+   * CLIENT LIST flags: O monitor, S replica, P subscriber, x in MULTI, b blocked, t
    * tracking, R broken redirect, B broadcast tracking, d dirty WATCH, c
    * closing, U unix socket, e no-evict, N none (Redis's letters and order).
    */
   flags(): string {
     let f = "";
     if (this.monitor) f += "O";
+    else if (this.replica !== null) f += "S";
     if (this.subscriberMode) f += "P";
     if (this.multi !== null) f += "x";
     if (this.blocked !== null || this.postponed) f += "b";

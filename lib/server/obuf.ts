@@ -22,6 +22,12 @@ interface Limits {
   seconds: number;
 }
 
+/**
+ * A replica while its snapshot is being written to it: the snapshot is not
+ * output that piles up (Redis sends it from the file, past the reply list).
+ */
+const NO_LIMITS: Limits = { hard: 0, soft: 0, seconds: 0 };
+
 /** The numeric form of each client-output-buffer-limit value (values are replaced, never changed). */
 const numeric = new WeakMap<ObufLimits, Record<ObufClass, Limits>>();
 
@@ -40,8 +46,9 @@ function limitsOf(c: Client): Limits {
     n = { normal: conv(value.normal), slave: conv(value.slave), pubsub: conv(value.pubsub) };
     numeric.set(value, n);
   }
-  // Redis's getClientType: a subscriber (CLIENT_PUBSUB) is of class pubsub;
-  // every other client here (monitors included) is normal.
+  // Redis's getClientType: a replica is of class slave, a subscriber
+  // (CLIENT_PUBSUB) of class pubsub; every other client (monitors included) normal.
+  if (c.replica !== null) return c.replica.state === "send_bulk" ? NO_LIMITS : n.slave;
   return c.subscriberMode ? n.pubsub : n.normal;
 }
 

@@ -670,7 +670,8 @@ export class Server {
   }
 }
 
-function randomHex(n: number): string {
+/** `n` random hex digits (run ids, replication ids). */
+export function randomHex(n: number): string {
   const bytes = crypto.getRandomValues(new Uint8Array(n / 2));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -1,0 +1,346 @@
+/**
+ * The master side of replication: the replication id and offset, the
+ * backlog, and the replicas attached by PSYNC / SYNC.
+ *
+ * The stream is what Persistence.propagate logs (its replFeed hook), so the
+ * AOF and the replicas get the same commands, plus SELECT when the database
+ * changes and a PING every repl-ping-replica-period. A full resync freezes
+ * the keyspace (copy-on-write, no pause of other clients), writes its RDB
+ * into memory in slices between other work, then sends it as one bulk
+ * (`$<len>\r\n<rdb>`) followed by the stream produced meanwhile.
+ * master_repl_offset counts every byte of the stream; nothing is counted
+ * while no backlog exists (no replica ever attached), as in Redis.
+ */
+import { randomHex, type Server } from "./server.ts";
+import type { Client } from "./client.ts";
+import { appendCommand } from "../persistence/aoffile.ts";
+import { rdbChunks } from "../persistence/rdb.ts";
+import { ByteBuffer } from "../util/bytebuf.ts";
+import { strToBytes } from "../resp/bytes.ts";
+
+/** A replica's state, as INFO's slaveN state= names it. */
+export type ReplicaState = "wait_bgsave" | "send_bulk" | "online";
+
+/** One attached replica (Client.replica). */
+export class ReplicaLink {
+  state: ReplicaState = "wait_bgsave";
+  /** Offset the replica acknowledged (REPLCONF ACK). */
+  ackOffset = 0;
+  /** When it last acknowledged (ms). */
+  ackTime = Date.now();
+  /** Stream bytes produced while its snapshot was being written, sent after it. */
+  pending: Uint8Array[] | null = null;
+
+  constructor(readonly client: Client, readonly handshake: ReplicaHandshake) {}
+}
+
+/** What a connection announced with REPLCONF before PSYNC. */
+export interface ReplicaHandshake {
+  listeningPort: number;
+  ipAddress: string;
+  capa: Set<string>;
+}
+
+const handshakes = new WeakMap<Client, ReplicaHandshake>();
+
+/** The REPLCONF settings of `c` (created on first use). */
+export function handshakeOf(c: Client): ReplicaHandshake {
+  let h = handshakes.get(c);
+  if (h === undefined) {
+    h = { listeningPort: 0, ipAddress: "", capa: new Set() };
+    handshakes.set(c, h);
+  }
+  return h;
+}
+
+/** A circular buffer of the last repl-backlog-size bytes of the stream. */
+class Backlog {
+  buf: Uint8Array;
+  /** Next write position in buf. */
+  idx = 0;
+  /** Bytes of history held (at most buf.length). */
+  histlen = 0;
+
+  constructor(size: number) {
+    this.buf = new Uint8Array(size);
+  }
+
+  append(data: Uint8Array): void {
+    const size = this.buf.length;
+    let src = data.length > size ? data.subarray(data.length - size) : data;
+    while (src.length !== 0) {
+      const n = Math.min(size - this.idx, src.length);
+      this.buf.set(src.subarray(0, n), this.idx);
+      this.idx = (this.idx + n) % size;
+      src = src.subarray(n);
+    }
+    this.histlen = Math.min(size, this.histlen + data.length);
+  }
+
+  /** The last `n` bytes of history (n <= histlen). */
+  tail(n: number): Uint8Array {
+    const size = this.buf.length;
+    const out = new Uint8Array(n);
+    const start = (this.idx - n + size) % size;
+    const first = Math.min(n, size - start);
+    out.set(this.buf.subarray(start, start + first));
+    out.set(this.buf.subarray(0, n - first), first);
+    return out;
+  }
+}
+
+/** The master side's state of one server (replicationOf). */
+export class Replication {
+  /** master_replid. */
+  replid: string;
+  /** master_replid2 (all zeros: this server never had another master). */
+  replid2 = "0".repeat(40);
+  /** second_repl_offset. */
+  secondOffset = -1;
+  /** master_repl_offset: bytes of the stream so far. */
+  offset = 0;
+  backlog: Backlog | null = null;
+  readonly replicas: ReplicaLink[] = [];
+  /** Full / partial resyncs served and refused (INFO stats sync_*). */
+  syncFull = 0;
+  syncPartialOk = 0;
+  syncPartialErr = 0;
+  /** Database of the last SELECT in the stream; -1 forces one before the next command. */
+  #seldb = -1;
+  readonly #scratch = new ByteBuffer(1024);
+  #cron: ReturnType<typeof setInterval> | null = null;
+  #cronLoops = 0;
+  /** When the last replica left (ms), for repl-backlog-ttl. */
+  #noReplicasSince = Date.now();
+
+  constructor(readonly server: Server) {
+    this.replid = server.replId;
+  }
+
+  /** Replicas whose connection is still open (closed ones are dropped here). */
+  live(): ReplicaLink[] {
+    const r = this.replicas;
+    for (let i = r.length - 1; i >= 0; i--) {
+      if (r[i].client.closed) {
+        r.splice(i, 1);
+        if (r.length === 0) this.#noReplicasSince = Date.now();
+      }
+    }
+    return r;
+  }
+
+  /** Appends one command of database `db` to the stream (Persistence.replFeed). */
+  readonly feed = (db: number, args: readonly string[]): void => {
+    const s = this.#scratch;
+    s.pos = 0;
+    if (db !== this.#seldb && db >= 0) {
+      appendCommand(s, ["SELECT", String(db)]);
+      this.#seldb = db;
+    }
+    appendCommand(s, args);
+    this.#emit(s.buf.subarray(0, s.pos));
+  };
+
+  /** Adds bytes to the stream: the backlog, the offset, every replica. */
+  #emit(data: Uint8Array): void {
+    this.offset += data.length;
+    this.backlog!.append(data);
+    for (const r of this.live()) {
+      if (r.pending !== null) r.pending.push(data.slice());
+      else if (r.state === "online") this.#write(r.client, data);
+    }
+  }
+
+  /** Output to a replica, outside the replies of its own commands. */
+  #write(c: Client, data: Uint8Array): void {
+    c.out.raw(data);
+    // Written during its own command: CLIENT REPLY OFF-style dropping must keep it.
+    if (c.replyStart !== -1) c.replyStart = c.out.length;
+    this.server.queueWrite(c);
+  }
+
+  #ensureBacklog(): void {
+    if (this.backlog !== null) return;
+    this.backlog = new Backlog(this.server.config.num("repl-backlog-size"));
+    this.#seldb = -1;
+    this.server.persistence.replFeed = this.feed;
+  }
+
+  #startCron(): void {
+    if (this.#cron !== null) return;
+    this.#cron = setInterval(() => this.#tick(), 1000);
+    Deno.unrefTimer(this.#cron);
+  }
+
+  /** Once a second: PING every repl-ping-replica-period; the backlog goes after repl-backlog-ttl. */
+  #tick(): void {
+    if (this.server.shuttingDown) {
+      clearInterval(this.#cron!);
+      this.#cron = null;
+      return;
+    }
+    const period = this.server.config.num("repl-ping-replica-period");
+    const live = this.live();
+    if (live.length !== 0 && ++this.#cronLoops % period === 0) {
+      // In the current database: no SELECT for a PING.
+      this.feed(this.#seldb, ["PING"]);
+    }
+    if (live.length === 0 && this.backlog !== null) {
+      const ttl = this.server.config.num("repl-backlog-ttl");
+      if (ttl > 0 && Date.now() - this.#noReplicasSince >= ttl * 1000) {
+        // As Redis: a new history starts, the old one cannot be continued.
+        this.backlog = null;
+        this.server.persistence.replFeed = null;
+        this.replid = randomHex(40);
+        this.replid2 = "0".repeat(40);
+        this.secondOffset = -1;
+        clearInterval(this.#cron!);
+        this.#cron = null;
+      }
+    }
+  }
+
+  /**
+   * PSYNC (replid, offset given) or SYNC (null): a partial resync from the
+   * backlog when it holds what the replica misses, else a full one.
+   */
+  sync(c: Client, replid: string | null, psyncOffset: number): void {
+    const handshake = handshakeOf(c);
+    if (replid !== null) {
+      if (this.#tryPartial(c, handshake, replid, psyncOffset)) return;
+      if (replid !== "?") this.syncPartialErr++;
+    }
+    this.syncFull++;
+    this.#ensureBacklog();
+    this.#startCron();
+    const link = new ReplicaLink(c, handshake);
+    c.replica = link;
+    this.replicas.push(link);
+    this.#fullSync(link, replid !== null).catch((e) => {
+      this.server.log.warning(`Full resync of replica ${c.addr} failed: ${(e as Error).message}`);
+      c.kill();
+    });
+  }
+
+  #tryPartial(c: Client, h: ReplicaHandshake, replid: string, off: number): boolean {
+    const b = this.backlog;
+    if (replid !== this.replid && (replid !== this.replid2 || off > this.secondOffset)) {
+      return false;
+    }
+    if (b === null) return false;
+    const first = this.offset - b.histlen + 1;
+    if (off < first || off > first + b.histlen) return false;
+    const link = new ReplicaLink(c, h);
+    link.state = "online";
+    link.ackOffset = off - 1;
+    c.replica = link;
+    this.replicas.push(link);
+    this.#startCron();
+    this.syncPartialOk++;
+    const line = h.capa.has("psync2") ? `+CONTINUE ${this.replid}\r\n` : "+CONTINUE\r\n";
+    this.#write(c, strToBytes(line));
+    const missing = this.offset - off + 1;
+    if (missing > 0) this.#write(c, b.tail(missing));
+    this.server.log.notice(
+      `Partial resynchronization request from ${c.addr} accepted. Sending ${missing} bytes of backlog starting from offset ${off}.`,
+    );
+    return true;
+  }
+
+  async #fullSync(link: ReplicaLink, psync: boolean): Promise<void> {
+    const c = link.client;
+    const persistence = this.server.persistence;
+    let snap = persistence.freezeForTransfer();
+    // Another snapshot holds the keyspace: this one starts when it ends.
+    while (snap === null) {
+      await persistence.idle();
+      if (c.closed) return;
+      snap = persistence.freezeForTransfer();
+    }
+    const { frozen, opts } = snap;
+    try {
+      // The instant of the snapshot: the stream after it starts with a SELECT.
+      const offset = this.offset;
+      this.#seldb = -1;
+      link.pending = [];
+      if (psync) this.#write(c, strToBytes(`+FULLRESYNC ${this.replid} ${offset}\r\n`));
+      this.server.log.notice(
+        `Starting full resync of replica ${c.addr} at offset ${offset} (snapshot in memory)`,
+      );
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      const gen = rdbChunks(frozen, {
+        ...opts,
+        repl: { streamDb: 0, id: this.replid, offset },
+      });
+      for (const chunk of gen) {
+        chunks.push(chunk);
+        size += chunk.length;
+        // Other clients are served between slices.
+        await new Promise((r) => setTimeout(r, 0));
+        if (c.closed) return;
+      }
+      link.state = "send_bulk";
+      this.#write(c, strToBytes(`$${size}\r\n`));
+      for (const chunk of chunks) this.#write(c, chunk);
+      const pending = link.pending;
+      link.pending = null;
+      link.state = "online";
+      link.ackTime = Date.now();
+      for (const data of pending) this.#write(c, data);
+      this.server.log.notice(`Synchronization with replica ${c.addr} succeeded`);
+    } finally {
+      link.pending = null;
+      frozen.release();
+    }
+  }
+
+  /** INFO replication's master fields. */
+  infoLines(): [string, string | number][] {
+    const live = this.live();
+    const lines: [string, string | number][] = [
+      ["role", "master"],
+      ["connected_slaves", live.length],
+    ];
+    const now = Date.now();
+    live.forEach((r, i) => {
+      lines.push([
+        `slave${i}`,
+        `ip=${replicaIp(r)},port=${r.handshake.listeningPort},state=${r.state},` +
+        `offset=${r.ackOffset},lag=${Math.floor((now - r.ackTime) / 1000)}`,
+      ]);
+    });
+    const b = this.backlog;
+    lines.push(
+      ["master_failover_state", "no-failover"],
+      ["master_replid", this.replid],
+      ["master_replid2", this.replid2],
+      ["master_repl_offset", this.offset],
+      ["second_repl_offset", this.secondOffset],
+      ["repl_backlog_active", b === null ? 0 : 1],
+      ["repl_backlog_size", this.server.config.num("repl-backlog-size")],
+      ["repl_backlog_first_byte_offset", b === null ? 0 : this.offset - b.histlen + 1],
+      ["repl_backlog_histlen", b === null ? 0 : b.histlen],
+    );
+    return lines;
+  }
+}
+
+/** The address a replica is reached at: the announced one, else its connection's. */
+export function replicaIp(r: ReplicaLink): string {
+  if (r.handshake.ipAddress !== "") return r.handshake.ipAddress;
+  const addr = r.client.addr;
+  return addr.slice(0, addr.lastIndexOf(":"));
+}
+
+const states = new WeakMap<Server, Replication>();
+
+/** The replication state of `server` (created on first use). */
+export function replicationOf(server: Server): Replication {
+  let r = states.get(server);
+  if (r === undefined) {
+    r = new Replication(server);
+    states.set(server, r);
+  }
+  return r;
+}
