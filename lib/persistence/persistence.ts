@@ -169,6 +169,16 @@ export class Persistence {
     return { frozen: this.#freeze(), opts: this.#rdbOptions(false) };
   }
 
+  /**
+   * Set while a replica's full sync holds the keyspace frozen (one frozen
+   * view at a time): snapshots of this module wait for it to settle.
+   */
+  transfer: Promise<void> | null = null;
+
+  async #keyspaceFree(): Promise<void> {
+    while (this.transfer !== null) await this.transfer.catch(() => {});
+  }
+
   /** Recomputes denyWrites after a status or config change. */
   updateDenyWrites(): void {
     if (this.aof !== null && this.aof.writeError !== null) {
@@ -319,10 +329,12 @@ export class Persistence {
           if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
         });
         if (aof.hasFile) await aof.prepareRotation();
+        await this.#keyspaceFree();
         // The instant of the snapshot: no command runs between these lines.
         frozen = this.#freeze();
         if (aof.hasFile) aof.rotate();
       } else {
+        await this.#keyspaceFree();
         frozen = this.#freeze();
       }
       dirtyAtFreeze = ks.dirty;
@@ -416,6 +428,7 @@ export class Persistence {
   /** SNAPSHOT: a point-in-time RDB of the data at `dir/name`. Throws on failure. */
   snapshotTo(name: string): Promise<void> {
     return this.#exclusive(async () => {
+      await this.#keyspaceFree();
       const frozen = this.#freeze();
       try {
         await writeFileAtomic(
@@ -494,6 +507,7 @@ export class Persistence {
     const seq = aof.nextBaseSeq();
     const base: ManifestEntry = { file: baseName(this.#appendfilename, seq, true), seq, type: "b" };
     this.#log.notice(`Creating AOF base file ${base.file} ${why}`);
+    await this.#keyspaceFree();
     const frozen = this.#freeze();
     this.aof = aof;
     try {

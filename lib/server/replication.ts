@@ -28,10 +28,21 @@ export class ReplicaLink {
   ackOffset = 0;
   /** When it last acknowledged (ms). */
   ackTime = Date.now();
-  /** Stream bytes produced while its snapshot was being written, sent after it. */
-  pending: Uint8Array[] | null = null;
+  /** Asked by PSYNC (it gets +FULLRESYNC), not by SYNC. */
+  psync = true;
 
   constructor(readonly client: Client, readonly handshake: ReplicaHandshake) {}
+}
+
+/**
+ * A full resync in progress: one snapshot for every replica that asks while
+ * it is being written, and the stream produced since its instant.
+ */
+interface Transfer {
+  /** master_repl_offset at the snapshot's instant; -1 until the keyspace is frozen. */
+  offset: number;
+  links: ReplicaLink[];
+  pending: Uint8Array[];
 }
 
 /** What a connection announced with REPLCONF before PSYNC. */
@@ -109,6 +120,7 @@ export class Replication {
   #seldb = -1;
   readonly #scratch = new ByteBuffer(1024);
   #cron: ReturnType<typeof setInterval> | null = null;
+  #transfer: Transfer | null = null;
   #cronLoops = 0;
   /** When the last replica left (ms), for repl-backlog-ttl. */
   #noReplicasSince = Date.now();
@@ -145,9 +157,10 @@ export class Replication {
   #emit(data: Uint8Array): void {
     this.offset += data.length;
     this.backlog!.append(data);
+    const t = this.#transfer;
+    if (t !== null && t.offset !== -1) t.pending.push(data.slice());
     for (const r of this.live()) {
-      if (r.pending !== null) r.pending.push(data.slice());
-      else if (r.state === "online") this.#write(r.client, data);
+      if (r.state === "online") this.#write(r.client, data);
     }
   }
 
@@ -214,12 +227,31 @@ export class Replication {
     this.#ensureBacklog();
     this.#startCron();
     const link = new ReplicaLink(c, handshake);
+    link.psync = replid !== null;
     c.replica = link;
     this.replicas.push(link);
-    this.#fullSync(link, replid !== null).catch((e) => {
-      this.server.log.warning(`Full resync of replica ${c.addr} failed: ${(e as Error).message}`);
-      c.kill();
-    });
+    const t = this.#transfer;
+    if (t !== null) {
+      // A snapshot is being written: this replica gets the same one.
+      t.links.push(link);
+      if (t.offset !== -1) this.#fullResyncLine(link, t.offset);
+      return;
+    }
+    const transfer: Transfer = { offset: -1, links: [link], pending: [] };
+    this.#transfer = transfer;
+    this.#fullSync(transfer).catch((e) => {
+      this.server.log.warning(`Full resync of replicas failed: ${(e as Error).message}`);
+      for (const l of transfer.links) l.client.kill();
+    }).finally(() => (this.#transfer = null));
+  }
+
+  #fullResyncLine(link: ReplicaLink, offset: number): void {
+    if (link.psync) {
+      this.#write(link.client, strToBytes(`+FULLRESYNC ${this.replid} ${offset}\r\n`));
+    }
+    this.server.log.notice(
+      `Starting full resync of replica ${link.client.addr} at offset ${offset}`,
+    );
   }
 
   #tryPartial(c: Client, h: ReplicaHandshake, replid: string, off: number): boolean {
@@ -247,51 +279,56 @@ export class Replication {
     return true;
   }
 
-  async #fullSync(link: ReplicaLink, psync: boolean): Promise<void> {
-    const c = link.client;
+  /** Freezes the keyspace, writes its RDB in memory in slices, then sends it to every waiting replica. */
+  async #fullSync(t: Transfer): Promise<void> {
     const persistence = this.server.persistence;
     let snap = persistence.freezeForTransfer();
-    // Another snapshot holds the keyspace: this one starts when it ends.
+    // Another snapshot holds the keyspace: this one starts once it is free.
     while (snap === null) {
       await persistence.idle();
-      if (c.closed) return;
+      await new Promise((r) => setTimeout(r, 10));
+      if (t.links.every((l) => l.client.closed)) return;
       snap = persistence.freezeForTransfer();
     }
     const { frozen, opts } = snap;
+    // Persistence's own snapshots wait for this one (one frozen view at a time).
+    let release!: () => void;
+    persistence.transfer = new Promise<void>((r) => (release = r));
     try {
       // The instant of the snapshot: the stream after it starts with a SELECT.
-      const offset = this.offset;
+      t.offset = this.offset;
       this.#seldb = -1;
-      link.pending = [];
-      if (psync) this.#write(c, strToBytes(`+FULLRESYNC ${this.replid} ${offset}\r\n`));
-      this.server.log.notice(
-        `Starting full resync of replica ${c.addr} at offset ${offset} (snapshot in memory)`,
-      );
+      for (const link of t.links) this.#fullResyncLine(link, t.offset);
       const chunks: Uint8Array[] = [];
       let size = 0;
       const gen = rdbChunks(frozen, {
         ...opts,
-        repl: { streamDb: 0, id: this.replid, offset },
+        repl: { streamDb: 0, id: this.replid, offset: t.offset },
       });
       for (const chunk of gen) {
         chunks.push(chunk);
         size += chunk.length;
         // Other clients are served between slices.
         await new Promise((r) => setTimeout(r, 0));
-        if (c.closed) return;
+        if (t.links.every((l) => l.client.closed)) return;
       }
-      link.state = "send_bulk";
-      this.#write(c, strToBytes(`$${size}\r\n`));
-      for (const chunk of chunks) this.#write(c, chunk);
-      const pending = link.pending;
-      link.pending = null;
-      link.state = "online";
-      link.ackTime = Date.now();
-      for (const data of pending) this.#write(c, data);
-      this.server.log.notice(`Synchronization with replica ${c.addr} succeeded`);
-    } finally {
-      link.pending = null;
       frozen.release();
+      const head = strToBytes(`$${size}\r\n`);
+      for (const link of t.links) {
+        const c = link.client;
+        if (c.closed) continue;
+        link.state = "send_bulk";
+        this.#write(c, head);
+        for (const chunk of chunks) this.#write(c, chunk);
+        link.state = "online";
+        link.ackTime = Date.now();
+        for (const data of t.pending) this.#write(c, data);
+        this.server.log.notice(`Synchronization with replica ${c.addr} succeeded`);
+      }
+    } finally {
+      frozen.release();
+      persistence.transfer = null;
+      release();
     }
   }
 

@@ -3,7 +3,8 @@
  * data type in two databases (with TTLs), then live writes of several kinds
  * followed through the command stream, compared key by key (TYPE, DUMP,
  * whether a TTL is set) once the replica's offset reaches the master's;
- * then a dropped link continued by a partial resync from the backlog.
+ * then a dropped link continued by a partial resync from the backlog; two
+ * replicas syncing at once while a BGSAVE is asked for.
  */
 import { assert, assertEquals } from "../support/assert.ts";
 import { parseInfo, RespClient, scanAll } from "../support/resp_client.ts";
@@ -177,6 +178,54 @@ Deno.test("redis-server replicates redeno: full sync, live writes, partial resyn
     r?.close();
     m.close();
     await replicaServer?.stop();
+    await master.stop();
+  }
+});
+
+Deno.test("two replicas syncing at once, with a BGSAVE asked meanwhile: both get the data, the BGSAVE succeeds", async () => {
+  const master = await startRedeno();
+  const m = await RespClient.connect(master.port);
+  const replicas: TestServer[] = [];
+  const clients: RespClient[] = [];
+  try {
+    // Enough data for the snapshot to be written over several slices.
+    for (let batch = 0; batch < 10; batch++) {
+      const cmds: string[][] = [];
+      for (let i = 0; i < 1000; i++) {
+        const n = batch * 1000 + i;
+        cmds.push(["SET", `k:${n}`, "v".repeat(50) + n]);
+      }
+      await m.pipeline(cmds);
+    }
+    await m.call("RPUSH", "list", ...Array.from({ length: 2000 }, (_, i) => `e${i}`));
+    const args = ["--replicaof", "127.0.0.1", String(master.port)];
+    const started = await Promise.all([startRedis({ args }), startRedis({ args })]);
+    if (started.some((s) => s === null)) return; // no redis-server here
+    for (const s of started) {
+      replicas.push(s!);
+      clients.push(await RespClient.connect(s!.port));
+    }
+    assertEquals(await m.call("BGSAVE"), "+Background saving started\r\n");
+    await m.call("INCR", "during");
+    for (const r of clients) await caughtUp(m, r);
+    for (const r of clients) {
+      assertEquals(await r.call("DBSIZE"), await m.call("DBSIZE"));
+      assertEquals(await r.call("GET", "k:9999"), await m.call("GET", "k:9999"));
+      assertEquals(
+        await r.call("LRANGE", "list", "0", "-1"),
+        await m.call("LRANGE", "list", "0", "-1"),
+      );
+      assertEquals(await r.call("GET", "during"), "$1\r\n1\r\n");
+    }
+    await waitFor("the BGSAVE", async () => {
+      return (await info(m, "persistence")).get("rdb_bgsave_in_progress") === "0";
+    });
+    assertEquals((await info(m, "persistence")).get("rdb_last_bgsave_status"), "ok");
+    assertEquals((await info(m, "replication")).get("connected_slaves"), "2");
+  } finally {
+    for (const c of clients) c.close();
+    m.close();
+    for (const s of replicas) await s.stop();
     await master.stop();
   }
 });
