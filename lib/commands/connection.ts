@@ -179,6 +179,7 @@ function clientType(name: string): string | null {
 }
 
 function typeOfClient(c: Client): string {
+  if (c.replica !== null) return "replica";
   return c.subscriberMode ? "pubsub" : "normal";
 }
 

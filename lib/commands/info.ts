@@ -119,7 +119,8 @@ function absolutePath(p: string): string {
 
 function sectionClients(s: Server): Lines {
   return [
-    ["connected_clients", s.clients.size],
+    // Replicas are not counted, as in Redis.
+    ["connected_clients", s.clients.size - replicationOf(s).live().length],
     ["cluster_connections", 0],
     ["maxclients", s.config.num("maxclients")],
     ["client_recent_max_input_buffer", Math.max(...s.recentMaxInput)],

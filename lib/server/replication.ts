@@ -64,6 +64,8 @@ export function handshakeOf(c: Client): ReplicaHandshake {
   return h;
 }
 
+const NEWLINE = new Uint8Array([10]);
+
 /** A circular buffer of the last repl-backlog-size bytes of the stream. */
 class Backlog {
   buf: Uint8Array;
@@ -194,6 +196,13 @@ export class Replication {
     }
     const period = this.server.config.num("repl-ping-replica-period");
     const live = this.live();
+    // CONFIG SET repl-backlog-size takes effect here (keeping the newest history).
+    const size = this.server.config.num("repl-backlog-size");
+    if (this.backlog !== null && size !== this.backlog.buf.length) this.#resizeBacklog(size);
+    // A replica waiting for its snapshot gets a newline now and then: its link stays alive.
+    for (const r of live) {
+      if (r.state === "wait_bgsave") this.#write(r.client, NEWLINE);
+    }
     if (live.length !== 0 && ++this.#cronLoops % period === 0) {
       // In the current database: no SELECT for a PING.
       this.feed(this.#seldb, ["PING"]);
@@ -211,6 +220,13 @@ export class Replication {
         this.#cron = null;
       }
     }
+  }
+
+  #resizeBacklog(size: number): void {
+    const old = this.backlog!;
+    const next = new Backlog(size);
+    next.append(old.tail(Math.min(old.histlen, size)));
+    this.backlog = next;
   }
 
   /**

@@ -160,8 +160,13 @@ Deno.test("redis-server replicates redeno: full sync, live writes, partial resyn
     const role = await m.call("ROLE");
     assert(role.startsWith("*3\r\n$6\r\nmaster\r\n:"), role);
 
+    // A replica is of client type replica, not counted in connected_clients.
+    assertEquals((await info(m, "clients")).get("connected_clients"), "1");
+    const normal = await m.call("CLIENT", "LIST", "TYPE", "normal");
+    assertEquals(normal.split("id=").length, 2, normal); // the test's own connection only
+    assert(!normal.includes("flags=S"), normal);
     // Drop the link: the replica continues from the backlog.
-    const list = await m.call("CLIENT", "LIST");
+    const list = await m.call("CLIENT", "LIST", "TYPE", "replica");
     const id = /id=(\d+) [^\n]*flags=S/.exec(list)?.[1];
     assert(id !== undefined, list);
     await m.call("CLIENT", "KILL", "ID", id);
