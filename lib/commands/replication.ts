@@ -51,7 +51,10 @@ function replconf(c: Client, args: string[]): void {
       return;
     } else if (opt === "rdb-only") {
       const v = longArg(value);
-      if (v !== 0 && v !== 1) return c.out.error("ERR value is not an integer or out of range");
+      if (v === null) return c.out.error("ERR value is not an integer or out of range");
+      if (v !== 0 && v !== 1) {
+        return c.out.error("ERR value is out of range, value must between 0 and 1");
+      }
     } else {
       return c.out.error(`ERR Unrecognized REPLCONF option: ${args[i]}`);
     }

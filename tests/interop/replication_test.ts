@@ -9,6 +9,7 @@
 import { assert, assertEquals } from "../support/assert.ts";
 import { parseInfo, RespClient, scanAll } from "../support/resp_client.ts";
 import { startRedeno, startRedis, type TestServer } from "../support/servers.ts";
+import { oracleTest } from "../support/oracle.ts";
 
 /** Polls `cond` every 50 ms for up to `ms`; fails with `what` if it never holds. */
 async function waitFor(what: string, cond: () => Promise<boolean>, ms = 30000): Promise<void> {
@@ -233,4 +234,19 @@ Deno.test("two replicas syncing at once, with a BGSAVE asked meanwhile: both get
     for (const s of replicas) await s.stop();
     await master.stop();
   }
+});
+
+oracleTest("REPLCONF replies and errors as Redis 7.0", async (o) => {
+  await o.sameAll([
+    ["REPLCONF"],
+    ["REPLCONF", "listening-port", "6380", "capa", "eof", "capa", "psync2"],
+    ["REPLCONF", "ip-address", "10.0.0.1"],
+    ["REPLCONF", "foo", "bar"],
+    ["REPLCONF", "listening-port", "x"],
+    ["REPLCONF", "a"],
+    ["REPLCONF", "rdb-only", "2"],
+    ["REPLCONF", "rdb-only", "x"],
+    ["REPLCONF", "rdb-only", "1"],
+    ["PSYNC", "?", "x"],
+  ]);
 });
