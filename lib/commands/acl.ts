@@ -3,6 +3,7 @@
  * LOAD, SAVE and HELP; LOG, DRYRUN and CAT come from acl_inspect.ts. The
  * users themselves live in lib/server/acl.ts.
  */
+import { randomHex } from "../util/random.ts";
 import type { Client } from "../server/client.ts";
 import type { Selector } from "../server/acl.ts";
 import { ERR_NOT_INTEGER, parseInt64 } from "./args.ts";
@@ -92,11 +93,7 @@ function aclGenpass(c: Client, args: string[]): void {
         `a positive number up to ${GENPASS_MAX_BITS}`,
     );
   }
-  const chars = Math.floor((bits + 3) / 4);
-  const bytes = crypto.getRandomValues(new Uint8Array(Math.ceil(chars / 2)));
-  let hex = "";
-  for (const b of bytes) hex += b.toString(16).padStart(2, "0");
-  c.out.bulk(hex.slice(0, chars));
+  c.out.bulk(randomHex(Math.floor((bits + 3) / 4)));
 }
 
 /** The aclfile option, or null (after replying the error) when none is set. */

@@ -84,7 +84,7 @@ export class AclCommands {
   readonly categoriesOf: string[][];
 
   constructor(served: Command[]) {
-    const absent = served.length === 0 ? [] : absentCommands();
+    const absent = served.length === 0 ? [] : absentCommands(served);
     this.top = [...served, ...absent.map(([cmd]) => cmd)];
     const absentCategories = new Map<Command, string[]>();
     for (const [cmd, cats] of absent) {
@@ -215,9 +215,14 @@ const EXTRA_COMMANDS = new Set(["client|setinfo", "snapshot"]);
  */
 const UNDESCRIBED = new Set(["client|setinfo"]);
 
-/** ABSENT_COMMANDS as Command objects (fresh ids) with their categories, subcommands after. */
-function absentCommands(): [Command, string[][]][] {
-  return ABSENT_COMMANDS.map(([name, cats, subs]) => {
+/**
+ * ABSENT_COMMANDS that `served` still lacks, as Command objects (fresh ids)
+ * with their categories, subcommands after (a command redeno comes to serve
+ * counts once, as its own).
+ */
+function absentCommands(served: Command[]): [Command, string[][]][] {
+  const have = new Set(served.map((cmd) => cmd.spec.name));
+  return ABSENT_COMMANDS.filter(([name]) => !have.has(name)).map(([name, cats, subs]) => {
     const spec = defineCommand({
       name,
       arity: -1,

@@ -11,7 +11,8 @@
  * master_repl_offset counts every byte of the stream; nothing is counted
  * while no backlog exists (no replica ever attached), as in Redis.
  */
-import { randomHex, type Server } from "./server.ts";
+import type { Server } from "./server.ts";
+import { randomHex } from "../util/random.ts";
 import type { Client } from "./client.ts";
 import { appendCommand } from "../persistence/aoffile.ts";
 import { rdbChunks } from "../persistence/rdb.ts";

@@ -2,6 +2,7 @@
  * The server: listeners, clients, the keyspace, the command table, the
  * periodic cron (active expiry, idle timeouts) and shutdown.
  */
+import { randomHex } from "../util/random.ts";
 import { ALL_COMMANDS } from "../commands/index.ts";
 import { CommandTable } from "../commands/table.ts";
 import {
@@ -668,10 +669,4 @@ export class Server {
     this.log.warning("Redis is now ready to exit, bye bye...");
     this.#resolveFinished();
   }
-}
-
-/** `n` random hex digits (run ids, replication ids). */
-export function randomHex(n: number): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(n / 2));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }

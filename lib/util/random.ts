@@ -28,3 +28,11 @@ export function distinctRandomIndexes(size: number, count: number): number[] {
   while (seen.size < count) seen.add(Math.floor(Math.random() * size));
   return [...seen];
 }
+
+/** `n` random hex digits from the system's secure source (run ids, replication ids, ACL GENPASS). */
+export function randomHex(n: number): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(Math.ceil(n / 2)));
+  let hex = "";
+  for (const b of bytes) hex += b.toString(16).padStart(2, "0");
+  return hex.slice(0, n);
+}
