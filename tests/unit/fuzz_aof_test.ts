@@ -155,13 +155,25 @@ async function spawn(kind: "redeno" | "redis", dir: string, args: string[]): Pro
   for (let i = 0; i < 600; i++) {
     if (exited) {
       await reading;
+      // Another test's server took the "free" port first: start again elsewhere.
+      if (/Could not create server TCP listening socket|Address already in use/.test(output)) {
+        return spawn(kind, dir, args);
+      }
       return { started: false, port, output, stop };
     }
     try {
       const c = await RespClient.connect(port);
       const r = await c.call("PING");
+      // Only our own process counts: under parallel tests another server may answer here.
+      const pid = /process_id:(\d+)/.exec(await c.call("INFO", "server"))?.[1];
       c.close();
-      if (r === "+PONG\r\n") return { started: true, port, output, stop };
+      if (r === "+PONG\r\n" && pid === String(child.pid)) {
+        return { started: true, port, output, stop };
+      }
+      if (r === "+PONG\r\n" && pid !== undefined) {
+        await stop();
+        return spawn(kind, dir, args);
+      }
     } catch {
       // not yet
     }
