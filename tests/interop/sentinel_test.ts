@@ -309,6 +309,59 @@ async function failover(start: Start): Promise<void> {
   }
 }
 
+/**
+ * A master stuck in a script answers BUSY: the sentinel marks it down and
+ * sends SCRIPT KILL, which ends the script; the master is up again. One
+ * sentinel with quorum 2 never starts a failover, so only the kill happens.
+ */
+async function scriptKill(start: Start): Promise<void> {
+  const master = await start({ args: ["--busy-reply-threshold", "100"] });
+  if (!master) return;
+  let sentinels: Sentinels | null = null;
+  const c = await RespClient.connect(master.port);
+  try {
+    sentinels = await startSentinels(1, master.port, { downAfterMs: 1000 });
+    if (!sentinels) return;
+    const s = sentinels;
+    await waitFor(
+      "the sentinel to see the master",
+      async () =>
+        (await s.master()).get("role-reported") === "master" &&
+        (await s.master()).get("flags") === "master",
+    );
+    const reply = await c.call("EVAL", "while true do end", "0");
+    assert(
+      reply.startsWith("-") && reply.includes("Script killed by user with SCRIPT KILL"),
+      `the script ends killed: ${JSON.stringify(reply)}\n${s.logs()}`,
+    );
+    assert(/\+sdown master/.test(s.logs()), "the sentinel saw the master down");
+    await waitFor(
+      "the master up again",
+      async () => (await s.master()).get("flags") === "master",
+      () => s.logs(),
+    );
+    assertEquals(await c.call("PING"), "+PONG\r\n");
+  } finally {
+    c.close();
+    await sentinels?.stop();
+    await master.stop();
+  }
+}
+
+Deno.test({
+  name: "sentinel kills a busy script on redis-server (validates the scenario)",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () => scriptKill(startRedis),
+});
+
+Deno.test({
+  name: "sentinel kills a busy script on redeno",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () => scriptKill(startRedeno),
+});
+
 Deno.test({
   name: "sentinel fails over redis-server (validates the scenario)",
   sanitizeOps: false,
