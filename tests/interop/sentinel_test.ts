@@ -300,6 +300,22 @@ async function failover(start: Start): Promise<void> {
       return (await infoOf(other.port)).get("slave_repl_offset") === target;
     });
     for (const [who, w] of written) await allPresent(other.port, w, who);
+
+    // The old master restarts (empty: no persistence) on its port; the
+    // sentinels turn it into a replica of the new master (SLAVEOF in their
+    // MULTI ... EXEC), and it gets the data set.
+    const back = (await start({ port: master.port }))!;
+    servers.push(back);
+    await waitFor(
+      "the old master to follow the new one",
+      () => follows(back.port, neu.port),
+      () => s.logs(),
+    );
+    await waitFor("the old master to catch up", async () => {
+      const target = (await infoOf(neu.port)).get("master_repl_offset");
+      return (await infoOf(back.port)).get("slave_repl_offset") === target;
+    });
+    for (const [who, w] of written) await allPresent(back.port, w, who);
   } finally {
     io?.disconnect();
     python?.kill();
