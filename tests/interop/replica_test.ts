@@ -1,0 +1,468 @@
+/**
+ * A server as the REPLICA of a real redis-server 7.0.15 master: every
+ * scenario runs with redis-server as the replica (which validates the test)
+ * and with redeno. A full sync of every data type in dbs 0, 3 and 9; live
+ * writes of every kind (expiry on the master included) followed through the
+ * command stream; -READONLY and replica-read-only no; a dropped link
+ * continued by a partial resync; a chained replica. Data compared key by key
+ * (logical values and exact expiry times) once the offsets are equal.
+ */
+import { assert, assertEquals } from "../support/assert.ts";
+import { decode, RespClient, scanAll } from "../support/resp_client.ts";
+import type { TestServer } from "../support/servers.ts";
+import { sleep, waitFor } from "../support/persistence.ts";
+import {
+  assertSameData,
+  caughtUp,
+  infoOf,
+  type ReplicaKind,
+  replicaofArgs,
+  replicaTests,
+  run,
+  startKind,
+  startMaster,
+  stopAll,
+  syncCounts,
+  waitLinkUp,
+  withClients,
+} from "../support/replication.ts";
+import { prng } from "../support/prng.ts";
+
+/** Every byte 0..255, once. */
+const ALL_BYTES = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join("");
+
+/** A binary string of `n` bytes from a seeded PRNG. */
+function randomBytes(seed: number, n: number): string {
+  const r = prng(seed);
+  let s = "";
+  for (let i = 0; i < n; i++) s += String.fromCharCode(Math.floor(r() * 256));
+  return s;
+}
+
+/** A far-future absolute time (ms) for EXPIREAT-like commands: fixed, so both servers agree. */
+const FAR_MS = String(Date.now() + 3_600_000);
+
+/** Every data type and encoding in `db`, with TTLs: written on the master before a replica attaches. */
+function fixture(db: number): string[][] {
+  const p = `d${db}:`;
+  const many = (n: number, f: (i: number) => string[]) =>
+    Array.from({ length: n }, (_, i) => f(i)).flat();
+  return [
+    ["SELECT", String(db)],
+    ["SET", `${p}str`, "hello"],
+    ["SET", `${p}bin`, ALL_BYTES],
+    ["SET", `\x00${p}\xffkey`, "binary key"],
+    ["SET", `${p}int`, "12345"],
+    ["SET", `${p}neg`, "-42"],
+    ["SET", `${p}int64`, "9223372036854775807"],
+    ["SET", `${p}float`, "3.14"],
+    ["SET", `${p}big`, randomBytes(db + 1, 200_000)],
+    ["SET", `${p}ttl:str`, "v", "EX", "1000"],
+    ["SETBIT", `${p}bitmap`, "7", "1"],
+    ["SETBIT", `${p}bitmap`, "100000", "1"],
+    ["PFADD", `${p}hll:sparse`, "a", "b", "c"],
+    ["PFADD", `${p}hll:dense`, ...many(3000, (i) => [`e${i}`])],
+    ["HSET", `${p}hash`, "a", "1", "b", "2", "\x00f\xff", ALL_BYTES.slice(0, 40)],
+    ["HSET", `${p}hash:big`, ...many(300, (i) => [`f${i}`, `v${i}`])],
+    ["HSET", `${p}hash:longval`, "f", "x".repeat(100)],
+    ["HSET", `${p}ttl:hash`, "f", "v"],
+    ["PEXPIRE", `${p}ttl:hash`, "900000"],
+    ["RPUSH", `${p}list`, "a", "b", "c", "1", "2", ALL_BYTES],
+    ["RPUSH", `${p}list:big`, ...many(1000, (i) => [`elem-${i}-${"y".repeat(i % 50)}`])],
+    ["SADD", `${p}set:int`, "1", "2", "3", "-7", "100000"],
+    ["SADD", `${p}set:str`, "a", "b", "c", ALL_BYTES.slice(200)],
+    ["SADD", `${p}set:bigint`, ...many(600, (i) => [String(i * 3)])],
+    ["SADD", `${p}ttl:set`, "x", "y"],
+    ["PEXPIREAT", `${p}ttl:set`, FAR_MS],
+    ["ZADD", `${p}zset`, "1", "a", "2.5", "b", "-3", "c", "inf", "top", "-inf", "bottom"],
+    ["ZADD", `${p}zset:big`, ...many(200, (i) => [String(i / 7), `m${i}`])],
+    ["ZADD", `${p}zset:longval`, "1", "z".repeat(80)],
+    ["XADD", `${p}stream`, "1-1", "f", "v"],
+    ["XADD", `${p}stream`, "2-1", "g", "w", "h", ALL_BYTES.slice(0, 10)],
+    ["XADD", `${p}stream`, "3-0", "f", "v3"],
+    ["XADD", `${p}stream`, "4-0", "f", "v4"],
+    ["XDEL", `${p}stream`, "3-0"],
+    ["XGROUP", "CREATE", `${p}stream`, "grp", "0"],
+    ["XGROUP", "CREATE", `${p}stream`, "late", "$"],
+    ["XREADGROUP", "GROUP", "grp", "alice", "COUNT", "2", "STREAMS", `${p}stream`, ">"],
+    ["XREADGROUP", "GROUP", "grp", "bob", "COUNT", "1", "STREAMS", `${p}stream`, ">"],
+    ["XACK", `${p}stream`, "grp", "1-1"],
+    ["XGROUP", "CREATECONSUMER", `${p}stream`, "late", "idle-one"],
+    ...Array.from(
+      { length: 300 },
+      (_, i) => ["XADD", `${p}stream:big`, `${i + 10}-0`, "n", `${i}`],
+    ),
+  ];
+}
+
+/** Starts a master (null: no redis-server here) and a replica of `kind` attached to it. */
+async function pair(
+  kind: ReplicaKind,
+  before: (m: RespClient) => Promise<void> = async () => {},
+  replicaArgs: string[] = [],
+): Promise<{ master: TestServer; replica: TestServer } | null> {
+  const master = await startMaster();
+  if (!master) return null;
+  try {
+    await withClients([master.port], before);
+    const replica = await startKind(kind, {
+      args: [...replicaofArgs(master.port), ...replicaArgs],
+    });
+    return { master, replica };
+  } catch (e) {
+    await master.stop();
+    throw e;
+  }
+}
+
+/** Scenario 1: a full sync of every data type in three dbs, compared key by key. */
+async function fullSync(kind: ReplicaKind): Promise<void> {
+  const servers = await pair(kind, async (m) => {
+    for (const db of [0, 3, 9]) await run(m, fixture(db));
+    await run(m, [["SELECT", "0"]]);
+  });
+  if (!servers) return;
+  try {
+    await withClients([servers.master.port, servers.replica.port], async (m, r) => {
+      await waitLinkUp(r);
+      await caughtUp(m, r);
+      const rows = await assertSameData(m, r, "after the full sync");
+      assertEquals(rows, 3 * 28, "rows compared: 27 keys and a DBSIZE in each db");
+      // Encodings chosen from the data alone (not from its history) agree too.
+      for (
+        const key of ["d3:set:int", "d3:set:str", "d3:set:bigint", "d3:hash:big", "d3:zset:big"]
+      ) {
+        await run(m, [["SELECT", "3"]]);
+        await run(r, [["SELECT", "3"]]);
+        assertEquals(
+          await r.call("OBJECT", "ENCODING", key),
+          await m.call("OBJECT", "ENCODING", key),
+          `OBJECT ENCODING ${key}`,
+        );
+      }
+      const ri = await infoOf(r, "replication");
+      assertEquals(ri.get("role"), "slave");
+      assertEquals(ri.get("master_host"), "127.0.0.1");
+      assertEquals(ri.get("master_port"), String(servers.master.port));
+      assertEquals(ri.get("master_sync_in_progress"), "0");
+      assertEquals(ri.get("slave_read_only"), "1");
+      assertEquals(ri.get("master_replid"), await masterReplid(m));
+      assertEquals((await syncCounts(m)).full, 1);
+    });
+  } finally {
+    await stopAll([servers.master, servers.replica]);
+  }
+}
+
+async function masterReplid(m: RespClient): Promise<string> {
+  return (await infoOf(m, "replication")).get("master_replid")!;
+}
+
+/** Live writes of every kind across several dbs (scenario 2). */
+const LIVE: string[][] = [
+  ["SELECT", "0"],
+  ["SET", "s:ex", "v", "EX", "1000"],
+  ["SET", "s:px", "v", "PX", "900000"],
+  ["SET", "s:ex", "v2", "KEEPTTL"],
+  ["SET", "s:exat", "v", "EXAT", String(Math.floor(Number(FAR_MS) / 1000))],
+  ["SET", "s:nx", "v", "NX", "GET"],
+  ["GETEX", "s:px", "PERSIST"],
+  ["SET", "f", "1.5"],
+  ["INCRBYFLOAT", "f", "0.25"],
+  ["INCRBYFLOAT", "f", "1e3"],
+  ["INCR", "ctr"],
+  ["INCRBY", "ctr", "-100"],
+  ["APPEND", "app", "abc"],
+  ["APPEND", "app", ALL_BYTES],
+  ["SETRANGE", "app", "1", "XY"],
+  ["SETBIT", "bits", "33", "1"],
+  ["BITOP", "NOT", "bits:not", "bits"],
+  ["HSET", "h", "a", "1"],
+  ["HINCRBY", "h", "n", "5"],
+  ["HINCRBYFLOAT", "h", "x", "1.5"],
+  ["HDEL", "h", "a"],
+  ["LPUSH", "l", "a", "b", "c", "d", "e"],
+  ["LPOP", "l"],
+  ["RPOP", "l"],
+  ["LMOVE", "l", "l2", "LEFT", "RIGHT"],
+  ["LINSERT", "l", "BEFORE", "c", "ins"],
+  ["LSET", "l", "0", "set0"],
+  ["LTRIM", "l", "0", "5"],
+  ["SADD", "s", "a", "b", "c", "d", "e", "f"],
+  ["SPOP", "s"],
+  ["SPOP", "s", "2"],
+  ["SREM", "s", "zz"],
+  ["SADD", "s2", "c", "d", "e", "q"],
+  ["SINTERSTORE", "s:inter", "s", "s2"],
+  ["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d"],
+  ["ZINCRBY", "z", "5", "a"],
+  ["ZPOPMIN", "z"],
+  ["ZUNIONSTORE", "z:u", "2", "z", "s2", "WEIGHTS", "2", "1"],
+  ["ZREMRANGEBYSCORE", "z:u", "-inf", "(1"],
+  ["XADD", "x", "1-1", "f", "v1"],
+  ["XADD", "x", "2-1", "f", "v2"],
+  ["XADD", "x", "3-1", "f", "v3"],
+  ["XADD", "x", "*", "f", "auto"],
+  ["XGROUP", "CREATE", "x", "g", "0"],
+  ["XREADGROUP", "GROUP", "g", "c1", "COUNT", "3", "STREAMS", "x", ">"],
+  ["XACK", "x", "g", "1-1"],
+  ["XCLAIM", "x", "g", "c2", "0", "2-1"],
+  ["XTRIM", "x", "MAXLEN", "~", "2"],
+  ["XTRIM", "x", "MINID", "2-0"],
+  ["PFADD", "hll", "a", "b", "c"],
+  ["PFADD", "hll2", "c", "d"],
+  ["PFMERGE", "hll:m", "hll", "hll2"],
+  ["EXPIRE", "h", "2000"],
+  ["PEXPIREAT", "l", FAR_MS],
+  ["EXPIRE", "s2", "3000"],
+  ["PERSIST", "s2"],
+  ["RENAME", "app", "app:renamed"],
+  ["COPY", "z", "z:copy"],
+  ["MOVE", "f", "3"],
+  ["SET", "gone", "1"],
+  ["DEL", "gone"],
+  ["SET", "gone2", "1"],
+  ["UNLINK", "gone2"],
+  ["MULTI"],
+  ["INCR", "tx:ctr"],
+  ["SADD", "tx:set", "x"],
+  ["LPUSH", "tx:list", "y"],
+  ["EXEC"],
+  [
+    "EVAL",
+    "redis.call('SET', KEYS[1], ARGV[1]); redis.call('RPUSH', KEYS[2], ARGV[1]); " +
+    "return redis.call('INCR', KEYS[3])",
+    "3",
+    "ev:s",
+    "ev:l",
+    "ev:n",
+    "val",
+  ],
+  ["SELECT", "3"],
+  ["SET", "d3:new", "n", "PX", "800000"],
+  ["HSET", "d3:h", "f", "v"],
+  ["SELECT", "9"],
+  ["SET", "d9:new", "nine"],
+  ["SWAPDB", "3", "9"],
+  ["SELECT", "5"],
+  ["SET", "d5:a", "1"],
+  ["RPUSH", "d5:l", "1"],
+  ["FLUSHDB"],
+  ["SET", "d5:after", "flush"],
+  ["SELECT", "12"],
+  ["RPUSH", "src", "3", "1", "2"],
+  ["SORT", "src", "STORE", "sorted"],
+  ["SELECT", "0"],
+];
+
+/** Live stream reads leave Redis's own replica without a group's entries-read (see dataset). */
+const LIVE_OPTS = { noGroupCounters: true };
+
+/** Scenario 2: live writes of every kind after the link is up, expiry on the master included. */
+async function liveWrites(kind: ReplicaKind): Promise<void> {
+  const servers = await pair(kind, async (m) => {
+    await run(m, fixture(0));
+  });
+  if (!servers) return;
+  const blocked = await startBlockedPop(servers.master.port);
+  try {
+    await withClients([servers.master.port, servers.replica.port], async (m, r) => {
+      await waitLinkUp(r);
+      await caughtUp(m, r);
+      await run(m, LIVE);
+      // A blocked BLMOVE served by a push: propagated as the move it did.
+      await run(m, [["RPUSH", "bl:src", "served"]]);
+      assertEquals(decode(await blocked.reply()), "served");
+      await caughtUp(m, r);
+      const rows = await assertSameData(m, r, "after the live writes", LIVE_OPTS);
+      assert(rows > 60, `compared ${rows} rows`);
+      assertEquals(decode(await r.call("LRANGE", "bl:dst", "0", "-1")), ["served"]);
+      await r.call("SELECT", "12");
+      assertEquals(decode(await r.call("LRANGE", "sorted", "0", "-1")), ["1", "2", "3"]);
+      await r.call("SELECT", "0");
+
+      await expiryOnMaster(m, r);
+      await caughtUp(m, r);
+      await assertSameData(m, r, "after the expiries", LIVE_OPTS);
+    });
+  } finally {
+    blocked.close();
+    await stopAll([servers.master, servers.replica]);
+  }
+}
+
+/** A connection blocked in BLMOVE bl:src -> bl:dst (db 0) on the master. */
+async function startBlockedPop(port: number): Promise<RespClient> {
+  const c = await RespClient.connect(port);
+  await c.send(
+    "*6\r\n$6\r\nBLMOVE\r\n$6\r\nbl:src\r\n$6\r\nbl:dst\r\n$4\r\nLEFT\r\n$5\r\nRIGHT\r\n$1\r\n0\r\n",
+  );
+  return c;
+}
+
+/**
+ * Keys expiring on the master reach the replica as deletions; a replica
+ * never expires keys itself: with the master's active expiry off, a key past
+ * its time reads as missing on the replica (GET, EXISTS, PTTL, TYPE, SCAN,
+ * KEYS) yet DBSIZE still counts it, until the master's DEL arrives.
+ */
+async function expiryOnMaster(m: RespClient, r: RespClient): Promise<void> {
+  await run(m, [["SELECT", "7"], ["SET", "e:active", "v", "PX", "100"], ["SET", "e:keep", "k"]]);
+  await run(r, [["SELECT", "7"]]);
+  await waitFor("the master's active expiry of e:active", async () => {
+    return (await m.call("DBSIZE")) === ":1\r\n";
+  });
+  await caughtUp(m, r);
+  assertEquals(await r.call("DBSIZE"), ":1\r\n", "the master's DEL reached the replica");
+
+  await run(m, [["DEBUG", "SET-ACTIVE-EXPIRE", "0"], ["SET", "e:lazy", "v", "PX", "150"]]);
+  try {
+    await caughtUp(m, r);
+    await waitFor("e:lazy to be past its time on the replica", async () => {
+      return (await r.call("PTTL", "e:lazy")) === ":-2\r\n";
+    });
+    assertEquals(await r.call("GET", "e:lazy"), "$-1\r\n");
+    assertEquals(await r.call("EXISTS", "e:lazy"), ":0\r\n");
+    assertEquals(await r.call("TYPE", "e:lazy"), "+none\r\n");
+    assertEquals(await scanAll(r), ["e:keep"]);
+    assertEquals(decode(await r.call("KEYS", "*")), ["e:keep"]);
+    // Still counted, and still there a while later: the replica does not delete it.
+    for (let i = 0; i < 5; i++) {
+      assertEquals(await r.call("DBSIZE"), ":2\r\n", "the replica keeps the expired key");
+      await sleep(100);
+    }
+    // The master deletes it on access; its DEL reaches the replica.
+    assertEquals(await m.call("GET", "e:lazy"), "$-1\r\n");
+    await caughtUp(m, r);
+    assertEquals(await r.call("DBSIZE"), ":1\r\n", "the master's DEL reached the replica");
+  } finally {
+    await run(m, [["DEBUG", "SET-ACTIVE-EXPIRE", "1"], ["SELECT", "0"]]);
+    await run(r, [["SELECT", "0"]]);
+  }
+}
+
+/** Scenario 3: -READONLY, and writes accepted locally with replica-read-only no. */
+async function readOnly(kind: ReplicaKind): Promise<void> {
+  const servers = await pair(kind, async (m) => {
+    await run(m, [["SET", "k", "master"]]);
+  });
+  if (!servers) return;
+  try {
+    await withClients([servers.master.port, servers.replica.port], async (m, r) => {
+      await waitLinkUp(r);
+      await caughtUp(m, r);
+      const READONLY = "-READONLY You can't write against a read only replica.\r\n";
+      assertEquals(await r.call("SET", "k", "replica"), READONLY);
+      assertEquals(await r.call("LPUSH", "l", "x"), READONLY);
+      assertEquals(await r.call("DEL", "k"), READONLY);
+      assertEquals(await r.call("GET", "k"), "$6\r\nmaster\r\n");
+      assertEquals(decode(await r.call("CONFIG", "GET", "replica-read-only")), [
+        "replica-read-only",
+        "yes",
+      ]);
+
+      assertEquals(await r.call("CONFIG", "SET", "replica-read-only", "no"), "+OK\r\n");
+      assertEquals((await infoOf(r, "replication")).get("slave_read_only"), "0");
+      assertEquals(await r.call("SET", "local", "only-here"), "+OK\r\n");
+      assertEquals(await r.call("GET", "local"), "$9\r\nonly-here\r\n");
+      assertEquals(await m.call("GET", "local"), "$-1\r\n", "a replica's local write stays local");
+      assertEquals(await r.call("CONFIG", "SET", "replica-read-only", "yes"), "+OK\r\n");
+      assertEquals(await r.call("SET", "k2", "v"), READONLY);
+      // The master's writes still arrive.
+      await run(m, [["SET", "after", "1"]]);
+      await caughtUp(m, r);
+      assertEquals(await r.call("GET", "after"), "$1\r\n1\r\n");
+    });
+  } finally {
+    await stopAll([servers.master, servers.replica]);
+  }
+}
+
+/** Scenario 4: a dropped link (killed from either side) continues by a partial resync. */
+async function partialResync(kind: ReplicaKind): Promise<void> {
+  const servers = await pair(kind, async (m) => {
+    await run(m, fixture(0));
+  });
+  if (!servers) return;
+  try {
+    await withClients([servers.master.port, servers.replica.port], async (m, r) => {
+      await waitLinkUp(r);
+      await caughtUp(m, r);
+      assertEquals(await syncCounts(m), { full: 1, partial: 0 });
+
+      // The replica drops its master.
+      assertEquals(await r.call("CLIENT", "KILL", "TYPE", "master"), ":1\r\n");
+      await run(m, [["SET", "during:1", "v"], ["HSET", "d0:hash", "new", "1"], ["SELECT", "4"], [
+        "RPUSH",
+        "db4:l",
+        "a",
+      ], ["SELECT", "0"]]);
+      await waitFor("a partial resync", async () => (await syncCounts(m)).partial === 1);
+      await caughtUp(m, r);
+      await assertSameData(m, r, "after the replica dropped the link");
+
+      // The master drops its replica.
+      assertEquals(await m.call("CLIENT", "KILL", "TYPE", "replica"), ":1\r\n");
+      await run(m, [["INCR", "during:2"], ["ZADD", "d0:zset", "7", "seven"]]);
+      await waitFor("a second partial resync", async () => (await syncCounts(m)).partial === 2);
+      await caughtUp(m, r);
+      await assertSameData(m, r, "after the master dropped the link");
+      assertEquals(await syncCounts(m), { full: 1, partial: 2 });
+      assertEquals((await infoOf(r, "replication")).get("master_replid"), await masterReplid(m));
+    });
+  } finally {
+    await stopAll([servers.master, servers.replica]);
+  }
+}
+
+/** Scenario 8: master -> A -> B: B gets the same data and the same offsets. */
+async function chained(kind: ReplicaKind): Promise<void> {
+  // A serves B: its diskless sync starts at once instead of after 5 s.
+  const servers = await pair(kind, async (m) => {
+    await run(m, fixture(0));
+    await run(m, fixture(3));
+  }, ["--repl-diskless-sync-delay", "0"]);
+  if (!servers) return;
+  let b: TestServer | null = null;
+  try {
+    b = await startKind(kind, { args: replicaofArgs(servers.replica.port) });
+    await withClients(
+      [servers.master.port, servers.replica.port, b.port],
+      async (m, ra, rb) => {
+        await waitLinkUp(ra);
+        await waitLinkUp(rb);
+        await caughtUp(m, ra);
+        await run(m, LIVE);
+        const offset = await caughtUp(m, ra);
+        await waitFor("B's offset to reach the master's", async () => {
+          const bi = await infoOf(rb, "replication");
+          return bi.get("master_link_status") === "up" &&
+            Number(bi.get("slave_repl_offset")) >= offset;
+        });
+        await caughtUp(ra, rb);
+        const ai = await infoOf(ra, "replication");
+        const bi = await infoOf(rb, "replication");
+        assertEquals(bi.get("slave_repl_offset"), ai.get("master_repl_offset"));
+        assertEquals(ai.get("master_replid"), await masterReplid(m));
+        assertEquals(
+          bi.get("master_replid"),
+          ai.get("master_replid"),
+          "one history down the chain",
+        );
+        assertEquals(ai.get("connected_slaves"), "1");
+        await assertSameData(m, rb, "master and the chained replica", LIVE_OPTS);
+        await assertSameData(ra, rb, "A and B");
+      },
+    );
+  } finally {
+    await stopAll([servers.master, servers.replica, b]);
+  }
+}
+
+await replicaTests([
+  ["full sync of every data type in dbs 0, 3, 9", fullSync],
+  ["live writes of every kind, expiry on the master", liveWrites],
+  ["-READONLY; replica-read-only no", readOnly],
+  ["a dropped link continues by a partial resync", partialResync],
+  ["chained: master -> A -> B", chained],
+]);
