@@ -9,7 +9,7 @@
  * replica re-pointed at it continues by a partial resync).
  */
 import { assert, assertEquals, assertNotEquals } from "../support/assert.ts";
-import type { RespClient } from "../support/resp_client.ts";
+import { decode, type Decoded, type RespClient } from "../support/resp_client.ts";
 import type { TestServer } from "../support/servers.ts";
 import { idle, shutdown, waitFor } from "../support/persistence.ts";
 import {
@@ -17,6 +17,7 @@ import {
   caughtUp,
   dataset,
   infoOf,
+  REPLICA_DOWN_INFO_FIELDS,
   type ReplicaKind,
   replicaofArgs,
   replicaTests,
@@ -105,6 +106,25 @@ async function masterKilledDuringSync(kind: ReplicaKind): Promise<void> {
       });
       assertEquals(await dataset(r), old, "the replica still serves its old data set");
       assertEquals(await r.call("GET", "key:1"), "$-1\r\n", "nothing of the aborted transfer");
+      assertEquals([...(await infoOf(r, "replication")).keys()], REPLICA_DOWN_INFO_FIELDS);
+      const role = decode(await r.call("ROLE")) as Decoded[];
+      assertEquals(role[0], "slave");
+      assert(role[3] === "connect" || role[3] === "connecting", `ROLE state ${role[3]}`);
+      assertEquals(role[4], -1, "ROLE's offset without a master link");
+      // Stale data refused: every command but the few Redis flags "stale".
+      await run(r, [["CONFIG", "SET", "replica-serve-stale-data", "no"]]);
+      const DOWN =
+        "-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.\r\n";
+      assertEquals(await r.call("GET", "old:str"), DOWN);
+      assertEquals(await r.call("DBSIZE"), DOWN);
+      assertEquals(await r.call("PING"), DOWN);
+      assertEquals(
+        await r.call("SET", "x", "1"),
+        "-READONLY You can't write against a read only replica.\r\n",
+      );
+      assert((await r.call("INFO", "replication")).startsWith("$"), "INFO serves stale");
+      await run(r, [["CONFIG", "SET", "replica-serve-stale-data", "yes"]]);
+      assertEquals(await r.call("GET", "old:str"), "$5\r\nhello\r\n");
       return old;
     });
     assert(old.length > 5);

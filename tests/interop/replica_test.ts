@@ -8,13 +8,14 @@
  * (logical values and exact expiry times) once the offsets are equal.
  */
 import { assert, assertEquals } from "../support/assert.ts";
-import { decode, RespClient, scanAll } from "../support/resp_client.ts";
+import { decode, type Decoded, RespClient, scanAll } from "../support/resp_client.ts";
 import type { TestServer } from "../support/servers.ts";
 import { sleep, waitFor } from "../support/persistence.ts";
 import {
   assertSameData,
   caughtUp,
   infoOf,
+  REPLICA_INFO_FIELDS,
   type ReplicaKind,
   replicaofArgs,
   replicaTests,
@@ -116,8 +117,10 @@ async function pair(
 }
 
 /** Scenario 1: a full sync of every data type in three dbs, compared key by key. */
-async function fullSync(kind: ReplicaKind): Promise<void> {
+async function fullSync(kind: ReplicaKind, diskless: boolean): Promise<void> {
   const servers = await pair(kind, async (m) => {
+    // Diskless: the RDB comes as "$EOF:<mark>" ... <mark>; else as "$<length>".
+    await run(m, [["CONFIG", "SET", "repl-diskless-sync", diskless ? "yes" : "no"]]);
     for (const db of [0, 3, 9]) await run(m, fixture(db));
     await run(m, [["SELECT", "0"]]);
   });
@@ -141,6 +144,7 @@ async function fullSync(kind: ReplicaKind): Promise<void> {
         );
       }
       const ri = await infoOf(r, "replication");
+      assertEquals([...ri.keys()], REPLICA_INFO_FIELDS);
       assertEquals(ri.get("role"), "slave");
       assertEquals(ri.get("master_host"), "127.0.0.1");
       assertEquals(ri.get("master_port"), String(servers.master.port));
@@ -148,6 +152,9 @@ async function fullSync(kind: ReplicaKind): Promise<void> {
       assertEquals(ri.get("slave_read_only"), "1");
       assertEquals(ri.get("master_replid"), await masterReplid(m));
       assertEquals((await syncCounts(m)).full, 1);
+      const role = decode(await r.call("ROLE")) as Decoded[];
+      assertEquals(role.slice(0, 4), ["slave", "127.0.0.1", servers.master.port, "connected"]);
+      assert(typeof role[4] === "number" && role[4] > 0, `ROLE's offset ${role[4]}`);
     });
   } finally {
     await stopAll([servers.master, servers.replica]);
@@ -166,6 +173,7 @@ const LIVE: string[][] = [
   ["SET", "s:ex", "v2", "KEEPTTL"],
   ["SET", "s:exat", "v", "EXAT", String(Math.floor(Number(FAR_MS) / 1000))],
   ["SET", "s:nx", "v", "NX", "GET"],
+  ["SET", "s:big", randomBytes(99, 300_000)],
   ["GETEX", "s:px", "PERSIST"],
   ["SET", "f", "1.5"],
   ["INCRBYFLOAT", "f", "0.25"],
@@ -351,6 +359,10 @@ async function readOnly(kind: ReplicaKind): Promise<void> {
     await withClients([servers.master.port, servers.replica.port], async (m, r) => {
       await waitLinkUp(r);
       await caughtUp(m, r);
+      assertEquals(
+        await r.call("REPLICAOF", "127.0.0.1", String(servers.master.port)),
+        "+OK Already connected to specified master\r\n",
+      );
       const READONLY = "-READONLY You can't write against a read only replica.\r\n";
       assertEquals(await r.call("SET", "k", "replica"), READONLY);
       assertEquals(await r.call("LPUSH", "l", "x"), READONLY);
@@ -375,6 +387,34 @@ async function readOnly(kind: ReplicaKind): Promise<void> {
     });
   } finally {
     await stopAll([servers.master, servers.replica]);
+  }
+}
+
+/** A master that wants a password: masterauth alone (default user), then masteruser too. */
+async function masterAuth(kind: ReplicaKind): Promise<void> {
+  const master = await startMaster({ args: ["--requirepass", "pw"] });
+  if (!master) return;
+  const replicas: TestServer[] = [];
+  try {
+    await withClients([master.port], async (m) => {
+      await run(m, [
+        ["AUTH", "pw"],
+        ["ACL", "SETUSER", "repl", "on", ">rpw", "+psync", "+replconf", "+ping"],
+        ["SET", "secret", "data"],
+      ]);
+    });
+    for (const auth of [["--masterauth", "pw"], ["--masteruser", "repl", "--masterauth", "rpw"]]) {
+      const replica = await startKind(kind, { args: [...replicaofArgs(master.port), ...auth] });
+      replicas.push(replica);
+      await withClients([master.port, replica.port], async (m, r) => {
+        await run(m, [["AUTH", "pw"], ["INCR", "ctr"]]);
+        await waitLinkUp(r);
+        await caughtUp(m, r);
+        await assertSameData(m, r, `with ${auth.join(" ")}`);
+      });
+    }
+  } finally {
+    await stopAll([master, ...replicas]);
   }
 }
 
@@ -460,7 +500,9 @@ async function chained(kind: ReplicaKind): Promise<void> {
 }
 
 await replicaTests([
-  ["full sync of every data type in dbs 0, 3, 9", fullSync],
+  ["full sync of every data type in dbs 0, 3, 9 (diskless)", (k) => fullSync(k, true)],
+  ["full sync of every data type in dbs 0, 3, 9 (disk-based)", (k) => fullSync(k, false)],
+  ["masterauth, masteruser", masterAuth],
   ["live writes of every kind, expiry on the master", liveWrites],
   ["-READONLY; replica-read-only no", readOnly],
   ["a dropped link continues by a partial resync", partialResync],

@@ -95,6 +95,40 @@ export async function infoField(c: RespClient, section: string, name: string): P
   return v;
 }
 
+/**
+ * The fields of a Redis 7.0.15 replica's INFO replication, in order, with
+ * its link up (no sync in progress); with the link down
+ * master_link_down_since_seconds follows slave_repl_offset.
+ */
+export const REPLICA_INFO_FIELDS = [
+  "role",
+  "master_host",
+  "master_port",
+  "master_link_status",
+  "master_last_io_seconds_ago",
+  "master_sync_in_progress",
+  "slave_read_repl_offset",
+  "slave_repl_offset",
+  "slave_priority",
+  "slave_read_only",
+  "replica_announced",
+  "connected_slaves",
+  "master_failover_state",
+  "master_replid",
+  "master_replid2",
+  "master_repl_offset",
+  "second_repl_offset",
+  "repl_backlog_active",
+  "repl_backlog_size",
+  "repl_backlog_first_byte_offset",
+  "repl_backlog_histlen",
+];
+
+/** REPLICA_INFO_FIELDS as a replica whose link is down shows them. */
+export const REPLICA_DOWN_INFO_FIELDS = REPLICA_INFO_FIELDS.flatMap((f) =>
+  f === "slave_repl_offset" ? [f, "master_link_down_since_seconds"] : [f]
+);
+
 /** INFO stats' sync_full and sync_partial_ok of a master, as numbers. */
 export async function syncCounts(c: RespClient): Promise<{ full: number; partial: number }> {
   const s = await infoOf(c, "stats");
