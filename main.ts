@@ -11,6 +11,7 @@ import {
 } from "./lib/config.ts";
 import { Logger, type LogLevel, logTimestamp } from "./lib/log.ts";
 import { Server } from "./lib/server/server.ts";
+import { followMaster } from "./lib/server/replica.ts";
 
 const USAGE = `Usage: redeno [/path/to/redis.conf] [options] [-]
        redeno - (read config from stdin)
@@ -106,6 +107,11 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   log.notice("Ready to accept connections");
+  const master = config.str("replicaof");
+  if (master !== "") {
+    const [host, port] = master.split(" ");
+    followMaster(server, host, Number(port), true);
+  }
   await server.finished;
   return 0;
 }

@@ -119,6 +119,62 @@ export const OPTIONS: OptionSpec[] = [
     max: INT_MAX,
     aliases: ["repl-ping-slave-period"],
   },
+  // Replica side (lib/server/replica.ts); replicaof is set by the config file or REPLICAOF.
+  {
+    name: "replicaof",
+    aliases: ["slaveof"],
+    kind: "string",
+    default: "",
+    immutable: true,
+    validate: (v) =>
+      v === "" || /^\S+ \d+$/.test(v) && Number(v.split(" ")[1]) <= 65535
+        ? null
+        : "Invalid master port",
+  },
+  { name: "masterauth", kind: "string", default: "" },
+  { name: "masteruser", kind: "string", default: "" },
+  { name: "replica-read-only", kind: "bool", default: "yes", aliases: ["slave-read-only"] },
+  {
+    name: "replica-serve-stale-data",
+    kind: "bool",
+    default: "yes",
+    aliases: ["slave-serve-stale-data"],
+  },
+  {
+    name: "replica-ignore-maxmemory",
+    kind: "bool",
+    default: "yes",
+    aliases: ["slave-ignore-maxmemory"],
+  },
+  { name: "repl-timeout", kind: "int", default: "60", min: 1, max: INT_MAX },
+  {
+    name: "repl-diskless-load",
+    kind: "enum",
+    default: "disabled",
+    values: ["disabled", "on-empty-db", "swapdb"],
+  },
+  { name: "repl-diskless-sync", kind: "bool", default: "yes" },
+  { name: "repl-diskless-sync-delay", kind: "int", default: "5", min: 0, max: INT_MAX },
+  { name: "repl-diskless-sync-max-replicas", kind: "int", default: "0", min: 0, max: INT_MAX },
+  {
+    name: "replica-priority",
+    kind: "int",
+    default: "100",
+    min: 0,
+    max: INT_MAX,
+    aliases: ["slave-priority"],
+  },
+  { name: "replica-announce-ip", kind: "string", default: "", aliases: ["slave-announce-ip"] },
+  {
+    name: "replica-announce-port",
+    kind: "int",
+    default: "0",
+    min: 0,
+    max: 65535,
+    aliases: ["slave-announce-port"],
+  },
+  { name: "replica-announced", kind: "bool", default: "yes" },
+  { name: "replica-lazy-flush", kind: "bool", default: "no", aliases: ["slave-lazy-flush"] },
   { name: "latency-tracking", kind: "bool", default: "yes" },
   {
     name: "notify-keyspace-events",
@@ -850,6 +906,8 @@ export function applyConfigText(
     }
     const o = findOption(args[0]);
     if (!o) throw fail("Bad directive or wrong number of arguments");
+    // `replicaof <host> <port>`: one value, as `replicaof "<host> <port>"` gives.
+    if (o.name === "replicaof" && args.length === 3) args.splice(1, 2, `${args[1]} ${args[2]}`);
     const multi = o.kind === "save" || o.kind === "bind" || o.kind === "obuf";
     // A bare client-output-buffer-limit line sets no class (Redis takes it).
     if ((args.length < 2 && o.kind !== "obuf") || (!multi && args.length !== 2)) {
@@ -961,6 +1019,10 @@ export function rewriteConfigText(config: Config, old: string, users: string[] |
       rewrite(name, `${name} ${v === "" ? '""' : v}`, true);
     } else if (name === "notify-keyspace-events") {
       rewrite(name, `${name} ${repr(config.format(name))}`, v !== "");
+    } else if (name === "replicaof") {
+      // `replicaof <host> <port>` while following a master; a master has no line.
+      if (v !== "") rewrite(name, `${name} ${v}`, true);
+      else processed.add(name);
     } else if (name === "requirepass" && v === "") {
       processed.add(name); // no password: no line at all
     } else if (o.kind === "bind") {

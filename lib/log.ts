@@ -25,7 +25,7 @@ export function logTimestamp(d = new Date()): string {
 
 export class Logger {
   #threshold = 2;
-  /** "C" while loading the configuration, "M" once the server runs (as Redis). */
+  /** "C" while loading the configuration, then "M" for a master, "S" for a replica (as Redis). */
   role = "M";
   #file: Deno.FsFile | null = null;
   #fileName = "";

@@ -13,6 +13,8 @@ export const ERR_WRONGTYPE = "WRONGTYPE Operation against a key holding the wron
 export const ERR_NOT_INTEGER = "ERR value is not an integer or out of range";
 export const ERR_NOT_FLOAT = "ERR value is not a valid float";
 export const ERR_SYNTAX = "ERR syntax error";
+/** A write on a replica under replica-read-only (dispatcher and scripts). */
+export const ERR_READONLY_REPLICA = "READONLY You can't write against a read only replica.";
 export const ERR_OVERFLOW = "ERR increment or decrement would overflow";
 export const ERR_NO_SUCH_KEY = "ERR no such key";
 export const ERR_DB_INDEX = "ERR DB index is out of range";

@@ -180,6 +180,7 @@ function clientType(name: string): string | null {
 
 function typeOfClient(c: Client): string {
   if (c.replica !== null) return "replica";
+  if (c.master) return "master";
   return c.subscriberMode ? "pubsub" : "normal";
 }
 

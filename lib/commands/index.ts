@@ -27,6 +27,7 @@ import { functionCommands } from "./functions.ts";
 import { pubsubCommands } from "./pubsub.ts";
 import { aclCommands } from "./acl.ts";
 import { replicationCommands } from "./replication.ts";
+import { replicaofCommands } from "./replicaof.ts";
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connectionCommands,
@@ -57,4 +58,5 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...pubsubCommands,
   ...aclCommands,
   ...replicationCommands,
+  ...replicaofCommands,
 ];

@@ -45,6 +45,7 @@ function replconf(c: Client, args: string[]): void {
       if (off === null) return;
       if (off > link.ackOffset) link.ackOffset = off;
       link.ackTime = Date.now();
+      replicationOf(c.server).acked(link);
       return;
     } else if (opt === "getack") {
       // Only a replica answers GETACK (to its master): a master ignores it.
@@ -68,6 +69,10 @@ function startSync(c: Client, replid: string | null, offset: number): void {
   if (c.out.length !== 0 || (c.transport?.unsentBytes ?? 0) !== 0) {
     return c.out.error("ERR SYNC and PSYNC are invalid with pending output");
   }
+  // A replica serves its own replicas only while it follows its master.
+  if (replicationOf(c.server).masterHost !== null && !c.server.masterLinkUp) {
+    return c.out.error("NOMASTERLINK Can't SYNC while not connected with my master");
+  }
   replicationOf(c.server).sync(c, replid, offset);
   // Nothing the replica sends from now on is answered (its REPLCONF ACKs).
   c.replyOff = true;
@@ -85,6 +90,16 @@ function sync(c: Client): void {
 
 function role(c: Client): void {
   const r = replicationOf(c.server);
+  if (r.masterHost !== null) {
+    const f = r.follower!;
+    c.out.array(5);
+    c.out.bulk("slave");
+    c.out.bulk(r.masterHost);
+    c.out.int(r.masterPort);
+    c.out.bulk(f.state);
+    c.out.int(f.master !== null ? r.offset : -1);
+    return;
+  }
   const online = r.live().filter((l) => l.state === "online");
   c.out.array(3);
   c.out.bulk("master");

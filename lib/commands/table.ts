@@ -8,7 +8,7 @@
  * statistics and SLOWLOG. Handlers contain only their own logic.
  */
 import { Dict } from "../store/dict.ts";
-import { parseInt64 } from "./args.ts";
+import { ERR_READONLY_REPLICA, parseInt64 } from "./args.ts";
 import type { Client } from "../server/client.ts";
 import { LatencyHistogram } from "../server/latency.ts";
 import { trackCommand, trackingServers } from "../server/tracking.ts";
@@ -170,6 +170,8 @@ const F_NO_MULTI = 1 << 8;
 const F_ALLOW_BUSY = 1 << 9;
 /** EXEC: refusing it ends the transaction (EXECABORT with the reason). */
 const F_EXEC = 1 << 10;
+/** Served by a replica whose link is down under replica-serve-stale-data no. */
+const F_STALE = 1 << 12;
 const NOT_QUEUED = new Set(["exec", "discard", "multi", "watch", "quit", "reset"]);
 /** Runs in RESP2 subscriber mode. */
 const F_SUBSCRIBER_OK = 1 << 11;
@@ -222,7 +224,8 @@ export class Command {
       (f.includes("no_multi") ? F_NO_MULTI : 0) |
       (f.includes("allow_busy") ? F_ALLOW_BUSY : 0) |
       (parent === null && spec.name === "exec" ? F_EXEC : 0) |
-      (parent === null && SUBSCRIBER_OK.has(spec.name) ? F_SUBSCRIBER_OK : 0);
+      (parent === null && SUBSCRIBER_OK.has(spec.name) ? F_SUBSCRIBER_OK : 0) |
+      (f.includes("stale") ? F_STALE : 0);
     this.handler = spec.handler;
     this.subcommands = spec.subcommands
       ? new Map(spec.subcommands.map((s) => [s.name, new Command(s, this)]))
@@ -370,7 +373,8 @@ export function dispatch(c: Client, args: string[]): void | Promise<void> {
     cmd.stats.rejectedCalls++;
     return reject(c, "ERR Command not allowed inside a transaction");
   }
-  if (!c.user.unrestricted) {
+  // The AOF loader and the master link are obeyed (Redis's mustObeyClient).
+  if (!c.user.unrestricted && !c.loader) {
     const denied = aclDenied(c, cmd, args);
     if (denied !== null) {
       cmd.stats.rejectedCalls++;
@@ -391,6 +395,13 @@ export function dispatch(c: Client, args: string[]): void | Promise<void> {
   ) {
     cmd.stats.rejectedCalls++;
     return reject(c, persistence.denyWrites, cmd, args);
+  }
+  if (server.keyspace.replica && !c.master) {
+    const refused = replicaRefuses(c, cmd);
+    if (refused !== null) {
+      cmd.stats.rejectedCalls++;
+      return reject(c, refused, cmd, args);
+    }
   }
   if (
     c.subscriptions !== null && c.resp === 2 && c.subscriptions.mode &&
@@ -430,6 +441,27 @@ export function dispatch(c: Client, args: string[]): void | Promise<void> {
     });
   }
   return call(c, cmd, args);
+}
+
+/**
+ * A replica's own rules: writes refused under replica-read-only (EXEC of a
+ * transaction with writes too), and while the link is down under
+ * replica-serve-stale-data no, whatever is not flagged stale.
+ */
+function replicaRefuses(c: Client, cmd: Command): string | null {
+  const config = c.server.config;
+  if (
+    ((cmd.bits & F_WRITE) !== 0 || (cmd.bits & F_EXEC) !== 0 && c.multi?.writes === true) &&
+    config.bool("replica-read-only")
+  ) {
+    return ERR_READONLY_REPLICA;
+  }
+  if (
+    (cmd.bits & F_STALE) === 0 && !config.bool("replica-serve-stale-data") && !c.server.masterLinkUp
+  ) {
+    return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+  }
+  return null;
 }
 
 /** enable-debug-command style options: "yes", or "local" for loopback clients. */
@@ -507,6 +539,8 @@ function call(c: Client, cmd: Command, args: string[]): void | Promise<void> {
   const dirtyBefore = c.server.keyspace.dirty;
   const db = c.db.id;
   const start = c.clockMark;
+  // The master's commands see keys its DEL has not removed yet (Keyspace.replica).
+  c.server.keyspace.masterApplying = c.master;
   let result;
   depth++;
   try {
@@ -549,7 +583,7 @@ export function finishServed(
 ): void {
   const keyspace = c.server.keyspace;
   keyspace.watched?.commandDone(keyspace.dirty !== dirtyBefore, c.lastCommand);
-  if ((keyspace.dirty !== dirtyBefore || c.forcePropagate) && !c.loader) {
+  if ((keyspace.dirty !== dirtyBefore || c.forcePropagate) && (!c.loader || c.master)) {
     propagate(c, args, c.db.id);
   }
   c.propagateAs = undefined;
@@ -620,7 +654,7 @@ function finish(
   const keyspace = c.server.keyspace;
   keyspace.watched?.commandDone(keyspace.dirty !== dirtyBefore, cmd);
   if (trackingServers !== 0) trackCommand(c, cmd, args);
-  if ((keyspace.dirty !== dirtyBefore || c.forcePropagate) && !c.loader) {
+  if ((keyspace.dirty !== dirtyBefore || c.forcePropagate) && (!c.loader || c.master)) {
     propagate(c, args, db);
   }
   c.propagateAs = undefined;

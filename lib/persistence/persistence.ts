@@ -586,12 +586,13 @@ export class Persistence {
     );
   }
 
-  async #loadRdbBytes(bytes: Uint8Array, path: string): Promise<RdbLoadInfo> {
+  async #loadRdbBytes(bytes: Uint8Array, path: string, keepExpired = false): Promise<RdbLoadInfo> {
     const name = path.slice(path.lastIndexOf("/") + 1);
     this.loading = { ...this.loading!, totalBytes: bytes.length, loadedBytes: 0, file: name };
     const delay = this.#config.num("key-load-delay");
     const steps = rdbLoadSteps(bytes, this.server.keyspace, {
       ...this.#loadLimits(),
+      keepExpired,
       // With a per-key delay, step (and pause) after every key.
       stepKeys: delay > 0 ? 1 : undefined,
     });
@@ -764,6 +765,47 @@ export class Persistence {
       `${what} at offset ${end.offset}: ${end.reason}. make a backup of your AOF file, then use ` +
         `./redis-check-aof --fix <filename.manifest>`,
     );
+  }
+
+  /**
+   * A replica's full resync: the master's RDB replaces the data set and the
+   * function libraries (keys already expired are kept: the master's DELs
+   * follow). The AOF, when on, starts again from a new base of it; with
+   * save points only, a snapshot follows. Returns the RDB's aux fields.
+   */
+  loadFromMaster(bytes: Uint8Array): Promise<Map<string, string>> {
+    return this.#exclusive(async () => {
+      await this.#keyspaceFree();
+      const aof = this.aof;
+      if (aof !== null) {
+        this.aof = null;
+        await aof.close();
+      }
+      const ks = this.server.keyspace;
+      this.loading = {
+        startTime: Math.floor(Date.now() / 1000),
+        totalBytes: bytes.length,
+        loadedBytes: 0,
+        file: "",
+      };
+      ks.loading = true;
+      let info: RdbLoadInfo;
+      try {
+        ks.flushAll();
+        await loadRdbLibraries(this.server, [], true);
+        info = await this.#loadRdbBytes(bytes, "master", true);
+      } finally {
+        this.loading = null;
+        ks.loading = false;
+      }
+      this.#log.notice(`Done loading RDB, keys loaded: ${info.keys}, keys expired: 0.`);
+      if (aof !== null) {
+        await this.#enableAof();
+      } else if (this.savePoints.length > 0) {
+        this.bgsaveScheduled = true;
+      }
+      return info.aux;
+    });
   }
 
   /** DEBUG RELOAD: dump.rdb back into memory, after emptying it when `flush`. */

@@ -21,6 +21,7 @@ import {
 import { CALL, Channel, DONE, JOB, REPLY } from "./channel.ts";
 import { ERR_OOM, isDenyOom, scriptStartsOom } from "../server/evict.ts";
 import { bytesToStr } from "../resp/bytes.ts";
+import { ERR_READONLY_REPLICA } from "../commands/args.ts";
 
 /** Flags from a #! shebang or register_function; EVAL without a shebang: all false except legacy */
 export interface ScriptFlags {
@@ -247,6 +248,19 @@ export function runScript(c: Client, run: ScriptRun): void | Promise<void> {
   }
   const server = c.server;
   const flags = run.flags;
+  if (server.keyspace.replica && !c.master) {
+    // A replica's up-front checks (Redis's scriptPrepareForRun).
+    if (
+      !flags.allowStale && !server.masterLinkUp && !server.config.bool("replica-serve-stale-data")
+    ) {
+      return c.out.error(
+        "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
+      );
+    }
+    if (!flags.legacy && !flags.noWrites && server.config.bool("replica-read-only")) {
+      return c.out.error(ERR_READONLY_REPLICA);
+    }
+  }
   if (!flags.legacy && !flags.noWrites) {
     // Scripts that may write are refused up front when writes would be.
     if (server.persistence.denyWrites !== null && !c.loader) {
@@ -562,6 +576,13 @@ function scriptRefusal(running: Running, cmd: Command, args: string[]): string |
   }
   if (cmd.isWrite) {
     if (running.readOnly) return "ERR Write commands are not allowed from read-only scripts.";
+    const caller = running.caller;
+    if (
+      caller.server.keyspace.replica && !caller.master &&
+      caller.server.config.bool("replica-read-only")
+    ) {
+      return ERR_READONLY_REPLICA;
+    }
     if (!running.wrote && running.caller.server.persistence.denyWrites !== null) {
       return running.caller.server.persistence.denyWrites;
     }

@@ -250,11 +250,15 @@ export class Blocking implements KeyWatch {
    * CLIENT UNBLOCK: ends the wait of `c` with its timeout reply or an
    * -UNBLOCKED error. False when `c` is not blocked.
    */
-  unblock(c: Client, reason: UnblockReason): boolean {
+  unblock(
+    c: Client,
+    reason: UnblockReason,
+    error = "UNBLOCKED client unblocked via CLIENT UNBLOCK",
+  ): boolean {
     const w = c.blocked;
     if (w === null) return false;
     if (reason === "timeout") w.request.timedOut();
-    else c.out.errorNoTrim("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    else c.out.errorNoTrim(error);
     this.#unblock(w);
     return true;
   }

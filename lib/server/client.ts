@@ -158,6 +158,8 @@ export class Client {
   transport: ClientTransport | null = null;
   /** Set once the client is a replica of this server (PSYNC / SYNC, lib/server/replication.ts). */
   replica: ReplicaLink | null = null;
+  /** The link to this server's master (lib/server/replica.ts): its commands are obeyed, never answered. */
+  master = false;
   /** The AOF replay client: not refused while loading or on disk errors. */
   loader = false;
   /** End of this client's last command in the AOF (its replies wait for that much under always). */
@@ -375,6 +377,7 @@ export class Client {
     let f = "";
     if (this.monitor) f += "O";
     else if (this.replica !== null) f += "S";
+    if (this.master) f += "M";
     if (this.subscriberMode) f += "P";
     if (this.multi !== null) f += "x";
     if (this.blocked !== null || this.postponed) f += "b";

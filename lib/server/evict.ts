@@ -238,6 +238,8 @@ function timeLimitMs(tenacity: number): number {
 
 /** Redis's isSafeToPerformEvictions: not while loading, nor while a pause holds the data still. */
 function safeToEvict(server: Server): boolean {
+  // A replica is its master's exact copy, unless told otherwise (replica-ignore-maxmemory).
+  if (server.keyspace.replica && server.config.bool("replica-ignore-maxmemory")) return false;
   return server.persistence.loading === null && !server.keyspace.loading && pausesActive === 0 &&
     server.busyScriptError === null;
 }

@@ -14,6 +14,7 @@
 import type { Server } from "./server.ts";
 import { randomHex } from "../util/random.ts";
 import type { Client } from "./client.ts";
+import type { Follower } from "./replica.ts";
 import { appendCommand } from "../persistence/aoffile.ts";
 import { rdbChunks } from "../persistence/rdb.ts";
 import { ByteBuffer } from "../util/bytebuf.ts";
@@ -31,6 +32,12 @@ export class ReplicaLink {
   ackTime = Date.now();
   /** Asked by PSYNC (it gets +FULLRESYNC), not by SYNC. */
   psync = true;
+  /**
+   * After a diskless transfer, the stream is held until the replica's first
+   * ACK: it finds the end of the RDB by its mark, which stream bytes right
+   * behind it would hide (as Redis's repl_start_cmd_stream_on_ack).
+   */
+  heldUntilAck: Uint8Array[] | null = null;
 
   constructor(readonly client: Client, readonly handshake: ReplicaHandshake) {}
 }
@@ -127,6 +134,10 @@ export class Replication {
   #cronLoops = 0;
   /** When the last replica left (ms), for repl-backlog-ttl. */
   #noReplicasSince = Date.now();
+  /** The master this server follows (null: it is a master), and its link. */
+  masterHost: string | null = null;
+  masterPort = 0;
+  follower: Follower | null = null;
 
   constructor(readonly server: Server) {
     this.replid = server.replId;
@@ -163,7 +174,9 @@ export class Replication {
     const t = this.#transfer;
     if (t !== null && t.offset !== -1) t.pending.push(data.slice());
     for (const r of this.live()) {
-      if (r.state === "online") this.#write(r.client, data);
+      if (r.state !== "online") continue;
+      if (r.heldUntilAck !== null) r.heldUntilAck.push(data.slice());
+      else this.#write(r.client, data);
     }
   }
 
@@ -179,7 +192,85 @@ export class Replication {
     if (this.backlog !== null) return;
     this.backlog = new Backlog(this.server.config.num("repl-backlog-size"));
     this.#seldb = -1;
-    this.server.persistence.replFeed = this.feed;
+    // A replica's stream is its master's (feedFromMaster), not its own commands.
+    if (this.masterHost === null) this.server.persistence.replFeed = this.feed;
+  }
+
+  /** A replica: bytes of its master's stream, applied, go on to the backlog and our replicas. */
+  feedFromMaster(data: Uint8Array): void {
+    this.#ensureBacklog();
+    this.#emit(data);
+  }
+
+  /**
+   * A replica after a full resync: a new history starts at the master's
+   * `offset` under its id (no backlog before it).
+   */
+  startHistory(replid: string, offset: number): void {
+    this.replid = replid;
+    this.replid2 = "0".repeat(40);
+    this.secondOffset = -1;
+    this.offset = offset;
+    this.backlog = null;
+    this.#ensureBacklog();
+    this.#startCron();
+  }
+
+  /** A replica continuing (+CONTINUE) the history it has. */
+  continueAs(replid: string, offset: number): void {
+    this.replid = replid;
+    this.offset = offset;
+    this.#ensureBacklog();
+    this.#startCron();
+  }
+
+  /**
+   * The history goes on under `newId` from `offset` (Redis's
+   * shiftReplicationId): the old id stays valid as replid2 up to it.
+   */
+  shiftReplid(newId: string, offset = this.offset): void {
+    this.replid2 = this.replid;
+    this.secondOffset = offset + 1;
+    this.replid = newId;
+    this.server.log.notice(
+      `Setting secondary replication ID to ${this.replid2}, valid up to offset: ${this.secondOffset}. New replication ID is ${newId}`,
+    );
+  }
+
+  /** A replica's REPLCONF ACK: the stream held since a diskless transfer goes out now. */
+  acked(link: ReplicaLink): void {
+    const held = link.heldUntilAck;
+    if (held === null) return;
+    link.heldUntilAck = null;
+    for (const data of held) this.#write(link.client, data);
+  }
+
+  /** Disconnects every replica (they reconnect and resync, partially when they can). */
+  dropReplicas(): void {
+    for (const r of this.live()) r.client.kill();
+  }
+
+  /**
+   * REPLICAOF NO ONE: this replica becomes a master and continues the
+   * history under a new id; its replicas reconnect and continue by partial
+   * resync (the old id is replid2).
+   */
+  becomeMaster(): void {
+    this.masterHost = null;
+    this.masterPort = 0;
+    this.shiftReplid(randomHex(40));
+    this.dropReplicas();
+    // The stream now comes from this server's own commands, starting with a SELECT.
+    this.#seldb = -1;
+    if (this.backlog !== null) this.server.persistence.replFeed = this.feed;
+    this.#noReplicasSince = Date.now();
+  }
+
+  /** REPLICAOF host port: from now on the stream comes from the master. */
+  becomeReplica(host: string, port: number): void {
+    this.masterHost = host;
+    this.masterPort = port;
+    this.server.persistence.replFeed = null;
   }
 
   #startCron(): void {
@@ -204,6 +295,8 @@ export class Replication {
     for (const r of live) {
       if (r.state === "wait_bgsave") this.#write(r.client, NEWLINE);
     }
+    // A replica passes its master's PINGs on; it keeps its backlog.
+    if (this.masterHost !== null) return;
     if (live.length !== 0 && ++this.#cronLoops % period === 0) {
       // In the current database: no SELECT for a PING.
       this.feed(this.#seldb, ["PING"]);
@@ -241,6 +334,15 @@ export class Replication {
       if (replid !== "?") this.syncPartialErr++;
     }
     this.syncFull++;
+    if (this.backlog === null && this.masterHost === null) {
+      // As Redis: the first backlog starts a history under a new id.
+      this.replid = randomHex(40);
+      this.replid2 = "0".repeat(40);
+      this.secondOffset = -1;
+      this.server.log.notice(
+        `Replication backlog created, my new replication IDs are '${this.replid}' and '${this.replid2}'`,
+      );
+    }
     this.#ensureBacklog();
     this.#startCron();
     const link = new ReplicaLink(c, handshake);
@@ -320,7 +422,8 @@ export class Replication {
       let size = 0;
       const gen = rdbChunks(frozen, {
         ...opts,
-        repl: { streamDb: 0, id: this.replid, offset: t.offset },
+        // A replica's replicas continue in the database its master's stream is in.
+        repl: { streamDb: this.follower?.master?.db.id ?? 0, id: this.replid, offset: t.offset },
       });
       for (const chunk of gen) {
         chunks.push(chunk);
@@ -331,16 +434,33 @@ export class Replication {
       }
       frozen.release();
       const head = strToBytes(`$${size}\r\n`);
+      const diskless = this.server.config.bool("repl-diskless-sync");
       for (const link of t.links) {
         const c = link.client;
         if (c.closed) continue;
         link.state = "send_bulk";
-        this.#write(c, head);
+        // Diskless form to replicas that read it: `$EOF:<mark>`, the RDB, the mark.
+        const mark = diskless && link.handshake.capa.has("eof") ? strToBytes(randomHex(40)) : null;
+        if (mark !== null) {
+          this.#write(c, strToBytes("$EOF:"));
+          this.#write(c, mark);
+          this.#write(c, strToBytes("\r\n"));
+        } else {
+          this.#write(c, head);
+        }
         for (const chunk of chunks) this.#write(c, chunk);
         link.state = "online";
         link.ackTime = Date.now();
-        for (const data of t.pending) this.#write(c, data);
-        this.server.log.notice(`Synchronization with replica ${c.addr} succeeded`);
+        if (mark !== null) {
+          this.#write(c, mark);
+          link.heldUntilAck = [...t.pending];
+        } else {
+          for (const data of t.pending) this.#write(c, data);
+        }
+        this.server.log.notice(
+          `Synchronization with replica ${c.addr} succeeded` +
+            (mark !== null ? " (socket): the stream follows its first ACK" : ""),
+        );
       }
     } finally {
       frozen.release();
@@ -349,14 +469,53 @@ export class Replication {
     }
   }
 
+  /** INFO replication's fields of a replica, before connected_slaves. */
+  #replicaInfoLines(now: number): [string, string | number][] {
+    const f = this.follower!;
+    const config = this.server.config;
+    const up = f.state === "connected";
+    const lines: [string, string | number][] = [
+      ["role", "slave"],
+      ["master_host", this.masterHost!],
+      ["master_port", this.masterPort],
+      ["master_link_status", up ? "up" : "down"],
+      ["master_last_io_seconds_ago", f.master !== null ? secondsSince(now, f.lastIo) : -1],
+      ["master_sync_in_progress", f.state === "sync" ? 1 : 0],
+      ["slave_read_repl_offset", f.master !== null ? f.readOffset : f.appliedOffset],
+      ["slave_repl_offset", f.appliedOffset],
+    ];
+    const t = f.transfer;
+    if (f.state === "sync" && t !== null) {
+      lines.push(
+        ["master_sync_total_bytes", t.total],
+        ["master_sync_read_bytes", t.read],
+        ["master_sync_left_bytes", t.total - t.read],
+        ["master_sync_perc", t.total === 0 ? "0.00" : ((t.read / t.total) * 100).toFixed(2)],
+        ["master_sync_last_io_seconds_ago", secondsSince(now, t.lastIo)],
+      );
+    }
+    if (!up) {
+      lines.push([
+        "master_link_down_since_seconds",
+        f.downSince === 0 ? -1 : secondsSince(now, f.downSince),
+      ]);
+    }
+    lines.push(
+      ["slave_priority", config.num("replica-priority")],
+      ["slave_read_only", config.bool("replica-read-only") ? 1 : 0],
+      ["replica_announced", config.bool("replica-announced") ? 1 : 0],
+    );
+    return lines;
+  }
+
   /** INFO replication's master fields. */
   infoLines(): [string, string | number][] {
     const live = this.live();
-    const lines: [string, string | number][] = [
-      ["role", "master"],
-      ["connected_slaves", live.length],
-    ];
     const now = Date.now();
+    const lines: [string, string | number][] = this.masterHost === null
+      ? [["role", "master"]]
+      : this.#replicaInfoLines(now);
+    lines.push(["connected_slaves", live.length]);
     live.forEach((r, i) => {
       lines.push([
         `slave${i}`,
@@ -378,6 +537,11 @@ export class Replication {
     );
     return lines;
   }
+}
+
+/** Whole seconds from `since` (ms) to `now`, as Redis's unixtime differences. */
+function secondsSince(now: number, since: number): number {
+  return Math.floor(now / 1000) - Math.floor(since / 1000);
 }
 
 /** The address a replica is reached at: the announced one, else its connection's. */

@@ -222,6 +222,8 @@ export class Server {
   readonly runId = randomHex(40);
   /** Replication id (INFO master_replid). */
   readonly replId = randomHex(40);
+  /** True while this server, a replica, has a working link to its master (lib/server/replica.ts). */
+  masterLinkUp = false;
   /** Latency monitor events and the latency-tracking switches (LATENCY, INFO latencystats). */
   readonly latency = new LatencyMonitor();
   /** Channels, patterns and shard channels with their subscribers; keyspace events. */

@@ -240,7 +240,7 @@ export class Db {
    * caller may change what it gets in place.
    */
   lookupWrite(key: string): Value | undefined {
-    if (this.expires.size !== 0 && this.#expireIfNeeded(key)) return undefined;
+    if (this.expires.size !== 0 && this.#expireIfNeeded(key, true)) return undefined;
     const i = this.dict.indexOf(key);
     if (i === undefined) return undefined;
     this.touchHook(this, i);
@@ -281,7 +281,7 @@ export class Db {
     const watched = this.keyspace.watched;
     // As Redis's setKey looks the key up for writing: an expired key is
     // deleted first ("expired", then "new"; its watchers see the deletion).
-    if (this.expires.size !== 0) this.#expireIfNeeded(key);
+    if (this.expires.size !== 0) this.#expireIfNeeded(key, true);
     const watch = this.keyspace.keyWatch;
     const old = watch !== null ? this.dict.get(key) : undefined;
     const dict = this.dict;
@@ -427,11 +427,20 @@ export class Db {
     this.expireCursor = null;
   }
 
-  /** Deletes `key` if its time has come; true when it was deleted. */
-  #expireIfNeeded(key: string): boolean {
+  /**
+   * Deletes `key` if its time has come; true when it was deleted (or, on a
+   * replica, reads as gone). `write`: a writer on a writable replica deletes it.
+   */
+  #expireIfNeeded(key: string, write = false): boolean {
     const at = this.expires.get(key);
     // While loading, keys are not expired: the log replays what happened then.
     if (at === undefined || at >= Date.now() || this.keyspace.loading) return false;
+    const ks = this.keyspace;
+    if (ks.replica) {
+      // As Redis 7.0: the master's own commands find the key until its DEL arrives.
+      if (ks.masterApplying) return false;
+      if (!write) return true;
+    }
     // CLIENT PAUSE holds the data set still: the key reads as gone but stays (Redis 7.0).
     if (this.keyspace.expiryPaused) return true;
     this.#expired(key);
@@ -570,6 +579,13 @@ export class Keyspace {
   activeExpireEnabled = true;
   /** Set while CLIENT PAUSE holds (lib/server/pause.ts): expired keys are not deleted. */
   expiryPaused = false;
+  /**
+   * Set while this server follows a master (lib/server/replica.ts): keys are
+   * deleted only by the master's DEL; others see an expired key as gone.
+   */
+  replica = false;
+  /** Set while a command from the master runs: it sees expired keys as they still are. */
+  masterApplying = false;
   /** Told of every key deleted because it expired (lazily or actively). */
   onExpired: ((db: Db, key: string) => void) | null = null;
   #frozen: FrozenKeyspace | null = null;
@@ -716,7 +732,8 @@ export class Keyspace {
    * where the last cycle stopped.
    */
   activeExpireCycle(budgetMs: number): number {
-    if (!this.activeExpireEnabled) return 0;
+    // A replica waits for its master's DELs.
+    if (!this.activeExpireEnabled || this.replica) return 0;
     const start = performance.now();
     const deadline = start + budgetMs;
     const now = Date.now();
