@@ -78,10 +78,14 @@ export interface LagStats {
 
 /** One throughput measurement: redis-benchmark's SET row, and the lag when a replica was on. */
 export interface ThroughputRun {
+  round: number;
   master: ServerName;
   replica: ServerName | null;
   row: BenchRow;
   lag: LagStats | null;
+  /** CPU seconds (user + system) the master and the replica used during the measured run. */
+  masterCpu: number;
+  replicaCpu: number;
 }
 
 /** One full sync: spawn to link up with every key. */
@@ -89,6 +93,8 @@ export interface SyncRun {
   master: ServerName;
   replica: ServerName;
   ms: number;
+  /** From spawn until the replica first answered INFO (its process start-up). */
+  startMs: number;
   keys: number;
 }
 
@@ -142,6 +148,20 @@ export async function redenoReplicaKind(lab: Lab): Promise<ServerName> {
     lab.removeDir(s.dir);
   }
 }
+
+/** CPU seconds (user + system) the server's process has used so far (Linux /proc). */
+export function cpuSeconds(s: Server): number {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${s.child.pid}/stat`);
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+/** USER_HZ, the unit of /proc/<pid>/stat's utime and stime (100 on Linux). */
+const CLOCK_TICKS = 100;
 
 /** A master on a fresh dir, with persistence off and no wait before a diskless transfer. */
 async function launchMaster(lab: Lab, name: ServerName, what: string): Promise<Server> {
@@ -259,6 +279,7 @@ export async function measureThroughput(
   name: ServerName,
   replica: ServerName | null,
   opts: { requests: number; clients: number },
+  round = 0,
 ): Promise<ThroughputRun> {
   const servers: Server[] = [];
   try {
@@ -276,12 +297,13 @@ export async function measureThroughput(
     }
     const warm = Math.min(opts.requests, Math.max(1000, Math.round(opts.requests / 10)));
     await runSet(master, opts.clients, warm);
-    if (rep === null) {
-      const row = await runSet(master, opts.clients, opts.requests);
-      return { master: name, replica, row, lag: null };
-    }
-    const { row, lag } = await loadWithLag(master, rep, opts.clients, opts.requests);
-    return { master: name, replica, row, lag };
+    const cpu0 = [cpuSeconds(master), rep ? cpuSeconds(rep) : NaN];
+    const { row, lag } = rep === null
+      ? { row: await runSet(master, opts.clients, opts.requests), lag: null }
+      : await loadWithLag(master, rep, opts.clients, opts.requests);
+    const masterCpu = cpuSeconds(master) - cpu0[0];
+    const replicaCpu = rep ? cpuSeconds(rep) - cpu0[1] : NaN;
+    return { round, master: name, replica, row, lag, masterCpu, replicaCpu };
   } finally {
     for (const s of servers.reverse()) {
       await lab.halt(s);
@@ -314,17 +336,22 @@ export async function measureFullSync(
     const rep = lab.spawn(replica, dir, replicaArgs(master));
     servers.push(rep);
     let got = NaN;
+    let startMs = NaN;
     await until(`${replica} replica of ${name} with ${keys} keys`, async () => {
       if (rep.exited) throw new Error(`${replica} replica exited (code ${rep.exited.code})`);
       const r = await info(rep.port, "replication");
+      if (Number.isNaN(startMs)) startMs = performance.now() - t0;
       if (r.get("master_link_status") !== "up") return false;
       const n = await call(rep.port, "DBSIZE");
       if (typeof n === "number") got = n;
       return n === keys;
     }, Math.max(120_000, keys / 5));
     const ms = performance.now() - t0;
-    console.error(`  ${name} -> ${replica}: ${count(got)} keys in ${secs(ms)}`);
-    return { master: name, replica, ms, keys: got };
+    console.error(
+      `  ${name} -> ${replica}: ${count(got)} keys in ${secs(ms)} (answered INFO after ` +
+        `${secs(startMs)})`,
+    );
+    return { master: name, replica, ms, startMs, keys: got };
   } finally {
     for (const s of servers.reverse()) {
       await lab.halt(s);
@@ -360,7 +387,7 @@ export async function replicationComparison(
         const replica = withReplica ? replicaOf[name] : null;
         const what = `replication SET, ${replica ? `${replica} replica` : "no replica"}`;
         try {
-          const r = await measureThroughput(lab, name, replica, opts);
+          const r = await measureThroughput(lab, name, replica, opts, round);
           const lag = r.lag
             ? `; lag max ${count(r.lag.maxAcked)} B acked / ${count(r.lag.maxApplied)} B ` +
               `applied, 0 after ${secs(r.lag.zeroAfterMs)}`
@@ -424,29 +451,56 @@ export function replicationReport(r: ReplicationResult): ReplicationReport {
   const rps = (name: ServerName, withReplica: boolean) =>
     median(runsOf(name, withReplica).map((x) => x.row.rps));
   const lags = (name: ServerName) => runsOf(name, true).map((x) => x.lag!);
-  const syncMs = (name: ServerName) =>
-    median(r.syncs.filter((x) => x.master === name).map((x) => x.ms));
+  /** with/without per round (the two run back to back), median over rounds. */
+  const share = (name: ServerName) =>
+    median(
+      runsOf(name, true).flatMap((w) => {
+        const wo = runsOf(name, false).find((x) => x.round === w.round);
+        return wo ? [w.row.rps / wo.row.rps] : [];
+      }),
+    );
+  /** Median CPU seconds per 100,000 SETs. */
+  const cpu = (name: ServerName, withReplica: boolean, f: (x: ThroughputRun) => number) =>
+    median(runsOf(name, withReplica).map((x) => f(x) * 100_000 / r.requests));
+  const syncMs = (name: ServerName, f = (x: SyncRun) => x.ms) =>
+    median(r.syncs.filter((x) => x.master === name).map(f));
   const lines = [
     `Each master fresh per measurement, \`--save "" --appendonly no\`, ` +
     "`repl-diskless-sync-delay 0`; replicas the same, started with `--replicaof`. " +
     `\`redis-benchmark -t set -P 1 -c ${r.clients} -n ${r.requests} -r ${RANDOM_KEYS}\` ` +
     "after a warm-up run of a tenth as many, with no replica and with one attached " +
-    `(online before the warm-up); median of ${r.rounds} round(s). Lag: sampled every ` +
+    `(online before the warm-up); median of ${r.rounds} round(s) (with/without: of each ` +
+    "round's pair, run back to back). CPU: user + system seconds of each process " +
+    "during the measured run (/proc), per 100,000 SETs. Lag: sampled every " +
     `${SAMPLE_MS} ms during the loaded run; "acked" is master_repl_offset minus the ` +
     "offset the replica acknowledged (INFO `slave0:...,offset=`; a Redis replica sends " +
     'REPLCONF ACK once a second), "applied" minus the replica\'s own slave_repl_offset; ' +
     '"0 after" is the time from the end of the load until the acknowledged lag is 0.',
     "",
     "| Master | Replica | SET/s, no replica | SET/s, with replica | with/without | " +
-    "max lag, acked | max lag, applied | lag at load end | back to 0 after |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    "master CPU, no replica | master CPU, with | replica CPU |",
+    "|---|---|---:|---:|---:|---:|---:|---:|",
   ];
+  const cpuText = (x: number) => Number.isFinite(x) ? `${x.toFixed(2)} s` : "n/a";
   for (const name of NAMES) {
-    const l = lags(name);
     lines.push(
       `| ${TITLE[name]} | ${TITLE[r.replicaOf[name]]} | ${fmtRps(rps(name, false))} | ${
         fmtRps(rps(name, true))
-      } | ${ratioText(rps(name, true) / rps(name, false))} | ${
+      } | ${ratioText(share(name))} | ${cpuText(cpu(name, false, (x) => x.masterCpu))} | ${
+        cpuText(cpu(name, true, (x) => x.masterCpu))
+      } | ${cpuText(cpu(name, true, (x) => x.replicaCpu))} |`,
+    );
+  }
+  lines.push(
+    "",
+    "| Master → replica | max lag, acked | max lag, applied | lag at load end | " +
+      "back to 0 after |",
+    "|---|---:|---:|---:|---:|",
+  );
+  for (const name of NAMES) {
+    const l = lags(name);
+    lines.push(
+      `| ${TITLE[name]} → ${TITLE[r.replicaOf[name]]} | ${
         bytes(l.length ? Math.max(...l.map((x) => x.maxAcked)) : NaN)
       } | ${bytes(l.length ? Math.max(...l.map((x) => x.maxApplied)) : NaN)} | ${
         bytes(l.length ? Math.max(...l.map((x) => x.endAcked)) : NaN)
@@ -457,19 +511,20 @@ export function replicationReport(r: ReplicationResult): ReplicationReport {
     "",
     `Full sync: a master loaded with ${count(r.keys)} \`SET key:N value:N\` through ` +
       "`redis-cli --pipe`; time from spawning the replica until its INFO says " +
-      `master_link_status:up and DBSIZE is ${count(r.keys)} (polled every ${POLL_MS} ms).`,
+      `master_link_status:up and DBSIZE is ${count(r.keys)} (polled every ${POLL_MS} ms); ` +
+      "of it, the time until the replica's process first answered INFO (its start-up).",
     "",
-    "| Master → replica | full sync | vs Redis → Redis |",
-    "|---|---:|---:|",
+    "| Master → replica | full sync | vs Redis → Redis | of which start-up |",
+    "|---|---:|---:|---:|",
   );
   for (const name of NAMES) {
     lines.push(
       `| ${TITLE[name]} → ${TITLE[r.replicaOf[name]]} | ${secs(syncMs(name))} | ${
         ratioText(syncMs(name) / syncMs("redis"))
-      } |`,
+      } | ${secs(syncMs(name, (x) => x.startMs))} |`,
     );
   }
-  const withReplica = rps("redeno", true) / rps("redeno", false);
+  const withReplica = share("redeno");
   const l = lags("redeno");
   const maxLag = l.length ? Math.max(...l.map((x) => x.maxAcked)) : NaN;
   const zeroAfterMs = l.length ? worst(l.map((x) => x.zeroAfterMs)) : NaN;
