@@ -6,7 +6,8 @@
  * replica restarted from its own files (AOF: a full resync, as Redis does;
  * RDB: a partial one from the replication id and offset in the file); a
  * promotion (REPLICAOF NO ONE keeps the old history as replid2, so another
- * replica re-pointed at it continues by a partial resync).
+ * replica re-pointed at it continues by a partial resync, and so does the
+ * demoted one when they switch back).
  */
 import { assert, assertEquals, assertNotEquals } from "../support/assert.ts";
 import { decode, type Decoded, type RespClient } from "../support/resp_client.ts";
@@ -205,14 +206,15 @@ async function restartedFromOwnFiles(kind: ReplicaKind, aof: boolean): Promise<v
  * offset + 1); replica B re-pointed at A continues by a partial resync.
  */
 async function promotion(kind: ReplicaKind): Promise<void> {
-  // No periodic PING: A and B must stop at the same offset when the master dies.
-  const master = await startMaster({ args: ["--repl-ping-replica-period", "3600"] });
+  // No periodic PING: a replica must stop at its new master's offset when its master changes.
+  const quiet = ["--repl-ping-replica-period", "3600"];
+  const master = await startMaster({ args: quiet });
   if (!master) return;
   let a: TestServer | null = null;
   let b: TestServer | null = null;
   try {
-    a = await startKind(kind, { args: replicaofArgs(master.port) });
-    b = await startKind(kind, { args: replicaofArgs(master.port) });
+    a = await startKind(kind, { args: [...replicaofArgs(master.port), ...quiet] });
+    b = await startKind(kind, { args: [...replicaofArgs(master.port), ...quiet] });
     const [oldId, offset] = await withClients(
       [master.port, a.port, b.port],
       async (m, ra, rb) => {
@@ -253,6 +255,27 @@ async function promotion(kind: ReplicaKind): Promise<void> {
       await run(ra, MORE);
       await caughtUp(ra, rb);
       await assertSameData(ra, rb, "the promoted master and its new replica");
+
+      // Switchover back: B promoted, the demoted A continues from B by a partial resync.
+      const aOffset = await caughtUp(ra, rb);
+      assertEquals(await rb.call("REPLICAOF", "NO", "ONE"), "+OK\r\n");
+      const bm = await infoOf(rb, "replication");
+      assertEquals(bm.get("master_replid2"), ai.get("master_replid"));
+      assertEquals(bm.get("second_repl_offset"), String(aOffset + 1));
+      assertEquals(await ra.call("REPLICAOF", "127.0.0.1", String(b!.port)), "+OK\r\n");
+      await waitFor("A's partial resync with B", async () => (await syncCounts(rb)).partial === 1);
+      await run(rb, [["SET", "switched", "back"]]);
+      await caughtUp(rb, ra);
+      assertEquals(await syncCounts(rb), { full: 0, partial: 1 });
+      const as = await infoOf(ra, "replication");
+      assertEquals(as.get("role"), "slave");
+      assertEquals(as.get("master_replid"), bm.get("master_replid"));
+      assertEquals(as.get("master_replid2"), ai.get("master_replid"));
+      assertEquals(
+        await ra.call("SET", "x", "1"),
+        "-READONLY You can't write against a read only replica.\r\n",
+      );
+      await assertSameData(rb, ra, "after the switchover back");
     });
   } finally {
     await stopAll([master, a, b]);
@@ -263,5 +286,5 @@ await replicaTests([
   ["kill -9 of the master during a full sync, then its restart", masterKilledDuringSync],
   ["restarted from its own AOF: a full resync", (k) => restartedFromOwnFiles(k, true)],
   ["restarted from its own RDB: a partial resync", (k) => restartedFromOwnFiles(k, false)],
-  ["promotion; another replica follows it by a partial resync", promotion],
+  ["promotion, another replica follows by a partial resync; switchover back", promotion],
 ]);
