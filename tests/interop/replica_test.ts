@@ -117,13 +117,17 @@ async function pair(
 }
 
 /** Scenario 1: a full sync of every data type in three dbs, compared key by key. */
-async function fullSync(kind: ReplicaKind, diskless: boolean): Promise<void> {
+async function fullSync(
+  kind: ReplicaKind,
+  diskless: boolean,
+  replicaArgs: string[] = [],
+): Promise<void> {
   const servers = await pair(kind, async (m) => {
     // Diskless: the RDB comes as "$EOF:<mark>" ... <mark>; else as "$<length>".
     await run(m, [["CONFIG", "SET", "repl-diskless-sync", diskless ? "yes" : "no"]]);
     for (const db of [0, 3, 9]) await run(m, fixture(db));
     await run(m, [["SELECT", "0"]]);
-  });
+  }, replicaArgs);
   if (!servers) return;
   try {
     await withClients([servers.master.port, servers.replica.port], async (m, r) => {
@@ -418,6 +422,52 @@ async function masterAuth(kind: ReplicaKind): Promise<void> {
   }
 }
 
+/**
+ * The replica as its master lists it: the announced address, its ACKs
+ * (REPLCONF ACK every second) bringing slave0's offset to the master's,
+ * WAIT answered through REPLCONF GETACK; its own INFO's slave_priority.
+ */
+async function announced(kind: ReplicaKind): Promise<void> {
+  const servers = await pair(kind, async (m) => {
+    await run(m, [["SET", "k", "v"]]);
+  }, [
+    "--replica-announce-ip",
+    "10.1.2.3",
+    "--replica-announce-port",
+    "7777",
+    "--replica-priority",
+    "42",
+  ]);
+  if (!servers) return;
+  try {
+    await withClients([servers.master.port, servers.replica.port], async (m, r) => {
+      await waitLinkUp(r);
+      await run(m, [["INCR", "n"], ["RPUSH", "l", "a", "b"]]);
+      await caughtUp(m, r);
+      let slave0 = "";
+      await waitFor("slave0's offset to be the master's (the replica's ACK)", async () => {
+        const i = await infoOf(m, "replication");
+        slave0 = i.get("slave0") ?? "";
+        return slave0 ===
+          `ip=10.1.2.3,port=7777,state=online,offset=${i.get("master_repl_offset")},lag=${
+            /lag=(\d+)/.exec(slave0)?.[1]
+          }`;
+      });
+      assertEquals((await infoOf(m, "replication")).get("connected_slaves"), "1");
+      const ri = await infoOf(r, "replication");
+      assertEquals(ri.get("slave_priority"), "42");
+      assertEquals(ri.get("replica_announced"), "1");
+      await run(m, [["SET", "acked", "1"]]);
+      assertEquals(await m.call("WAIT", "1", "30000"), ":1\r\n", "WAIT 1 after a write");
+      assertEquals(await r.call("GET", "acked"), "$1\r\n1\r\n");
+      const role = decode(await m.call("ROLE")) as Decoded[];
+      assertEquals((role[2] as Decoded[][])[0].slice(0, 2), ["10.1.2.3", "7777"]);
+    });
+  } finally {
+    await stopAll([servers.master, servers.replica]);
+  }
+}
+
 /** Scenario 4: a dropped link (killed from either side) continues by a partial resync. */
 async function partialResync(kind: ReplicaKind): Promise<void> {
   const servers = await pair(kind, async (m) => {
@@ -502,7 +552,12 @@ async function chained(kind: ReplicaKind): Promise<void> {
 await replicaTests([
   ["full sync of every data type in dbs 0, 3, 9 (diskless)", (k) => fullSync(k, true)],
   ["full sync of every data type in dbs 0, 3, 9 (disk-based)", (k) => fullSync(k, false)],
+  [
+    "full sync, loaded from the socket (repl-diskless-load swapdb)",
+    (k) => fullSync(k, true, ["--repl-diskless-load", "swapdb"]),
+  ],
   ["masterauth, masteruser", masterAuth],
+  ["what the master sees: announced address, priority, ACKed offsets, WAIT", announced],
   ["live writes of every kind, expiry on the master", liveWrites],
   ["-READONLY; replica-read-only no", readOnly],
   ["a dropped link continues by a partial resync", partialResync],
