@@ -282,7 +282,7 @@ async function promotion(kind: ReplicaKind): Promise<void> {
   }
 }
 
-await replicaTests([
+replicaTests([
   ["kill -9 of the master during a full sync, then its restart", masterKilledDuringSync],
   ["restarted from its own AOF: a full resync", (k) => restartedFromOwnFiles(k, true)],
   ["restarted from its own RDB: a partial resync", (k) => restartedFromOwnFiles(k, false)],

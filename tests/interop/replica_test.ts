@@ -549,7 +549,7 @@ async function chained(kind: ReplicaKind): Promise<void> {
   }
 }
 
-await replicaTests([
+replicaTests([
   ["full sync of every data type in dbs 0, 3, 9 (diskless)", (k) => fullSync(k, true)],
   ["full sync of every data type in dbs 0, 3, 9 (disk-based)", (k) => fullSync(k, false)],
   [

@@ -31,20 +31,11 @@ export function replicaofArgs(port: number): string[] {
 /** A named scenario, run once for each replica kind. */
 export type Scenario = [name: string, fn: (kind: ReplicaKind) => Promise<void>];
 
-/**
- * Registers every scenario for each kind, as "<kind> replica of
- * redis-server: <name>". The redeno runs are ignored while this build of
- * redeno refuses REPLICAOF; once it accepts it they always run.
- */
-export async function replicaTests(scenarios: Scenario[]): Promise<void> {
-  const redenoReady = await redenoHasReplicaof();
+/** Registers every scenario for each kind, as "<kind> replica of redis-server: <name>". */
+export function replicaTests(scenarios: Scenario[]): void {
   for (const kind of KINDS) {
     for (const [name, fn] of scenarios) {
-      Deno.test({
-        name: `${kind} replica of redis-server: ${name}`,
-        ignore: kind === "redeno" && !redenoReady,
-        fn: () => fn(kind),
-      });
+      Deno.test(`${kind} replica of redis-server: ${name}`, () => fn(kind));
     }
   }
 }
@@ -60,25 +51,6 @@ export async function startKind(kind: ReplicaKind, opts: StartOptions = {}): Pro
   const s = await startRedis(opts);
   if (!s) throw new Error("redis-server is not installed");
   return s;
-}
-
-/**
- * Whether this build of redeno accepts REPLICAOF (asked of a redeno started
- * for the purpose). Until it does, the redeno runs of the replica tests are
- * ignored; once it does they always run.
- */
-export async function redenoHasReplicaof(): Promise<boolean> {
-  const s = await startRedeno();
-  try {
-    const c = await RespClient.connect(s.port);
-    try {
-      return (await c.call("REPLICAOF", "NO", "ONE")) === "+OK\r\n";
-    } finally {
-      c.close();
-    }
-  } finally {
-    await s.stop();
-  }
 }
 
 /** One INFO section as a map. */
