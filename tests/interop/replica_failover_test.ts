@@ -64,9 +64,9 @@ const POPULATED = (k: string) => k.startsWith("key:");
 const POPULATE_COUNT = 50_000;
 
 /** Every 997th populated key compared between master and replica. */
-async function samePopulated(m: RespClient, r: RespClient): Promise<void> {
+async function samePopulated(m: RespClient, r: RespClient, count = POPULATE_COUNT): Promise<void> {
   const cmds: string[][] = [];
-  for (let i = 0; i < POPULATE_COUNT; i += 997) cmds.push(["GET", `key:${i}`]);
+  for (let i = 0; i < count; i += 997) cmds.push(["GET", `key:${i}`]);
   const theirs = await run(m, cmds);
   assertEquals(await run(r, cmds), theirs, "sampled populated keys");
   assertEquals(theirs[1], "value:997");
@@ -142,6 +142,47 @@ async function masterKilledDuringSync(kind: ReplicaKind): Promise<void> {
       await run(m, MORE);
       await caughtUp(m, r);
       await assertSameData(m, r, "after more writes", { skip: POPULATED });
+    });
+  } finally {
+    await stopAll([master, replica]);
+  }
+}
+
+/**
+ * Writes made while a full sync is under way (the master's snapshot slowed
+ * down per key) reach the replica after the snapshot, none lost.
+ */
+async function writesDuringSync(kind: ReplicaKind): Promise<void> {
+  const master = await startMaster();
+  if (!master) return;
+  let replica: TestServer | null = null;
+  try {
+    await withClients([master.port], async (m) => {
+      await run(m, DATA);
+      await run(m, [["DEBUG", "POPULATE", "20000"]]);
+      await run(m, [["CONFIG", "SET", "rdb-key-save-delay", "20"]]);
+    });
+    replica = await startKind(kind, { args: replicaofArgs(master.port) });
+    await withClients([master.port, replica.port], async (m, r) => {
+      let n = 0;
+      await waitFor("the sync to end while writes go on", async () => {
+        await run(m, [
+          ["INCR", "during:ctr"],
+          ["RPUSH", "during:list", String(n)],
+          ["SELECT", "2"],
+          ["SET", `during:${n}`, "x".repeat(n % 100)],
+          ["SELECT", "0"],
+        ]);
+        n++;
+        return (await infoOf(r, "replication")).get("master_link_status") === "up";
+      });
+      await run(m, [["CONFIG", "SET", "rdb-key-save-delay", "0"], ["HSET", "old:hash", "z", "26"]]);
+      await caughtUp(m, r);
+      await assertSameData(m, r, `after ${n} rounds of writes during the sync`, {
+        skip: POPULATED,
+      });
+      await samePopulated(m, r, 20000);
+      assert(n > 1, `${n} rounds of writes during the sync`);
     });
   } finally {
     await stopAll([master, replica]);
@@ -284,6 +325,7 @@ async function promotion(kind: ReplicaKind): Promise<void> {
 
 replicaTests([
   ["kill -9 of the master during a full sync, then its restart", masterKilledDuringSync],
+  ["writes during a full sync reach the replica after the snapshot", writesDuringSync],
   ["restarted from its own AOF: a full resync", (k) => restartedFromOwnFiles(k, true)],
   ["restarted from its own RDB: a partial resync", (k) => restartedFromOwnFiles(k, false)],
   ["promotion, another replica follows by a partial resync; switchover back", promotion],

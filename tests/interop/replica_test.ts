@@ -372,6 +372,37 @@ async function readOnly(kind: ReplicaKind): Promise<void> {
       assertEquals(await r.call("LPUSH", "l", "x"), READONLY);
       assertEquals(await r.call("DEL", "k"), READONLY);
       assertEquals(await r.call("GET", "k"), "$6\r\nmaster\r\n");
+      // Transactions, scripts and functions that write are refused as Redis 7.0.15 refuses them.
+      const transcript: [string[], string][] = [
+        [["MULTI"], "+OK\r\n"],
+        [["SET", "a", "1"], READONLY],
+        [["GET", "a"], "+QUEUED\r\n"],
+        [["EXEC"], "-EXECABORT Transaction discarded because of previous errors.\r\n"],
+        [["MULTI"], "+OK\r\n"],
+        [["GET", "k"], "+QUEUED\r\n"],
+        [["EXEC"], "*1\r\n$6\r\nmaster\r\n"],
+        [
+          ["EVAL", "return redis.call('SET','a','1')", "0"],
+          "-READONLY You can't write against a read only replica. script: " +
+          "88c923858e73954cede057e8a25f614a3552b177, on @user_script:1.\r\n",
+        ],
+        [["EVAL", "redis.call('GET','a'); return redis.pcall('SET','a','1')", "0"], READONLY],
+        [["EVAL", "return redis.call('GET','k')", "0"], "$6\r\nmaster\r\n"],
+        [["EVAL_RO", "return redis.call('GET','k')", "0"], "$6\r\nmaster\r\n"],
+        [
+          [
+            "FUNCTION",
+            "LOAD",
+            "#!lua name=x\nredis.register_function('f', function() return 1 end)",
+          ],
+          READONLY,
+        ],
+        [["FLUSHALL"], READONLY],
+        [["PUBLISH", "ch", "m"], ":0\r\n"],
+      ];
+      for (const [cmd, want] of transcript) {
+        assertEquals(await r.call(...cmd), want, cmd.join(" "));
+      }
       assertEquals(decode(await r.call("CONFIG", "GET", "replica-read-only")), [
         "replica-read-only",
         "yes",
@@ -388,6 +419,11 @@ async function readOnly(kind: ReplicaKind): Promise<void> {
       await run(m, [["SET", "after", "1"]]);
       await caughtUp(m, r);
       assertEquals(await r.call("GET", "after"), "$1\r\n1\r\n");
+      // The master's FLUSHALL takes the replica's local writes too.
+      await run(m, [["FLUSHALL"], ["SET", "fresh", "1"]]);
+      await caughtUp(m, r);
+      assertEquals(await r.call("GET", "local"), "$-1\r\n");
+      await assertSameData(m, r, "after FLUSHALL");
     });
   } finally {
     await stopAll([servers.master, servers.replica]);
