@@ -9,7 +9,7 @@
  */
 import { assert, assertEquals } from "../support/assert.ts";
 import { decode, type Decoded, RespClient, scanAll } from "../support/resp_client.ts";
-import type { TestServer } from "../support/servers.ts";
+import { freePort, type TestServer } from "../support/servers.ts";
 import { sleep, waitFor } from "../support/persistence.ts";
 import {
   assertSameData,
@@ -504,6 +504,48 @@ async function announced(kind: ReplicaKind): Promise<void> {
   }
 }
 
+/**
+ * Keys already past their time on the master (its active expiry off, the
+ * keys never touched) travel in the snapshot: the replica keeps them
+ * hidden, counted by DBSIZE, until the master's DEL for each arrives.
+ */
+async function expiredInSnapshot(kind: ReplicaKind): Promise<void> {
+  const servers = await pair(kind, async (m) => {
+    await run(m, [
+      ["DEBUG", "SET-ACTIVE-EXPIRE", "0"],
+      ["SET", "live", "v"],
+      ["SET", "dead", "v", "PX", "1"],
+      ["HSET", "deadh", "f", "v"],
+      ["PEXPIRE", "deadh", "1"],
+    ]);
+    // Past their time (a wait for the clock, not a timing assertion).
+    const t = Date.now();
+    await waitFor("2 ms to pass", () => Date.now() > t + 2);
+    assertEquals(await m.call("DBSIZE"), ":3\r\n");
+  });
+  if (!servers) return;
+  try {
+    await withClients([servers.master.port, servers.replica.port], async (m, r) => {
+      await waitLinkUp(r);
+      await caughtUp(m, r);
+      assertEquals(await r.call("DBSIZE"), ":3\r\n", "the expired keys are loaded, kept");
+      assertEquals(await r.call("GET", "dead"), "$-1\r\n");
+      assertEquals(await r.call("HGETALL", "deadh"), "*0\r\n");
+      assertEquals(decode(await r.call("KEYS", "*")), ["live"]);
+      assertEquals(await m.call("GET", "dead"), "$-1\r\n");
+      await caughtUp(m, r);
+      assertEquals(await r.call("DBSIZE"), ":2\r\n", "the master's DEL of dead");
+      assertEquals(await m.call("EXISTS", "deadh"), ":0\r\n");
+      await caughtUp(m, r);
+      assertEquals(await r.call("DBSIZE"), ":1\r\n", "the master's DEL of deadh");
+      await run(m, [["DEBUG", "SET-ACTIVE-EXPIRE", "1"]]);
+      await assertSameData(m, r, "after the DELs");
+    });
+  } finally {
+    await stopAll([servers.master, servers.replica]);
+  }
+}
+
 /** Scenario 4: a dropped link (killed from either side) continues by a partial resync. */
 async function partialResync(kind: ReplicaKind): Promise<void> {
   const servers = await pair(kind, async (m) => {
@@ -535,6 +577,24 @@ async function partialResync(kind: ReplicaKind): Promise<void> {
       await assertSameData(m, r, "after the master dropped the link");
       assertEquals(await syncCounts(m), { full: 1, partial: 2 });
       assertEquals((await infoOf(r, "replication")).get("master_replid"), await masterReplid(m));
+
+      // A gap larger than the master's backlog: the replica's PSYNC gets a full resync.
+      await run(m, [["CONFIG", "SET", "repl-backlog-size", "16384"]]);
+      assertEquals(await r.call("REPLICAOF", "127.0.0.1", String(freePort())), "+OK\r\n");
+      await waitFor("the link to be down", async () => {
+        return (await infoOf(r, "replication")).get("master_link_status") === "down";
+      });
+      await run(m, Array.from({ length: 40 }, (_, i) => ["SET", `gap:${i}`, "g".repeat(4096)]));
+      await run(m, [["DEL", "during:1"]]);
+      assertEquals(
+        await r.call("REPLICAOF", "127.0.0.1", String(servers.master.port)),
+        "+OK\r\n",
+      );
+      await waitFor("a full resync", async () => (await syncCounts(m)).full === 2);
+      await caughtUp(m, r);
+      await assertSameData(m, r, "after a full resync over a too old offset");
+      assertEquals(await syncCounts(m), { full: 2, partial: 2 });
+      assertEquals((await infoOf(m, "stats")).get("sync_partial_err"), "1");
     });
   } finally {
     await stopAll([servers.master, servers.replica]);
@@ -578,6 +638,18 @@ async function chained(kind: ReplicaKind): Promise<void> {
         assertEquals(ai.get("connected_slaves"), "1");
         await assertSameData(m, rb, "master and the chained replica", LIVE_OPTS);
         await assertSameData(ra, rb, "A and B");
+
+        // A promoted: B, its replica, follows A's new history without a full resync.
+        const aFull = (await syncCounts(ra)).full;
+        assertEquals(await ra.call("REPLICAOF", "NO", "ONE"), "+OK\r\n");
+        await run(ra, [["SET", "a:promoted", "1"], ["DEL", "s:ex"]]);
+        await caughtUp(ra, rb);
+        const a2 = await infoOf(ra, "replication");
+        const b2 = await infoOf(rb, "replication");
+        assertEquals(b2.get("master_replid"), a2.get("master_replid"));
+        assertEquals(b2.get("master_replid2"), ai.get("master_replid"));
+        assertEquals((await syncCounts(ra)).full, aFull);
+        await assertSameData(ra, rb, "A promoted, and B");
       },
     );
   } finally {
@@ -596,6 +668,7 @@ replicaTests([
   ["what the master sees: announced address, priority, ACKed offsets, WAIT", announced],
   ["live writes of every kind, expiry on the master", liveWrites],
   ["-READONLY; replica-read-only no", readOnly],
+  ["keys already expired on the master, in the snapshot", expiredInSnapshot],
   ["a dropped link continues by a partial resync", partialResync],
   ["chained: master -> A -> B", chained],
 ]);
