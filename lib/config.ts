@@ -111,6 +111,23 @@ export const OPTIONS: OptionSpec[] = [
   // Master side of replication (lib/server/replication.ts).
   { name: "repl-backlog-size", kind: "memory", default: "1mb", min: 1, max: LLONG_MAX },
   { name: "repl-backlog-ttl", kind: "int", default: "3600", min: 0, max: INT_MAX },
+  // Writes refused (-NOREPLICAS) without enough replicas acking in time (lib/server/wait.ts).
+  {
+    name: "min-replicas-to-write",
+    kind: "int",
+    default: "0",
+    min: 0,
+    max: INT_MAX,
+    aliases: ["min-slaves-to-write"],
+  },
+  {
+    name: "min-replicas-max-lag",
+    kind: "int",
+    default: "10",
+    min: 0,
+    max: INT_MAX,
+    aliases: ["min-slaves-max-lag"],
+  },
   {
     name: "repl-ping-replica-period",
     kind: "int",

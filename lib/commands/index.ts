@@ -28,6 +28,7 @@ import { pubsubCommands } from "./pubsub.ts";
 import { aclCommands } from "./acl.ts";
 import { replicationCommands } from "./replication.ts";
 import { replicaofCommands } from "./replicaof.ts";
+import { waitCommands } from "./wait.ts";
 
 export const ALL_COMMANDS: CommandSpec[] = [
   ...connectionCommands,
@@ -59,4 +60,5 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...aclCommands,
   ...replicationCommands,
   ...replicaofCommands,
+  ...waitCommands,
 ];

@@ -22,6 +22,7 @@ import { memoryFigures } from "./memory.ts";
 import { evalScriptsMemory, setScriptsMemorySource } from "../server/memory.ts";
 import type { Command } from "./table.ts";
 import { replicationOf } from "../server/replication.ts";
+import { goodReplicas, minReplicasActive } from "../server/wait.ts";
 
 /** Every INFO section, in Redis's order. */
 const SECTIONS = [
@@ -346,7 +347,13 @@ function sectionStats(s: Server): Lines {
 }
 
 function sectionReplication(s: Server): Lines {
-  return replicationOf(s).infoLines();
+  const lines = replicationOf(s).infoLines();
+  // While min-replicas-to-write is in force, right after connected_slaves (as Redis).
+  if (minReplicasActive(s)) {
+    const i = lines.findIndex(([name]) => name === "connected_slaves");
+    lines.splice(i + 1, 0, ["min_slaves_good_slaves", goodReplicas(s)]);
+  }
+  return lines;
 }
 
 function sectionCpu(): Lines {

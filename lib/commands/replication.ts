@@ -7,6 +7,7 @@ import { defineCommand } from "./table.ts";
 import { ERR_SYNTAX } from "./args.ts";
 import { parseInt64 } from "../util/int64.ts";
 import { handshakeOf, replicaIp, replicationOf } from "../server/replication.ts";
+import { serveAckWaiters } from "../server/wait.ts";
 
 /** Longest ip-address a replica may announce (NET_HOST_STR_LEN). */
 const NET_HOST_STR_LEN = 256;
@@ -46,6 +47,7 @@ function replconf(c: Client, args: string[]): void {
       if (off > link.ackOffset) link.ackOffset = off;
       link.ackTime = Date.now();
       replicationOf(c.server).acked(link);
+      serveAckWaiters(c.server);
       return;
     } else if (opt === "getack") {
       // Only a replica answers GETACK (to its master): a master ignores it.

@@ -15,6 +15,7 @@ import { trackCommand, trackingServers } from "../server/tracking.ts";
 import { aclDenied } from "../server/aclcheck.ts";
 import { evictBeforeCommand } from "../server/evict.ts";
 import { pausedUntil, pausesActive } from "../server/pause.ts";
+import { ERR_NOREPLICAS, noteWriteOffset, tooFewReplicas } from "../server/wait.ts";
 
 export type Handler = (c: Client, args: string[]) => void | Promise<void>;
 
@@ -396,6 +397,13 @@ export function dispatch(c: Client, args: string[]): void | Promise<void> {
     cmd.stats.rejectedCalls++;
     return reject(c, persistence.denyWrites, cmd, args);
   }
+  if (
+    ((cmd.bits & F_WRITE) !== 0 || (cmd.bits & F_EXEC) !== 0 && c.multi?.writes === true) &&
+    !c.loader && tooFewReplicas(server)
+  ) {
+    cmd.stats.rejectedCalls++;
+    return reject(c, ERR_NOREPLICAS, cmd, args);
+  }
   if (server.keyspace.replica && !c.master) {
     const refused = replicaRefuses(c, cmd);
     if (refused !== null) {
@@ -676,6 +684,8 @@ function finish(
   }
   const server = c.server;
   server.stats.commandsProcessed++;
+  // After every top-level command (not those EXEC or a script runs), as Redis's processCommand.
+  if (depth === 0) noteWriteOffset(c);
   // Fed after the command ran (SELECT shows its new db), as Redis's call() does.
   if (server.monitors.size !== 0 && (cmd.bits & (F_SKIP_MONITOR | F_ADMIN)) === 0) {
     server.feedMonitors(c, args);

@@ -21,6 +21,7 @@ import {
 import { CALL, Channel, DONE, JOB, REPLY } from "./channel.ts";
 import { ERR_OOM, isDenyOom, scriptStartsOom } from "../server/evict.ts";
 import { bytesToStr } from "../resp/bytes.ts";
+import { ERR_NOREPLICAS, tooFewReplicas } from "../server/wait.ts";
 import { ERR_READONLY_REPLICA } from "../commands/args.ts";
 
 /** Flags from a #! shebang or register_function; EVAL without a shebang: all false except legacy */
@@ -266,6 +267,7 @@ export function runScript(c: Client, run: ScriptRun): void | Promise<void> {
     if (server.persistence.denyWrites !== null && !c.loader) {
       return c.out.error(server.persistence.denyWrites);
     }
+    if (!c.loader && tooFewReplicas(server)) return c.out.error(ERR_NOREPLICAS);
     if (run.readOnlyCommand) {
       return c.out.error("ERR Can not execute a script with write flag using *_ro command.");
     }
@@ -586,6 +588,8 @@ function scriptRefusal(running: Running, cmd: Command, args: string[]): string |
     if (!running.wrote && running.caller.server.persistence.denyWrites !== null) {
       return running.caller.server.persistence.denyWrites;
     }
+    // Once the script wrote, it may finish (Redis's SCRIPT_WRITE_DIRTY).
+    if (!running.wrote && tooFewReplicas(running.caller.server)) return ERR_NOREPLICAS;
   }
   return null;
 }

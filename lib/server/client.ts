@@ -158,6 +158,8 @@ export class Client {
   transport: ClientTransport | null = null;
   /** Set once the client is a replica of this server (PSYNC / SYNC, lib/server/replication.ts). */
   replica: ReplicaLink | null = null;
+  /** master_repl_offset after this client's last command: what its WAIT waits for (lib/server/wait.ts). */
+  woff = 0;
   /** The link to this server's master (lib/server/replica.ts): its commands are obeyed, never answered. */
   master = false;
   /** The AOF replay client: not refused while loading or on disk errors. */

@@ -167,6 +167,11 @@ export class Replication {
     this.#emit(s.buf.subarray(0, s.pos));
   };
 
+  /** REPLCONF GETACK * to every replica, in the stream's current database (WAIT, lib/server/wait.ts). */
+  requestAcks(): void {
+    if (this.backlog !== null) this.feed(this.#seldb, ["REPLCONF", "GETACK", "*"]);
+  }
+
   /** Adds bytes to the stream: the backlog, the offset, every replica. */
   #emit(data: Uint8Array): void {
     this.offset += data.length;
