@@ -96,13 +96,23 @@ function fixture(db: number): string[][] {
   ];
 }
 
+/** A function library: in a snapshot (RDB_OPCODE_FUNCTION2) and loaded live (FUNCTION LOAD). */
+const LIBRARY = [
+  "#!lua name=replib",
+  "redis.register_function('setter', function(keys, args) " +
+  "redis.call('SET', keys[1], args[1]); return redis.call('INCR', keys[2]) end)",
+  "redis.register_function{function_name='getter', " +
+  "callback=function(keys) return redis.call('GET', keys[1]) end, flags={'no-writes'}}",
+].join("\n");
+
 /** Starts a master (null: no redis-server here) and a replica of `kind` attached to it. */
 async function pair(
   kind: ReplicaKind,
   before: (m: RespClient) => Promise<void> = async () => {},
   replicaArgs: string[] = [],
+  masterArgs: string[] = [],
 ): Promise<{ master: TestServer; replica: TestServer } | null> {
-  const master = await startMaster();
+  const master = await startMaster({ args: masterArgs });
   if (!master) return null;
   try {
     await withClients([master.port], before);
@@ -121,20 +131,27 @@ async function fullSync(
   kind: ReplicaKind,
   diskless: boolean,
   replicaArgs: string[] = [],
+  masterArgs: string[] = [],
 ): Promise<void> {
-  const servers = await pair(kind, async (m) => {
-    // Diskless: the RDB comes as "$EOF:<mark>" ... <mark>; else as "$<length>".
-    await run(m, [["CONFIG", "SET", "repl-diskless-sync", diskless ? "yes" : "no"]]);
-    for (const db of [0, 3, 9]) await run(m, fixture(db));
-    await run(m, [["SELECT", "0"]]);
-  }, replicaArgs);
+  const servers = await pair(
+    kind,
+    async (m) => {
+      // Diskless: the RDB comes as "$EOF:<mark>" ... <mark>; else as "$<length>".
+      await run(m, [["CONFIG", "SET", "repl-diskless-sync", diskless ? "yes" : "no"]]);
+      for (const db of [0, 3, 9]) await run(m, fixture(db));
+      await run(m, [["SELECT", "0"], ["FUNCTION", "LOAD", LIBRARY]]);
+    },
+    replicaArgs,
+    masterArgs,
+  );
   if (!servers) return;
   try {
     await withClients([servers.master.port, servers.replica.port], async (m, r) => {
       await waitLinkUp(r);
       await caughtUp(m, r);
       const rows = await assertSameData(m, r, "after the full sync");
-      assertEquals(rows, 3 * 28, "rows compared: 27 keys and a DBSIZE in each db");
+      assertEquals(rows, 3 * 28 + 1, "rows compared: 27 keys and a DBSIZE in each db, functions");
+      assertEquals(await r.call("FCALL_RO", "getter", "1", "d0:str"), "$5\r\nhello\r\n");
       // Encodings chosen from the data alone (not from its history) agree too.
       for (
         const key of ["d3:set:int", "d3:set:str", "d3:set:bigint", "d3:hash:big", "d3:zset:big"]
@@ -240,6 +257,8 @@ const LIVE: string[][] = [
   ["SADD", "tx:set", "x"],
   ["LPUSH", "tx:list", "y"],
   ["EXEC"],
+  ["FUNCTION", "LOAD", "REPLACE", LIBRARY],
+  ["FCALL", "setter", "2", "fn:s", "fn:n", "by function"],
   [
     "EVAL",
     "redis.call('SET', KEYS[1], ARGV[1]); redis.call('RPUSH', KEYS[2], ARGV[1]); " +
@@ -660,6 +679,15 @@ async function chained(kind: ReplicaKind): Promise<void> {
 replicaTests([
   ["full sync of every data type in dbs 0, 3, 9 (diskless)", (k) => fullSync(k, true)],
   ["full sync of every data type in dbs 0, 3, 9 (disk-based)", (k) => fullSync(k, false)],
+  [
+    "full sync with LFU counters in the RDB, compressed list nodes",
+    (k) =>
+      fullSync(k, true, [], ["--maxmemory-policy", "allkeys-lfu", "--list-compress-depth", "1"]),
+  ],
+  [
+    "full sync with LRU idle times in the RDB",
+    (k) => fullSync(k, false, [], ["--maxmemory-policy", "allkeys-lru"]),
+  ],
   [
     "full sync, loaded from the socket (repl-diskless-load swapdb)",
     (k) => fullSync(k, true, ["--repl-diskless-load", "swapdb"]),

@@ -218,6 +218,7 @@ export interface DatasetOptions {
  * (name, pending) and PEL (idle times masked); an HLL's PFCOUNT and its
  * bytes after it.
  * The expiry is PEXPIRETIME, exact (replication carries absolute times).
+ * Last, a row of the function libraries (FUNCTION LIST WITHCODE) if any.
  * Leaves the connection on db 0.
  */
 export async function dataset(c: RespClient, opts: DatasetOptions = {}): Promise<string[]> {
@@ -288,6 +289,17 @@ export async function dataset(c: RespClient, opts: DatasetOptions = {}): Promise
     }
   }
   await run(c, [["SELECT", "0"]]);
+  // The function libraries (server-wide), by name.
+  const libs = (await run(c, [["FUNCTION", "LIST", "WITHCODE"]]))[0] as Decoded[];
+  if (libs.length > 0) {
+    // A library's functions come in its dict's order: sorted here by name.
+    const named = libs.map((l) => {
+      const f = fields(l);
+      const fns = (f.functions as Decoded[]).map((x) => JSON.stringify(x)).sort();
+      return [f.library_name as string, JSON.stringify({ ...f, functions: fns })];
+    });
+    rows.push(`(functions) ${JSON.stringify(named.sort())}`);
+  }
   return rows;
 }
 
