@@ -281,6 +281,16 @@ const LIVE: string[][] = [
   ["FLUSHDB"],
   ["SET", "d5:after", "flush"],
   ["SELECT", "12"],
+  // A transaction and a script that change db midway: the stream's SELECTs follow.
+  ["MULTI"],
+  ["SET", "tx:12", "a"],
+  ["SELECT", "13"],
+  ["SET", "tx:13", "b"],
+  ["EXEC"],
+  ["SET", "after:tx", "in 13"],
+  ["EVAL", "redis.call('SELECT', '14'); redis.call('SET', KEYS[1], 'x'); return 1", "1", "ev:14"],
+  ["SET", "after:eval", "still 13"],
+  ["SELECT", "12"],
   ["RPUSH", "src", "3", "1", "2"],
   ["SORT", "src", "STORE", "sorted"],
   ["SELECT", "0"],
@@ -418,6 +428,21 @@ async function readOnly(kind: ReplicaKind): Promise<void> {
         ],
         [["FLUSHALL"], READONLY],
         [["PUBLISH", "ch", "m"], ":0\r\n"],
+        // Commands flagged write, even those that only may write, are refused.
+        [["BLPOP", "l", "0"], READONLY],
+        [["BRPOPLPUSH", "a", "b", "0"], READONLY],
+        [["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"], READONLY],
+        [["SORT", "l"], READONLY],
+        [["SORT_RO", "l"], "*0\r\n"],
+        [["GETEX", "k"], READONLY],
+        [["SWAPDB", "0", "1"], READONLY],
+        [["XREAD", "COUNT", "1", "STREAMS", "s", "0"], "*-1\r\n"],
+        [
+          ["WAIT", "1", "0"],
+          "-ERR WAIT cannot be used with replica instances. Please also note that since Redis " +
+          "4.0 if a replica is configured to be writable (which is not the default) writes to " +
+          "replicas are just local and are not propagated.\r\n",
+        ],
       ];
       for (const [cmd, want] of transcript) {
         assertEquals(await r.call(...cmd), want, cmd.join(" "));
@@ -434,7 +459,20 @@ async function readOnly(kind: ReplicaKind): Promise<void> {
       assertEquals(await m.call("GET", "local"), "$-1\r\n", "a replica's local write stays local");
       assertEquals(await r.call("CONFIG", "SET", "replica-read-only", "yes"), "+OK\r\n");
       assertEquals(await r.call("SET", "k2", "v"), READONLY);
-      // The master's writes still arrive.
+      // The master's writes still arrive, and wake a reader blocked on the replica.
+      const blocked = await RespClient.connect(servers.replica.port);
+      try {
+        await blocked.send(
+          "*6\r\n$5\r\nXREAD\r\n$5\r\nBLOCK\r\n$1\r\n0\r\n$7\r\nSTREAMS\r\n$2\r\nst\r\n$1\r\n$\r\n",
+        );
+        await waitFor("the XREAD to block", async () => {
+          return (await infoOf(r, "clients")).get("blocked_clients") === "1";
+        });
+        await run(m, [["XADD", "st", "5-5", "f", "v"]]);
+        assertEquals(decode(await blocked.reply()), [["st", [["5-5", ["f", "v"]]]]]);
+      } finally {
+        blocked.close();
+      }
       await run(m, [["SET", "after", "1"]]);
       await caughtUp(m, r);
       assertEquals(await r.call("GET", "after"), "$1\r\n1\r\n");
