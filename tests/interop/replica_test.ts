@@ -659,7 +659,7 @@ async function partialResync(kind: ReplicaKind): Promise<void> {
 }
 
 /** Scenario 8: master -> A -> B: B gets the same data and the same offsets. */
-async function chained(kind: ReplicaKind): Promise<void> {
+async function chained(kind: ReplicaKind, bKind: ReplicaKind = kind): Promise<void> {
   // A serves B: its diskless sync starts at once instead of after 5 s.
   const servers = await pair(kind, async (m) => {
     await run(m, fixture(0));
@@ -668,7 +668,7 @@ async function chained(kind: ReplicaKind): Promise<void> {
   if (!servers) return;
   let b: TestServer | null = null;
   try {
-    b = await startKind(kind, { args: replicaofArgs(servers.replica.port) });
+    b = await startKind(bKind, { args: replicaofArgs(servers.replica.port) });
     await withClients(
       [servers.master.port, servers.replica.port, b.port],
       async (m, ra, rb) => {
@@ -737,4 +737,8 @@ replicaTests([
   ["keys already expired on the master, in the snapshot", expiredInSnapshot],
   ["a dropped link continues by a partial resync", partialResync],
   ["chained: master -> A -> B", chained],
+  [
+    "chained: master -> A -> a redis-server B (A passes the stream on byte for byte)",
+    (k) => chained(k, "redis"),
+  ],
 ]);
