@@ -290,9 +290,19 @@ export class Persistence {
     return await this.#cycle!;
   }
 
+  /**
+   * Where a replica stands in its master's stream (lib/server/replica.ts),
+   * written into its snapshots as Redis's repl-* aux fields; null on a master.
+   */
+  replInfo: (() => { streamDb: number; id: string; offset: number } | null) | null = null;
+  /** The repl-* aux fields of the dump.rdb loaded at start-up without the AOF, if it had them. */
+  loadedRepl: { streamDb: number; id: string; offset: number } | null = null;
+
   #rdbOptions(aofBase: boolean): RdbWriteOptions {
     const policy = this.#config.str("maxmemory-policy");
     return {
+      // Not in an AOF base (Redis's rewrite writes none).
+      repl: aofBase ? undefined : this.replInfo?.() ?? undefined,
       compression: this.#config.bool("rdbcompression"),
       checksum: this.#config.bool("rdbchecksum"),
       aofBase,
@@ -474,6 +484,8 @@ export class Persistence {
         aof.onFatal = (msg) => this.#fatal(msg);
         if (manifest === null) {
           await this.#loadDump();
+          // With the AOF on, a replica resyncs afresh (as Redis: it reads no repl-* fields then).
+          this.loadedRepl = null;
           await this.#createAofBase(aof, "on server start");
         } else {
           this.aof = aof;
@@ -577,6 +589,12 @@ export class Persistence {
       throw new LoadError(`Fatal error loading the DB (${path}): ${osErrorText(e)}. Exiting.`);
     }
     const info = await this.#loadRdbBytes(bytes, path);
+    const id = info.aux.get("repl-id");
+    const offset = Number(info.aux.get("repl-offset"));
+    const streamDb = Number(info.aux.get("repl-stream-db"));
+    if (id?.length === 40 && Number.isSafeInteger(offset) && Number.isSafeInteger(streamDb)) {
+      this.loadedRepl = { streamDb, id, offset };
+    }
     for (const key of info.emptySkippedKeys) {
       this.#log.warning(`rdbLoadObject skipping empty key: ${key}`);
     }

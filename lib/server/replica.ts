@@ -30,6 +30,8 @@ export interface Continuation {
   replid: string;
   /** Offset of the last byte of the stream applied. */
   offset: number;
+  /** Database the stream was in (it goes on without a SELECT). */
+  db: number;
 }
 
 /** A failed attempt: logged, and the link is tried again a second later. */
@@ -185,7 +187,7 @@ export class Follower {
     if (master !== null) {
       // Kept to continue by partial resync (Redis's replicationCacheMaster).
       const r = replicationOf(this.server);
-      this.continuation = { replid: r.replid, offset: r.offset };
+      this.continuation = { replid: r.replid, offset: r.offset, db: master.db.id };
       this.master = null;
       master.kill();
       this.server.removeClient(master);
@@ -317,6 +319,7 @@ export class Follower {
       } else {
         r.continueAs(cont!.replid, cont!.offset);
       }
+      this.#streamDb = cont!.db;
       log.notice("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
       return null;
     }
@@ -399,7 +402,7 @@ export class Follower {
     }
     if (this.#stopped) throw new LinkError("link stopped");
     r.startHistory(at.replid, at.offset);
-    this.continuation = { replid: at.replid, offset: at.offset };
+    this.continuation = { replid: at.replid, offset: at.offset, db: streamDb };
     this.#streamDb = streamDb;
     this.#leftover = rest;
     log.notice("MASTER <-> REPLICA sync: Finished with success");
@@ -522,14 +525,24 @@ function endsWithMark(parts: Uint8Array[], size: number, mark: Uint8Array): bool
  * with its previous master (Redis's cached master), by partial resync if
  * the new master can.
  */
-export function followMaster(server: Server, host: string, port: number, atStart = false): void {
+export function followMaster(
+  server: Server,
+  host: string,
+  port: number,
+  atStart = false,
+): void {
   const r = replicationOf(server);
   let continuation: Continuation | null;
   if (atStart) {
-    // A server started as a replica has no history of its own to continue.
-    continuation = null;
+    // A server started as a replica continues what its dump.rdb says it had
+    // applied (Redis does so without the AOF), else starts afresh.
+    const saved = server.persistence.loadedRepl;
+    continuation = saved === null
+      ? null
+      : { replid: saved.id, offset: saved.offset, db: saved.streamDb };
+    if (saved !== null) r.continueAs(saved.id, saved.offset);
   } else if (r.masterHost === null) {
-    continuation = { replid: r.replid, offset: r.offset };
+    continuation = { replid: r.replid, offset: r.offset, db: 0 };
   } else {
     continuation = r.follower!.stop();
   }
@@ -549,7 +562,15 @@ export function followMaster(server: Server, host: string, port: number, atStart
   }
   server.log.role = "S";
   server.config.set("replicaof", [`${host} ${port}`]);
-  r.follower = new Follower(server, host, port, continuation);
+  const follower = new Follower(server, host, port, continuation);
+  r.follower = follower;
+  // Its snapshots say where it stands, so that a restart can continue (as Redis's rdbSaveInfo).
+  server.persistence.replInfo = () => {
+    const at = follower.master !== null
+      ? { replid: r.replid, offset: r.offset, db: follower.master.db.id }
+      : follower.continuation;
+    return at === null ? null : { streamDb: at.db, id: at.replid, offset: at.offset };
+  };
 }
 
 /** REPLICAOF NO ONE: the link ends and this server is a master again. */
@@ -558,6 +579,7 @@ export function stopFollowing(server: Server): void {
   if (r.masterHost === null) return;
   r.follower!.stop();
   r.follower = null;
+  server.persistence.replInfo = null;
   server.keyspace.replica = false;
   server.log.role = "M";
   server.masterLinkUp = false;
