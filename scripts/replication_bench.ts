@@ -408,13 +408,17 @@ export async function replicationComparison(
     console.error(`writing ${count(opts.keys)} SETs to ${file}`);
     writeRespFile(file, opts.keys, stringCommand);
   }
+  // With a redeno replica, the mixed pairs too (for comparison): they tell
+  // the master's share of the time from the replica's.
+  const pairs: [ServerName, ServerName][] = NAMES.map((name) => [name, replicaOf[name]]);
+  if (replicaOf.redeno === "redeno") pairs.push(["redeno", "redis"], ["redis", "redeno"]);
   for (let round = 0; round < opts.rounds; round++) {
-    for (const name of alt(NAMES, round)) {
+    for (const [name, replica] of alt(pairs, round)) {
       try {
-        syncs.push(await measureFullSync(lab, name, replicaOf[name], file, opts.keys));
+        syncs.push(await measureFullSync(lab, name, replica, file, opts.keys));
       } catch (e) {
-        lab.note(name, `replication full sync to a ${replicaOf[name]} replica`, e);
-        failed.push(`${name} sync`);
+        lab.note(name, `replication full sync to a ${replica} replica`, e);
+        if (replica === replicaOf[name]) failed.push(`${name} sync`);
       }
     }
   }
@@ -462,8 +466,8 @@ export function replicationReport(r: ReplicationResult): ReplicationReport {
   /** Median CPU seconds per 100,000 SETs. */
   const cpu = (name: ServerName, withReplica: boolean, f: (x: ThroughputRun) => number) =>
     median(runsOf(name, withReplica).map((x) => f(x) * 100_000 / r.requests));
-  const syncMs = (name: ServerName, f = (x: SyncRun) => x.ms) =>
-    median(r.syncs.filter((x) => x.master === name).map(f));
+  const syncMs = (name: ServerName, replica = r.replicaOf[name], f = (x: SyncRun) => x.ms) =>
+    median(r.syncs.filter((x) => x.master === name && x.replica === replica).map(f));
   const lines = [
     `Each master fresh per measurement, \`--save "" --appendonly no\`, ` +
     "`repl-diskless-sync-delay 0`; replicas the same, started with `--replicaof`. " +
@@ -517,11 +521,14 @@ export function replicationReport(r: ReplicationResult): ReplicationReport {
     "| Master → replica | full sync | vs Redis → Redis | of which start-up |",
     "|---|---:|---:|---:|",
   );
-  for (const name of NAMES) {
+  const pairs = new Map(r.syncs.map((x) => [`${x.master} ${x.replica}`, x]));
+  for (const { master, replica } of pairs.values()) {
+    const ms = syncMs(master, replica);
+    const mixed = replica !== r.replicaOf[master] ? " (for comparison)" : "";
     lines.push(
-      `| ${TITLE[name]} → ${TITLE[r.replicaOf[name]]} | ${secs(syncMs(name))} | ${
-        ratioText(syncMs(name) / syncMs("redis"))
-      } | ${secs(syncMs(name, (x) => x.startMs))} |`,
+      `| ${TITLE[master]} → ${TITLE[replica]}${mixed} | ${secs(ms)} | ${
+        ratioText(ms / syncMs("redis"))
+      } | ${secs(syncMs(master, replica, (x) => x.startMs))} |`,
     );
   }
   const withReplica = share("redeno");
