@@ -3,7 +3,8 @@
  * go wrong, each scenario with redis-server as the replica (which validates
  * the test) and with redeno: the master killed (-9) during a full sync (the
  * replica keeps its old data, then resyncs with the restarted master); the
- * replica restarted from its own files (AOF: a full resync, as Redis does;
+ * replica restarted from its own files (which alone hold the data: loaded
+ * with no master they equal the master's; AOF: a full resync, as Redis does;
  * RDB: a partial one from the replication id and offset in the file); a
  * promotion (REPLICAOF NO ONE keeps the old history as replid2, so another
  * replica re-pointed at it continues by a partial resync, and so does the
@@ -219,6 +220,16 @@ async function restartedFromOwnFiles(kind: ReplicaKind, aof: boolean): Promise<v
     const stopped = replica;
     replica = null;
     assertEquals(await shutdown(stopped, ...(aof ? [] : ["SAVE"])), 0);
+    // Its files alone hold the master's data: started from them with no master, it has it all.
+    const expected = await withClients([master.port], (m) => dataset(m));
+    const alone = await startKind(kind, { persistence: true, dir, args: persistence });
+    try {
+      await withClients([alone.port], async (c) => {
+        assertEquals(await dataset(c), expected, "the replica's own files, loaded alone");
+      });
+    } finally {
+      await alone.stop();
+    }
     await withClients([master.port], async (m) => {
       await run(m, [["SET", "while:down", "1"], ["HSET", "old:hash", "d", "4"]]);
     });
