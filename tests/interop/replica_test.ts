@@ -1,11 +1,15 @@
 /**
  * A server as the REPLICA of a real redis-server 7.0.15 master: every
  * scenario runs with redis-server as the replica (which validates the test)
- * and with redeno. A full sync of every data type in dbs 0, 3 and 9; live
- * writes of every kind (expiry on the master included) followed through the
- * command stream; -READONLY and replica-read-only no; a dropped link
- * continued by a partial resync; a chained replica. Data compared key by key
- * (logical values and exact expiry times) once the offsets are equal.
+ * and with redeno. Full syncs of every data type in dbs 0, 3 and 9 (diskless,
+ * disk-based, loaded from the socket, with LFU/LRU metadata, compressed list
+ * nodes and a function library); masterauth/masteruser; what the master sees
+ * (announced address, ACKs, WAIT); live writes of every kind (expiry on the
+ * master included) followed through the command stream; keys already expired
+ * in the snapshot; -READONLY and replica-read-only no; dropped links
+ * continued by a partial resync, or a full one past the backlog; chained
+ * replicas. Data compared key by key (logical values and exact expiry
+ * times) once the offsets are equal.
  */
 import { assert, assertEquals } from "../support/assert.ts";
 import { decode, type Decoded, RespClient, scanAll } from "../support/resp_client.ts";
