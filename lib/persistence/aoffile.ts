@@ -258,6 +258,22 @@ export function appendCommand(buf: ByteBuffer, args: readonly string[]): void {
   buf.pos = p;
 }
 
+/** Bytes appendCommand writes for `args` (a multibulk request's size). */
+export function commandSize(args: readonly string[]): number {
+  let size = 3 + decimalDigits(args.length);
+  for (const a of args) size += 5 + decimalDigits(a.length) + a.length;
+  return size;
+}
+
+function decimalDigits(v: number): number {
+  let n = 1;
+  while (v >= 10) {
+    v = Math.floor(v / 10);
+    n++;
+  }
+  return n;
+}
+
 function writeDecimal(b: Uint8Array, p: number, v: number): number {
   if (v < 10) {
     b[p] = 0x30 + v;

@@ -17,7 +17,7 @@ import type { Server } from "./server.ts";
 import { Client } from "./client.ts";
 import { replicationOf } from "./replication.ts";
 import { RespParser } from "../resp/decoder.ts";
-import { appendCommand } from "../persistence/aoffile.ts";
+import { appendCommand, commandSize } from "../persistence/aoffile.ts";
 import { ByteBuffer } from "../util/bytebuf.ts";
 import { bytesToStr, strToBytes } from "../resp/bytes.ts";
 import { dispatch } from "../commands/table.ts";
@@ -48,12 +48,14 @@ class LinkReader {
 
   constructor(private readonly conn: Deno.Conn, private readonly onRead: () => void) {}
 
+  /** Read into one reused buffer: callers copy what they keep. */
+  readonly #readBuf = new Uint8Array(READ_SIZE);
+
   async #read(): Promise<Uint8Array> {
-    const chunk = new Uint8Array(READ_SIZE);
-    const n = await this.conn.read(chunk);
+    const n = await this.conn.read(this.#readBuf);
     if (n === null) throw new LinkError("Connection with master lost.");
     this.onRead();
-    return chunk.subarray(0, n);
+    return this.#readBuf.subarray(0, n);
   }
 
   /** One line, without its CRLF. */
@@ -79,7 +81,7 @@ class LinkReader {
     }
   }
 
-  /** What is buffered, else the next bytes from the socket. */
+  /** What is buffered, else the next bytes from the socket (valid until the next read). */
   async chunk(): Promise<Uint8Array> {
     if (this.#pos < this.#buf.length) {
       const rest = this.#buf.subarray(this.#pos);
@@ -360,7 +362,7 @@ export class Follower {
       log.notice("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to memory");
       this.transfer = { total: -1, read: 0, lastIo: Date.now() };
       for (;;) {
-        const chunk = await reader.chunk();
+        const chunk = (await reader.chunk()).slice();
         parts.push(chunk);
         size += chunk.length;
         this.transfer.read = size;
@@ -377,10 +379,10 @@ export class Follower {
       while (size < total) {
         const chunk = await reader.chunk();
         const take = Math.min(chunk.length, total - size);
-        parts.push(chunk.subarray(0, take));
+        parts.push(chunk.slice(0, take));
         size += take;
         this.transfer.read = size;
-        if (take < chunk.length) rest = chunk.subarray(take);
+        if (take < chunk.length) rest = chunk.slice(take);
       }
     }
     const payload = concat(parts, size);
@@ -444,11 +446,22 @@ export class Follower {
       maxQueryBuffer: () => Number.MAX_SAFE_INTEGER,
       authRequired: () => false,
     });
-    const out = new ByteBuffer(1024);
+    // The stream's bytes as received; the head of it that was applied goes on
+    // unchanged to the backlog and our replicas (a command still arriving stays).
+    const carry = new ByteBuffer(READ_SIZE);
+    let applied = 0;
+    const passOn = () => {
+      if (applied === 0) return;
+      r.feedFromMaster(carry.buf.subarray(0, applied));
+      carry.buf.copyWithin(0, applied, carry.pos);
+      carry.pos -= applied;
+      applied = 0;
+    };
     let chunk = this.#leftover;
     this.#leftover = new Uint8Array(0);
     for (;;) {
       this.readOffset += chunk.length;
+      carry.raw(chunk);
       if (master.closed) throw new LinkError("Connection with master lost.");
       const batch = parser.feed(chunk);
       if (batch.protocolError !== undefined) {
@@ -456,14 +469,12 @@ export class Follower {
       }
       for (const args of batch.commands) {
         if (master.closed) throw new LinkError("Connection with master lost.");
-        out.pos = 0;
-        appendCommand(out, args);
-        const bytes = out.buf.slice(0, out.pos);
         if (
           args.length >= 2 && args[0].toLowerCase() === "replconf" &&
           args[1].toLowerCase() === "getack"
         ) {
           // Answered with what was applied before it, as Redis does.
+          passOn();
           this.#sendAck();
         } else {
           master.lastInteraction = Date.now();
@@ -472,8 +483,10 @@ export class Follower {
           master.out.truncate(0);
         }
         if (this.#stopped) throw new LinkError("link stopped");
-        r.feedFromMaster(bytes);
+        // Masters send every command as a multibulk: its size is its bytes in the stream.
+        applied += commandSize(args);
       }
+      passOn();
       chunk = await reader.chunk();
     }
   }
