@@ -22,7 +22,24 @@ export interface SentinelOptions {
   parallelSyncs?: number;
   /** Extra config lines for every sentinel. */
   extra?: string[];
+  /**
+   * Sentinel's internal periods, set with SENTINEL DEBUG after start-up
+   * (default FAST_PERIODS; `{}` keeps Redis's own).
+   */
+  periods?: Record<string, number>;
 }
+
+/**
+ * Shorter internal periods than Redis's defaults, so that a test waits
+ * seconds rather than tens of them: INFO every second (not 10 s), hellos
+ * every half second, a TILT (a sentinel starved of CPU for 2 s stops acting)
+ * over after 5 s instead of 30.
+ */
+export const FAST_PERIODS: Record<string, number> = {
+  "info-period": 1000,
+  "publish-period": 500,
+  "tilt-period": 5000,
+};
 
 /** One running redis-sentinel. */
 export interface SentinelProcess {
@@ -50,7 +67,7 @@ export interface Sentinels {
   sentinels(i?: number): Promise<Map<string, string>[]>;
   /** Every sentinel's log, for a failing test's message. */
   logs(): string;
-  /** Kills every sentinel (SIGTERM, then SIGKILL) and waits for them. */
+  /** Stops every sentinel (SIGTERM, then SIGKILL), waits for them and removes their directories. */
   stop(): Promise<void>;
 }
 
@@ -122,6 +139,7 @@ async function startOne(
     if (await answersAs(port, child)) return { port, dir, process: child };
     signal(child, "SIGKILL");
     await child.status;
+    Deno.removeSync(dir, { recursive: true });
   }
   throw new Error("redis-sentinel could not start on a free port");
 }
@@ -155,6 +173,7 @@ export async function startSentinels(
     const timer = setTimeout(() => members.forEach((m) => signal(m.process, "SIGKILL")), 5000);
     await Promise.all(members.map((m) => m.process.status));
     clearTimeout(timer);
+    for (const m of members) Deno.removeSync(m.dir, { recursive: true });
   };
   try {
     for (let i = 0; i < n; i++) members.push(await startOne(bin, masterPort, o));
@@ -163,6 +182,18 @@ export async function startSentinels(
     throw e;
   }
   const name = o.name ?? "mymaster";
+  const periods = Object.entries(o.periods ?? FAST_PERIODS).flatMap(([k, v]) => [k, String(v)]);
+  if (periods.length > 0) {
+    for (const m of members) {
+      const c = await RespClient.connect(m.port);
+      try {
+        const reply = await c.call("SENTINEL", "DEBUG", ...periods);
+        if (reply !== "+OK\r\n") throw new Error(`SENTINEL DEBUG: ${reply}`);
+      } finally {
+        c.close();
+      }
+    }
+  }
   const call = async (i: number, ...args: string[]): Promise<Decoded> => {
     const c = await RespClient.connect(members[i].port);
     try {
