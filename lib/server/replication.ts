@@ -180,10 +180,27 @@ export class Replication {
     if (t !== null && t.offset !== -1) t.pending.push(data.slice());
     for (const r of this.live()) {
       if (r.state !== "online") continue;
-      if (r.heldUntilAck !== null) r.heldUntilAck.push(data.slice());
-      else this.#write(r.client, data);
+      if (r.heldUntilAck !== null) {
+        r.heldUntilAck.push(data.slice());
+      } else {
+        const c = r.client;
+        c.out.raw(data);
+        if (c.replyStart !== -1) c.replyStart = c.out.length;
+        if (!this.#flushQueued) {
+          // Once per turn of the event loop, after every ready client ran
+          // (as Redis writes to replicas before it sleeps): fewer, larger writes.
+          this.#flushQueued = true;
+          setTimeout(this.#flushStream, 0);
+        }
+      }
     }
   }
+
+  #flushQueued = false;
+  readonly #flushStream = (): void => {
+    this.#flushQueued = false;
+    for (const r of this.replicas) if (!r.client.closed) this.server.queueWrite(r.client);
+  };
 
   /** Output to a replica, outside the replies of its own commands. */
   #write(c: Client, data: Uint8Array): void {
