@@ -38,6 +38,13 @@
  * - eviction: a Zipf (s=1) GET / SET-on-miss cache workload over 10x more
  *   keys than fit in maxmemory 16mb, allkeys-lru and allkeys-lfu: hit rate
  *   and ops/s (scripts/eviction_bench.ts; issue 14).
+ * - replication: unpipelined SET (redis-benchmark) on a master with one
+ *   replica as a share of the same master without one, the replica's lag
+ *   during that load (sampled every 100 ms) and how soon it is back to 0,
+ *   and the time a fresh replica takes to full-sync the 1M string keys;
+ *   redeno's master replicates to a redeno replica when redeno accepts
+ *   REPLICAOF, else to a redis-server one (scripts/replication_bench.ts;
+ *   issue 15).
  * - memory: 1M `SET key:N value:N` and then 100k 10-field hashes loaded with
  *   `redis-cli --pipe` into a fresh server: load times, RSS, used_memory; then
  *   each collection data set (a 1M-element list, sets of 1M integers and of
@@ -49,7 +56,7 @@
  * - then the issue's targets, met or not.
  *
  *   deno task bench [--only throughput,persistence,zset1m,datatypes,scripting,pubsub,eviction,
- *                    memory,startup]
+ *                    replication,memory,startup]
  *                   [--requests 100000] [--rounds 3] [--clients 50] [--pipelines 1,16]
  *                   [--tests ping,set,...,lpush,...,lrange_600]
  *                   [--keys 1000000] [--hashes 100000] [--members 1000000]
@@ -126,6 +133,12 @@ import {
   patternOf,
 } from "./pubsub_bench.ts";
 import { evictionComparison, evictionReport, type EvictionResult } from "./eviction_bench.ts";
+import {
+  replicationComparison,
+  replicationReport,
+  type ReplicationResult,
+  replicationTargets,
+} from "./replication_bench.ts";
 
 const SECTIONS = [
   "throughput",
@@ -135,6 +148,7 @@ const SECTIONS = [
   "scripting",
   "pubsub",
   "eviction",
+  "replication",
   "memory",
   "startup",
 ] as const;
@@ -159,7 +173,7 @@ type Section = (typeof SECTIONS)[number];
 
 const values = parseBenchArgs(
   "deno task bench [--only throughput,persistence,zset1m,datatypes,scripting,pubsub,eviction,\n" +
-    "                        memory,startup]\n" +
+    "                        replication,memory,startup]\n" +
     "                [--requests N] [--rounds N] [--clients N] [--pipelines 1,16]\n" +
     `                [--tests ${[...BASE_TESTS, ...COLLECTION_TESTS].join(",")}]\n` +
     "                [--keys N] [--hashes N] [--members N] [--small N] [--quick] [--out file.md]\n" +
@@ -206,10 +220,12 @@ const run = (section: Section) => only.includes(section);
 requireTools("bench", [
   "redis-server",
   ...(run("throughput") || run("persistence") || run("zset1m") || run("datatypes") ||
-      run("scripting") || run("pubsub")
+      run("scripting") || run("pubsub") || run("replication")
     ? ["redis-benchmark"]
     : []),
-  ...(run("memory") || run("startup") || run("zset1m") || run("datatypes") ? ["redis-cli"] : []),
+  ...(run("memory") || run("startup") || run("zset1m") || run("datatypes") || run("replication")
+    ? ["redis-cli"]
+    : []),
 ]);
 
 // Tracks every server and temp dir, so that a failure or Ctrl-C cleans up.
@@ -852,6 +868,25 @@ async function evictionSection(): Promise<void> {
   }
 }
 
+// ---------------------------------------------------------------- replication
+
+let replication: ReplicationResult | null = null;
+
+async function replicationSection(): Promise<void> {
+  try {
+    replication = await replicationComparison(lab, {
+      requests,
+      clients,
+      keys,
+      rounds,
+      // The memory and start-up sections load the same `SET key:N value:N` file.
+      keysFile: run("memory") || run("startup") ? data().keys : undefined,
+    });
+  } catch (e) {
+    lab.note("redeno", "replication", e);
+  }
+}
+
 // ---------------------------------------------------------------- data files
 
 const HASH_FIELDS = 10;
@@ -1070,6 +1105,7 @@ try {
   if (run("scripting")) await scriptingSection();
   if (run("pubsub")) await pubsubSection();
   if (run("eviction")) await evictionSection();
+  if (run("replication")) await replicationSection();
   if (run("memory")) await memorySection();
   if (run("startup")) await startupSection();
 } finally {
@@ -1349,6 +1385,9 @@ if (run("pubsub")) {
 
 const evictionRep = eviction === null ? null : evictionReport(eviction, EVICTION_MAXMEMORY);
 if (evictionRep !== null) out.push("", "#### Eviction (maxmemory cache)", "", ...evictionRep.lines);
+
+const replicationRep = replication === null ? null : replicationReport(replication);
+if (replicationRep !== null) out.push("", "#### Replication", "", ...replicationRep.lines);
 
 /** Median of one memory figure per server. */
 const memOf = (name: ServerName, f: (m: MemSample) => number) => med(memSamples[name].map(f));
@@ -1745,6 +1784,8 @@ targets.push(
       met: evictionRep.speedOk,
     },
 );
+
+targets.push(...replicationTargets(replicationRep, replication));
 
 out.push("", "#### Targets (redeno/Redis unless said)", "");
 out.push("| Target | Measured | Met |");
