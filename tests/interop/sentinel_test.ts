@@ -46,6 +46,7 @@ async function waitFor(what: string, cond: () => Promise<boolean>): Promise<void
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** One INFO section of the server at `port`, as fields. */
 async function infoOf(port: number, section = "replication"): Promise<Map<string, string>> {
   const c = await RespClient.connect(port);
   try {
@@ -133,6 +134,7 @@ interface PythonWriter {
   kill(): void;
 }
 
+/** Starts PY_WRITER against the sentinels `s`; `first` is the master's port before the failover. */
 function pythonWriter(python: string, s: Sentinels, first: number): PythonWriter {
   const child = new Deno.Command(python, {
     args: [
@@ -222,6 +224,7 @@ function serverLogs(dir: string): string {
   ).join("\n");
 }
 
+/** The failover scenario with a master from `start` and replicas from `startReplica`. */
 async function failover(start: Start, startReplica: Start = start): Promise<void> {
   const servers: TestServer[] = [];
   let sentinels: Sentinels | null = null;
