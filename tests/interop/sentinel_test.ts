@@ -24,6 +24,7 @@ import {
   type TestServer,
 } from "../support/servers.ts";
 import { type Sentinels, sentinelsSettled, startSentinels } from "../support/sentinel.ts";
+import { pythonWithRedis } from "../support/python.ts";
 
 /** Writes each client must see acknowledged on the new master before the test ends. */
 const AFTER_FAILOVER = 20;
@@ -61,23 +62,6 @@ async function follows(replica: number, masterPort: number): Promise<boolean> {
   const r = await infoOf(replica);
   return r.get("role") === "slave" && r.get("master_port") === String(masterPort) &&
     r.get("master_link_status") === "up";
-}
-
-/** A Python 3 that can `import redis` (Debian's python3-redis), or null. */
-async function pythonWithRedis(): Promise<string | null> {
-  for (const python of ["python3", "/usr/bin/python3"]) {
-    try {
-      const { success } = await new Deno.Command(python, {
-        args: ["-c", "import redis.sentinel"],
-        stdout: "null",
-        stderr: "null",
-      }).output();
-      if (success) return python;
-    } catch {
-      // not installed here
-    }
-  }
-  return null;
 }
 
 /** What a writer reports: the keys it saw acknowledged (value = the key's number). */
@@ -308,7 +292,7 @@ async function failover(start: Start, startReplica: Start = start): Promise<void
       );
     }
 
-    const py = await pythonWithRedis();
+    const py = await pythonWithRedis("redis.sentinel");
     if (!py) {
       if (oracleRequired()) throw new Error("python3-redis is not installed, and CI requires it");
       console.warn("SKIPPED (redis-py part): python3-redis is not installed");

@@ -69,12 +69,12 @@ def in_thread(fn):
 r.flushall()
 `;
 
-/** A Python 3 that can `import redis`, or null. */
-async function pythonWithRedis(): Promise<string | null> {
+/** A Python 3 that can import `module` (Debian's python3-redis), or null. */
+export async function pythonWithRedis(module = "redis"): Promise<string | null> {
   for (const python of ["python3", "/usr/bin/python3"]) {
     try {
       const { success } = await new Deno.Command(python, {
-        args: ["-c", "import redis"],
+        args: ["-c", `import ${module}`],
         stdout: "null",
         stderr: "null",
       }).output();
