@@ -1,7 +1,7 @@
 /**
  * INFO: every section and field Redis 7.0.15 prints, in its order. Fields
- * for what redeno does not do (replication links, forks, active defrag,
- * Lua) are the values an idle Redis shows for them.
+ * for what redeno does not do (forks, active defrag) and the memory of
+ * replication buffers (not counted yet) are the values an idle Redis shows.
  */
 import { scriptState } from "../scripting/runner.ts";
 import { trackingInfo } from "../server/tracking.ts";
