@@ -391,11 +391,17 @@ export class Db {
   randomKey(): string | null {
     // As Redis does on a master: every expired key drawn is deleted, so
     // this ends, and it finds a live key whenever one exists.
+    let tries = 100;
     for (;;) {
       const i = this.dict.randomIndex();
       if (i < 0) return null;
       const key = this.dict.keyAt(i);
       if (this.peek(key) !== undefined) return key;
+      // A replica deletes nothing: when every key has an expiry and may have passed
+      // it, one is given anyway after some tries (as Redis's dbRandomKey).
+      if (this.keyspace.replica && this.expires.size === this.dict.size && --tries === 0) {
+        return key;
+      }
     }
   }
 

@@ -582,6 +582,11 @@ async function expiredInSnapshot(kind: ReplicaKind): Promise<void> {
       ["SET", "dead", "v", "PX", "1"],
       ["HSET", "deadh", "f", "v"],
       ["PEXPIRE", "deadh", "1"],
+      // A database where every key is past its time.
+      ["SELECT", "5"],
+      ["SET", "v1", "x", "PX", "1"],
+      ["SET", "v2", "x", "PX", "1"],
+      ["SELECT", "0"],
     ]);
     // Past their time (a wait for the clock, not a timing assertion).
     const t = Date.now();
@@ -603,6 +608,13 @@ async function expiredInSnapshot(kind: ReplicaKind): Promise<void> {
       assertEquals(await m.call("EXISTS", "deadh"), ":0\r\n");
       await caughtUp(m, r);
       assertEquals(await r.call("DBSIZE"), ":1\r\n", "the master's DEL of deadh");
+      // RANDOMKEY in a database of expired keys names one of them (Redis's
+      // dbRandomKey gives up after some tries on a replica) instead of looping.
+      await r.call("SELECT", "5");
+      assert(["$2\r\nv1\r\n", "$2\r\nv2\r\n"].includes(await r.call("RANDOMKEY")));
+      await r.call("SELECT", "0");
+      await run(m, [["SELECT", "5"], ["GET", "v1"], ["GET", "v2"], ["SELECT", "0"]]);
+      await caughtUp(m, r);
       await run(m, [["DEBUG", "SET-ACTIVE-EXPIRE", "1"]]);
       await assertSameData(m, r, "after the DELs");
     });
