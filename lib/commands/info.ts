@@ -1,7 +1,7 @@
 /**
  * INFO: every section and field Redis 7.0.15 prints, in its order. Fields
- * for what redeno does not do (forks, active defrag) and the memory of
- * replication buffers (not counted yet) are the values an idle Redis shows.
+ * for what redeno does not do (forks, active defrag) are the values an
+ * idle Redis shows for them.
  */
 import { scriptState } from "../scripting/runner.ts";
 import { trackingInfo } from "../server/tracking.ts";
@@ -213,8 +213,8 @@ function sectionMemory(s: Server): Lines {
     ["mem_fragmentation_ratio", ratio(f.rss, f.total)],
     ["mem_fragmentation_bytes", f.rss - f.total],
     ["mem_not_counted_for_evict", f.aof],
-    ["mem_replication_backlog", 0],
-    ["mem_total_replication_buffers", 0],
+    ["mem_replication_backlog", f.replBacklog],
+    ["mem_total_replication_buffers", f.replBacklog],
     ["mem_clients_slaves", 0],
     ["mem_clients_normal", f.clients],
     ["mem_cluster_links", 0],

@@ -76,7 +76,7 @@ function memoryStats(c: Client): void {
   int("peak.allocated", f.peak);
   int("total.allocated", f.total);
   int("startup.allocated", f.startup);
-  int("replication.backlog", 0);
+  int("replication.backlog", f.replBacklog);
   int("clients.slaves", 0);
   int("clients.normal", f.clients);
   int("cluster.links", 0);

@@ -69,6 +69,7 @@ import type { Server } from "./server.ts";
 import type { Client } from "./client.ts";
 import { KEYSPACE_ENTRY } from "../store/size.ts";
 import { EXPIRE_ENTRY } from "../store/keyspace.ts";
+import { replicationOf } from "./replication.ts";
 
 /** The fixed part of used_memory: what an empty server is taken to hold. */
 export const STARTUP_BYTES = 1024 * 1024;
@@ -147,9 +148,18 @@ export function scriptsMemory(s: Server): number {
   return scriptsSource.eval(s) + scriptsSource.functions(s);
 }
 
-/** What Redis leaves out of eviction's figure: the AOF buffer (redeno has no replicas). */
+/** What Redis leaves out of eviction's figure: the AOF buffer. */
 export function notCountedForEvict(s: Server): number {
   return s.persistence.aof?.pending ?? 0;
+}
+
+/**
+ * The replication backlog's buffer (INFO mem_replication_backlog): allocated
+ * whole at repl-backlog-size when the first replica attaches; counted for
+ * eviction, as Redis counts its backlog.
+ */
+export function replicationBacklogMemory(s: Server): number {
+  return replicationOf(s).backlog?.buf.length ?? 0;
 }
 
 /** used_memory: the accounted bytes of everything the server holds. */
@@ -161,7 +171,7 @@ export function usedMemory(s: Server): number {
     state.scriptsAt = now;
   }
   return STARTUP_BYTES + s.keyspace.accountedBytes() + state.total + state.scripts +
-    notCountedForEvict(s);
+    replicationBacklogMemory(s) + notCountedForEvict(s);
 }
 
 /** The figure eviction compares with maxmemory: used_memory without the AOF buffer. */
@@ -181,13 +191,15 @@ export interface MemoryBreakdown {
   total: number;
   startup: number;
   clients: number;
+  /** The replication backlog's buffer. */
+  replBacklog: number;
   /** EVAL's script cache. */
   luaCaches: number;
   /** The function libraries. */
   functionsCaches: number;
   aof: number;
   dbs: DbOverhead[];
-  /** Everything but the data: startup, clients, scripts, AOF buffer, dict and expiry entries. */
+  /** Everything but the data: startup, clients, scripts, backlog, AOF buffer, dict and expiry entries. */
   overhead: number;
   keys: number;
   dataset: number;
@@ -204,8 +216,9 @@ export function memoryBreakdown(s: Server): MemoryBreakdown {
   state.scripts = scripts;
   state.scriptsAt = s.keyspace.cachedNow;
   const aof = notCountedForEvict(s);
+  const replBacklog = replicationBacklogMemory(s);
   const dbs: DbOverhead[] = [];
-  let overhead = STARTUP_BYTES + clients + scripts + aof;
+  let overhead = STARTUP_BYTES + clients + scripts + replBacklog + aof;
   let keys = 0;
   for (const db of s.keyspace.dbs) {
     if (db.size === 0) continue;
@@ -215,11 +228,12 @@ export function memoryBreakdown(s: Server): MemoryBreakdown {
     overhead += main + expires;
     keys += db.size;
   }
-  const total = STARTUP_BYTES + data + clients + scripts + aof;
+  const total = STARTUP_BYTES + data + clients + scripts + replBacklog + aof;
   return {
     total,
     startup: STARTUP_BYTES,
     clients,
+    replBacklog,
     luaCaches,
     functionsCaches,
     aof,
