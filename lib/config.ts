@@ -192,6 +192,8 @@ export const OPTIONS: OptionSpec[] = [
   },
   { name: "replica-announced", kind: "bool", default: "yes" },
   { name: "replica-lazy-flush", kind: "bool", default: "no", aliases: ["slave-lazy-flush"] },
+  // Seconds a shutdown waits for replicas to acknowledge the whole stream (SHUTDOWN NOW: none).
+  { name: "shutdown-timeout", kind: "int", default: "10", min: 0, max: INT_MAX },
   { name: "latency-tracking", kind: "bool", default: "yes" },
   {
     name: "notify-keyspace-events",

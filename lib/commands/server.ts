@@ -260,24 +260,26 @@ async function shutdown(c: Client, args: string[]): Promise<void> {
   let save: boolean | null = null;
   let abort = false;
   let force = false;
+  let now = false;
   for (let i = 1; i < args.length; i++) {
     const a = args[i];
     if (isKeyword(a, "NOSAVE") && save === null) save = false;
     else if (isKeyword(a, "SAVE") && save === null) save = true;
-    else if (isKeyword(a, "NOW")) continue;
+    else if (isKeyword(a, "NOW")) now = true;
     else if (isKeyword(a, "FORCE")) force = true;
     else if (isKeyword(a, "ABORT")) abort = true;
     else return c.out.error(ERR_SYNTAX);
   }
   if (abort) {
     if (args.length !== 2) return c.out.error(ERR_SYNTAX);
+    if (c.server.abortShutdown()) return c.out.ok();
     return c.out.error("ERR No shutdown in progress.");
   }
   // While a script runs past busy-reply-threshold only SHUTDOWN NOSAVE may stop the server.
   const busy = c.server.busyScriptError;
   if (busy !== null && save !== false) return c.out.error(busy);
   // No reply on success: the connection closes with the server.
-  if (!(await c.server.shutdownWithSave(save, force))) {
+  if (!(await c.server.shutdownWithSave(save, force, "shutdown", now))) {
     c.out.error("ERR Errors trying to SHUTDOWN. Check logs.");
   }
 }

@@ -259,6 +259,41 @@ export class Replication {
     );
   }
 
+  /**
+   * Before a shutdown (Redis 7.0's shutdown-timeout): asks the replicas for
+   * an ACK and waits up to `ms` until every one acknowledged the whole
+   * stream, or until `aborted()`. Logs the replicas still lagging. False
+   * when aborted.
+   */
+  async catchUpBeforeShutdown(ms: number, aborted: () => boolean): Promise<boolean> {
+    const lagging = () => this.live().filter((r) => r.ackOffset !== this.offset);
+    if (ms <= 0 || lagging().length === 0) return true;
+    const log = this.server.log;
+    log.notice("Waiting for replicas before shutting down.");
+    if (this.masterHost === null && this.backlog !== null) {
+      this.feed(this.#seldb, ["REPLCONF", "GETACK", "*"]);
+    }
+    const deadline = Date.now() + ms;
+    while (lagging().length !== 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+      if (aborted()) return false;
+    }
+    const all = this.live();
+    const now = Date.now();
+    for (const r of lagging()) {
+      const lag = r.state === "online" ? Math.floor(now / 1000) - Math.floor(r.ackTime / 1000) : 0;
+      log.warning(
+        `Lagging replica ${replicaIp(r)}:${r.handshake.listeningPort} reported offset ` +
+          `${this.offset - r.ackOffset} behind master, lag=${lag}, state=${r.state}.`,
+      );
+    }
+    if (all.length !== 0) {
+      const inSync = all.length - lagging().length;
+      log.notice(`${inSync} of ${all.length} replicas are in sync when shutting down.`);
+    }
+    return true;
+  }
+
   /** A replica's REPLCONF ACK: the stream held since a diskless transfer goes out now. */
   acked(link: ReplicaLink): void {
     const held = link.heldUntilAck;

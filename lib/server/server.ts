@@ -3,6 +3,7 @@
  * periodic cron (active expiry, idle timeouts) and shutdown.
  */
 import { randomHex } from "../util/random.ts";
+import { replicationOf } from "./replication.ts";
 import { ALL_COMMANDS } from "../commands/index.ts";
 import { CommandTable } from "../commands/table.ts";
 import {
@@ -634,13 +635,29 @@ export class Server {
     save: boolean | null,
     force = false,
     reason = "shutdown",
+    now = false,
   ): Promise<boolean> {
     if (this.shuttingDown) return true;
+    if (this.#shutdownWaiting) return false;
     this.log.warning(`User requested ${reason}...`);
     // Writers wait from here (reads go on): none may land after the final save and fsync.
     const lock = this.keyspace.lock;
     const wait = lock.acquire();
     if (wait) await wait;
+    if (!now) {
+      // Replicas first get and acknowledge everything (SHUTDOWN ABORT ends the wait).
+      this.#shutdownWaiting = true;
+      this.#shutdownAborted = false;
+      const done = await replicationOf(this).catchUpBeforeShutdown(
+        this.config.num("shutdown-timeout") * 1000,
+        () => this.#shutdownAborted,
+      ).finally(() => (this.#shutdownWaiting = false));
+      if (!done) {
+        this.log.notice("Shutdown manually aborted.");
+        lock.release();
+        return false;
+      }
+    }
     const saved = await this.persistence.finalSave(save).catch(() => false);
     if (!saved && !force) {
       this.log.warning(
@@ -651,6 +668,16 @@ export class Server {
     }
     // Not awaited: the caller may be a client whose connection shutdown waits for.
     this.shutdown();
+    return true;
+  }
+
+  #shutdownWaiting = false;
+  #shutdownAborted = false;
+
+  /** SHUTDOWN ABORT: ends a shutdown that waits for its replicas; false when none waits. */
+  abortShutdown(): boolean {
+    if (!this.#shutdownWaiting) return false;
+    this.#shutdownAborted = true;
     return true;
   }
 
