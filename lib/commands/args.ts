@@ -15,6 +15,9 @@ export const ERR_NOT_FLOAT = "ERR value is not a valid float";
 export const ERR_SYNTAX = "ERR syntax error";
 /** A write on a replica under replica-read-only (dispatcher and scripts). */
 export const ERR_READONLY_REPLICA = "READONLY You can't write against a read only replica.";
+/** A replica whose link is down, under replica-serve-stale-data no (dispatcher and scripts). */
+export const ERR_MASTERDOWN =
+  "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
 export const ERR_OVERFLOW = "ERR increment or decrement would overflow";
 export const ERR_NO_SUCH_KEY = "ERR no such key";
 export const ERR_DB_INDEX = "ERR DB index is out of range";

@@ -8,7 +8,7 @@
  * statistics and SLOWLOG. Handlers contain only their own logic.
  */
 import { Dict } from "../store/dict.ts";
-import { ERR_READONLY_REPLICA, parseInt64 } from "./args.ts";
+import { ERR_MASTERDOWN, ERR_READONLY_REPLICA, parseInt64 } from "./args.ts";
 import type { Client } from "../server/client.ts";
 import { LatencyHistogram } from "../server/latency.ts";
 import { trackCommand, trackingServers } from "../server/tracking.ts";
@@ -467,7 +467,7 @@ function replicaRefuses(c: Client, cmd: Command): string | null {
   if (
     (cmd.bits & F_STALE) === 0 && !config.bool("replica-serve-stale-data") && !c.server.masterLinkUp
   ) {
-    return "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+    return ERR_MASTERDOWN;
   }
   return null;
 }

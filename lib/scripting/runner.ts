@@ -22,7 +22,7 @@ import { CALL, Channel, DONE, JOB, REPLY } from "./channel.ts";
 import { ERR_OOM, isDenyOom, scriptStartsOom } from "../server/evict.ts";
 import { bytesToStr } from "../resp/bytes.ts";
 import { ERR_NOREPLICAS, tooFewReplicas } from "../server/wait.ts";
-import { ERR_READONLY_REPLICA } from "../commands/args.ts";
+import { ERR_MASTERDOWN, ERR_READONLY_REPLICA } from "../commands/args.ts";
 
 /** Flags from a #! shebang or register_function; EVAL without a shebang: all false except legacy */
 export interface ScriptFlags {
@@ -254,9 +254,7 @@ export function runScript(c: Client, run: ScriptRun): void | Promise<void> {
     if (
       !flags.allowStale && !server.masterLinkUp && !server.config.bool("replica-serve-stale-data")
     ) {
-      return c.out.error(
-        "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
-      );
+      return c.out.error(ERR_MASTERDOWN);
     }
     if (!flags.legacy && !flags.noWrites && server.config.bool("replica-read-only")) {
       return c.out.error(ERR_READONLY_REPLICA);
