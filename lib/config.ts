@@ -171,6 +171,8 @@ export const OPTIONS: OptionSpec[] = [
     values: ["disabled", "on-empty-db", "swapdb"],
   },
   { name: "repl-diskless-sync", kind: "bool", default: "yes" },
+  // Kept and shown: the stream goes out once per event-loop turn whatever it says.
+  { name: "repl-disable-tcp-nodelay", kind: "bool", default: "no" },
   { name: "repl-diskless-sync-delay", kind: "int", default: "5", min: 0, max: INT_MAX },
   { name: "repl-diskless-sync-max-replicas", kind: "int", default: "0", min: 0, max: INT_MAX },
   {
@@ -192,6 +194,9 @@ export const OPTIONS: OptionSpec[] = [
   },
   { name: "replica-announced", kind: "bool", default: "yes" },
   { name: "replica-lazy-flush", kind: "bool", default: "no", aliases: ["slave-lazy-flush"] },
+  // Kept and shown: a redeno replica applies its master's stream whatever its own disk
+  // errors (Redis with "no" stops the replica instead).
+  { name: "replica-ignore-disk-write-errors", kind: "bool", default: "no" },
   // Seconds a shutdown waits for replicas to acknowledge the whole stream (SHUTDOWN NOW: none).
   { name: "shutdown-timeout", kind: "int", default: "10", min: 0, max: INT_MAX },
   { name: "latency-tracking", kind: "bool", default: "yes" },
