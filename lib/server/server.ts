@@ -233,6 +233,8 @@ export class Server {
   readonly acl: Acl = new Acl(this);
   /** The maxmemory option in bytes (0: no limit), read by the dispatcher on every command. */
   maxmemory = 0;
+  /** min-replicas-to-write (0: writes never wait for replicas), read by the dispatcher on every write. */
+  minReplicasToWrite = 0;
   /** Clients given replies outside their own commands (messages), written at the end of this turn. */
   readonly #pendingWrites = new Set<Client>();
 
@@ -260,6 +262,7 @@ export class Server {
     applyRenames(this);
     this.#applyAccessPolicy();
     this.maxmemory = this.config.num("maxmemory");
+    this.minReplicasToWrite = this.config.num("min-replicas-to-write");
     clientLimitChanged(this);
     this.latency.threshold = this.config.num("latency-monitor-threshold");
     this.latency.tracking = this.config.bool("latency-tracking");
@@ -593,6 +596,9 @@ export class Server {
       case "requirepass":
       case "acl-pubsub-default":
         this.acl.configure(name);
+        break;
+      case "min-replicas-to-write":
+        this.minReplicasToWrite = Number(value);
         break;
       case "maxmemory":
         this.maxmemory = Number(value);

@@ -180,7 +180,7 @@ export function minReplicasActive(server: Server): boolean {
  * min-replicas-max-lag set and fewer good replicas than asked.
  */
 export function tooFewReplicas(server: Server): boolean {
-  const min = server.config.num("min-replicas-to-write");
+  const min = server.minReplicasToWrite;
   if (min === 0 || isReplica(server)) return false;
   if (server.config.num("min-replicas-max-lag") === 0) return false;
   return goodReplicas(server) < min;
