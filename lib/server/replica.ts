@@ -470,7 +470,7 @@ export class Follower {
       for (const args of batch.commands) {
         if (master.closed) throw new LinkError("Connection with master lost.");
         if (
-          args.length >= 2 && args[0].toLowerCase() === "replconf" &&
+          args.length >= 2 && args[0].length === 8 && args[0].toLowerCase() === "replconf" &&
           args[1].toLowerCase() === "getack"
         ) {
           // Answered with what was applied before it, as Redis does.
