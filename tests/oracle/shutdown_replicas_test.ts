@@ -9,10 +9,14 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { RespClient } from "../support/resp_client.ts";
-import { signal, startRedeno, type TestServer } from "../support/servers.ts";
+import { signal, type TestServer } from "../support/servers.ts";
 import { waitFor } from "../support/persistence.ts";
-import { caughtUp, replicaofArgs, startKind, waitLinkUp } from "../support/replication.ts";
-import type { ReplicaKind } from "../support/replication.ts";
+import {
+  caughtUp,
+  onRedisMaster,
+  type ReplicaKind,
+  withRedisReplica,
+} from "../support/replication.ts";
 
 const MASTER = ["--repl-diskless-sync-delay", "0", "--repl-ping-replica-period", "3600"];
 
@@ -25,58 +29,43 @@ function exited(s: TestServer): () => Promise<boolean> {
 
 /** The steps on a master of `kind`; returns every reply in order. */
 async function scenario(kind: ReplicaKind): Promise<string[]> {
-  const replies: string[] = [];
-  const master = kind === "redeno"
-    ? await startRedeno({ args: MASTER })
-    : await startKind("redis", { args: MASTER });
-  const replica = await startKind("redis", { args: replicaofArgs(master.port) });
-  const m = await RespClient.connect(master.port);
-  const other = await RespClient.connect(master.port);
-  const r = await RespClient.connect(replica.port);
-  let stopped = false;
-  try {
-    await waitLinkUp(r);
-    replies.push(await m.call("CONFIG", "GET", "shutdown-timeout"));
-    replies.push(await m.call("SET", "a", "1"));
-    await caughtUp(m, r);
-    // A replica that does not answer: the shutdown waits for it.
-    signal(replica.process, "SIGSTOP");
-    stopped = true;
-    const shutdown = m.call("SHUTDOWN", "NOSAVE");
-    await waitFor("the shutdown to wait", async () => {
-      // Reads are served meanwhile; a write is held until the wait ends.
-      return (await other.call("GET", "a")) === "$1\r\n1\r\n" &&
-        (await other.call("INFO", "persistence")).includes("loading:0");
-    });
-    const held = RespClient.connect(master.port).then(async (w) => {
-      try {
-        return await w.call("SET", "b", "2");
-      } finally {
-        w.close();
-      }
-    });
-    replies.push(await other.call("GET", "a"));
-    replies.push(await other.call("SHUTDOWN", "ABORT"));
-    replies.push(await shutdown);
-    replies.push(await held);
-    replies.push(await other.call("GET", "b"));
-    replies.push(await other.call("SHUTDOWN", "ABORT"));
-    return replies;
-  } finally {
-    if (stopped) signal(replica.process, "SIGCONT");
-    m.close();
-    other.close();
-    r.close();
-    await master.stop();
-    await replica.stop();
-  }
+  return await withRedisReplica(kind, MASTER, async ({ master, replica, m, r }) => {
+    const replies: string[] = [];
+    const other = await RespClient.connect(master.port);
+    try {
+      replies.push(await m.call("CONFIG", "GET", "shutdown-timeout"));
+      replies.push(await m.call("SET", "a", "1"));
+      await caughtUp(m, r);
+      // A replica that does not answer: the shutdown waits for it.
+      signal(replica.process, "SIGSTOP");
+      const shutdown = m.call("SHUTDOWN", "NOSAVE");
+      await waitFor("the shutdown to wait", async () => {
+        // Reads are served meanwhile; a write is held until the wait ends.
+        return (await other.call("GET", "a")) === "$1\r\n1\r\n" &&
+          (await other.call("INFO", "persistence")).includes("loading:0");
+      });
+      const held = RespClient.connect(master.port).then(async (w) => {
+        try {
+          return await w.call("SET", "b", "2");
+        } finally {
+          w.close();
+        }
+      });
+      replies.push(await other.call("GET", "a"));
+      replies.push(await other.call("SHUTDOWN", "ABORT"));
+      replies.push(await shutdown);
+      replies.push(await held);
+      replies.push(await other.call("GET", "b"));
+      replies.push(await other.call("SHUTDOWN", "ABORT"));
+      return replies;
+    } finally {
+      other.close();
+    }
+  });
 }
 
 Deno.test("SHUTDOWN with replicas: waits for them, ABORT ends the wait, as Redis 7.0", async () => {
-  const redis = await scenario("redis").catch((e) => {
-    if (String(e).includes("not installed") && !Deno.env.get("CI")) return null;
-    throw e;
-  });
+  const redis = await onRedisMaster(scenario);
   if (redis === null) {
     console.log("SKIPPED: redis-server is not installed");
     return;
@@ -90,24 +79,12 @@ Deno.test("SHUTDOWN with replicas: waits for them, ABORT ends the wait, as Redis
 
 /** A replica that keeps up: the master waits for its ACK of the last write, then exits. */
 async function keepsUp(kind: ReplicaKind): Promise<string> {
-  const master = kind === "redeno"
-    ? await startRedeno({ args: MASTER })
-    : await startKind("redis", { args: MASTER });
-  const replica = await startKind("redis", { args: replicaofArgs(master.port) });
-  const m = await RespClient.connect(master.port);
-  const r = await RespClient.connect(replica.port);
-  try {
-    await waitLinkUp(r);
+  return await withRedisReplica(kind, MASTER, async ({ master, m, r }) => {
     await m.call("SET", "c", "3");
     m.call("SHUTDOWN", "NOSAVE").catch(() => "");
     await waitFor("the master to exit", exited(master));
     return await r.call("GET", "c");
-  } finally {
-    m.close();
-    r.close();
-    await master.stop();
-    await replica.stop();
-  }
+  });
 }
 
 Deno.test("SHUTDOWN with a replica that keeps up: it has the last write when the master is gone", async () => {
@@ -115,21 +92,11 @@ Deno.test("SHUTDOWN with a replica that keeps up: it has the last write when the
 });
 
 Deno.test("SHUTDOWN NOW does not wait for a replica that does not answer", async () => {
-  const master = await startRedeno({ args: [...MASTER, "--shutdown-timeout", "100000"] });
-  const replica = await startKind("redis", { args: replicaofArgs(master.port) });
-  const m = await RespClient.connect(master.port);
-  const r = await RespClient.connect(replica.port);
-  try {
-    await waitLinkUp(r);
+  const args = [...MASTER, "--shutdown-timeout", "100000"];
+  await withRedisReplica("redeno", args, async ({ master, replica, m }) => {
     await m.call("SET", "a", "1");
     signal(replica.process, "SIGSTOP");
     m.call("SHUTDOWN", "NOSAVE", "NOW").catch(() => "");
     await waitFor("the master to exit", exited(master));
-  } finally {
-    signal(replica.process, "SIGCONT");
-    m.close();
-    r.close();
-    await master.stop();
-    await replica.stop();
-  }
+  });
 });

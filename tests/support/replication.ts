@@ -8,7 +8,7 @@
  */
 import { assert, assertEquals } from "./assert.ts";
 import { decode, type Decoded, parseInfo, RespClient } from "./resp_client.ts";
-import { type StartOptions, startRedeno, startRedis, type TestServer } from "./servers.ts";
+import { signal, type StartOptions, startRedeno, startRedis, type TestServer } from "./servers.ts";
 import { waitFor } from "./persistence.ts";
 
 /** Which server plays the replica. */
@@ -51,6 +51,53 @@ export async function startKind(kind: ReplicaKind, opts: StartOptions = {}): Pro
   const s = await startRedis(opts);
   if (!s) throw new Error("redis-server is not installed");
   return s;
+}
+
+/** A master of some kind, a redis-server replica of it (link up), a client to each. */
+export interface MasterWithReplica {
+  master: TestServer;
+  replica: TestServer;
+  m: RespClient;
+  r: RespClient;
+}
+
+/**
+ * Runs `fn` on a master of `kind` (started with `masterArgs`) and a
+ * redis-server replica of it, then stops both; a replica left SIGSTOPped
+ * is continued first.
+ */
+export async function withRedisReplica<T>(
+  kind: ReplicaKind,
+  masterArgs: string[],
+  fn: (p: MasterWithReplica) => Promise<T>,
+): Promise<T> {
+  const master = await startKind(kind, { args: masterArgs });
+  const replica = await startKind("redis", { args: replicaofArgs(master.port) });
+  const m = await RespClient.connect(master.port);
+  const r = await RespClient.connect(replica.port);
+  try {
+    await waitLinkUp(r);
+    return await fn({ master, replica, m, r });
+  } finally {
+    signal(replica.process, "SIGCONT");
+    m.close();
+    r.close();
+    await master.stop();
+    await replica.stop();
+  }
+}
+
+/**
+ * `scenario` on a redis-server master, which shows what the steps should
+ * give; null (the caller skips) when redis-server is missing outside CI.
+ */
+export async function onRedisMaster<T>(
+  scenario: (kind: ReplicaKind) => Promise<T>,
+): Promise<T | null> {
+  return await scenario("redis").catch((e) => {
+    if (String(e).includes("not installed") && !Deno.env.get("CI")) return null;
+    throw e;
+  });
 }
 
 /** One INFO section as a map. */
