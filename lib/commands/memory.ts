@@ -77,7 +77,7 @@ function memoryStats(c: Client): void {
   int("total.allocated", f.total);
   int("startup.allocated", f.startup);
   int("replication.backlog", f.replBacklog);
-  int("clients.slaves", 0);
+  int("clients.slaves", f.replClients);
   int("clients.normal", f.clients);
   int("cluster.links", 0);
   int("aof.buffer", f.aof);

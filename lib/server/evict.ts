@@ -540,7 +540,8 @@ export function evictClients(server: Server, e = evictionOf(server)): number {
   let total = 0;
   const sizes: [Client, number][] = [];
   for (const c of server.clients.values()) {
-    if (c.closed) continue;
+    // As Redis 7.0, only normal and pub/sub clients count and can be evicted.
+    if (c.closed || c.replica !== null || c.master) continue;
     const m = c.memory().total;
     total += m;
     if (!c.noEvict) sizes.push([c, m]);

@@ -18,6 +18,10 @@
  * - clients: each client's buffers (query, argv, reply buffer and backlog,
  *   MULTI queue, watched keys; Client.memory()) as of its last visit by
  *   the client cron (every client about once a second), kept as a total.
+ *   Replicas apart: as in Redis 7.0, where they and the backlog share one
+ *   replication buffer, only the output of the furthest-behind replica
+ *   beyond repl-backlog-size counts (mem_clients_slaves), and not for
+ *   eviction (evicting keys would only feed the lagging replica more DELs).
  * - scripts and functions: EVAL's script cache and the function libraries
  *   (read once per cron tick on the per-command path, fresh for INFO).
  * - the AOF buffer (not counted for eviction, as Redis).
@@ -66,7 +70,7 @@
  *   stream 100k entries, all pending   1     15.15M    15.93M    0.95
  */
 import type { Server } from "./server.ts";
-import type { Client } from "./client.ts";
+import type { Client, ClientMemory } from "./client.ts";
 import { KEYSPACE_ENTRY } from "../store/size.ts";
 import { EXPIRE_ENTRY } from "../store/keyspace.ts";
 import { replicationOf } from "./replication.ts";
@@ -82,6 +86,8 @@ export const STARTUP_BYTES = 1024 * 1024;
 interface MemoryState {
   perClient: WeakMap<Client, number>;
   total: number;
+  /** Each replica's unsent output (bytes), kept apart from `total`. */
+  replicaOutput: Map<Client, number>;
   /** keyspace.cachedNow when `scripts` was computed (-1: never). */
   scriptsAt: number;
   scripts: number;
@@ -92,22 +98,32 @@ const states = new WeakMap<Server, MemoryState>();
 function stateOf(s: Server): MemoryState {
   let a = states.get(s);
   if (a === undefined) {
-    a = { perClient: new WeakMap(), total: 0, scriptsAt: -1, scripts: 0 };
+    a = {
+      perClient: new WeakMap(),
+      total: 0,
+      replicaOutput: new Map(),
+      scriptsAt: -1,
+      scripts: 0,
+    };
     states.set(s, a);
   }
   return a;
 }
 
-/** Records the memory `bytes` client `c` takes now (the client cron calls this). */
-export function accountClient(s: Server, c: Client, bytes: number): void {
+/** Records the memory `m` client `c` takes now (the client cron calls this). */
+export function accountClient(s: Server, c: Client, m: ClientMemory): void {
   const a = stateOf(s);
-  a.total += bytes - (a.perClient.get(c) ?? 0);
-  a.perClient.set(c, bytes);
+  if (c.replica !== null) {
+    // A client turns replica after it was counted as a normal one.
+    forgetNormal(a, c);
+    a.replicaOutput.set(c, m.output);
+    return;
+  }
+  a.total += m.total - (a.perClient.get(c) ?? 0);
+  a.perClient.set(c, m.total);
 }
 
-/** Forgets a closed client's memory. */
-export function forgetClient(s: Server, c: Client): void {
-  const a = stateOf(s);
+function forgetNormal(a: MemoryState, c: Client): void {
   const had = a.perClient.get(c);
   if (had !== undefined) {
     a.total -= had;
@@ -115,9 +131,34 @@ export function forgetClient(s: Server, c: Client): void {
   }
 }
 
+/** Forgets a closed client's memory. */
+export function forgetClient(s: Server, c: Client): void {
+  const a = stateOf(s);
+  forgetNormal(a, c);
+  a.replicaOutput.delete(c);
+}
+
 /** Normal clients' accounted memory (INFO mem_clients_normal). */
 export function clientsMemory(s: Server): number {
   return stateOf(s).total;
+}
+
+/**
+ * INFO mem_clients_slaves: what the furthest-behind replica has not been
+ * sent beyond repl-backlog-size (Redis 7.0's shared replication buffer
+ * past its backlog part).
+ */
+export function replicasMemory(s: Server): number {
+  const outputs = stateOf(s).replicaOutput;
+  if (outputs.size === 0) return 0;
+  let most = 0;
+  for (const bytes of outputs.values()) if (bytes > most) most = bytes;
+  return Math.max(0, most - replicationBacklogMemory(s));
+}
+
+/** The AOF buffer not yet written (INFO mem_aof_buffer). */
+function aofBufferMemory(s: Server): number {
+  return s.persistence.aof?.pending ?? 0;
 }
 
 /** Bytes held by EVAL's script cache and by the function libraries. */
@@ -148,9 +189,9 @@ export function scriptsMemory(s: Server): number {
   return scriptsSource.eval(s) + scriptsSource.functions(s);
 }
 
-/** What Redis leaves out of eviction's figure: the AOF buffer. */
+/** What Redis leaves out of eviction's figure: the AOF buffer and the replicas' output. */
 export function notCountedForEvict(s: Server): number {
-  return s.persistence.aof?.pending ?? 0;
+  return aofBufferMemory(s) + replicasMemory(s);
 }
 
 /**
@@ -174,7 +215,7 @@ export function usedMemory(s: Server): number {
     replicationBacklogMemory(s) + notCountedForEvict(s);
 }
 
-/** The figure eviction compares with maxmemory: used_memory without the AOF buffer. */
+/** The figure eviction compares with maxmemory: used_memory without notCountedForEvict. */
 export function memoryForEviction(s: Server): number {
   return usedMemory(s) - notCountedForEvict(s);
 }
@@ -191,6 +232,8 @@ export interface MemoryBreakdown {
   total: number;
   startup: number;
   clients: number;
+  /** The replicas' output past the backlog (replicasMemory). */
+  replClients: number;
   /** The replication backlog's buffer. */
   replBacklog: number;
   /** EVAL's script cache. */
@@ -199,7 +242,7 @@ export interface MemoryBreakdown {
   functionsCaches: number;
   aof: number;
   dbs: DbOverhead[];
-  /** Everything but the data: startup, clients, scripts, backlog, AOF buffer, dict and expiry entries. */
+  /** Everything but the data: startup, clients, replicas, scripts, backlog, AOF buffer, dict and expiry entries. */
   overhead: number;
   keys: number;
   dataset: number;
@@ -215,10 +258,11 @@ export function memoryBreakdown(s: Server): MemoryBreakdown {
   const state = stateOf(s);
   state.scripts = scripts;
   state.scriptsAt = s.keyspace.cachedNow;
-  const aof = notCountedForEvict(s);
+  const aof = aofBufferMemory(s);
+  const replClients = replicasMemory(s);
   const replBacklog = replicationBacklogMemory(s);
   const dbs: DbOverhead[] = [];
-  let overhead = STARTUP_BYTES + clients + scripts + replBacklog + aof;
+  let overhead = STARTUP_BYTES + clients + replClients + scripts + replBacklog + aof;
   let keys = 0;
   for (const db of s.keyspace.dbs) {
     if (db.size === 0) continue;
@@ -228,11 +272,12 @@ export function memoryBreakdown(s: Server): MemoryBreakdown {
     overhead += main + expires;
     keys += db.size;
   }
-  const total = STARTUP_BYTES + data + clients + scripts + replBacklog + aof;
+  const total = STARTUP_BYTES + data + clients + replClients + scripts + replBacklog + aof;
   return {
     total,
     startup: STARTUP_BYTES,
     clients,
+    replClients,
     replBacklog,
     luaCaches,
     functionsCaches,

@@ -447,7 +447,7 @@ export class Server {
       const c = next.value;
       c.cron(now);
       const m = c.memory();
-      accountClient(this, c, m.total);
+      accountClient(this, c, m);
       if (m.input > this.recentMaxInput[slot]) this.recentMaxInput[slot] = m.input;
       if (m.output > this.recentMaxOutput[slot]) this.recentMaxOutput[slot] = m.output;
       // A client stuck over its soft limit is dropped even if no more output comes (Redis 7.0).
