@@ -484,18 +484,19 @@ trackingTest("oracle tracking: which commands invalidate", async (s) => {
 trackingTest("oracle tracking: expired keys invalidate", async (s) => {
   const a = await s.connect();
   const b = await s.connect();
-  const expired = () => new Promise((r) => setTimeout(r, 350));
+  // A TTL far longer than a loaded machine's pause between two round trips.
+  const expired = () => new Promise((r) => setTimeout(r, 1100));
   await s.run(b, ["DEBUG", "SET-ACTIVE-EXPIRE", "0"]);
   await s.run(a, ["HELLO", "3"]);
   await s.run(a, ["CLIENT", "TRACKING", "on"]);
   await s.run(b, ["SET", "e", "v"]);
   await s.run(a, ["GET", "e"]);
-  await s.run(b, ["PEXPIRE", "e", "300"]); // an expiry change invalidates
+  await s.run(b, ["PEXPIRE", "e", "1000"]); // an expiry change invalidates
   await s.run(a, ["GET", "e"]);
   await expired();
   await s.run(b, ["GET", "e"]); // expired by another client's read
   await s.run(a, ["GET", "e"]);
-  await s.run(b, ["SET", "e", "v", "PX", "300"]);
+  await s.run(b, ["SET", "e", "v", "PX", "1000"]);
   await s.run(a, ["GET", "e"]);
   await expired();
   // Expired by the tracking client's own read: the push follows the reply, and e is tracked again.
@@ -868,7 +869,7 @@ oracleTest("oracle tracking: active expiry invalidates", async (o) => {
     try {
       await c.call("HELLO", "3");
       await c.call("CLIENT", "TRACKING", "on");
-      await w.call("SET", "short", "v", "PX", "300");
+      await w.call("SET", "short", "v", "PX", "1000");
       await w.call("SET", "long", "v");
       assertEquals(await c.call("MGET", "short", "long"), "*2\r\n$1\r\nv\r\n$1\r\nv\r\n");
       // Nobody touches the key: the server's expiry cycle deletes it and tells the client.
