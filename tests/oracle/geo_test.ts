@@ -7,7 +7,7 @@
  * log to the AOF.
  */
 import { assert } from "@std/assert";
-import { type Oracle, oracleTest } from "../support/oracle.ts";
+import { clock, type Oracle, oracleTest } from "../support/oracle.ts";
 import { prng } from "../support/prng.ts";
 import { AOF_ONLY, dumpPort, propagationScenario } from "../support/persistence.ts";
 
@@ -397,7 +397,7 @@ oracleTest("oracle: GEOSEARCHSTORE and GEORADIUS STORE / STOREDIST", async (o) =
     ["TYPE", "str"],
     ["ZRANGE", "str", "0", "-1", "WITHSCORES"],
     ["GEOSEARCHSTORE", "dst3", "g", "FROMMEMBER", "a", "BYRADIUS", "1", "m"],
-    ["TTL", "dst3"],
+    clock("TTL", "dst3"),
     ["GEOSEARCHSTORE", "dst3", "g", "FROMLONLAT", "50", "50", "BYRADIUS", "1", "m"],
     ["EXISTS", "dst3"],
     ["GEOSEARCHSTORE", "dst3", "g", "FROMLONLAT", "50", "50", "BYRADIUS", "1", "m"],

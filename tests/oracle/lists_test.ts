@@ -1,4 +1,4 @@
-import { type Oracle, oracleTest } from "../support/oracle.ts";
+import { clock, type Oracle, oracleTest } from "../support/oracle.ts";
 import { prng } from "../support/prng.ts";
 
 /** Nodes of at most 4 entries, so a few elements cross node boundaries. */
@@ -508,9 +508,9 @@ oracleTest("oracle: TYPE, OBJECT ENCODING, COPY, RENAME, DEL on a list", async (
     ["RPUSH", "l", "x"],
     ["EXPIRE", "l", "100"],
     ["LPOP", "l"],
-    ["TTL", "l"],
+    clock("TTL", "l"),
     ["RPUSH", "l", "x"],
-    ["TTL", "l"],
+    clock("TTL", "l"),
   ]);
 });
 
