@@ -8,8 +8,11 @@ import { assertEquals } from "@std/assert";
 import { type Oracle, oracleTest } from "../support/oracle.ts";
 import { decode, parseInfo, RespClient } from "../support/resp_client.ts";
 
-/** A step of a two-client scenario: which connection (0 or 1) sends what; a number sleeps. */
-type Step = [conn: number, ...args: string[]] | number;
+/**
+ * A step of a two-client scenario: which connection (0 or 1) sends what; a
+ * number sleeps; `pipeline` sends its commands on `conn` in one write.
+ */
+type Step = [conn: number, ...args: string[]] | number | { conn: number; pipeline: string[][] };
 
 /**
  * Runs `steps` on two fresh connections to each server (after FLUSHALL)
@@ -22,6 +25,19 @@ async function scenario(o: Oracle, name: string, steps: Step[]): Promise<void> {
     for (const step of steps) {
       if (typeof step === "number") {
         await new Promise((r) => setTimeout(r, step));
+        continue;
+      }
+      if (!Array.isArray(step)) {
+        const [a, b] = pairs[step.conn];
+        const [mine, theirs] = await Promise.all([
+          a.pipeline(step.pipeline),
+          b.pipeline(step.pipeline),
+        ]);
+        assertEquals(
+          mine,
+          theirs,
+          `${name}: replies to [${step.conn}] ${JSON.stringify(step.pipeline)}`,
+        );
         continue;
       }
       const [conn, ...args] = step;
@@ -387,19 +403,18 @@ oracleTest("oracle: which writes between WATCH and EXEC abort it", async (o) => 
 });
 
 oracleTest("oracle: WATCH and keys that expire", async (o) => {
-  // Expires after WATCH: EXEC aborts, deleted or not (isWatchedKeyExpired). The expiry leaves
-  // the WATCH half a second, so a stalled machine does not turn this into the next case.
+  // Expires after WATCH: EXEC aborts, deleted or not (isWatchedKeyExpired). SET and WATCH
+  // go in one write, so a stalled machine cannot let the key expire before the WATCH (that is
+  // the next case: already expired when watched).
   await scenario(o, "expires after WATCH", [
-    [1, "SET", "k", "1", "PX", "500"],
-    [0, "WATCH", "k"],
+    { conn: 0, pipeline: [["SET", "k", "1", "PX", "500"], ["WATCH", "k"]] },
     700,
     [0, "MULTI"],
     [0, "PING"],
     [0, "EXEC"],
   ]);
   await scenario(o, "expires after WATCH, read meanwhile", [
-    [1, "SET", "k", "1", "PX", "500"],
-    [0, "WATCH", "k"],
+    { conn: 0, pipeline: [["SET", "k", "1", "PX", "500"], ["WATCH", "k"]] },
     700,
     [1, "GET", "k"],
     [0, "MULTI"],
