@@ -272,11 +272,17 @@ oracleTest("oracle: CLIENT LIST and CLIENT INFO buffer fields", async (o) => {
     await b.call("CLIENT", "SETNAME", "idle");
     await a.send("*3\r\n$3\r\nSET\r\n$3\r\nfoo\r\n$3\r\nba");
     await b.send("*3\r\n$3\r\nSET\r\n$3\r\nfoo\r\n$3\r\nba");
-    await new Promise((r) => setTimeout(r, 200));
-    const mine = ((await x.value("CLIENT", "LIST")) as string).split("\n")
-      .find((l) => l.includes("name=idle"))!;
-    const theirs = ((await y.value("CLIENT", "LIST")) as string).split("\n")
-      .find((l) => l.includes("name=idle"))!;
+    // Until each server has read the partial argument (a sleep could end first on a loaded box).
+    const partial = async (c: RespClient) => {
+      for (let i = 0;; i++) {
+        const line = ((await c.value("CLIENT", "LIST")) as string).split("\n")
+          .find((l) => l.includes("name=idle"))!;
+        if (line.includes(" qbuf=2 ") || i > 500) return line;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    const mine = await partial(x);
+    const theirs = await partial(y);
     assertEquals(names(mine), names(theirs));
     // A quiet client's reply buffer shrinks to 1 KB (Redis's client cron): then
     // every buffer field and tot-mem are the same on both. Not rbp: the peak

@@ -9,7 +9,7 @@ import { assert, assertEquals } from "@std/assert";
 import { type Oracle, oracleTest } from "../support/oracle.ts";
 import { decode, RespClient } from "../support/resp_client.ts";
 import { freePort, startRedeno, startRedis, type TestServer } from "../support/servers.ts";
-import { aofDir, sleep } from "../support/persistence.ts";
+import { aofDir, waitFor } from "../support/persistence.ts";
 
 /** Two targets (one per source), started alike. */
 interface Targets {
@@ -309,13 +309,20 @@ Deno.test("MIGRATE is logged as DEL of the moved keys; COPY logs nothing", async
       await c.call("MIGRATE", "127.0.0.1", port, "c", "0", "5000"),
       "-ERR Target instance replied with error: BUSYKEY Target key name already exists.\r\n",
     );
-    await sleep(50);
-    let log = "";
-    for (const entry of Deno.readDirSync(aofDir(dir))) {
-      if (entry.name.endsWith(".incr.aof")) {
-        log += Deno.readTextFileSync(`${aofDir(dir)}/${entry.name}`);
+    // A write after them: once it is in the log, so is everything before it
+    // (no fixed sleep, which a loaded machine can outlast).
+    assertEquals(await c.call("SET", "end-marker", "1"), "+OK\r\n");
+    const readLog = () => {
+      let log = "";
+      for (const entry of Deno.readDirSync(aofDir(dir))) {
+        if (entry.name.endsWith(".incr.aof")) {
+          log += Deno.readTextFileSync(`${aofDir(dir)}/${entry.name}`);
+        }
       }
-    }
+      return log;
+    };
+    await waitFor("the marker in the AOF", () => readLog().includes("end-marker"));
+    const log = readLog();
     assert(log.includes("*3\r\n$3\r\nDEL\r\n$1\r\na\r\n$1\r\nb\r\n"), JSON.stringify(log));
     assert(!/migrate/i.test(log), JSON.stringify(log));
     assertEquals((log.match(/DEL/g) ?? []).length, 1, JSON.stringify(log));
