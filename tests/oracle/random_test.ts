@@ -256,11 +256,14 @@ function setOptions(g: Gen): string[] {
 
 function expireOptions(g: Gen, absolute: boolean): string[] {
   // GT/LT only with absolute times: with relative ones, two equal TTLs set a
-  // few milliseconds apart compare differently depending on timing.
+  // few milliseconds apart compare differently depending on timing (also as
+  // a second option: XX GT is valid).
   const opts = absolute ? ["NX", "XX", "GT", "LT"] : ["NX", "XX"];
   if (!g.chance(0.4)) return [];
   const out = [g.pick(opts)];
-  if (g.chance(0.1)) out.push(g.pick(["NX", "XX", "GT", "LT", "FOO"]));
+  if (g.chance(0.1)) {
+    out.push(g.pick(absolute ? ["NX", "XX", "GT", "LT", "FOO"] : ["NX", "XX", "FOO"]));
+  }
   return out;
 }
 
