@@ -1,6 +1,9 @@
 import { assert, assertEquals } from "@std/assert";
-import { oracleTest } from "../support/oracle.ts";
+import { drainBoth, oracleTest } from "../support/oracle.ts";
 import { decode, RespClient } from "../support/resp_client.ts";
+
+/** Quiet bound of a drain that must end at a close (it returns as soon as the close comes). */
+const CLOSE_MS = 10_000;
 
 /** HELLO replies with the connection id masked (ids legitimately differ). */
 function maskId(raw: string): string {
@@ -200,9 +203,10 @@ oracleTest("oracle: CLIENT REPLY OFF, SKIP, ON", async (o) => {
       bytes += `*${cmd.length}\r\n` + cmd.map((x) => `$${x.length}\r\n${x}\r\n`).join("");
     }
     await Promise.all([a.send(bytes), b.send(bytes)]);
-    const [mine, theirs] = await Promise.all([a.drain(300), b.drain(300)]);
+    const want = "$1\r\n1\r\n+OK\r\n$1\r\n2\r\n";
+    const [mine, theirs] = await drainBoth(a, b, 300, want);
     assertEquals(mine, theirs);
-    assertEquals(theirs.data, "$1\r\n1\r\n+OK\r\n$1\r\n2\r\n");
+    assertEquals(theirs.data, want);
   } finally {
     a.close();
     b.close();
@@ -215,14 +219,14 @@ oracleTest("oracle: CLIENT KILL other and self", async (o) => {
     const killer = await RespClient.connect(server.port);
     const id = (await victim.call("CLIENT", "ID")).slice(1, -2);
     assertEquals(await killer.call("CLIENT", "KILL", "ID", id), ":1\r\n");
-    const gone = await victim.drain(200);
+    const gone = await victim.drain(CLOSE_MS);
     assert(gone.closed, `${server.kind}: victim closed`);
     // Old form on yourself: +OK, then the connection closes.
     const info = decode(await killer.call("CLIENT", "INFO")) as string;
     const addr = /addr=(\S+)/.exec(info)![1];
     assertEquals(await killer.call("CLIENT", "KILL", "ADDR", addr), ":0\r\n");
     assertEquals(await killer.call("CLIENT", "KILL", "ADDR", addr, "SKIPME", "no"), ":1\r\n");
-    const after = await killer.drain(200);
+    const after = await killer.drain(CLOSE_MS);
     assert(after.closed, `${server.kind}: killer closed`);
     victim.close();
     killer.close();
@@ -230,7 +234,7 @@ oracleTest("oracle: CLIENT KILL other and self", async (o) => {
     const info2 = decode(await self.call("CLIENT", "INFO")) as string;
     const addr2 = /addr=(\S+)/.exec(info2)![1];
     assertEquals(await self.call("CLIENT", "KILL", addr2), "+OK\r\n");
-    assert((await self.drain(200)).closed);
+    assert((await self.drain(CLOSE_MS)).closed);
     self.close();
   }
 });

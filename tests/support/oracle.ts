@@ -146,7 +146,7 @@ export class Oracle {
     const [a, b] = await this.connectPair();
     try {
       await Promise.all([a.send(bytes).catch(() => {}), b.send(bytes).catch(() => {})]);
-      const [mine, theirs] = await Promise.all([a.drain(quietMs), b.drain(quietMs)]);
+      const [mine, theirs] = await drainBoth(a, b, quietMs);
       assertEquals(mine, theirs, `answer to raw input ${JSON.stringify(bytes.slice(0, 200))}`);
       return theirs;
     } finally {
@@ -160,6 +160,35 @@ export class Oracle {
     this.redis.close();
     await Promise.all([this.redenoServer.stop(), this.redisServer.stop()]);
   }
+}
+
+/** What a connection sent until it closed or went quiet (RespClient.drain). */
+export type Drained = { data: string; closed: boolean };
+
+/**
+ * Drains `a` (redeno) and `b` (Redis) until each closes or is quiet for
+ * `quietMs`; if the two differ (or differ from `want`, when given), drains
+ * both again for longer before returning: a loaded machine can stall a
+ * server (or this test) past a short quiet spell, and a late answer must not
+ * read as a missing one.
+ */
+export async function drainBoth(
+  a: RespClient,
+  b: RespClient,
+  quietMs = 300,
+  want?: string,
+): Promise<[Drained, Drained]> {
+  let [mine, theirs] = await Promise.all([a.drain(quietMs), b.drain(quietMs)]);
+  const wanted = (d: Drained) => want === undefined || d.data === want;
+  if (
+    mine.data !== theirs.data || mine.closed !== theirs.closed || !wanted(mine) ||
+    !wanted(theirs)
+  ) {
+    const [m2, t2] = await Promise.all([a.drain(2000), b.drain(2000)]);
+    mine = { data: mine.data + m2.data, closed: m2.closed };
+    theirs = { data: theirs.data + t2.data, closed: t2.closed };
+  }
+  return [mine, theirs];
 }
 
 function normalize(v: Decoded, pairs: boolean): Decoded {
