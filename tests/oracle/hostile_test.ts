@@ -5,7 +5,7 @@
  * byte-identical, and redeno must keep serving its other clients.
  */
 import { assert, assertEquals } from "@std/assert";
-import { type Oracle, oracleTest } from "../support/oracle.ts";
+import { drainBoth, type Drained, type Oracle, oracleTest } from "../support/oracle.ts";
 import { encodeCommand, RespClient } from "../support/resp_client.ts";
 import { prng } from "../support/prng.ts";
 
@@ -38,16 +38,11 @@ async function sendWithin(c: RespClient, data: string | Uint8Array, ms = 60_000)
 async function rawBoth(
   o: Oracle,
   bytes: string | Uint8Array,
-): Promise<{ data: string; closed: boolean }> {
+): Promise<Drained> {
   const [a, b] = await o.connectPair();
   try {
     await Promise.all([sendWithin(a, bytes).catch(() => {}), sendWithin(b, bytes).catch(() => {})]);
-    let [mine, theirs] = await Promise.all([a.drain(300), b.drain(300)]);
-    if (mine.data !== theirs.data || mine.closed !== theirs.closed) {
-      const [m2, t2] = await Promise.all([a.drain(2000), b.drain(2000)]);
-      mine = { data: mine.data + m2.data, closed: m2.closed };
-      theirs = { data: theirs.data + t2.data, closed: t2.closed };
-    }
+    const [mine, theirs] = await drainBoth(a, b);
     const shown = typeof bytes === "string" ? bytes.slice(0, 120) : `${bytes.length} bytes`;
     assertEquals(mine, theirs, `answer to raw input ${JSON.stringify(shown)}`);
     return theirs;
