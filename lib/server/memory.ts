@@ -88,6 +88,8 @@ interface MemoryState {
   total: number;
   /** Each replica's unsent output (bytes), kept apart from `total`. */
   replicaOutput: Map<Client, number>;
+  /** The largest of replicaOutput (kept on change: read before every command under maxmemory). */
+  replicaOutputMax: number;
   /** keyspace.cachedNow when `scripts` was computed (-1: never). */
   scriptsAt: number;
   scripts: number;
@@ -102,6 +104,7 @@ function stateOf(s: Server): MemoryState {
       perClient: new WeakMap(),
       total: 0,
       replicaOutput: new Map(),
+      replicaOutputMax: 0,
       scriptsAt: -1,
       scripts: 0,
     };
@@ -117,6 +120,7 @@ export function accountClient(s: Server, c: Client, m: ClientMemory): void {
     // A client turns replica after it was counted as a normal one.
     forgetNormal(a, c);
     a.replicaOutput.set(c, m.output);
+    updateReplicaOutputMax(a);
     return;
   }
   a.total += m.total - (a.perClient.get(c) ?? 0);
@@ -135,7 +139,13 @@ function forgetNormal(a: MemoryState, c: Client): void {
 export function forgetClient(s: Server, c: Client): void {
   const a = stateOf(s);
   forgetNormal(a, c);
-  a.replicaOutput.delete(c);
+  if (a.replicaOutput.delete(c)) updateReplicaOutputMax(a);
+}
+
+function updateReplicaOutputMax(a: MemoryState): void {
+  let most = 0;
+  for (const bytes of a.replicaOutput.values()) if (bytes > most) most = bytes;
+  a.replicaOutputMax = most;
 }
 
 /** Normal clients' accounted memory (INFO mem_clients_normal). */
@@ -149,11 +159,8 @@ export function clientsMemory(s: Server): number {
  * past its backlog part).
  */
 export function replicasMemory(s: Server): number {
-  const outputs = stateOf(s).replicaOutput;
-  if (outputs.size === 0) return 0;
-  let most = 0;
-  for (const bytes of outputs.values()) if (bytes > most) most = bytes;
-  return Math.max(0, most - replicationBacklogMemory(s));
+  const most = stateOf(s).replicaOutputMax;
+  return most === 0 ? 0 : Math.max(0, most - replicationBacklogMemory(s));
 }
 
 /** The AOF buffer not yet written (INFO mem_aof_buffer). */
